@@ -1,0 +1,88 @@
+//! The one error type that crosses from server to browser: a code a program can match on and a
+//! sentence a person can read. Backend details never go into `message`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure happened, for code that needs to react differently to each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input was rejected; the message says which field and why.
+    Invalid,
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    NotFound,
+    /// The caller is not signed in.
+    Unauthenticated,
+    /// The caller is signed in but their role does not allow this.
+    Forbidden,
+    /// The database or another dependency is not reachable right now; try again.
+    Unavailable,
+    /// A fault on our side; the details are in the server log under the request id.
+    Internal,
+    /// The request or its answer could not be carried (network, encoding).
+    Transport,
+}
+
+/// An error with a code and a human sentence, returned by every server function.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unavailable, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let message = match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                "The server could not be reached. Check your connection and try again.".to_string()
+            }
+            other => format!("The server's answer could not be understood ({other})."),
+        };
+        Self::new(ErrorCode::Transport, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_round_trips_through_json_with_snake_case_code() {
+        let error = AppError::unavailable("The database is not reachable.");
+        let json = serde_json::to_string(&error).unwrap();
+        assert_eq!(
+            json,
+            r#"{"code":"unavailable","message":"The database is not reachable."}"#
+        );
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
+    }
+
+    #[test]
+    fn transport_failures_become_a_plain_sentence() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Request("reset".into()));
+        assert_eq!(error.code, ErrorCode::Transport);
+        assert!(error.message.starts_with("The server could not be reached"));
+    }
+}

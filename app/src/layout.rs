@@ -1,0 +1,41 @@
+//! The frame around every page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+/// Skip link, header with navigation, the page, and a footer.
+#[component]
+pub fn SiteLayout(children: Children) -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true"></span>
+                "Peerwall"
+            </A>
+            <nav aria-label="Main">
+                <ul>
+                    <li><A href="/">"Reviews"</A></li>
+                    <li><A href="/sign-in">"Sign in"</A></li>
+                </ul>
+            </nav>
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>"Peerwall keeps peer challenge notes confidential and non-attributed."</p>
+        </footer>
+    }
+}
+
+/// Shown for any address the router does not know.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <Title text="Page not found"/>
+        <section class="narrow">
+            <h1>"Page not found"</h1>
+            <p>"There is nothing at this address. " <A href="/">"Go to the reviews"</A> "."</p>
+        </section>
+    }
+}

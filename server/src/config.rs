@@ -1,0 +1,236 @@
+//! One typed configuration, from command-line options with environment fallbacks.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use leptos::prelude::LeptosOptions;
+
+/// Peerwall: the workspace for local-government peer challenges.
+///
+/// Every option can also be set by the environment variable named beside it.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "peerwall", version, about, long_about = None)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "PEERWALL_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// Where the data lives: a folder for the embedded database (created if missing),
+    /// `mem://` for a throwaway in-memory database, or `ws://host:port` (or `wss://`) for a
+    /// SurrealDB server shared by several Peerwall nodes.
+    #[arg(long, env = "PEERWALL_DB", default_value = "./data")]
+    pub db: DatabaseLocation,
+
+    /// SurrealDB namespace.
+    #[arg(long, env = "PEERWALL_DB_NAMESPACE", default_value = "peerwall")]
+    pub db_namespace: String,
+
+    /// SurrealDB database within the namespace.
+    #[arg(long, env = "PEERWALL_DB_DATABASE", default_value = "peerwall")]
+    pub db_database: String,
+
+    /// User name for a SurrealDB server (root user); not used by the embedded database.
+    #[arg(long, env = "PEERWALL_DB_USER")]
+    pub db_user: Option<String>,
+
+    /// Password for `--db-user`.
+    #[arg(long, env = "PEERWALL_DB_PASSWORD", hide_env_values = true)]
+    pub db_password: Option<String>,
+
+    /// Seconds to wait for the database to answer at start-up and on readiness checks.
+    #[arg(long, env = "PEERWALL_DB_TIMEOUT_SECS", default_value_t = 10)]
+    pub db_timeout_secs: u64,
+
+    /// Folder with the compiled front end (wasm, JavaScript, CSS and public assets).
+    #[arg(long, env = "PEERWALL_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Seed a realistic fictional review into an empty database, so there is something to see.
+    #[arg(long, env = "PEERWALL_DEMO")]
+    pub demo: bool,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "PEERWALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in the `tracing` directive syntax (for example `info` or `peerwall=debug`).
+    #[arg(long, env = "PEERWALL_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Seconds that requests in flight may take to finish after Ctrl-C or SIGTERM.
+    #[arg(long, env = "PEERWALL_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the database is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    /// An embedded SurrealKV database in this folder.
+    Folder(PathBuf),
+    /// An embedded in-memory database, gone when the process ends.
+    Memory,
+    /// A SurrealDB server at this `ws://` or `wss://` address.
+    Remote(String),
+}
+
+impl FromStr for DatabaseLocation {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Err("the database location is empty".into());
+        }
+        if value == "mem://" || value == "memory" {
+            return Ok(Self::Memory);
+        }
+        if value.starts_with("ws://") || value.starts_with("wss://") {
+            return Ok(Self::Remote(value.to_string()));
+        }
+        if let Some(path) = value.strip_prefix("surrealkv://") {
+            if path.is_empty() {
+                return Err("surrealkv:// needs a folder after it".into());
+            }
+            return Ok(Self::Folder(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = value.split_once("://") {
+            return Err(format!(
+                "`{scheme}://` is not a database Peerwall can use: give a folder, mem:// or ws://host:port"
+            ));
+        }
+        Ok(Self::Folder(PathBuf::from(value)))
+    }
+}
+
+impl std::fmt::Display for DatabaseLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Folder(path) => write!(f, "{}", path.display()),
+            Self::Memory => f.write_str("mem://"),
+            Self::Remote(url) => f.write_str(url),
+        }
+    }
+}
+
+/// What the database module needs to open a connection.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub location: DatabaseLocation,
+    pub namespace: String,
+    pub database: String,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub timeout: Duration,
+}
+
+impl Config {
+    /// A configuration with every default, as if no option were given.
+    pub fn defaults() -> Self {
+        Self::parse_from(["peerwall"])
+    }
+
+    pub fn database(&self) -> DatabaseConfig {
+        DatabaseConfig {
+            location: self.db.clone(),
+            namespace: self.db_namespace.clone(),
+            database: self.db_database.clone(),
+            user: self.db_user.clone(),
+            password: self.db_password.clone(),
+            timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+        }
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    /// Leptos's options, built here rather than from cargo-leptos's environment variables so
+    /// the binary runs the same however it was started.
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name("peerwall")
+            .site_root(self.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(self.addr)
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("mem://", DatabaseLocation::Memory)]
+    #[case("memory", DatabaseLocation::Memory)]
+    #[case("./data", DatabaseLocation::Folder(PathBuf::from("./data")))]
+    #[case(
+        "/var/lib/peerwall",
+        DatabaseLocation::Folder(PathBuf::from("/var/lib/peerwall"))
+    )]
+    #[case(
+        "surrealkv:///srv/pw",
+        DatabaseLocation::Folder(PathBuf::from("/srv/pw"))
+    )]
+    #[case("ws://db:8000", DatabaseLocation::Remote("ws://db:8000".into()))]
+    #[case("wss://db.example:443", DatabaseLocation::Remote("wss://db.example:443".into()))]
+    fn database_locations_parse(#[case] input: &str, #[case] expected: DatabaseLocation) {
+        assert_eq!(input.parse::<DatabaseLocation>(), Ok(expected));
+    }
+
+    #[rstest]
+    #[case("", "empty")]
+    #[case("http://db:8000", "`http://` is not a database")]
+    #[case("surrealkv://", "needs a folder")]
+    fn bad_database_locations_say_why(#[case] input: &str, #[case] expected: &str) {
+        let error = input.parse::<DatabaseLocation>().unwrap_err();
+        assert!(error.contains(expected), "{error}");
+    }
+
+    #[test]
+    fn defaults_listen_locally_on_an_embedded_folder() {
+        let config = Config::defaults();
+        assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(config.db, DatabaseLocation::Folder(PathBuf::from("./data")));
+        assert!(!config.demo);
+        assert_eq!(config.leptos_options().output_name.as_ref(), "peerwall");
+    }
+
+    #[test]
+    fn options_override_defaults() {
+        let config = Config::try_parse_from([
+            "peerwall",
+            "--addr",
+            "0.0.0.0:8080",
+            "--db",
+            "ws://127.0.0.1:8000",
+            "--demo",
+            "--log-format",
+            "json",
+        ])
+        .unwrap();
+        assert_eq!(config.addr.port(), 8080);
+        assert!(matches!(config.db, DatabaseLocation::Remote(_)));
+        assert!(config.demo);
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_option_values_are_refused_by_the_parser() {
+        let error = Config::try_parse_from(["peerwall", "--addr", "nowhere"]).unwrap_err();
+        assert!(error.to_string().contains("--addr"));
+        let error = Config::try_parse_from(["peerwall", "--db", "ftp://x"]).unwrap_err();
+        assert!(error.to_string().contains("not a database"));
+    }
+}

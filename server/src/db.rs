@@ -1,0 +1,7 @@
+//! The only module that speaks SurrealQL: the connection, migrations and repositories.
+
+mod connection;
+pub mod migrations;
+pub mod review;
+
+pub use connection::{Database, DbError};

@@ -1,0 +1,192 @@
+//! Versioned schema migrations: numbered `.surql` files applied once each, in order, recorded in
+//! the `migration` table. Safe to run twice and from several nodes at once (the record of a
+//! migration is created in the same transaction as its changes, so a second node's attempt fails
+//! and is rolled back). A database whose schema is newer than this binary is refused.
+
+use surrealdb::types::{RecordId, SurrealValue};
+
+use super::{Database, DbError};
+
+/// One schema change.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration this binary knows, in order. Never edit one that has shipped: add another.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "reviews and headings",
+    sql: include_str!("migrations/0001_reviews.surql"),
+}];
+
+/// What `migrate` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Versions applied by this call, in order.
+    pub applied: Vec<i64>,
+    /// The schema version now in force.
+    pub current: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    #[error(
+        "the database's schema is version {found}, newer than this peerwall knows ({known}); \
+         run a newer peerwall or point --db at another database"
+    )]
+    TooNew { found: i64, known: i64 },
+
+    #[error(
+        "migration {version} ({name}) was changed after it was applied to this database; \
+         restore its original text and add a new migration instead"
+    )]
+    Changed { version: i64, name: &'static str },
+
+    #[error("migration {version} ({name}) failed: {reason}")]
+    Failed {
+        version: i64,
+        name: &'static str,
+        reason: String,
+    },
+
+    #[error("cannot read the migration history: {0}")]
+    History(#[from] DbError),
+}
+
+#[derive(Debug, SurrealValue)]
+struct AppliedMigration {
+    version: i64,
+    checksum: String,
+}
+
+const HISTORY_TABLE: &str = "
+    DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+    DEFINE FIELD IF NOT EXISTS version ON migration TYPE int;
+    DEFINE FIELD IF NOT EXISTS name ON migration TYPE string;
+    DEFINE FIELD IF NOT EXISTS checksum ON migration TYPE string;
+    DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;
+";
+
+/// Brings the schema up to date with `migrations`.
+pub async fn migrate(
+    db: &Database,
+    migrations: &[Migration],
+) -> Result<MigrationReport, MigrationError> {
+    let client = db.client();
+    client
+        .query(HISTORY_TABLE)
+        .await
+        .and_then(|response| response.check())
+        .map_err(DbError::from)?;
+    let known = migrations.last().map_or(0, |m| m.version);
+    let mut applied = Vec::new();
+    for migration in migrations {
+        let history = read_history(db).await?;
+        if let Some(newest) = history.last()
+            && newest.version > known
+        {
+            return Err(MigrationError::TooNew {
+                found: newest.version,
+                known,
+            });
+        }
+        match history.iter().find(|m| m.version == migration.version) {
+            Some(done) if done.checksum == checksum(migration.sql) => continue,
+            Some(_) => {
+                return Err(MigrationError::Changed {
+                    version: migration.version,
+                    name: migration.name,
+                });
+            }
+            None => {}
+        }
+        match apply(db, migration).await {
+            Ok(()) => applied.push(migration.version),
+            // Another node may have applied it between our read and our write.
+            Err(error) => {
+                let history = read_history(db).await?;
+                if !history.iter().any(|m| m.version == migration.version) {
+                    return Err(error);
+                }
+            }
+        }
+    }
+    let current = read_history(db).await?.last().map_or(0, |m| m.version);
+    if current > known {
+        return Err(MigrationError::TooNew {
+            found: current,
+            known,
+        });
+    }
+    Ok(MigrationReport { applied, current })
+}
+
+async fn read_history(db: &Database) -> Result<Vec<AppliedMigration>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT version, checksum FROM migration ORDER BY version")
+        .await?;
+    Ok(response.take(0)?)
+}
+
+async fn apply(db: &Database, migration: &Migration) -> Result<(), MigrationError> {
+    // The migration text is a constant compiled into the binary; values are bound.
+    let sql = format!(
+        "BEGIN TRANSACTION;\n{}\n;CREATE $record SET version = $version, name = $name, \
+         checksum = $checksum, applied_at = time::now();\nCOMMIT TRANSACTION;",
+        migration.sql
+    );
+    let failed = |reason: String| MigrationError::Failed {
+        version: migration.version,
+        name: migration.name,
+        reason,
+    };
+    db.client()
+        .query(sql)
+        .bind(("record", RecordId::new("migration", migration.version)))
+        .bind(("version", migration.version))
+        .bind(("name", migration.name))
+        .bind(("checksum", checksum(migration.sql)))
+        .await
+        .and_then(|response| response.check())
+        .map_err(|error| failed(error.to_string()))?;
+    tracing::info!(
+        version = migration.version,
+        name = migration.name,
+        "applied migration"
+    );
+    Ok(())
+}
+
+/// FNV-1a over the migration text: enough to notice an edited migration.
+fn checksum(sql: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sql.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_strictly_increasing_from_one() {
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(migration.version, index as i64 + 1, "{}", migration.name);
+            assert!(!migration.sql.trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn checksum_changes_with_the_text() {
+        assert_eq!(checksum("DEFINE TABLE a;"), checksum("DEFINE TABLE a;"));
+        assert_ne!(checksum("DEFINE TABLE a;"), checksum("DEFINE TABLE b;"));
+        assert_eq!(checksum(""), "cbf29ce484222325");
+    }
+}

@@ -1,0 +1,148 @@
+//! Reviews, their host organisations and headings.
+
+use app::review::{Phase, ReviewId, ReviewSummary, ReviewType};
+use chrono::NaiveDate;
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+
+use super::{Database, DbError};
+
+/// A review to create, with its headings in order.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub title: String,
+    pub host_authority: String,
+    pub review_type: ReviewType,
+    pub phase: Phase,
+    pub scope: String,
+    pub on_site_start: NaiveDate,
+    pub on_site_end: NaiveDate,
+    pub headings: Vec<String>,
+}
+
+#[derive(Debug, SurrealValue)]
+struct ReviewRow {
+    id: uuid::Uuid,
+    title: String,
+    host_authority: Option<String>,
+    review_type: String,
+    phase: String,
+    scope: String,
+    on_site_start: String,
+    on_site_end: String,
+    headings: Vec<String>,
+}
+
+#[derive(Debug, SurrealValue)]
+struct HeadingInput {
+    title: String,
+    position: i64,
+}
+
+fn review_record(id: ReviewId) -> RecordId {
+    RecordId::new("review", RecordIdKey::Uuid(id.0.into()))
+}
+
+/// How many reviews there are.
+pub async fn count(db: &Database) -> Result<i64, DbError> {
+    let mut response = db
+        .client()
+        .query("RETURN count(SELECT id FROM review)")
+        .await?;
+    let count: Option<i64> = response.take(0)?;
+    Ok(count.unwrap_or(0))
+}
+
+/// Creates a review, its host organisation if new, and its headings, in one transaction.
+pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbError> {
+    let host = find_or_create_council(db, &review.host_authority).await?;
+    let id = ReviewId::new();
+    let headings: Vec<HeadingInput> = review
+        .headings
+        .into_iter()
+        .enumerate()
+        .map(|(index, title)| HeadingInput {
+            title,
+            position: index as i64,
+        })
+        .collect();
+    db.client()
+        .query(
+            "BEGIN TRANSACTION;
+             CREATE $review SET title = $title, host = $host, review_type = $review_type,
+                 phase = $phase, scope = $scope, on_site_start = $on_site_start,
+                 on_site_end = $on_site_end;
+             FOR $heading IN $headings {
+                 CREATE heading SET review = $review, title = $heading.title,
+                     position = $heading.position;
+             };
+             COMMIT TRANSACTION;",
+        )
+        .bind(("review", review_record(id)))
+        .bind(("title", review.title))
+        .bind(("host", host))
+        .bind(("review_type", review.review_type.as_str()))
+        .bind(("phase", review.phase.as_str()))
+        .bind(("scope", review.scope))
+        .bind(("on_site_start", review.on_site_start.to_string()))
+        .bind(("on_site_end", review.on_site_end.to_string()))
+        .bind(("headings", headings))
+        .await?
+        .check()?;
+    Ok(id)
+}
+
+async fn find_or_create_council(db: &Database, name: &str) -> Result<RecordId, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT VALUE id FROM organisation WHERE name = $name LIMIT 1")
+        .bind(("name", name.to_string()))
+        .await?;
+    let existing: Option<RecordId> = response.take(0)?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let mut response = db
+        .client()
+        .query("CREATE organisation SET name = $name, kind = 'council' RETURN VALUE id")
+        .bind(("name", name.to_string()))
+        .await?;
+    let created: Option<RecordId> = response.take(0)?;
+    created.ok_or_else(|| DbError::Corrupt("creating an organisation returned nothing".into()))
+}
+
+/// Every review, latest on-site visit first, with its live headings in order.
+pub async fn list_summaries(db: &Database) -> Result<Vec<ReviewSummary>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT record::id(id) AS id, title, host.name AS host_authority, review_type, phase,
+                 scope, on_site_start, on_site_end,
+                 (SELECT title, position FROM heading
+                     WHERE review = $parent.id AND archived = false
+                     ORDER BY position).title AS headings
+             FROM review ORDER BY on_site_start DESC",
+        )
+        .await?;
+    let rows: Vec<ReviewRow> = response.take(0)?;
+    rows.into_iter().map(summary_from_row).collect()
+}
+
+fn summary_from_row(row: ReviewRow) -> Result<ReviewSummary, DbError> {
+    let corrupt = |what: &str, value: &str| {
+        DbError::Corrupt(format!("review {} has {what} {value:?}", row.id))
+    };
+    let date =
+        |value: &str, what: &str| value.parse::<NaiveDate>().map_err(|_| corrupt(what, value));
+    Ok(ReviewSummary {
+        id: ReviewId(row.id),
+        review_type: ReviewType::parse(&row.review_type)
+            .ok_or_else(|| corrupt("review type", &row.review_type))?,
+        phase: Phase::parse(&row.phase).ok_or_else(|| corrupt("phase", &row.phase))?,
+        on_site_start: date(&row.on_site_start, "on-site start")?,
+        on_site_end: date(&row.on_site_end, "on-site end")?,
+        host_authority: row.host_authority.clone().unwrap_or_default(),
+        title: row.title.clone(),
+        scope: row.scope.clone(),
+        headings: row.headings.clone(),
+    })
+}

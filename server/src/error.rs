@@ -1,0 +1,43 @@
+//! Errors that stop the server from starting, each a sentence a person can act on.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::db::{DbError, migrations::MigrationError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot use the data folder {}: {reason}", path.display())]
+    DataFolder { path: PathBuf, reason: String },
+
+    #[error("cannot reach the database at {location}: {reason}")]
+    DatabaseUnreachable { location: String, reason: String },
+
+    #[error("cannot listen on {addr}: {}", bind_reason(source))]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+
+    #[error("the database failed while preparing the server: {0}")]
+    Database(#[from] DbError),
+
+    #[error("the server stopped unexpectedly: {0}")]
+    Serve(std::io::Error),
+}
+
+fn bind_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "the address is already in use by another program (choose another with --addr)".into()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied (ports below 1024 need privileges)".into()
+        }
+        std::io::ErrorKind::AddrNotAvailable => "this machine has no such address".into(),
+        _ => error.to_string(),
+    }
+}

@@ -1,0 +1,143 @@
+//! Peerwall's server: configuration, database and migrations, routes, and the services that the
+//! `app` crate's server functions call.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod health;
+pub mod review;
+pub mod routes;
+pub mod telemetry;
+
+use std::future::{Future, IntoFuture};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+use app::services::Services;
+
+pub use config::Config;
+pub use error::StartupError;
+
+use crate::db::Database;
+
+/// Everything a request handler may need, cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub db: Database,
+    pub services: Services,
+}
+
+/// Opens the database, brings its schema up to date and seeds the demo review when asked.
+pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
+    let db = Database::open(&config.database()).await?;
+    let report = db::migrations::migrate(&db, db::migrations::MIGRATIONS).await?;
+    tracing::info!(
+        schema_version = report.current,
+        applied = ?report.applied,
+        "database schema is up to date"
+    );
+    if config.demo {
+        demo::seed(&db).await?;
+    }
+    let services = Services {
+        reviews: Arc::new(review::ReviewStore::new(db.clone())),
+    };
+    Ok(AppState {
+        leptos: config.leptos_options(),
+        db,
+        services,
+    })
+}
+
+/// Binds the listening socket, with a clear error when the address is taken.
+pub async fn bind(config: &Config) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartupError::Bind {
+            addr: config.addr,
+            source,
+        })
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish for up to `grace`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing requests in flight");
+            let _ = stopping_tx.send(());
+        })
+        .into_future();
+    let deadline = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = deadline => {
+            tracing::warn!(grace_secs = grace.as_secs(), "requests still open after the grace period; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
+/// Runs the whole server until Ctrl-C or SIGTERM.
+pub async fn run(config: Config) -> Result<(), StartupError> {
+    let state = prepare(&config).await?;
+    let listener = bind(&config).await?;
+    let addr = listener.local_addr().map_err(StartupError::Serve)?;
+    tracing::info!(%addr, "Peerwall is listening on http://{addr}");
+    println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
+    let db = state.db.clone();
+    serve(
+        listener,
+        routes::router(state),
+        shutdown_signal(),
+        config.shutdown_grace(),
+    )
+    .await
+    .map_err(StartupError::Serve)?;
+    db.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,115 @@
+//! Bad configuration ends the real binary with exit code 1 and one clear sentence.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+fn peerwall(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peerwall"))
+        .args(args)
+        .env("PEERWALL_LOG", "off")
+        .env_remove("PEERWALL_DB")
+        .env_remove("PEERWALL_ADDR")
+        .output()
+        .expect("runs peerwall")
+}
+
+/// Asserts a failed start with exactly one line on stderr, and returns it.
+fn failure_sentence(output: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one sentence, got: {stderr}");
+    lines[0].to_string()
+}
+
+#[test]
+fn an_unusable_data_folder_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let data = file.join("data");
+    let output = peerwall(&["--addr", "127.0.0.1:0", "--db", data.to_str().unwrap()]);
+    let line = failure_sentence(&output);
+    assert!(
+        line.starts_with("peerwall: cannot use the data folder"),
+        "{line}"
+    );
+    assert!(line.contains("a file is in the way"), "{line}");
+}
+
+#[test]
+fn an_unreachable_database_server_is_explained() {
+    // A port with nothing listening: bind one, note it, close it.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("ws://127.0.0.1:{port}");
+    let output = peerwall(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        &url,
+        "--db-timeout-secs",
+        "3",
+    ]);
+    let line = failure_sentence(&output);
+    assert!(
+        line.starts_with(&format!("peerwall: cannot reach the database at {url}")),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_taken_port_is_explained() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = peerwall(&["--addr", &addr, "--db", "mem://"]);
+    let line = failure_sentence(&output);
+    assert_eq!(
+        line,
+        format!(
+            "peerwall: cannot listen on {addr}: the address is already in use by another program \
+             (choose another with --addr)"
+        )
+    );
+}
+
+#[test]
+fn a_malformed_option_is_refused_by_the_parser() {
+    let output = peerwall(&["--db", "ftp://somewhere"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not a database Peerwall can use"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_documents_every_option() {
+    let output = peerwall(&["--help"]);
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for option in [
+        "--addr",
+        "--db ",
+        "--db-namespace",
+        "--db-database",
+        "--db-user",
+        "--db-password",
+        "--db-timeout-secs",
+        "--site-root",
+        "--demo",
+        "--log-format",
+        "--log ",
+        "--shutdown-grace-secs",
+        "PEERWALL_ADDR",
+        "PEERWALL_DB",
+    ] {
+        assert!(help.contains(option), "--help lacks {option}:\n{help}");
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the real server on an ephemeral port over a real SurrealDB (in memory or in
+//! a temporary folder). One test binary, so the large server links once.
+
+mod support;
+
+mod config_errors;
+mod health;
+mod migrations;
+mod pages;
+mod shutdown;

@@ -1,0 +1,82 @@
+//! Graceful shutdown: requests in flight finish; the binary exits cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::routing::get;
+
+#[tokio::test]
+async fn a_request_in_flight_finishes_after_shutdown_begins() {
+    let router = axum::Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            "finished"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(peerwall_server::serve(
+        listener,
+        router,
+        async move {
+            let _ = stopped.await;
+        },
+        Duration::from_secs(5),
+    ));
+
+    let request = tokio::spawn(async move {
+        reqwest::get(format!("http://{addr}/slow"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stop.send(()).unwrap();
+
+    assert_eq!(request.await.unwrap(), "finished");
+    server.await.unwrap().unwrap();
+    // And nothing new is accepted.
+    assert!(reqwest::get(format!("http://{addr}/slow")).await.is_err());
+}
+
+#[test]
+fn sigterm_stops_the_binary_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peerwall"))
+        .args(["--addr", "127.0.0.1:0", "--db", "mem://", "--demo"])
+        .env("PEERWALL_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let started = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find(|line| line.contains("Peerwall is running at http://"));
+    assert!(started.is_some(), "the server never said it was running");
+
+    let pid = child.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 15 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(exit.success(), "exit {exit:?}: {stderr}");
+    assert!(stderr.contains("stopped cleanly"), "{stderr}");
+}

@@ -1,0 +1,101 @@
+//! `TestApp`: the real server, started in-process on 127.0.0.1:0.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use clap::Parser;
+use peerwall_server::{AppState, Config};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running server and an HTTP client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// A configuration for tests: ephemeral port, the given database, and extra options.
+pub fn config(db: &str, extra: &[&str]) -> Config {
+    let mut args = vec!["peerwall", "--addr", "127.0.0.1:0", "--db", db];
+    args.extend_from_slice(extra);
+    Config::parse_from(args)
+}
+
+/// The database option for an embedded database in `folder`.
+pub fn folder(folder: &Path) -> String {
+    folder.to_string_lossy().into_owned()
+}
+
+impl TestApp {
+    /// Starts the server with an in-memory database and the demo review.
+    pub async fn demo() -> Self {
+        Self::start(config("mem://", &["--demo"])).await
+    }
+
+    pub async fn start(config: Config) -> Self {
+        let state = peerwall_server::prepare(&config)
+            .await
+            .expect("the server prepares");
+        let listener = peerwall_server::bind(&config).await.expect("binds");
+        let addr = listener.local_addr().expect("has an address");
+        let router = peerwall_server::routes::router(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(peerwall_server::serve(
+            listener,
+            router,
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(5),
+        ));
+        Self {
+            addr,
+            http: reqwest::Client::new(),
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Calls a server function with an empty form body, as the browser does.
+    pub async fn call(&self, path: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Stops the server gracefully and closes the database.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stops cleanly");
+        }
+        self.state.db.close().await;
+    }
+}
+
+/// Parses a JSON response body.
+pub async fn json(response: reqwest::Response) -> serde_json::Value {
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
