@@ -201,7 +201,7 @@ mod tests {
     #[test]
     fn defaults_listen_locally_on_an_embedded_folder() {
         let config = Config::defaults();
-        assert_eq!(config.addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(config.addr, "127.0.0.1:3000".parse::<SocketAddr>().unwrap());
         assert_eq!(config.db, DatabaseLocation::Folder(PathBuf::from("./data")));
         assert!(!config.demo);
         assert_eq!(config.leptos_options().output_name.as_ref(), "peerwall");

@@ -4,4 +4,5 @@ mod connection;
 pub mod migrations;
 pub mod review;
 
+pub(crate) use connection::retry_conflicts;
 pub use connection::{Database, DbError};

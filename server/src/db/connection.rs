@@ -7,6 +7,7 @@ use std::time::Duration;
 use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
 use surrealdb::opt::auth::Root;
+use surrealdb::types::QueryError;
 
 use crate::config::{DatabaseConfig, DatabaseLocation};
 use crate::error::StartupError;
@@ -46,10 +47,13 @@ impl Database {
             location: location.clone(),
             reason,
         };
-        let client = tokio::time::timeout(config.timeout, connect(endpoint))
-            .await
-            .map_err(|_| unreachable(format!("no answer within {}s", config.timeout.as_secs())))?
-            .map_err(|error| unreachable(error.to_string()))?;
+        let client =
+            tokio::time::timeout(config.timeout, connect_engine(&config.location, endpoint))
+                .await
+                .map_err(|_| {
+                    unreachable(format!("no answer within {}s", config.timeout.as_secs()))
+                })?
+                .map_err(|error| unreachable(error.to_string()))?;
         if let (Some(username), Some(password)) = (&config.user, &config.password) {
             let credentials = Root {
                 username: username.clone(),
@@ -101,6 +105,51 @@ impl Database {
             tracing::debug!(%error, "closing the database session");
         }
     }
+}
+
+/// Connects to the engine. An embedded folder that this process has only just closed stays
+/// locked until the engine's shutdown task has run, so a folder is retried briefly.
+async fn connect_engine(
+    location: &DatabaseLocation,
+    endpoint: String,
+) -> Result<Surreal<Any>, surrealdb::Error> {
+    let mut attempt = 0;
+    loop {
+        match connect(endpoint.as_str()).await {
+            Err(_) if matches!(location, DatabaseLocation::Folder(_)) && attempt < 20 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
+/// Runs `operation` again, with jittered exponential backoff, while SurrealDB reports a
+/// transaction conflict, which it marks as retryable but does not retry itself.
+pub(crate) async fn retry_conflicts<T, F, Fut>(mut operation: F) -> Result<T, surrealdb::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, surrealdb::Error>>,
+{
+    const ATTEMPTS: u32 = 8;
+    let mut delay = Duration::from_millis(4);
+    for attempt in 1.. {
+        match operation().await {
+            Err(error) if attempt < ATTEMPTS && is_conflict(&error) => {
+                let jitter = Duration::from_micros((uuid::Uuid::new_v4().as_u128() % 4_000) as u64);
+                tokio::time::sleep(delay + jitter).await;
+                delay *= 2;
+            }
+            result => return result,
+        }
+    }
+    unreachable!("the loop returns on its last attempt")
+}
+
+fn is_conflict(error: &surrealdb::Error) -> bool {
+    error.query_details() == Some(&QueryError::TransactionConflict)
+        || error.cause().is_some_and(is_conflict)
 }
 
 /// Creates the data folder if needed and proves it is writable, so a bad folder fails with a

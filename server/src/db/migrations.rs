@@ -5,7 +5,7 @@
 
 use surrealdb::types::{RecordId, SurrealValue};
 
-use super::{Database, DbError};
+use super::{Database, DbError, retry_conflicts};
 
 /// One schema change.
 #[derive(Debug, Clone, Copy)]
@@ -75,11 +75,8 @@ pub async fn migrate(
     db: &Database,
     migrations: &[Migration],
 ) -> Result<MigrationReport, MigrationError> {
-    let client = db.client();
-    client
-        .query(HISTORY_TABLE)
+    retry_conflicts(|| async { db.client().query(HISTORY_TABLE).await?.check() })
         .await
-        .and_then(|response| response.check())
         .map_err(DbError::from)?;
     let known = migrations.last().map_or(0, |m| m.version);
     let mut applied = Vec::new();
@@ -144,15 +141,18 @@ async fn apply(db: &Database, migration: &Migration) -> Result<(), MigrationErro
         name: migration.name,
         reason,
     };
-    db.client()
-        .query(sql)
-        .bind(("record", RecordId::new("migration", migration.version)))
-        .bind(("version", migration.version))
-        .bind(("name", migration.name))
-        .bind(("checksum", checksum(migration.sql)))
-        .await
-        .and_then(|response| response.check())
-        .map_err(|error| failed(error.to_string()))?;
+    retry_conflicts(|| async {
+        db.client()
+            .query(sql.as_str())
+            .bind(("record", RecordId::new("migration", migration.version)))
+            .bind(("version", migration.version))
+            .bind(("name", migration.name))
+            .bind(("checksum", checksum(migration.sql)))
+            .await?
+            .check()
+    })
+    .await
+    .map_err(|error| failed(error.to_string()))?;
     tracing::info!(
         version = migration.version,
         name = migration.name,

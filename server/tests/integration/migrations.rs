@@ -76,7 +76,7 @@ async fn a_broken_migration_changes_nothing() {
     let broken = [Migration {
         version: 1,
         name: "broken",
-        sql: "DEFINE TABLE half_done SCHEMAFULL; THIS IS NOT SURREALQL;",
+        sql: "DEFINE TABLE half_done SCHEMAFULL; THROW 'deliberately broken';",
     }];
     let error = migrate(&db, &broken).await.unwrap_err();
     assert!(
