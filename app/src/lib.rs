@@ -7,6 +7,8 @@ pub mod layout;
 pub mod people;
 pub mod review;
 #[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
 pub mod services;
 
 use leptos::prelude::*;
@@ -45,6 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    security::send_content_security_policy();
     mark_hydrated();
 
     view! {

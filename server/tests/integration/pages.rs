@@ -63,3 +63,34 @@ async fn without_demo_there_are_no_reviews() {
     assert!(html.contains("No reviews yet"), "{html}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_whose_nonce_matches_their_scripts() {
+    let app = TestApp::demo().await;
+    let response = app.get("/").await;
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let html = response.text().await.unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "{policy}\n{html}"
+    );
+    assert!(policy.contains("object-src 'none'"));
+
+    // A fresh nonce for every response.
+    let again = app.get("/").await;
+    assert!(
+        !again.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains(nonce)
+    );
+    app.stop().await;
+}

@@ -1,6 +1,6 @@
 //! Graceful shutdown: requests in flight finish; the binary exits cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,10 +44,24 @@ async fn a_request_in_flight_finishes_after_shutdown_begins() {
     assert!(reqwest::get(format!("http://{addr}/slow")).await.is_err());
 }
 
+/// A plain HTTP/1.1 GET over a raw socket, to keep this test synchronous.
+fn http_get(addr: &str, path: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 #[test]
-fn sigterm_stops_the_binary_cleanly() {
+fn sigterm_stops_the_binary_cleanly_and_requests_were_logged_as_json() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_peerwall"))
         .args(["--addr", "127.0.0.1:0", "--db", "mem://", "--demo"])
+        .args(["--log-format", "json"])
         .env("PEERWALL_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -58,7 +72,14 @@ fn sigterm_stops_the_binary_cleanly() {
         .lines()
         .map_while(Result::ok)
         .find(|line| line.contains("Peerwall is running at http://"));
-    assert!(started.is_some(), "the server never said it was running");
+    let started = started.expect("the server never said it was running");
+    let addr = started
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
 
     let pid = child.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
@@ -76,7 +97,30 @@ fn sigterm_stops_the_binary_cleanly() {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert!(exit.success(), "exit {exit:?}: {stderr}");
-    assert!(stderr.contains("stopped cleanly"), "{stderr}");
+
+    let logs: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    let request = logs
+        .iter()
+        .find(|log| log["span"]["path"] == "/healthz")
+        .unwrap_or_else(|| panic!("no log line for the request: {stderr}"));
+    assert_eq!(
+        request["span"]["request_id"].as_str().map(str::len),
+        Some(36)
+    );
+    assert!(request["latency"].is_string(), "{request}");
+    assert_eq!(request["status"], 200);
+    assert!(
+        logs.iter().any(|log| log["message"] == "stopped cleanly"),
+        "{stderr}"
+    );
 }
