@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::people::SessionMenu;
+
 /// Skip link, header with navigation, the page, and a footer.
 #[component]
 pub fn SiteLayout(children: Children) -> impl IntoView {
@@ -17,7 +19,7 @@ pub fn SiteLayout(children: Children) -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <li><A href="/">"Reviews"</A></li>
-                    <li><A href="/sign-in">"Sign in"</A></li>
+                    <SessionMenu/>
                 </ul>
             </nav>
         </header>

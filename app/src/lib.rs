@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    people::provide_session();
     #[cfg(feature = "ssr")]
     security::send_content_security_policy();
     mark_hydrated();

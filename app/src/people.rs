@@ -1,5 +1,13 @@
-//! People: accounts, sign-in and roles.
+//! People: accounts, sign-in, roles and who may do what.
 
+mod api;
+mod authz;
+mod model;
+mod session;
 mod sign_in_page;
 
+pub use api::*;
+pub use authz::{Action, PERMISSIONS, allows};
+pub use model::*;
+pub use session::{SessionActions, SessionMenu, provide_session};
 pub use sign_in_page::SignInPage;

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
+use crate::people::PeopleService;
 use crate::review::ReviewService;
 
 /// Every service a server function may need, cheap to clone.
 #[derive(Clone)]
 pub struct Services {
+    pub people: Arc<dyn PeopleService>,
     pub reviews: Arc<dyn ReviewService>,
 }
 

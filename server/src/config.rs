@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use leptos::prelude::LeptosOptions;
 
 /// Peerwall: the workspace for local-government peer challenges.
@@ -14,6 +14,9 @@ use leptos::prelude::LeptosOptions;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "peerwall", version, about, long_about = None)]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address and port to listen on.
     #[arg(long, env = "PEERWALL_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -21,23 +24,38 @@ pub struct Config {
     /// Where the data lives: a folder for the embedded database (created if missing),
     /// `mem://` for a throwaway in-memory database, or `ws://host:port` (or `wss://`) for a
     /// SurrealDB server shared by several Peerwall nodes.
-    #[arg(long, env = "PEERWALL_DB", default_value = "./data")]
+    #[arg(long, global = true, env = "PEERWALL_DB", default_value = "./data")]
     pub db: DatabaseLocation,
 
     /// SurrealDB namespace.
-    #[arg(long, env = "PEERWALL_DB_NAMESPACE", default_value = "peerwall")]
+    #[arg(
+        long,
+        global = true,
+        env = "PEERWALL_DB_NAMESPACE",
+        default_value = "peerwall"
+    )]
     pub db_namespace: String,
 
     /// SurrealDB database within the namespace.
-    #[arg(long, env = "PEERWALL_DB_DATABASE", default_value = "peerwall")]
+    #[arg(
+        long,
+        global = true,
+        env = "PEERWALL_DB_DATABASE",
+        default_value = "peerwall"
+    )]
     pub db_database: String,
 
     /// User name for a SurrealDB server (root user); not used by the embedded database.
-    #[arg(long, env = "PEERWALL_DB_USER")]
+    #[arg(long, global = true, env = "PEERWALL_DB_USER")]
     pub db_user: Option<String>,
 
     /// Password for `--db-user`.
-    #[arg(long, env = "PEERWALL_DB_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "PEERWALL_DB_PASSWORD",
+        hide_env_values = true
+    )]
     pub db_password: Option<String>,
 
     /// Seconds to wait for the database to answer at start-up and on readiness checks.
@@ -60,9 +78,44 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_LOG", default_value = "info")]
     pub log: String,
 
+    /// The address people use to reach Peerwall, such as `https://peerwall.example.gov.uk`,
+    /// when it differs from `--addr` (behind a proxy). Requests that change data must come from
+    /// this origin, and an `https://` address makes the session cookie `Secure`.
+    #[arg(long, env = "PEERWALL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Seconds of inactivity after which a session ends (30 minutes by default).
+    #[arg(long, env = "PEERWALL_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
+    pub session_idle_secs: u64,
+
+    /// Seconds after sign-in at which a session ends however busy (12 hours by default).
+    #[arg(long, env = "PEERWALL_SESSION_MAX_SECS", default_value_t = 12 * 60 * 60)]
+    pub session_max_secs: u64,
+
     /// Seconds that requests in flight may take to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "PEERWALL_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+}
+
+/// Things `peerwall` can do besides serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create an administrator account; its password is generated and shown once.
+    Create {
+        /// The administrator's email address, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// The administrator's name as others see it.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
 }
 
 /// How logs are written.
@@ -150,6 +203,31 @@ impl Config {
         }
     }
 
+    /// How sessions live and how their cookie is written.
+    pub fn session_policy(&self) -> crate::auth::SessionPolicy {
+        crate::auth::SessionPolicy {
+            idle: Duration::from_secs(self.session_idle_secs.max(1)),
+            absolute: Duration::from_secs(self.session_max_secs.max(1)),
+            secure: self
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://")),
+        }
+    }
+
+    /// The origin that state-changing requests must come from, when configured.
+    pub fn site_origin(&self) -> crate::auth::csrf::SiteOrigin {
+        crate::auth::csrf::SiteOrigin(self.public_url.as_ref().map(|url| {
+            let url = url.trim_end_matches('/');
+            match url.split_once("://") {
+                Some((scheme, rest)) => {
+                    format!("{scheme}://{}", rest.split('/').next().unwrap_or(rest))
+                }
+                None => url.to_string(),
+            }
+        }))
+    }
+
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }
@@ -224,6 +302,36 @@ mod tests {
         assert!(matches!(config.db, DatabaseLocation::Remote(_)));
         assert!(config.demo);
         assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn the_admin_subcommand_takes_the_database_options_after_it() {
+        let config = Config::try_parse_from([
+            "peerwall", "admin", "create", "--email", "a@b.uk", "--db", "mem://",
+        ])
+        .unwrap();
+        assert_eq!(config.db, DatabaseLocation::Memory);
+        assert!(matches!(
+            config.command,
+            Some(Command::Admin(AdminCommand::Create { ref email, .. })) if email == "a@b.uk"
+        ));
+    }
+
+    #[test]
+    fn an_https_public_url_makes_cookies_secure_and_sets_the_origin() {
+        let config =
+            Config::try_parse_from(["peerwall", "--public-url", "https://pw.example.gov.uk/app/"])
+                .unwrap();
+        assert!(config.session_policy().secure);
+        assert_eq!(
+            config.site_origin().0.as_deref(),
+            Some("https://pw.example.gov.uk")
+        );
+        assert!(!Config::defaults().session_policy().secure);
+        assert_eq!(
+            Config::defaults().session_policy().idle,
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]

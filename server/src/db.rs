@@ -2,6 +2,7 @@
 
 mod connection;
 pub mod migrations;
+pub mod people;
 pub mod review;
 
 pub(crate) use connection::retry_conflicts;

@@ -25,6 +25,9 @@ pub enum StartupError {
     #[error("the database failed while preparing the server: {0}")]
     Database(#[from] DbError),
 
+    #[error("cannot create the administrator: {0}")]
+    Admin(String),
+
     #[error("the server stopped unexpectedly: {0}")]
     Serve(std::io::Error),
 }

@@ -1,11 +1,13 @@
 //! Peerwall's server: configuration, database and migrations, routes, and the services that the
 //! `app` crate's server functions call.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod health;
+pub mod people;
 pub mod review;
 pub mod routes;
 pub mod telemetry;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub db: Database,
     pub services: Services,
+    pub sessions: auth::SessionPolicy,
+    pub site: auth::csrf::SiteOrigin,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -46,13 +50,17 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
     if config.demo {
         demo::seed(&db).await?;
     }
+    let sessions = config.session_policy();
     let services = Services {
+        people: Arc::new(people::PeopleStore::new(db.clone(), sessions.clone())),
         reviews: Arc::new(review::ReviewStore::new(db.clone())),
     };
     Ok(AppState {
         leptos: config.leptos_options(),
         db,
         services,
+        sessions,
+        site: config.site_origin(),
     })
 }
 
@@ -74,7 +82,8 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router)
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: finishing requests in flight");
@@ -95,6 +104,19 @@ pub async fn serve(
             Ok(())
         }
     }
+}
+
+/// Creates an administrator (`peerwall admin create`) and prints the generated password once.
+pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), StartupError> {
+    let db = Database::open(&config.database()).await?;
+    db::migrations::migrate(&db, db::migrations::MIGRATIONS).await?;
+    let password = people::create_admin(&db, email, name)
+        .await
+        .map_err(|error| StartupError::Admin(error.to_string()))?;
+    println!("Created the administrator {email}.");
+    println!("Password (shown once; they can change it after signing in): {password}");
+    db.close().await;
+    Ok(())
 }
 
 /// Runs the whole server until Ctrl-C or SIGTERM.

@@ -3,13 +3,20 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use peerwall_server::{Config, run, telemetry};
+use peerwall_server::config::{AdminCommand, Command};
+use peerwall_server::{Config, create_admin, run, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config);
-    match run(config).await {
+    let outcome = match config.command.clone() {
+        Some(Command::Admin(AdminCommand::Create { email, name })) => {
+            create_admin(&config, &email, &name).await
+        }
+        None => run(config).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(%error, "peerwall stopped");

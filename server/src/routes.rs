@@ -2,9 +2,9 @@
 //! every request passes through (request id, tracing, security headers).
 
 use app::{App, shell};
-use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::routing::get;
+use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceBuilder;
@@ -14,8 +14,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::AppState;
 use crate::health;
+use crate::{AppState, auth};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -34,6 +34,14 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::attach_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.site.clone(),
+            auth::csrf::refuse_cross_site,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

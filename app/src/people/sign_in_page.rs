@@ -1,29 +1,37 @@
-//! The sign-in page. Accounts and sessions arrive with the people-and-roles work; until then the
-//! form is shown with its fields and says plainly that signing in is not yet switched on.
+//! The sign-in page.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
 
-/// Email and password form.
+use crate::people::SessionActions;
+
+/// Email and password form; on success, goes to the reviews.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let actions = expect_context::<SessionActions>();
+    let sign_in = actions.sign_in;
     let show_password = RwSignal::new(false);
-    let notice = RwSignal::new(None::<&'static str>);
+    let error = move || sign_in.value().get().and_then(Result::err);
+
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = sign_in.value().get() {
+            navigate("/", Default::default());
+        }
+    });
 
     view! {
         <Title text="Sign in"/>
         <section class="narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">"Sign in"</h1>
-            <form
-                class="form"
-                on:submit=move |event| {
-                    event.prevent_default();
-                    notice.set(Some("Signing in is not switched on in this build yet: accounts come with invitations from your review's facilitator."));
-                }
-            >
+            <ActionForm action=sign_in attr:class="form" attr:aria-describedby="sign-in-error">
+                <p id="sign-in-error" class="status status-error" role="alert">
+                    {move || error().map(|error| error.message)}
+                </p>
                 <div class="field">
                     <label for="email">"Email"</label>
-                    <input id="email" name="email" type="email" autocomplete="username" required/>
+                    <input id="email" name="email" type="email" autocomplete="username" required maxlength="254"/>
                 </div>
                 <div class="field">
                     <label for="password">"Password"</label>
@@ -33,6 +41,7 @@ pub fn SignInPage() -> impl IntoView {
                         type=move || if show_password.get() { "text" } else { "password" }
                         autocomplete="current-password"
                         required
+                        maxlength="256"
                     />
                     <button
                         type="button"
@@ -43,9 +52,13 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if show_password.get() { "Hide password" } else { "Show password" }}
                     </button>
                 </div>
-                <button type="submit" class="button">"Sign in"</button>
-                <p class="status" role="status" aria-live="polite">{move || notice.get()}</p>
-            </form>
+                <button type="submit" class="button" disabled=move || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="status">
+                "Accounts are by invitation: your review's facilitator sends you a link."
+            </p>
         </section>
     }
 }

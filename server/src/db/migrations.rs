@@ -16,11 +16,18 @@ pub struct Migration {
 }
 
 /// Every migration this binary knows, in order. Never edit one that has shipped: add another.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "reviews and headings",
-    sql: include_str!("migrations/0001_reviews.surql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "reviews and headings",
+        sql: include_str!("migrations/0001_reviews.surql"),
+    },
+    Migration {
+        version: 2,
+        name: "people, sessions, membership and audit",
+        sql: include_str!("migrations/0002_people.surql"),
+    },
+];
 
 /// What `migrate` did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,4 +7,5 @@ mod config_errors;
 mod health;
 mod migrations;
 mod pages;
+mod people;
 mod shutdown;

@@ -1,0 +1,53 @@
+//! The signed-in person, as the whole page sees them.
+
+use leptos::prelude::*;
+
+use crate::people::{Caller, SignIn, SignOut, who_am_i};
+
+/// The sign-in and sign-out actions, shared so the header refreshes after either.
+#[derive(Clone, Copy)]
+pub struct SessionActions {
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+    pub caller: Resource<Option<Caller>>,
+}
+
+/// Creates the session actions and the caller resource, and provides them to the page.
+pub fn provide_session() -> SessionActions {
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let caller = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| async { who_am_i().await.ok().flatten() },
+    );
+    let actions = SessionActions {
+        sign_in,
+        sign_out,
+        caller,
+    };
+    provide_context(actions);
+    actions
+}
+
+/// "Signed in as …" with a sign-out button, or a sign-in link.
+#[component]
+pub fn SessionMenu() -> impl IntoView {
+    let actions = expect_context::<SessionActions>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || actions.caller.get().map(|caller| match caller {
+                Some(caller) => view! {
+                    <li class="session">
+                        <span>"Signed in as " <strong>{caller.name}</strong></span>
+                        <ActionForm action=actions.sign_out attr:class="inline-form">
+                            <button type="submit" class="link-button header-button">"Sign out"</button>
+                        </ActionForm>
+                    </li>
+                }.into_any(),
+                None => view! {
+                    <li><leptos_router::components::A href="/sign-in">"Sign in"</leptos_router::components::A></li>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+const FACILITATOR = 'facilitator@demo.peerwall.test';
+const PASSWORD = 'demo-password-2026';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(page, email, password) {
+  await page.goto(`${server.url}/sign-in`);
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+test('a demo facilitator signs in, is named in the header, and signs out', async () => {
+  const page = await openPage(browser);
+  await signIn(page, FACILITATOR, PASSWORD);
+
+  const header = page.getByRole('banner');
+  await header.getByText('Signed in as').waitFor();
+  assert.match(await header.innerText(), /Priya Shah/);
+  await page.waitForURL(`${server.url}/`);
+
+  const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'peerwall_session');
+  assert.ok(cookie, 'a session cookie is set');
+  assert.equal(cookie.httpOnly, true);
+  assert.equal(cookie.sameSite, 'Lax');
+  await page.screenshot({ path: screenshotPath('signed-in.png') });
+
+  await header.getByRole('button', { name: 'Sign out' }).click();
+  await header.getByRole('link', { name: 'Sign in' }).waitFor();
+  assert.deepEqual(page.problems, []);
+});
+
+test('a wrong password is explained on the form and signs no one in', async () => {
+  const page = await openPage(browser);
+  await signIn(page, FACILITATOR, 'this is not it');
+  const alert = page.getByRole('alert');
+  await alert.getByText('The email address or password is not right.').waitFor();
+  assert.equal(await page.getByText('Signed in as').count(), 0);
+  await page.screenshot({ path: screenshotPath('sign-in-error.png') });
+});

@@ -1,0 +1,192 @@
+//! Server-side sessions carried by an HttpOnly, SameSite=Lax cookie. The cookie holds a random
+//! token; the database holds only its SHA-256, with the times that decide idle and absolute expiry.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use app::people::{Caller, ClientAddress, PersonId, RequestSession};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, Database};
+
+/// How sessions live and how their cookie is written.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute: Duration,
+    /// Whether the site is served over TLS: the cookie is then `Secure` and `__Host-` prefixed.
+    pub secure: bool,
+}
+
+/// How often a busy session's `last_seen` is written, to spare the database a write per request.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+impl SessionPolicy {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-peerwall_session"
+        } else {
+            "peerwall_session"
+        }
+    }
+
+    /// The `Set-Cookie` value that carries a new session's token.
+    pub fn set_cookie(&self, token: &str) -> String {
+        format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            self.cookie_name(),
+            self.absolute.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that removes the cookie.
+    pub fn clear_cookie(&self) -> String {
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            self.cookie_name(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// Reads this policy's cookie from a `Cookie` header.
+    pub fn token_from(&self, cookie_header: &str) -> Option<String> {
+        cookie_header.split(';').find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == self.cookie_name() && !value.is_empty()).then(|| value.to_string())
+        })
+    }
+}
+
+/// A new random session token (256 bits) and the hash that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_token(&token);
+    (token, hash)
+}
+
+/// The stored key of a token.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Looks up a session by its token: `None` when unknown, revoked or expired.
+pub async fn resolve(
+    db: &Database,
+    policy: &SessionPolicy,
+    token: &str,
+) -> Result<Option<RequestSession>, db::DbError> {
+    let key = hash_token(token);
+    let Some(row) = db::people::find_session(db, &key).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let idle = chrono::Duration::from_std(policy.idle).unwrap_or(chrono::Duration::MAX);
+    let absolute = chrono::Duration::from_std(policy.absolute).unwrap_or(chrono::Duration::MAX);
+    if row.revoked || now - row.last_seen > idle || now - row.created_at > absolute {
+        return Ok(None);
+    }
+    if now - row.last_seen > TOUCH_EVERY {
+        db::people::touch_session(db, &key, now).await?;
+    }
+    Ok(Some(RequestSession {
+        caller: Caller {
+            id: PersonId(row.person_id),
+            name: row.name,
+            email: row.email,
+            is_admin: row.is_admin,
+        },
+        key,
+    }))
+}
+
+/// Middleware: puts the request's session (if valid) and client address into its extensions,
+/// where pages and server functions find them.
+pub async fn attach_session(
+    State(state): State<crate::AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Some(ConnectInfo(address)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let address = ClientAddress(address.ip().to_string());
+        request.extensions_mut().insert(address);
+    }
+    let token = request
+        .headers()
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|header| state.sessions.token_from(header));
+    if let Some(token) = token {
+        match resolve(&state.db, &state.sessions, &token).await {
+            Ok(Some(session)) => {
+                request.extensions_mut().insert(session);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, "could not check a session; treating it as signed out")
+            }
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(secure: bool) -> SessionPolicy {
+        SessionPolicy {
+            idle: Duration::from_secs(1800),
+            absolute: Duration::from_secs(43_200),
+            secure,
+        }
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_same_site_lax() {
+        let cookie = policy(false).set_cookie("abc");
+        assert_eq!(
+            cookie,
+            "peerwall_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"
+        );
+        let secure = policy(true).set_cookie("abc");
+        assert!(secure.starts_with("__Host-peerwall_session=abc; Path=/;"));
+        assert!(secure.ends_with("; Secure"));
+        assert!(policy(false).clear_cookie().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn the_token_is_found_among_other_cookies() {
+        let policy = policy(false);
+        assert_eq!(
+            policy.token_from("theme=dark; peerwall_session=t0k3n; other=1"),
+            Some("t0k3n".into())
+        );
+        assert_eq!(policy.token_from("peerwall_session="), None);
+        assert_eq!(policy.token_from("xpeerwall_session=abc"), None);
+    }
+
+    #[test]
+    fn tokens_are_random_and_only_their_hash_is_kept() {
+        let (token, hash) = new_token();
+        let (other, _) = new_token();
+        assert_ne!(token, other);
+        assert_eq!(token.len(), 43);
+        assert_eq!(hash, hash_token(&token));
+        assert_eq!(hash.len(), 64);
+        assert!(!hash.contains(&token));
+    }
+}

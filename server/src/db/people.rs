@@ -1,0 +1,253 @@
+//! People, sessions and the audit trail.
+
+use app::people::PersonId;
+use app::review::ReviewId;
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+
+use super::{Database, DbError};
+
+pub(crate) fn person_record(id: PersonId) -> RecordId {
+    RecordId::new("person", RecordIdKey::Uuid(id.0.into()))
+}
+
+/// A stored account.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct PersonRow {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub failed_sign_ins: i64,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// An account to create.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+/// A stored session with the person it belongs to.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct SessionRow {
+    pub person_id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub kind: &'static str,
+    pub actor: Option<PersonId>,
+    pub review: Option<ReviewId>,
+    pub detail: String,
+    pub address: Option<String>,
+}
+
+/// A stored line of the audit trail.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct AuditRow {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub actor: Option<String>,
+    pub detail: String,
+    pub address: Option<String>,
+}
+
+pub async fn find_person_by_email(
+    db: &Database,
+    email: &str,
+) -> Result<Option<PersonRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT record::id(id) AS id, email, name, password_hash, is_admin, failed_sign_ins,
+                 locked_until
+             FROM person WHERE email = $email LIMIT 1",
+        )
+        .bind(("email", email.to_string()))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// Creates an account; `None` when the email address is already taken.
+pub async fn create_person(db: &Database, person: NewPerson) -> Result<Option<PersonId>, DbError> {
+    if find_person_by_email(db, &person.email).await?.is_some() {
+        return Ok(None);
+    }
+    let id = PersonId(uuid::Uuid::new_v4());
+    let result = db
+        .client()
+        .query(
+            "CREATE $person SET email = $email, name = $name, password_hash = $password_hash,
+                 is_admin = $is_admin",
+        )
+        .bind(("person", person_record(id)))
+        .bind(("email", person.email))
+        .bind(("name", person.name))
+        .bind(("password_hash", person.password_hash))
+        .bind(("is_admin", person.is_admin))
+        .await?
+        .check();
+    match result {
+        Ok(_) => Ok(Some(id)),
+        // Another request took the address between our check and our write.
+        Err(error) if error.is_already_exists() => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Counts a failed sign-in; returns the number of failures in a row.
+pub async fn record_failed_sign_in(db: &Database, id: PersonId) -> Result<i64, DbError> {
+    let mut response = db
+        .client()
+        .query("UPDATE $person SET failed_sign_ins += 1 RETURN VALUE failed_sign_ins")
+        .bind(("person", person_record(id)))
+        .await?;
+    let count: Option<i64> = response.take(0)?;
+    Ok(count.unwrap_or(0))
+}
+
+/// Locks the account until `until` and starts the failure count again.
+pub async fn lock_person(db: &Database, id: PersonId, until: DateTime<Utc>) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE $person SET locked_until = $until, failed_sign_ins = 0")
+        .bind(("person", person_record(id)))
+        .bind(("until", until))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock after a successful sign-in.
+pub async fn clear_failed_sign_ins(db: &Database, id: PersonId) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE $person SET failed_sign_ins = 0, locked_until = NONE")
+        .bind(("person", person_record(id)))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+pub async fn create_session(
+    db: &Database,
+    person: PersonId,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.client()
+        .query(
+            "CREATE session SET token_hash = $hash, person = $person, created_at = $now,
+                 last_seen = $now",
+        )
+        .bind(("hash", token_hash.to_string()))
+        .bind(("person", person_record(person)))
+        .bind(("now", now))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+pub async fn find_session(db: &Database, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT record::id(person) AS person_id, person.email AS email, person.name AS name,
+                 person.is_admin AS is_admin, created_at, last_seen, revoked
+             FROM session WHERE token_hash = $hash LIMIT 1",
+        )
+        .bind(("hash", token_hash.to_string()))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+pub async fn touch_session(
+    db: &Database,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE session SET last_seen = $now WHERE token_hash = $hash")
+        .bind(("hash", token_hash.to_string()))
+        .bind(("now", now))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE session SET revoked = true WHERE token_hash = $hash")
+        .bind(("hash", token_hash.to_string()))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+pub async fn record_audit(db: &Database, entry: AuditEntry) -> Result<(), DbError> {
+    db.client()
+        .query(
+            "CREATE audit_event SET at = time::now(), kind = $kind, actor = $actor,
+                 review = $review, detail = $detail, address = $address",
+        )
+        .bind(("kind", entry.kind))
+        .bind(("actor", entry.actor.map(person_record)))
+        .bind((
+            "review",
+            entry
+                .review
+                .map(|id| RecordId::new("review", RecordIdKey::Uuid(id.0.into()))),
+        ))
+        .bind(("detail", entry.detail))
+        .bind(("address", entry.address))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// The newest audit events first, at most `limit`.
+pub async fn recent_audit(db: &Database, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT at, kind, actor.email AS actor, detail, address FROM audit_event
+             ORDER BY at DESC LIMIT $limit",
+        )
+        .bind(("limit", limit))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// Adds `person` to `review` with `role`, in `pair` when given.
+pub async fn add_membership(
+    db: &Database,
+    review: ReviewId,
+    person: PersonId,
+    role: app::people::Role,
+    pair: Option<i64>,
+) -> Result<(), DbError> {
+    db.client()
+        .query(
+            "CREATE membership SET review = $review, person = $person, role = $role, pair = $pair",
+        )
+        .bind((
+            "review",
+            RecordId::new("review", RecordIdKey::Uuid(review.0.into())),
+        ))
+        .bind(("person", person_record(person)))
+        .bind(("role", role.as_str()))
+        .bind(("pair", pair))
+        .await?
+        .check()?;
+    Ok(())
+}

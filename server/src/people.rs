@@ -1,0 +1,254 @@
+//! The people service: signing in and out, administrators, and the audit of both.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::error::{AppError, ErrorCode};
+use app::people::{
+    Caller, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService, PersonId, RequestSession,
+    SignedIn, normalise_email,
+};
+use chrono::Utc;
+
+use crate::auth::session::new_token;
+use crate::auth::throttle::AddressThrottle;
+use crate::auth::{SessionPolicy, password};
+use crate::db::people::{AuditEntry, NewPerson};
+use crate::db::{self, Database, DbError};
+
+/// Failed sign-ins in a row before an account is locked.
+pub const LOCK_AFTER: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
+
+const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
+
+/// People stored in SurrealDB.
+pub struct PeopleStore {
+    db: Database,
+    sessions: SessionPolicy,
+    throttle: Arc<AddressThrottle>,
+}
+
+impl PeopleStore {
+    pub fn new(db: Database, sessions: SessionPolicy) -> Self {
+        Self {
+            db,
+            sessions,
+            throttle: Arc::new(AddressThrottle::new(20, Duration::from_secs(15 * 60))),
+        }
+    }
+
+    async fn audit(
+        &self,
+        kind: &'static str,
+        actor: Option<PersonId>,
+        detail: String,
+        address: Option<&str>,
+    ) {
+        let entry = AuditEntry {
+            kind,
+            actor,
+            review: None,
+            detail,
+            address: address.map(str::to_string),
+        };
+        if let Err(error) = db::people::record_audit(&self.db, entry).await {
+            tracing::error!(%error, kind, "could not write an audit event");
+        }
+    }
+
+    fn failed(&self, address: Option<&str>) -> AppError {
+        if let Some(address) = address {
+            self.throttle.record_failure(address);
+        }
+        AppError::new(ErrorCode::Unauthenticated, WRONG_CREDENTIALS)
+    }
+}
+
+fn unavailable(error: DbError) -> AppError {
+    tracing::error!(%error, "people service");
+    AppError::unavailable("Signing in is not possible just now. Please try again in a moment.")
+}
+
+#[async_trait::async_trait]
+impl PeopleService for PeopleStore {
+    async fn sign_in(
+        &self,
+        email: &str,
+        password_text: &str,
+        address: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
+        if let Some(address) = address
+            && let Err(wait) = self.throttle.check(address)
+        {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "Too many failed sign-ins from your network. Try again in {} minutes.",
+                    wait.as_secs().div_ceil(60).max(1)
+                ),
+            ));
+        }
+        let email =
+            normalise_email(email).map_err(|message| AppError::new(ErrorCode::Invalid, message))?;
+        if password_text.is_empty() {
+            return Err(AppError::new(ErrorCode::Invalid, "Enter your password."));
+        }
+        if password_text.chars().count() > MAX_PASSWORD {
+            return Err(self.failed(address));
+        }
+        let person = db::people::find_person_by_email(&self.db, &email)
+            .await
+            .map_err(unavailable)?;
+        let Some(person) = person else {
+            let attempt = password_text.to_string();
+            let _ = tokio::task::spawn_blocking(move || {
+                password::verify(&attempt, password::dummy_hash())
+            })
+            .await;
+            self.audit(
+                "sign_in_failed",
+                None,
+                format!("unknown account {email}"),
+                address,
+            )
+            .await;
+            return Err(self.failed(address));
+        };
+        let id = PersonId(person.id);
+        let now = Utc::now();
+        if let Some(until) = person.locked_until
+            && until > now
+        {
+            self.audit("sign_in_refused_locked", Some(id), String::new(), address)
+                .await;
+            let minutes = (until - now).num_minutes().max(1);
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!(
+                    "This account is locked after too many failed sign-ins. Try again in {minutes} \
+                     minutes, or ask your facilitator to reset your password."
+                ),
+            ));
+        }
+        let attempt = password_text.to_string();
+        let stored = person.password_hash.clone();
+        let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+            .await
+            .map_err(|_| AppError::internal("The password check failed."))?;
+        if !matches {
+            let failures = db::people::record_failed_sign_in(&self.db, id)
+                .await
+                .map_err(unavailable)?;
+            self.audit(
+                "sign_in_failed",
+                Some(id),
+                format!("{failures} in a row"),
+                address,
+            )
+            .await;
+            if failures >= LOCK_AFTER {
+                let until = now + chrono::Duration::from_std(LOCK_FOR).unwrap_or_default();
+                db::people::lock_person(&self.db, id, until)
+                    .await
+                    .map_err(unavailable)?;
+                self.audit(
+                    "account_locked",
+                    Some(id),
+                    format!("after {failures} failed sign-ins"),
+                    address,
+                )
+                .await;
+            }
+            return Err(self.failed(address));
+        }
+        if person.failed_sign_ins > 0 || person.locked_until.is_some() {
+            db::people::clear_failed_sign_ins(&self.db, id)
+                .await
+                .map_err(unavailable)?;
+        }
+        if let Some(address) = address {
+            self.throttle.clear(address);
+        }
+        // A new token at every sign-in: a session id planted before sign-in is never promoted.
+        let (token, key) = new_token();
+        db::people::create_session(&self.db, id, &key, now)
+            .await
+            .map_err(unavailable)?;
+        self.audit("sign_in", Some(id), String::new(), address)
+            .await;
+        Ok(SignedIn {
+            caller: Caller {
+                id,
+                name: person.name,
+                email: person.email,
+                is_admin: person.is_admin,
+            },
+            set_cookie: self.sessions.set_cookie(&token),
+        })
+    }
+
+    async fn sign_out(
+        &self,
+        session: &RequestSession,
+        address: Option<&str>,
+    ) -> Result<String, AppError> {
+        db::people::revoke_session(&self.db, &session.key)
+            .await
+            .map_err(unavailable)?;
+        self.audit("sign_out", Some(session.caller.id), String::new(), address)
+            .await;
+        Ok(self.sessions.clear_cookie())
+    }
+}
+
+/// Why an administrator could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("an account with the email address {0} already exists")]
+    Exists(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// Creates an administrator with a generated password, which is returned to be shown once.
+pub async fn create_admin(db: &Database, email: &str, name: &str) -> Result<String, AdminError> {
+    let email = normalise_email(email).map_err(|message| AdminError::Invalid(message.into()))?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        return Err(AdminError::Invalid(format!(
+            "give a name of 1 to {MAX_NAME} characters"
+        )));
+    }
+    let generated = password::generate();
+    debug_assert!(generated.len() >= MIN_PASSWORD);
+    let hash = password::hash(&generated);
+    let created = db::people::create_person(
+        db,
+        NewPerson {
+            email: email.clone(),
+            name: name.to_string(),
+            password_hash: hash,
+            is_admin: true,
+        },
+    )
+    .await?;
+    let Some(id) = created else {
+        return Err(AdminError::Exists(email));
+    };
+    db::people::record_audit(
+        db,
+        AuditEntry {
+            kind: "admin_created",
+            actor: Some(id),
+            review: None,
+            detail: format!("{email} from the command line"),
+            address: None,
+        },
+    )
+    .await?;
+    Ok(generated)
+}

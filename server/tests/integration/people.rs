@@ -1,0 +1,325 @@
+//! Signing in and out: cookies, sessions, throttling, cross-site refusal, bad input.
+
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+use reqwest::header::{COOKIE, SET_COOKIE};
+
+use crate::support::{TestApp, config, json};
+
+const FACILITATOR: &str = DEMO_PEOPLE[0].1;
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn post(app: &TestApp, path: &str, body: String, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .http
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, cookie);
+    }
+    request.send().await.unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    post(
+        app,
+        "/api/sign_in",
+        form(&[("email", email), ("password", password)]),
+        None,
+    )
+    .await
+}
+
+/// Signs in and returns the `name=value` part of the session cookie.
+async fn session_cookie(app: &TestApp, email: &str) -> String {
+    let response = sign_in(app, email, DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+async fn who_am_i(app: &TestApp, cookie: Option<&str>) -> serde_json::Value {
+    json(post(app, "/api/who_am_i", String::new(), cookie).await).await
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_safe_cookie_that_identifies_the_person() {
+    let app = TestApp::demo().await;
+    let response = sign_in(&app, FACILITATOR, DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(set_cookie.starts_with("peerwall_session="), "{set_cookie}");
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(set_cookie.contains(flag), "{flag} missing: {set_cookie}");
+    }
+    assert!(
+        !set_cookie.contains("Secure"),
+        "not over plain HTTP: {set_cookie}"
+    );
+    let caller = json(response).await;
+    assert_eq!(caller["name"], "Priya Shah");
+    assert_eq!(caller["is_admin"], false);
+
+    let cookie = set_cookie.split(';').next().unwrap();
+    assert_eq!(who_am_i(&app, Some(cookie)).await["email"], FACILITATOR);
+    assert_eq!(who_am_i(&app, None).await, serde_json::Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn email_addresses_are_matched_whatever_their_case() {
+    let app = TestApp::demo().await;
+    let response = sign_in(&app, &FACILITATOR.to_uppercase(), DEMO_PASSWORD).await;
+    assert_eq!(response.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_sign_in_gets_a_new_session_and_made_up_ones_count_for_nothing() {
+    let app = TestApp::demo().await;
+    let first = session_cookie(&app, FACILITATOR).await;
+    let second = session_cookie(&app, FACILITATOR).await;
+    assert_ne!(first, second);
+    // A session id an attacker planted before sign-in is not promoted by signing in.
+    let planted = "peerwall_session=planted-by-an-attacker";
+    let response = post(
+        &app,
+        "/api/sign_in",
+        form(&[("email", FACILITATOR), ("password", DEMO_PASSWORD)]),
+        Some(planted),
+    )
+    .await;
+    let issued = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(!issued.contains("planted-by-an-attacker"));
+    assert_eq!(who_am_i(&app, Some(planted)).await, serde_json::Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_out_revokes_the_session_on_the_server() {
+    let app = TestApp::demo().await;
+    let cookie = session_cookie(&app, FACILITATOR).await;
+    let response = post(&app, "/api/sign_out", String::new(), Some(&cookie)).await;
+    assert_eq!(response.status(), 200);
+    let cleared = response.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    // Replaying the old cookie no longer works.
+    assert_eq!(who_am_i(&app, Some(&cookie)).await, serde_json::Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let app = TestApp::start(config("mem://", &["--demo", "--session-idle-secs", "1"])).await;
+    let cookie = session_cookie(&app, FACILITATOR).await;
+    assert_eq!(who_am_i(&app, Some(&cookie)).await["email"], FACILITATOR);
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    assert_eq!(who_am_i(&app, Some(&cookie)).await, serde_json::Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_limit_however_busy() {
+    let app = TestApp::start(config("mem://", &["--demo", "--session-max-secs", "2"])).await;
+    let cookie = session_cookie(&app, FACILITATOR).await;
+    for _ in 0..3 {
+        assert_eq!(who_am_i(&app, Some(&cookie)).await["email"], FACILITATOR);
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(who_am_i(&app, Some(&cookie)).await, serde_json::Value::Null);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_state_changing_request_from_another_site_is_refused() {
+    let app = TestApp::demo().await;
+    let body = form(&[("email", FACILITATOR), ("password", DEMO_PASSWORD)]);
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let response = app
+            .http
+            .post(app.url("/api/sign_in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(header, value)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{header}: {value}");
+        assert!(response.headers().get(SET_COOKIE).is_none());
+        let error = json(response).await;
+        assert_eq!(error["code"], "forbidden");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap()
+                .contains("another website")
+        );
+    }
+    // The same request from the site itself goes through.
+    let response = app
+        .http
+        .post(app.url("/api/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://{}", app.addr))
+        .header("sec-fetch-site", "same-origin")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_with_a_clear_message() {
+    let app = TestApp::demo().await;
+    for attempt in 1..=5 {
+        let response = sign_in(&app, FACILITATOR, "not the password").await;
+        assert!(!response.status().is_success(), "attempt {attempt}");
+        let error = json(response).await;
+        assert_eq!(error["code"], "unauthenticated");
+        assert_eq!(
+            error["message"],
+            "The email address or password is not right."
+        );
+    }
+    // Locked now, even with the right password.
+    let error = json(sign_in(&app, FACILITATOR, DEMO_PASSWORD).await).await;
+    assert_eq!(error["code"], "forbidden");
+    assert!(
+        error["message"].as_str().unwrap().contains("locked"),
+        "{error}"
+    );
+    // Other accounts are unaffected.
+    assert_eq!(
+        sign_in(&app, DEMO_PEOPLE[1].1, DEMO_PASSWORD)
+            .await
+            .status(),
+        200
+    );
+
+    let audit = peerwall_server::db::people::recent_audit(&app.state.db, 50)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = audit.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "sign_in_failed").count(), 5);
+    assert!(kinds.contains(&"account_locked"));
+    assert!(kinds.contains(&"sign_in_refused_locked"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_accounts_get_the_same_answer_as_wrong_passwords() {
+    let app = TestApp::demo().await;
+    let unknown = json(sign_in(&app, "nobody@eastbrook.gov.uk", "whatever it is").await).await;
+    let wrong = json(sign_in(&app, FACILITATOR, "whatever it is").await).await;
+    assert_eq!(unknown, wrong);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_message_and_no_session() {
+    let app = TestApp::demo().await;
+    let long_email = format!("{}@eastbrook.gov.uk", "a".repeat(300));
+    let long_password = "p".repeat(10_000);
+    let cases: [(&str, &str, &str); 4] = [
+        ("not-an-email", DEMO_PASSWORD, "Enter an email address like"),
+        (&long_email, DEMO_PASSWORD, "too long"),
+        (FACILITATOR, "", "Enter your password."),
+        (FACILITATOR, &long_password, "not right"),
+    ];
+    for (email, password, expected) in cases {
+        let response = sign_in(&app, email, password).await;
+        assert!(!response.status().is_success());
+        assert!(response.headers().get(SET_COOKIE).is_none());
+        let error = json(response).await;
+        assert!(
+            error["message"].as_str().unwrap().contains(expected),
+            "{email}: {error}"
+        );
+    }
+    // Missing fields and a malformed body are refused without a panic.
+    for body in ["", "email=a%40b.uk", "%%%&&&=="] {
+        let response = post(&app, "/api/sign_in", body.into(), None).await;
+        assert!(
+            response.status().is_client_error() || response.status().is_server_error(),
+            "{body}"
+        );
+    }
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_administrator_created_on_the_command_line_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::support::folder(&dir.path().join("data"));
+    let create = |email: &'static str| {
+        let db = db.clone();
+        std::process::Command::new(env!("CARGO_BIN_EXE_peerwall"))
+            .args([
+                "admin",
+                "create",
+                "--email",
+                email,
+                "--name",
+                "Dana Admin",
+                "--db",
+                &db,
+            ])
+            .env("PEERWALL_LOG", "off")
+            .output()
+            .unwrap()
+    };
+    let output = create("Dana@Example.gov.uk");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let password = stdout
+        .lines()
+        .find_map(|line| line.split("): ").nth(1))
+        .expect("the password is printed")
+        .trim()
+        .to_string();
+    assert_eq!(password.len(), 20);
+
+    let again = create("dana@example.gov.uk");
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("already exists"), "{stderr}");
+
+    let bad = create("not an email");
+    assert_eq!(bad.status.code(), Some(1));
+
+    let app = TestApp::start(config(&db, &[])).await;
+    let response = sign_in(&app, "dana@example.gov.uk", &password).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(json(response).await["is_admin"], true);
+    app.stop().await;
+}
