@@ -50,6 +50,32 @@ impl AppError {
     }
 }
 
+impl ErrorCode {
+    /// The HTTP status that carries this kind of error.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::Invalid => 422,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden => 403,
+            ErrorCode::Unavailable => 503,
+            ErrorCode::Internal | ErrorCode::Transport => 500,
+        }
+    }
+}
+
+/// Sets the response's status from the error, so an expected refusal is not reported as a
+/// server fault (500) by proxies and monitoring. Server functions end with `.map_err(with_status)`.
+#[cfg(feature = "ssr")]
+pub fn with_status(error: AppError) -> AppError {
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.code.status())
+    {
+        response.set_status(status);
+    }
+    error
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Peerwall's Leptos application, compiled twice: with `ssr` into the server binary and with
 //! `hydrate` into the browser's wasm. Shared types live in `<concept>/model.rs`, server functions
 //! in `<concept>/api.rs`, and the rest of each folder is what the user sees.
@@ -20,7 +21,7 @@ use leptos_router::{
 
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::people::SignInPage;
-use crate::review::HomePage;
+use crate::review::{HomePage, ReviewPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/reviews/:id") view=ReviewPage/>
                 </Routes>
             </SiteLayout>
         </Router>

@@ -3,7 +3,9 @@
 mod api;
 mod home_page;
 mod model;
+mod review_page;
 
 pub use api::*;
 pub use home_page::HomePage;
 pub use model::*;
+pub use review_page::ReviewPage;

@@ -34,10 +34,14 @@ test('the sign-in page hydrates: "Show password" reveals what was typed', async 
   assert.deepEqual(page.problems, []);
 });
 
-test('the home page shows the demo review, whose headings open on click', async () => {
+test('signed in, the home page shows the demo review, whose headings open on click', async () => {
   const page = await openPage(browser);
-  await page.goto(server.url);
+  await page.goto(`${server.url}/sign-in`);
   await waitForHydration(page);
+  await page.getByLabel('Email').fill('facilitator@demo.peerwall.test');
+  await page.getByLabel('Password', { exact: true }).fill('demo-password-2026');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${server.url}/`);
 
   const card = page.getByRole('article', { name: 'Eastbrook Borough Council Corporate Peer Challenge' });
   await card.waitFor();
@@ -56,6 +60,7 @@ test('navigating between pages happens in the browser, without a full reload', a
   const page = await openPage(browser);
   await page.goto(server.url);
   await waitForHydration(page);
+  await page.getByText('to see the reviews you are part of').waitFor();
   await page.evaluate(() => { window.__sameDocument = true; });
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).click();

@@ -56,3 +56,25 @@ test('a wrong password is explained on the form and signs no one in', async () =
   assert.equal(await page.getByText('Signed in as').count(), 0);
   await page.screenshot({ path: screenshotPath('sign-in-error.png') });
 });
+
+test('the host lead sees the team but not the pairs; a peer sees the pairs', async () => {
+  const host = await openPage(browser);
+  await signIn(host, 'host@demo.peerwall.test', PASSWORD);
+  await host.waitForURL(`${server.url}/`);
+  await host.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).click();
+  const members = host.getByRole('table');
+  await members.getByRole('cell', { name: 'Tom Okafor' }).waitFor();
+  assert.equal(await host.getByRole('columnheader', { name: 'Pair' }).count(), 0);
+  assert.doesNotMatch(await host.locator('main').innerText(), /Pair 1/);
+  await host.screenshot({ path: screenshotPath('review-host-view.png'), fullPage: true });
+
+  const peer = await openPage(browser);
+  await signIn(peer, 'peer1@demo.peerwall.test', PASSWORD);
+  await peer.waitForURL(`${server.url}/`);
+  await peer.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).click();
+  await peer.getByRole('columnheader', { name: 'Pair' }).waitFor();
+  assert.match(await peer.locator('main').innerText(), /Pair 1/);
+  await peer.getByRole('heading', { name: 'Key dates' }).waitFor();
+  await peer.screenshot({ path: screenshotPath('review-peer-view.png'), fullPage: true });
+  assert.deepEqual(peer.problems, []);
+});

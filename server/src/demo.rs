@@ -42,7 +42,7 @@ pub async fn seed(db: &Database) -> Result<(), DbError> {
 }
 
 /// The demo team: one person in every role, with pairs. Fictional people, demo-only passwords.
-pub const DEMO_PEOPLE: [(&str, &str, Role, Option<i64>); 7] = [
+pub const DEMO_PEOPLE: [(&str, &str, Role, Option<i64>); 8] = [
     (
         "Priya Shah",
         "facilitator@demo.peerwall.test",
@@ -77,6 +77,12 @@ pub const DEMO_PEOPLE: [(&str, &str, Role, Option<i64>); 7] = [
         "Sam Whitfield",
         "host@demo.peerwall.test",
         Role::HostLead,
+        None,
+    ),
+    (
+        "Nadia Hussain",
+        "reader@demo.peerwall.test",
+        Role::HostReader,
         None,
     ),
     (

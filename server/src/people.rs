@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
 use app::people::{
-    Caller, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService, PersonId, RequestSession,
+    Caller, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService, PersonId, RequestSession, Role,
     SignedIn, normalise_email,
 };
+use app::review::ReviewId;
 use chrono::Utc;
 
 use crate::auth::session::new_token;
@@ -187,6 +188,12 @@ impl PeopleService for PeopleStore {
             },
             set_cookie: self.sessions.set_cookie(&token),
         })
+    }
+
+    async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {
+        db::people::role_in(&self.db, person, review)
+            .await
+            .map_err(unavailable)
     }
 
     async fn sign_out(

@@ -1,9 +1,10 @@
 //! The review service behind the `app` crate's review server functions.
 
 use app::error::AppError;
-use app::review::{ReviewService, ReviewSummary};
+use app::people::{PersonId, Role};
+use app::review::{KeyDates, Member, MyReview, ReviewId, ReviewOverview, ReviewService};
 
-use crate::db::{self, Database};
+use crate::db::{self, Database, DbError};
 
 /// Reviews stored in SurrealDB.
 pub struct ReviewStore {
@@ -16,12 +17,56 @@ impl ReviewStore {
     }
 }
 
+fn unavailable(error: DbError) -> AppError {
+    tracing::error!(%error, "review service");
+    AppError::unavailable("The review could not be loaded just now. Please try again.")
+}
+
 #[async_trait::async_trait]
 impl ReviewService for ReviewStore {
-    async fn list_reviews(&self) -> Result<Vec<ReviewSummary>, AppError> {
-        db::review::list_summaries(&self.db).await.map_err(|error| {
-            tracing::error!(%error, "listing reviews");
-            AppError::unavailable("The reviews could not be loaded just now. Please try again.")
-        })
+    async fn list_for(&self, person: PersonId) -> Result<Vec<MyReview>, AppError> {
+        db::review::list_for_person(&self.db, person)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn overview(
+        &self,
+        review: ReviewId,
+        role: Role,
+        include_pairs: bool,
+    ) -> Result<Option<ReviewOverview>, AppError> {
+        let Some(summary) = db::review::get_summary(&self.db, review)
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        let mut members: Vec<Member> = db::people::members(&self.db, review)
+            .await
+            .map_err(unavailable)?
+            .into_iter()
+            .filter_map(|row| {
+                Some(Member {
+                    role: Role::parse(&row.role)?,
+                    name: row.name,
+                    pair: if include_pairs { row.pair } else { None },
+                })
+            })
+            .collect();
+        members.sort_by(|a, b| {
+            let rank = |role: Role| Role::ALL.iter().position(|r| *r == role);
+            rank(a.role)
+                .cmp(&rank(b.role))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let key_dates = KeyDates::from_visit(summary.on_site_start, summary.on_site_end);
+        Ok(Some(ReviewOverview {
+            summary,
+            my_role: role,
+            members,
+            shows_pairs: include_pairs,
+            key_dates,
+        }))
     }
 }

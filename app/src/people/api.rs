@@ -40,6 +40,13 @@ pub trait PeopleService: Send + Sync {
         address: Option<&str>,
     ) -> Result<SignedIn, AppError>;
 
+    /// The caller's role in `review`, if they are a member of it.
+    async fn role_in(
+        &self,
+        person: crate::people::PersonId,
+        review: crate::review::ReviewId,
+    ) -> Result<Option<crate::people::Role>, AppError>;
+
     /// Revokes the session; returns the `Set-Cookie` value that clears the cookie.
     async fn sign_out(
         &self,
@@ -55,6 +62,55 @@ pub fn request_session() -> Option<RequestSession> {
         .extensions
         .get::<RequestSession>()
         .cloned()
+}
+
+/// The signed-in caller, or the error that asks them to sign in.
+#[cfg(feature = "ssr")]
+pub fn require_caller() -> Result<Caller, AppError> {
+    request_session()
+        .map(|session| session.caller)
+        .ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorCode::Unauthenticated,
+                "Sign in to continue.",
+            )
+        })
+}
+
+/// The answer for a review the caller is not a member of: the same as for one that does not
+/// exist, so that membership cannot be probed.
+pub fn not_a_member() -> AppError {
+    AppError::new(
+        crate::error::ErrorCode::NotFound,
+        "There is no such review, or you are not a member of it.",
+    )
+}
+
+/// The one authorization check: the caller must be signed in, a member of `review`, and in a
+/// role that the table in `authz.rs` allows `action`. Returns the caller and their role.
+#[cfg(feature = "ssr")]
+pub async fn authorize(
+    review: crate::review::ReviewId,
+    action: crate::people::Action,
+) -> Result<(Caller, crate::people::Role), AppError> {
+    let caller = require_caller()?;
+    let services = crate::services::use_services()?;
+    let role = services
+        .people
+        .role_in(caller.id, review)
+        .await?
+        .ok_or_else(not_a_member)?;
+    if crate::people::allows(role, action) {
+        Ok((caller, role))
+    } else {
+        Err(AppError::new(
+            crate::error::ErrorCode::Forbidden,
+            format!(
+                "As {} on this review you cannot do this.",
+                role.label().to_lowercase()
+            ),
+        ))
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -78,27 +134,35 @@ fn set_cookie(value: &str) -> Result<(), AppError> {
 /// Signs in with email and password.
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<Caller, AppError> {
-    let services = crate::services::use_services()?;
-    let signed_in = services
-        .people
-        .sign_in(&email, &password, client_address().as_deref())
-        .await?;
-    set_cookie(&signed_in.set_cookie)?;
-    Ok(signed_in.caller)
+    async {
+        let services = crate::services::use_services()?;
+        let signed_in = services
+            .people
+            .sign_in(&email, &password, client_address().as_deref())
+            .await?;
+        set_cookie(&signed_in.set_cookie)?;
+        Ok(signed_in.caller)
+    }
+    .await
+    .map_err(crate::error::with_status)
 }
 
 /// Signs out, ending the session on the server.
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    let services = crate::services::use_services()?;
-    let Some(session) = request_session() else {
-        return Ok(());
-    };
-    let clear = services
-        .people
-        .sign_out(&session, client_address().as_deref())
-        .await?;
-    set_cookie(&clear)
+    async {
+        let services = crate::services::use_services()?;
+        let Some(session) = request_session() else {
+            return Ok(());
+        };
+        let clear = services
+            .people
+            .sign_out(&session, client_address().as_deref())
+            .await?;
+        set_cookie(&clear)
+    }
+    .await
+    .map_err(crate::error::with_status)
 }
 
 /// Who is signed in, if anyone.

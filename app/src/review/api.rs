@@ -3,19 +3,49 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::review::ReviewSummary;
+use crate::review::{MyReview, ReviewId, ReviewOverview};
 
 /// What the server functions of this module need from the server.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait ReviewService: Send + Sync {
-    /// Every review, most recent on-site visit first.
-    async fn list_reviews(&self) -> Result<Vec<ReviewSummary>, AppError>;
+    /// The reviews `person` is a member of, latest on-site visit first.
+    async fn list_for(&self, person: crate::people::PersonId) -> Result<Vec<MyReview>, AppError>;
+
+    /// The overview of `review` for someone in `role`; pairs only when `include_pairs`.
+    async fn overview(
+        &self,
+        review: ReviewId,
+        role: crate::people::Role,
+        include_pairs: bool,
+    ) -> Result<Option<ReviewOverview>, AppError>;
 }
 
-/// Lists the reviews shown on the home page.
-#[server(prefix = "/api", endpoint = "list_reviews")]
-pub async fn list_reviews() -> Result<Vec<ReviewSummary>, AppError> {
-    let services = crate::services::use_services()?;
-    services.reviews.list_reviews().await
+/// The signed-in person's reviews.
+#[server(prefix = "/api", endpoint = "list_my_reviews")]
+pub async fn list_my_reviews() -> Result<Vec<MyReview>, AppError> {
+    async {
+        let caller = crate::people::require_caller()?;
+        let services = crate::services::use_services()?;
+        services.reviews.list_for(caller.id).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// One review's overview, with members, pairs (for the peer team) and key dates.
+#[server(prefix = "/api", endpoint = "get_review")]
+pub async fn get_review(review: ReviewId) -> Result<ReviewOverview, AppError> {
+    use crate::people::{Action, allows, authorize};
+    async {
+        let (_, role) = authorize(review, Action::ViewReview).await?;
+        let services = crate::services::use_services()?;
+        services
+            .reviews
+            .overview(review, role, allows(role, Action::ViewPairs))
+            .await?
+            .ok_or_else(crate::people::not_a_member)
+    }
+    .await
+    .map_err(crate::error::with_status)
 }

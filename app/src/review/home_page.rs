@@ -1,15 +1,26 @@
-//! The home page: what Peerwall is, and the reviews on this server.
+//! The home page: what Peerwall is, and the signed-in person's reviews.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
-use crate::error::AppError;
-use crate::review::{ReviewSummary, list_reviews};
+use crate::error::{AppError, ErrorCode};
+use crate::people::SessionActions;
+use crate::review::{MyReview, list_my_reviews};
 
-/// Lists the reviews, each as a card.
+/// The introduction and the caller's reviews, each as a card.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let reviews = Resource::new(|| (), |_| list_reviews());
+    let session = expect_context::<SessionActions>();
+    let reviews = Resource::new(
+        move || {
+            (
+                session.sign_in.version().get(),
+                session.sign_out.version().get(),
+            )
+        },
+        |_| list_my_reviews(),
+    );
 
     view! {
         <Title text="Reviews"/>
@@ -21,25 +32,29 @@ pub fn HomePage() -> impl IntoView {
             </p>
         </section>
         <section aria-labelledby="reviews-title">
-            <h2 id="reviews-title">"Reviews"</h2>
-            <Suspense fallback=|| view! { <p class="status">"Loading reviews…"</p> }>
+            <h2 id="reviews-title">"Your reviews"</h2>
+            <Transition fallback=|| view! { <p class="status">"Loading reviews…"</p> }>
                 {move || reviews.get().map(|result| view! { <ReviewList result/> })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
 #[component]
-fn ReviewList(result: Result<Vec<ReviewSummary>, AppError>) -> impl IntoView {
+fn ReviewList(result: Result<Vec<MyReview>, AppError>) -> impl IntoView {
     match result {
         Ok(reviews) if reviews.is_empty() => view! {
-            <p class="status">"No reviews yet. Start the server with --demo to see an example."</p>
+            <p class="status">"You are not on any review yet. Your facilitator will invite you."</p>
         }
         .into_any(),
         Ok(reviews) => view! {
             <ul class="review-list">
                 {reviews.into_iter().map(|review| view! { <ReviewCard review/> }).collect_view()}
             </ul>
+        }
+        .into_any(),
+        Err(error) if error.code == ErrorCode::Unauthenticated => view! {
+            <p class="status"><A href="/sign-in">"Sign in"</A>" to see the reviews you are part of."</p>
         }
         .into_any(),
         Err(error) => view! {
@@ -49,21 +64,27 @@ fn ReviewList(result: Result<Vec<ReviewSummary>, AppError>) -> impl IntoView {
     }
 }
 
-/// One review: title, host, programme, phase, dates, scope and headings.
+/// One review: title, host, programme, the caller's role, phase, dates, scope and headings.
 #[component]
-fn ReviewCard(review: ReviewSummary) -> impl IntoView {
-    let dates = review.on_site_dates();
-    let phase = review.phase;
-    let label = review.title.clone();
+fn ReviewCard(review: MyReview) -> impl IntoView {
+    let MyReview { summary, role } = review;
+    let dates = summary.on_site_dates();
+    let phase = summary.phase;
+    let label = summary.title.clone();
+    let href = format!("/reviews/{}", summary.id);
     view! {
         <li class="review-card">
             <article aria-label=label>
                 <header>
-                    <p class="review-type">{review.review_type.label()}</p>
-                    <h3>{review.title}</h3>
-                    <p class="review-host">{review.host_authority}</p>
+                    <p class="review-type">{summary.review_type.label()}</p>
+                    <h3><A href=href>{summary.title}</A></h3>
+                    <p class="review-host">{summary.host_authority}</p>
                 </header>
                 <dl class="review-facts">
+                    <div>
+                        <dt>"Your role"</dt>
+                        <dd>{role.label()}</dd>
+                    </div>
                     <div>
                         <dt>"Phase"</dt>
                         <dd><span class="phase" data-phase=phase.as_str()>{phase.label()}</span></dd>
@@ -73,8 +94,8 @@ fn ReviewCard(review: ReviewSummary) -> impl IntoView {
                         <dd>{dates}</dd>
                     </div>
                 </dl>
-                <p class="review-scope">{review.scope}</p>
-                <HeadingList headings=review.headings/>
+                <p class="review-scope">{summary.scope}</p>
+                <HeadingList headings=summary.headings/>
             </article>
         </li>
     }

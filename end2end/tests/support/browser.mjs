@@ -29,7 +29,9 @@ export async function openPage(browser, options = {}) {
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') page.problems.push(`console: ${message.text()}`);
+    // A refused request (4xx) is the app working as designed; anything else is a problem.
+    const refused = /status of 4\d\d/.test(message.text());
+    if (message.type() === 'error' && !refused) page.problems.push(`console: ${message.text()}`);
   });
   return page;
 }

@@ -202,12 +202,7 @@ pub async fn record_audit(db: &Database, entry: AuditEntry) -> Result<(), DbErro
         )
         .bind(("kind", entry.kind))
         .bind(("actor", entry.actor.map(person_record)))
-        .bind((
-            "review",
-            entry
-                .review
-                .map(|id| RecordId::new("review", RecordIdKey::Uuid(id.0.into()))),
-        ))
+        .bind(("review", entry.review.map(super::review::review_record)))
         .bind(("detail", entry.detail))
         .bind(("address", entry.address))
         .await?
@@ -250,4 +245,43 @@ pub async fn add_membership(
         .await?
         .check()?;
     Ok(())
+}
+
+/// `person`'s role in `review`, if they are a member.
+pub async fn role_in(
+    db: &Database,
+    person: PersonId,
+    review: ReviewId,
+) -> Result<Option<app::people::Role>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT VALUE role FROM membership WHERE person = $person AND review = $review LIMIT 1",
+        )
+        .bind(("person", person_record(person)))
+        .bind(("review", super::review::review_record(review)))
+        .await?;
+    let role: Option<String> = response.take(0)?;
+    role.map(|name| {
+        app::people::Role::parse(&name)
+            .ok_or_else(|| DbError::Corrupt(format!("membership role {name:?}")))
+    })
+    .transpose()
+}
+
+/// A review's members with their roles and pairs.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct MemberRow {
+    pub name: String,
+    pub role: String,
+    pub pair: Option<i64>,
+}
+
+pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT person.name AS name, role, pair FROM membership WHERE review = $review")
+        .bind(("review", super::review::review_record(review)))
+        .await?;
+    Ok(response.take(0)?)
 }

@@ -1,9 +1,11 @@
 //! Reviews, their host organisations and headings.
 
-use app::review::{Phase, ReviewId, ReviewSummary, ReviewType};
+use app::people::{PersonId, Role};
+use app::review::{MyReview, Phase, ReviewId, ReviewSummary, ReviewType};
 use chrono::NaiveDate;
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
+use super::people::person_record;
 use super::{Database, DbError};
 
 /// A review to create, with its headings in order.
@@ -33,12 +35,18 @@ struct ReviewRow {
 }
 
 #[derive(Debug, SurrealValue)]
+struct MembershipRow {
+    review: uuid::Uuid,
+    role: String,
+}
+
+#[derive(Debug, SurrealValue)]
 struct HeadingInput {
     title: String,
     position: i64,
 }
 
-fn review_record(id: ReviewId) -> RecordId {
+pub(crate) fn review_record(id: ReviewId) -> RecordId {
     RecordId::new("review", RecordIdKey::Uuid(id.0.into()))
 }
 
@@ -110,21 +118,52 @@ async fn find_or_create_council(db: &Database, name: &str) -> Result<RecordId, D
     created.ok_or_else(|| DbError::Corrupt("creating an organisation returned nothing".into()))
 }
 
+const SUMMARY_FIELDS: &str = "record::id(id) AS id, title, host.name AS host_authority,
+    review_type, phase, scope, on_site_start, on_site_end,
+    (SELECT title, position FROM heading WHERE review = $parent.id AND archived = false
+        ORDER BY position).title AS headings";
+
 /// Every review, latest on-site visit first, with its live headings in order.
 pub async fn list_summaries(db: &Database) -> Result<Vec<ReviewSummary>, DbError> {
     let mut response = db
         .client()
-        .query(
-            "SELECT record::id(id) AS id, title, host.name AS host_authority, review_type, phase,
-                 scope, on_site_start, on_site_end,
-                 (SELECT title, position FROM heading
-                     WHERE review = $parent.id AND archived = false
-                     ORDER BY position).title AS headings
-             FROM review ORDER BY on_site_start DESC",
-        )
+        .query(format!(
+            "SELECT {SUMMARY_FIELDS} FROM review ORDER BY on_site_start DESC"
+        ))
         .await?;
     let rows: Vec<ReviewRow> = response.take(0)?;
     rows.into_iter().map(summary_from_row).collect()
+}
+
+/// The reviews `person` is a member of, with their role in each, latest visit first.
+pub async fn list_for_person(db: &Database, person: PersonId) -> Result<Vec<MyReview>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT record::id(review) AS review, role FROM membership WHERE person = $person")
+        .bind(("person", person_record(person)))
+        .await?;
+    let memberships: Vec<MembershipRow> = response.take(0)?;
+    let mut reviews = Vec::with_capacity(memberships.len());
+    for membership in memberships {
+        let role = Role::parse(&membership.role)
+            .ok_or_else(|| DbError::Corrupt(format!("membership role {:?}", membership.role)))?;
+        if let Some(summary) = get_summary(db, ReviewId(membership.review)).await? {
+            reviews.push(MyReview { summary, role });
+        }
+    }
+    reviews.sort_by_key(|review| std::cmp::Reverse(review.summary.on_site_start));
+    Ok(reviews)
+}
+
+/// One review's summary.
+pub async fn get_summary(db: &Database, id: ReviewId) -> Result<Option<ReviewSummary>, DbError> {
+    let mut response = db
+        .client()
+        .query(format!("SELECT {SUMMARY_FIELDS} FROM $review"))
+        .bind(("review", review_record(id)))
+        .await?;
+    let rows: Vec<ReviewRow> = response.take(0)?;
+    rows.into_iter().next().map(summary_from_row).transpose()
 }
 
 fn summary_from_row(row: ReviewRow) -> Result<ReviewSummary, DbError> {

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod authz;
 mod config_errors;
 mod health;
 mod migrations;

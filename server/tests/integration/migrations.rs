@@ -1,6 +1,8 @@
 use peerwall_server::db::migrations::{MIGRATIONS, Migration, MigrationError, migrate};
 use peerwall_server::db::{Database, review};
 
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+
 use crate::support::{TestApp, config, folder, json};
 
 async fn open(db: &str) -> Database {
@@ -94,7 +96,12 @@ async fn a_restart_on_the_same_folder_keeps_data_and_does_not_reapply_migrations
     let db_option = folder(&dir.path().join("data"));
 
     let app = TestApp::start(config(&db_option, &["--demo"])).await;
-    let before = json(app.call("/api/list_reviews").await).await;
+    let cookie = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
+    let before = json(
+        app.post("/api/list_my_reviews", String::new(), Some(&cookie))
+            .await,
+    )
+    .await;
     assert_eq!(before.as_array().map(Vec::len), Some(1));
     app.stop().await;
 
@@ -109,7 +116,12 @@ async fn a_restart_on_the_same_folder_keeps_data_and_does_not_reapply_migrations
 
     // And the server again, with --demo: the data is there and the demo is not seeded twice.
     let app = TestApp::start(config(&db_option, &["--demo"])).await;
-    let after = json(app.call("/api/list_reviews").await).await;
+    // The session survived the restart too: it lives in the database, not the process.
+    let after = json(
+        app.post("/api/list_my_reviews", String::new(), Some(&cookie))
+            .await,
+    )
+    .await;
     assert_eq!(after, before);
     app.stop().await;
 }

@@ -1,16 +1,37 @@
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+
 use crate::support::{TestApp, json};
 
 #[tokio::test]
-async fn the_home_page_is_rendered_on_the_server_with_the_demo_review() {
+async fn the_home_page_is_rendered_on_the_server_with_the_callers_reviews() {
     let app = TestApp::demo().await;
-    let response = app.get("/").await;
-    assert_eq!(response.status(), 200);
-    let html = response.text().await.unwrap();
-    assert!(html.contains("Eastbrook Borough Council"), "{html}");
+    let signed_out = app.get("/").await.text().await.unwrap();
+    assert!(
+        signed_out.contains("to see the reviews you are part of"),
+        "{signed_out}"
+    );
+    assert!(!signed_out.contains("Eastbrook Borough Council Corporate"));
+    // The hydration script is linked, so the browser can take over.
+    assert!(signed_out.contains("/pkg/peerwall.js"), "{signed_out}");
+
+    let cookie = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
+    let html = app
+        .http
+        .get(app.url("/"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Eastbrook Borough Council Corporate Peer Challenge"),
+        "{html}"
+    );
     assert!(html.contains("LGA Corporate Peer Challenge"));
     assert!(html.contains("Governance and culture"));
-    // The hydration script is linked, so the browser can take over.
-    assert!(html.contains("/pkg/peerwall.js"), "{html}");
+    assert!(html.contains("Signed in as"));
     app.stop().await;
 }
 
@@ -36,14 +57,18 @@ async fn an_unknown_address_is_a_404_page() {
 }
 
 #[tokio::test]
-async fn the_list_reviews_server_function_returns_the_demo_review() {
+async fn list_my_reviews_returns_the_demo_review_with_the_callers_role() {
     let app = TestApp::demo().await;
-    let response = app.call("/api/list_reviews").await;
+    let cookie = app.session_cookie(DEMO_PEOPLE[5].1, DEMO_PASSWORD).await;
+    let response = app
+        .post("/api/list_my_reviews", String::new(), Some(&cookie))
+        .await;
     assert_eq!(response.status(), 200);
     let reviews = json(response).await;
     let reviews = reviews.as_array().expect("a list");
     assert_eq!(reviews.len(), 1);
-    let review = &reviews[0];
+    assert_eq!(reviews[0]["role"], "host_lead");
+    let review = &reviews[0]["summary"];
     assert_eq!(review["host_authority"], "Eastbrook Borough Council");
     assert_eq!(review["review_type"], "lga_corporate_peer_challenge");
     assert_eq!(review["phase"], "on_site");
@@ -55,12 +80,34 @@ async fn the_list_reviews_server_function_returns_the_demo_review() {
 }
 
 #[tokio::test]
-async fn without_demo_there_are_no_reviews() {
-    let app = TestApp::start(crate::support::config("mem://", &[])).await;
-    let reviews = json(app.call("/api/list_reviews").await).await;
-    assert_eq!(reviews.as_array().map(Vec::len), Some(0));
-    let html = app.get("/").await.text().await.unwrap();
-    assert!(html.contains("No reviews yet"), "{html}");
+async fn the_review_page_shows_members_and_key_dates() {
+    let app = TestApp::demo().await;
+    let cookie = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
+    let reviews = json(
+        app.post("/api/list_my_reviews", String::new(), Some(&cookie))
+            .await,
+    )
+    .await;
+    let id = reviews[0]["summary"]["id"].as_str().unwrap().to_string();
+    let html = app
+        .http
+        .get(app.url(&format!("/reviews/{id}")))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "Key dates",
+        "Pre-site video call",
+        "Tom Okafor",
+        "Peer team lead",
+        "Pair 1",
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
     app.stop().await;
 }
 

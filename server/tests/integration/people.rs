@@ -1,60 +1,22 @@
 //! Signing in and out: cookies, sessions, throttling, cross-site refusal, bad input.
 
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::SET_COOKIE;
 
-use crate::support::{TestApp, config, json};
+use crate::support::{TestApp, config, form, json};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn post(app: &TestApp, path: &str, body: String, cookie: Option<&str>) -> reqwest::Response {
-    let mut request = app
-        .http
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    request.send().await.unwrap()
+    app.post(path, body, cookie).await
 }
 
 async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    post(
-        app,
-        "/api/sign_in",
-        form(&[("email", email), ("password", password)]),
-        None,
-    )
-    .await
+    app.sign_in(email, password).await
 }
 
-/// Signs in and returns the `name=value` part of the session cookie.
 async fn session_cookie(app: &TestApp, email: &str) -> String {
-    let response = sign_in(app, email, DEMO_PASSWORD).await;
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-    let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
-    set_cookie.split(';').next().unwrap().to_string()
+    app.session_cookie(email, DEMO_PASSWORD).await
 }
 
 async fn who_am_i(app: &TestApp, cookie: Option<&str>) -> serde_json::Value {

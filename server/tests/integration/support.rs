@@ -69,17 +69,6 @@ impl TestApp {
         self.http.get(self.url(path)).send().await.expect("GET")
     }
 
-    /// Calls a server function with an empty form body, as the browser does.
-    pub async fn call(&self, path: &str) -> reqwest::Response {
-        self.http
-            .post(self.url(path))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("")
-            .send()
-            .await
-            .expect("POST")
-    }
-
     /// Stops the server gracefully and closes the database.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -98,4 +87,60 @@ impl TestApp {
 pub async fn json(response: reqwest::Response) -> serde_json::Value {
     let text = response.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("not JSON ({error}): {text}"))
+}
+
+/// Encodes a form body as the browser does for server functions.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| format!("{key}={}", urlencode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+impl TestApp {
+    /// POSTs a form body to a server function, with a session cookie when given.
+    pub async fn post(&self, path: &str, body: String, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        request.send().await.expect("POST")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/sign_in",
+            form(&[("email", email), ("password", password)]),
+            None,
+        )
+        .await
+    }
+
+    /// Signs in and returns the `name=value` part of the session cookie.
+    pub async fn session_cookie(&self, email: &str, password: &str) -> String {
+        let response = self.sign_in(email, password).await;
+        assert_eq!(response.status(), 200, "signing in {email}");
+        let set_cookie = response.headers()[reqwest::header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        set_cookie.split(';').next().unwrap().to_string()
+    }
 }

@@ -1,0 +1,247 @@
+//! Every server function, called by every kind of caller: no session, an administrator who is
+//! not on the review, each role on the demo review, and a member of another review. A server
+//! function that is not in `TABLE` fails `every_server_function_is_in_the_table`.
+
+use std::collections::BTreeSet;
+
+use app::people::Role;
+use chrono::NaiveDate;
+use peerwall_server::db::{people as people_db, review as review_db};
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+use serde_json::Value;
+
+use crate::support::{TestApp, form, json};
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Nobody,
+    Admin,
+    Member(Role),
+    Outsider,
+}
+
+/// What the call must come to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Denied(&'static str),
+}
+
+struct Row {
+    path: &'static str,
+    body: fn(&str) -> String,
+    expect: fn(Who) -> Expect,
+    /// Extra checks on an allowed answer.
+    check: fn(Who, &Value),
+}
+
+fn no_body(_: &str) -> String {
+    String::new()
+}
+
+fn nothing(_: Who, _: &Value) {}
+
+const TABLE: &[Row] = &[
+    Row {
+        path: "/api/sign_in",
+        body: |_| {
+            form(&[
+                ("email", "nobody@nowhere.example"),
+                ("password", "wrong password"),
+            ])
+        },
+        // Anyone may try; a wrong password is the same answer for everyone.
+        expect: |_| Expect::Denied("unauthenticated"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/sign_out",
+        body: no_body,
+        expect: |_| Expect::Allowed,
+        check: nothing,
+    },
+    Row {
+        path: "/api/who_am_i",
+        body: no_body,
+        expect: |_| Expect::Allowed,
+        check: |who, value| assert_eq!(value.is_null(), who == Who::Nobody, "{value}"),
+    },
+    Row {
+        path: "/api/list_my_reviews",
+        body: no_body,
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            _ => Expect::Allowed,
+        },
+        check: |who, value| {
+            let titles: Vec<&str> = value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|review| review["summary"]["title"].as_str().unwrap())
+                .collect();
+            let sees_demo = titles.iter().any(|title| title.starts_with("Eastbrook"));
+            assert_eq!(
+                sees_demo,
+                matches!(who, Who::Member(_)),
+                "{who:?}: {titles:?}"
+            );
+        },
+    },
+    Row {
+        path: "/api/get_review",
+        body: |review| form(&[("review", review)]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(_) => Expect::Allowed,
+        },
+        check: |who, value| {
+            let Who::Member(role) = who else { return };
+            let pairs: Vec<&Value> = value["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|member| &member["pair"])
+                .filter(|pair| !pair.is_null())
+                .collect();
+            // Pairs are the peer team's alone.
+            assert_eq!(!pairs.is_empty(), role.is_peer_team(), "{role:?}");
+            assert_eq!(value["shows_pairs"], role.is_peer_team());
+            assert_eq!(value["my_role"], role.as_str());
+        },
+    },
+];
+
+async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {
+    let email = match who {
+        Who::Nobody => return None,
+        Who::Admin => "admin@peerwall.test",
+        Who::Outsider => "outsider@otherton.gov.uk",
+        Who::Member(role) => DEMO_PEOPLE.iter().find(|p| p.2 == role).unwrap().1,
+    };
+    let password = match who {
+        Who::Admin | Who::Outsider => admin_password,
+        _ => DEMO_PASSWORD,
+    };
+    Some(app.session_cookie(email, password).await)
+}
+
+#[tokio::test]
+async fn every_server_function_answers_every_caller_as_the_table_says() {
+    let app = TestApp::demo().await;
+    let db = &app.state.db;
+
+    // An administrator who is on no review, and someone on another council's review.
+    let admin_password =
+        peerwall_server::people::create_admin(db, "admin@peerwall.test", "Ada Admin")
+            .await
+            .unwrap();
+    let outsider_hash = peerwall_server::auth::password::hash(&admin_password);
+    let outsider = people_db::create_person(
+        db,
+        people_db::NewPerson {
+            email: "outsider@otherton.gov.uk".into(),
+            name: "Olly Outsider".into(),
+            password_hash: outsider_hash,
+            is_admin: false,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let other_review = review_db::insert(
+        db,
+        review_db::NewReview {
+            title: "Otherton Council Corporate Peer Challenge".into(),
+            host_authority: "Otherton Council".into(),
+            review_type: app::review::ReviewType::LgaCorporatePeerChallenge,
+            phase: app::review::Phase::Preparation,
+            scope: String::new(),
+            on_site_start: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
+            on_site_end: NaiveDate::from_ymd_opt(2027, 2, 4).unwrap(),
+            headings: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    people_db::add_membership(db, other_review, outsider, Role::Facilitator, None)
+        .await
+        .unwrap();
+    let demo_review = review_db::list_summaries(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|review| review.title.starts_with("Eastbrook"))
+        .unwrap()
+        .id
+        .to_string();
+
+    let mut callers = vec![Who::Nobody, Who::Admin, Who::Outsider];
+    callers.extend(Role::ALL.into_iter().map(Who::Member));
+
+    for who in callers {
+        for row in TABLE {
+            // A fresh session per call, since sign_out ends it.
+            let cookie = cookie_for(&app, who, &admin_password).await;
+            let response = app
+                .post(row.path, (row.body)(&demo_review), cookie.as_deref())
+                .await;
+            let status = response.status();
+            let body = json(response).await;
+            match (row.expect)(who) {
+                Expect::Allowed => {
+                    assert!(
+                        status.is_success(),
+                        "{} as {who:?}: {status} {body}",
+                        row.path
+                    );
+                    (row.check)(who, &body);
+                }
+                Expect::Denied(code) => {
+                    assert!(
+                        !status.is_success(),
+                        "{} as {who:?} was allowed: {body}",
+                        row.path
+                    );
+                    assert_eq!(body["code"], code, "{} as {who:?}: {body}", row.path);
+                    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+                }
+            }
+        }
+    }
+    app.stop().await;
+}
+
+#[test]
+fn every_server_function_is_in_the_table() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let listed: BTreeSet<String> = TABLE.iter().map(|row| row.path.to_string()).collect();
+    let missing: Vec<&String> = registered.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions with no row in the authorization table: {missing:?}"
+    );
+    let stale: Vec<&String> = listed.difference(&registered).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for server functions that no longer exist: {stale:?}"
+    );
+}
+
+#[tokio::test]
+async fn refusals_carry_the_matching_http_status() {
+    let app = TestApp::demo().await;
+    let unauthenticated = app.post("/api/list_my_reviews", String::new(), None).await;
+    assert_eq!(unauthenticated.status(), 401);
+    let cookie = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
+    let unknown = form(&[("review", "00000000-0000-0000-0000-000000000000")]);
+    let not_found = app.post("/api/get_review", unknown, Some(&cookie)).await;
+    assert_eq!(not_found.status(), 404);
+    let invalid = app.sign_in("not-an-email", "whatever it is").await;
+    assert_eq!(invalid.status(), 422);
+    app.stop().await;
+}
