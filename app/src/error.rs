@@ -66,9 +66,15 @@ impl ErrorCode {
 
 /// Sets the response's status from the error, so an expected refusal is not reported as a
 /// server fault (500) by proxies and monitoring. Server functions end with `.map_err(with_status)`.
+/// Only a call that came over HTTP is affected: the same function called while rendering a page
+/// leaves the page's own status alone.
 #[cfg(feature = "ssr")]
 pub fn with_status(error: AppError) -> AppError {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    use leptos::prelude::use_context;
+    let called_over_http = use_context::<http::request::Parts>()
+        .is_some_and(|parts| parts.uri.path().starts_with("/api/"));
+    if called_over_http
+        && let Some(response) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(status) = http::StatusCode::from_u16(error.code.status())
     {
         response.set_status(status);

@@ -5,7 +5,10 @@ use crate::support::{TestApp, json};
 #[tokio::test]
 async fn the_home_page_is_rendered_on_the_server_with_the_callers_reviews() {
     let app = TestApp::demo().await;
-    let signed_out = app.get("/").await.text().await.unwrap();
+    let response = app.get("/").await;
+    // A page whose data needs a session is still a page: 200, with a sign-in prompt.
+    assert_eq!(response.status(), 200);
+    let signed_out = response.text().await.unwrap();
     assert!(
         signed_out.contains("to see the reviews you are part of"),
         "{signed_out}"
