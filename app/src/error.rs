@@ -86,13 +86,21 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let message = match value {
-            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
-                "The server could not be reached. Check your connection and try again.".to_string()
-            }
-            other => format!("The server's answer could not be understood ({other})."),
-        };
-        Self::new(ErrorCode::Transport, message)
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::new(
+                ErrorCode::Transport,
+                "The server could not be reached. Check your connection and try again.",
+            ),
+            // The request's fields did not decode: a malformed or hand-made request.
+            ServerFnErrorErr::Args(detail) => Self::new(
+                ErrorCode::Invalid,
+                format!("The request's fields could not be read ({detail})."),
+            ),
+            other => Self::new(
+                ErrorCode::Transport,
+                format!("The server's answer could not be understood ({other})."),
+            ),
+        }
     }
 }
 
@@ -109,6 +117,13 @@ mod tests {
             r#"{"code":"unavailable","message":"The database is not reachable."}"#
         );
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
+    }
+
+    #[test]
+    fn undecodable_fields_are_invalid_input() {
+        let error = AppError::from_server_fn_error(ServerFnErrorErr::Args("phase".into()));
+        assert_eq!(error.code, ErrorCode::Invalid);
+        assert!(error.message.contains("could not be read"));
     }
 
     #[test]

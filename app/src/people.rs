@@ -2,12 +2,14 @@
 
 mod api;
 mod authz;
+mod invitation_page;
 mod model;
 mod session;
 mod sign_in_page;
 
 pub use api::*;
 pub use authz::{Action, PERMISSIONS, allows};
+pub use invitation_page::InvitationPage;
 pub use model::*;
 pub use session::{SessionActions, SessionMenu, provide_session};
 pub use sign_in_page::SignInPage;

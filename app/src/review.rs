@@ -2,6 +2,7 @@
 
 mod api;
 mod home_page;
+mod manage;
 mod model;
 mod review_page;
 

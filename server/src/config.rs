@@ -92,6 +92,10 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_SESSION_MAX_SECS", default_value_t = 12 * 60 * 60)]
     pub session_max_secs: u64,
 
+    /// Seconds an invitation link stays usable (7 days by default).
+    #[arg(long, env = "PEERWALL_INVITATION_TTL_SECS", default_value_t = 7 * 24 * 60 * 60)]
+    pub invitation_ttl_secs: u64,
+
     /// Seconds that requests in flight may take to finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "PEERWALL_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
@@ -226,6 +230,10 @@ impl Config {
                 None => url.to_string(),
             }
         }))
+    }
+
+    pub fn invitation_ttl(&self) -> Duration {
+        Duration::from_secs(self.invitation_ttl_secs)
     }
 
     pub fn shutdown_grace(&self) -> Duration {

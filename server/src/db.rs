@@ -1,6 +1,7 @@
 //! The only module that speaks SurrealQL: the connection, migrations and repositories.
 
 mod connection;
+pub mod invitation;
 pub mod migrations;
 pub mod people;
 pub mod review;

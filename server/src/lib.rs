@@ -52,7 +52,11 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
     }
     let sessions = config.session_policy();
     let services = Services {
-        people: Arc::new(people::PeopleStore::new(db.clone(), sessions.clone())),
+        people: Arc::new(people::PeopleStore::new(
+            db.clone(),
+            sessions.clone(),
+            config.invitation_ttl(),
+        )),
         reviews: Arc::new(review::ReviewStore::new(db.clone())),
     };
     Ok(AppState {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
 use app::people::{
-    Caller, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService, PersonId, RequestSession, Role,
-    SignedIn, normalise_email,
+    Caller, InvitationLink, InvitationPreview, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService,
+    PersonId, RequestSession, Role, SignedIn, normalise_email,
 };
 use app::review::ReviewId;
 use chrono::Utc;
@@ -29,15 +29,38 @@ pub struct PeopleStore {
     db: Database,
     sessions: SessionPolicy,
     throttle: Arc<AddressThrottle>,
+    invitation_ttl: Duration,
 }
 
+const BAD_INVITATION: &str = "This invitation link has expired or has already been used. Ask your facilitator for a new one.";
+
 impl PeopleStore {
-    pub fn new(db: Database, sessions: SessionPolicy) -> Self {
+    pub fn new(db: Database, sessions: SessionPolicy, invitation_ttl: Duration) -> Self {
         Self {
             db,
             sessions,
             throttle: Arc::new(AddressThrottle::new(20, Duration::from_secs(15 * 60))),
+            invitation_ttl,
         }
+    }
+
+    /// Opens a session for `caller` and returns what the sign-in server functions send back.
+    async fn open_session(
+        &self,
+        caller: Caller,
+        address: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
+        // A new token at every sign-in: a session id planted before sign-in is never promoted.
+        let (token, key) = new_token();
+        db::people::create_session(&self.db, caller.id, &key, Utc::now())
+            .await
+            .map_err(unavailable)?;
+        self.audit("sign_in", Some(caller.id), String::new(), address)
+            .await;
+        Ok(SignedIn {
+            caller,
+            set_cookie: self.sessions.set_cookie(&token),
+        })
     }
 
     async fn audit(
@@ -65,6 +88,68 @@ impl PeopleStore {
         }
         AppError::new(ErrorCode::Unauthenticated, WRONG_CREDENTIALS)
     }
+}
+
+impl PeopleStore {
+    async fn usable_invitation(
+        &self,
+        token: &str,
+    ) -> Result<db::invitation::InvitationRow, AppError> {
+        if token.is_empty() || token.len() > 100 {
+            return Err(AppError::new(ErrorCode::NotFound, BAD_INVITATION));
+        }
+        let row = db::invitation::find(&self.db, &crate::auth::session::hash_token(token))
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound, BAD_INVITATION))?;
+        if row.used_at.is_some() || row.expires_at <= Utc::now() {
+            return Err(AppError::new(ErrorCode::NotFound, BAD_INVITATION));
+        }
+        Ok(row)
+    }
+}
+
+fn preview_from_row(
+    row: db::invitation::InvitationRow,
+    has_account: bool,
+) -> Result<InvitationPreview, AppError> {
+    Ok(InvitationPreview {
+        review: ReviewId(row.review),
+        review_title: row.review_title,
+        host_authority: row.host_authority.unwrap_or_default(),
+        role: Role::parse(&row.role)
+            .ok_or_else(|| AppError::internal("The invitation has an unknown role."))?,
+        email: row.email,
+        has_account,
+    })
+}
+
+/// A new account's name and password, or what is wrong with them.
+fn check_new_account(name: &str, password: &str) -> Result<(), AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::new(ErrorCode::Invalid, "Enter your name."));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(AppError::new(
+            ErrorCode::Invalid,
+            format!("Your name is too long ({MAX_NAME} characters at most)."),
+        ));
+    }
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
+        return Err(AppError::new(
+            ErrorCode::Invalid,
+            format!("Choose a password of at least {MIN_PASSWORD} characters."),
+        ));
+    }
+    if length > MAX_PASSWORD {
+        return Err(AppError::new(
+            ErrorCode::Invalid,
+            format!("Choose a password of at most {MAX_PASSWORD} characters."),
+        ));
+    }
+    Ok(())
 }
 
 fn unavailable(error: DbError) -> AppError {
@@ -172,22 +257,172 @@ impl PeopleService for PeopleStore {
         if let Some(address) = address {
             self.throttle.clear(address);
         }
-        // A new token at every sign-in: a session id planted before sign-in is never promoted.
-        let (token, key) = new_token();
-        db::people::create_session(&self.db, id, &key, now)
+        let caller = Caller {
+            id,
+            name: person.name,
+            email: person.email,
+            is_admin: person.is_admin,
+        };
+        self.open_session(caller, address).await
+    }
+
+    async fn invite(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        email: &str,
+        role: Role,
+    ) -> Result<InvitationLink, AppError> {
+        let email =
+            normalise_email(email).map_err(|message| AppError::new(ErrorCode::Invalid, message))?;
+        let (token, hash) = new_token();
+        let expires_at =
+            Utc::now() + chrono::Duration::from_std(self.invitation_ttl).unwrap_or_default();
+        db::invitation::create(
+            &self.db,
+            db::invitation::NewInvitation {
+                token_hash: hash,
+                review,
+                role,
+                email: email.clone(),
+                invited_by: by.id,
+                expires_at,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        let path = format!("/invitations/{token}");
+        // No mail server in this build: the inviter passes the link on, and it is logged.
+        tracing::info!(%review, %email, role = role.as_str(), link = %path, "invitation created");
+        db::people::record_audit(
+            &self.db,
+            AuditEntry {
+                kind: "invitation_created",
+                actor: Some(by.id),
+                review: Some(review),
+                detail: format!("{email} as {}", role.as_str()),
+                address: None,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(InvitationLink {
+            path,
+            email,
+            role,
+            expires: expires_at.format("%-d %B %Y at %H:%M UTC").to_string(),
+        })
+    }
+
+    async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError> {
+        let row = self.usable_invitation(token).await?;
+        let has_account = db::people::find_person_by_email(&self.db, &row.email)
+            .await
+            .map_err(unavailable)?
+            .is_some();
+        preview_from_row(row, has_account)
+    }
+
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password_text: &str,
+        address: Option<&str>,
+    ) -> Result<SignedIn, AppError> {
+        let row = self.usable_invitation(token).await?;
+        let existing = db::people::find_person_by_email(&self.db, &row.email)
             .await
             .map_err(unavailable)?;
-        self.audit("sign_in", Some(id), String::new(), address)
-            .await;
-        Ok(SignedIn {
-            caller: Caller {
-                id,
+        // Check everything the invitee typed before the link is used up.
+        let person = match existing {
+            Some(person) => {
+                let attempt = password_text.to_string();
+                let stored = person.password_hash.clone();
+                let matches =
+                    tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+                        .await
+                        .map_err(|_| AppError::internal("The password check failed."))?;
+                if !matches {
+                    return Err(AppError::new(
+                        ErrorCode::Unauthenticated,
+                        "You already have an account with this email address: enter its password.",
+                    ));
+                }
+                Some(person)
+            }
+            None => {
+                check_new_account(name, password_text)?;
+                None
+            }
+        };
+        let Some(row) = db::invitation::claim(&self.db, &crate::auth::session::hash_token(token))
+            .await
+            .map_err(unavailable)?
+        else {
+            return Err(AppError::new(ErrorCode::NotFound, BAD_INVITATION));
+        };
+        let role = Role::parse(&row.role)
+            .ok_or_else(|| AppError::internal("The invitation has an unknown role."))?;
+        let caller = match person {
+            Some(person) => Caller {
+                id: PersonId(person.id),
                 name: person.name,
                 email: person.email,
                 is_admin: person.is_admin,
             },
-            set_cookie: self.sessions.set_cookie(&token),
-        })
+            None => {
+                let password_text = password_text.to_string();
+                let hash = tokio::task::spawn_blocking(move || password::hash(&password_text))
+                    .await
+                    .map_err(|_| AppError::internal("The password could not be stored."))?;
+                let id = db::people::create_person(
+                    &self.db,
+                    NewPerson {
+                        email: row.email.clone(),
+                        name: name.trim().to_string(),
+                        password_hash: hash,
+                        is_admin: false,
+                    },
+                )
+                .await
+                .map_err(unavailable)?
+                .ok_or_else(|| {
+                    AppError::new(
+                        ErrorCode::Invalid,
+                        "An account with this email address was created meanwhile; sign in instead.",
+                    )
+                })?;
+                Caller {
+                    id,
+                    name: name.trim().to_string(),
+                    email: row.email.clone(),
+                    is_admin: false,
+                }
+            }
+        };
+        let review = ReviewId(row.review);
+        let already = db::people::role_in(&self.db, caller.id, review)
+            .await
+            .map_err(unavailable)?;
+        if already.is_none() {
+            db::people::add_membership(&self.db, review, caller.id, role, None)
+                .await
+                .map_err(unavailable)?;
+        }
+        db::people::record_audit(
+            &self.db,
+            AuditEntry {
+                kind: "invitation_accepted",
+                actor: Some(caller.id),
+                review: Some(review),
+                detail: format!("as {}", role.as_str()),
+                address: address.map(str::to_string),
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        self.open_session(caller, address).await
     }
 
     async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {

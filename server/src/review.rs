@@ -1,8 +1,8 @@
 //! The review service behind the `app` crate's review server functions.
 
-use app::error::AppError;
-use app::people::{PersonId, Role};
-use app::review::{KeyDates, Member, MyReview, ReviewId, ReviewOverview, ReviewService};
+use app::error::{AppError, ErrorCode};
+use app::people::{Caller, PersonId, Role};
+use app::review::{KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService};
 
 use crate::db::{self, Database, DbError};
 
@@ -68,5 +68,40 @@ impl ReviewService for ReviewStore {
             shows_pairs: include_pairs,
             key_dates,
         }))
+    }
+
+    async fn change_phase(&self, by: &Caller, review: ReviewId, to: Phase) -> Result<(), AppError> {
+        let current = db::review::get_summary(&self.db, review)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(app::people::not_a_member)?;
+        if current.phase == to {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                format!("The review is already in the {} phase.", to.label()),
+            ));
+        }
+        let changed = db::invitation::change_phase(&self.db, review, current.phase, to, by.id)
+            .await
+            .map_err(unavailable)?;
+        if !changed {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                "Someone else changed the phase meanwhile. Reload to see it.",
+            ));
+        }
+        db::people::record_audit(
+            &self.db,
+            db::people::AuditEntry {
+                kind: "phase_changed",
+                actor: Some(by.id),
+                review: Some(review),
+                detail: format!("{} to {}", current.phase.as_str(), to.as_str()),
+                address: None,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(())
     }
 }

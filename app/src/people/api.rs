@@ -40,6 +40,31 @@ pub trait PeopleService: Send + Sync {
         address: Option<&str>,
     ) -> Result<SignedIn, AppError>;
 
+    /// Creates a single-use invitation to `review` in `role` for `email`.
+    async fn invite(
+        &self,
+        by: &Caller,
+        review: crate::review::ReviewId,
+        email: &str,
+        role: crate::people::Role,
+    ) -> Result<crate::people::InvitationLink, AppError>;
+
+    /// What an invitation link offers, if it is still good.
+    async fn preview_invitation(
+        &self,
+        token: &str,
+    ) -> Result<crate::people::InvitationPreview, AppError>;
+
+    /// Accepts an invitation: creates the account (or checks the existing one's password), adds
+    /// the membership, uses up the link and opens a session.
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        name: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<SignedIn, AppError>;
+
     /// The caller's role in `review`, if they are a member of it.
     async fn role_in(
         &self,
@@ -169,4 +194,51 @@ pub async fn sign_out() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "who_am_i")]
 pub async fn who_am_i() -> Result<Option<Caller>, AppError> {
     Ok(request_session().map(|session| session.caller))
+}
+
+/// Invites someone to a review in a role (facilitator only); returns the link to pass on.
+#[server(prefix = "/api", endpoint = "invite_member")]
+pub async fn invite_member(
+    review: crate::review::ReviewId,
+    email: String,
+    role: crate::people::Role,
+) -> Result<crate::people::InvitationLink, AppError> {
+    async {
+        let (caller, _) = authorize(review, crate::people::Action::InviteMembers).await?;
+        let services = crate::services::use_services()?;
+        services.people.invite(&caller, review, &email, role).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// What an invitation link offers; anyone holding the link may ask.
+#[server(prefix = "/api", endpoint = "get_invitation")]
+pub async fn get_invitation(token: String) -> Result<crate::people::InvitationPreview, AppError> {
+    async {
+        let services = crate::services::use_services()?;
+        services.people.preview_invitation(&token).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Accepts an invitation and signs in.
+#[server(prefix = "/api", endpoint = "accept_invitation")]
+pub async fn accept_invitation(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<Caller, AppError> {
+    async {
+        let services = crate::services::use_services()?;
+        let signed_in = services
+            .people
+            .accept_invitation(&token, &name, &password, client_address().as_deref())
+            .await?;
+        set_cookie(&signed_in.set_cookie)?;
+        Ok(signed_in.caller)
+    }
+    .await
+    .map_err(crate::error::with_status)
 }

@@ -19,6 +19,14 @@ pub trait ReviewService: Send + Sync {
         role: crate::people::Role,
         include_pairs: bool,
     ) -> Result<Option<ReviewOverview>, AppError>;
+
+    /// Moves `review` to `phase`, recording who did it and when.
+    async fn change_phase(
+        &self,
+        by: &crate::people::Caller,
+        review: ReviewId,
+        phase: crate::review::Phase,
+    ) -> Result<(), AppError>;
 }
 
 /// The signed-in person's reviews.
@@ -45,6 +53,19 @@ pub async fn get_review(review: ReviewId) -> Result<ReviewOverview, AppError> {
             .overview(review, role, allows(role, Action::ViewPairs))
             .await?
             .ok_or_else(crate::people::not_a_member)
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Moves a review to another phase (facilitator only).
+#[server(prefix = "/api", endpoint = "change_phase")]
+pub async fn change_phase(review: ReviewId, phase: crate::review::Phase) -> Result<(), AppError> {
+    use crate::people::{Action, authorize};
+    async {
+        let (caller, _) = authorize(review, Action::ChangePhase).await?;
+        let services = crate::services::use_services()?;
+        services.reviews.change_phase(&caller, review, phase).await
     }
     .await
     .map_err(crate::error::with_status)

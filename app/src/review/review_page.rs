@@ -5,16 +5,20 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
-use crate::people::not_a_member;
-use crate::review::{KeyDates, Member, ReviewId, ReviewOverview, format_date_range, get_review};
+use crate::people::{Role, not_a_member};
+use crate::review::manage::{InviteForm, PhaseForm};
+use crate::review::{
+    ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, get_review,
+};
 
 /// `/reviews/:id`.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
+    let change_phase = ServerAction::<ChangePhase>::new();
     let overview = Resource::new(
-        move || params.read().get("id"),
-        |id| async move {
+        move || (params.read().get("id"), change_phase.version().get()),
+        |(id, _)| async move {
             let id = id
                 .and_then(|id| uuid::Uuid::parse_str(&id).ok())
                 .map(ReviewId)
@@ -25,7 +29,7 @@ pub fn ReviewPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="status">"Loading the review…"</p> }>
             {move || overview.get().map(|result| match result {
-                Ok(overview) => view! { <OverviewView overview/> }.into_any(),
+                Ok(overview) => view! { <OverviewView overview change_phase/> }.into_any(),
                 Err(error) => view! { <ReviewError error/> }.into_any(),
             })}
         </Suspense>
@@ -44,8 +48,20 @@ fn ReviewError(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn OverviewView(overview: ReviewOverview) -> impl IntoView {
+fn OverviewView(
+    overview: ReviewOverview,
+    change_phase: ServerAction<ChangePhase>,
+) -> impl IntoView {
     let summary = overview.summary;
+    let manage = (overview.my_role == Role::Facilitator).then(|| {
+        let (id, phase) = (summary.id, summary.phase);
+        view! {
+            <div class="review-columns manage">
+                <InviteForm review=id/>
+                <PhaseForm review=id current=phase action=change_phase/>
+            </div>
+        }
+    });
     view! {
         <Title text=summary.title.clone()/>
         <header class="review-header">
@@ -61,6 +77,7 @@ fn OverviewView(overview: ReviewOverview) -> impl IntoView {
             <KeyDatesView dates=overview.key_dates/>
             <MembersView members=overview.members shows_pairs=overview.shows_pairs/>
         </div>
+        {manage}
     }
 }
 

@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "people, sessions, membership and audit",
         sql: include_str!("migrations/0002_people.surql"),
     },
+    Migration {
+        version: 3,
+        name: "invitations and phase history",
+        sql: include_str!("migrations/0003_invitations.surql"),
+    },
 ];
 
 /// What `migrate` did.

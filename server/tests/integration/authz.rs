@@ -112,6 +112,53 @@ const TABLE: &[Row] = &[
             assert_eq!(value["my_role"], role.as_str());
         },
     },
+    Row {
+        path: "/api/invite_member",
+        body: |review| {
+            form(&[
+                ("review", review),
+                ("email", "new.peer@example.gov.uk"),
+                ("role", "peer"),
+            ])
+        },
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(Role::Facilitator) => Expect::Allowed,
+            Who::Member(_) => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert!(value["path"].as_str().unwrap().starts_with("/invitations/")),
+    },
+    Row {
+        path: "/api/get_invitation",
+        body: |_| form(&[("token", "no-such-invitation")]),
+        // Anyone holding a good link may read it; a bad one is refused to everyone alike.
+        expect: |_| Expect::Denied("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/accept_invitation",
+        body: |_| {
+            form(&[
+                ("token", "no-such-invitation"),
+                ("name", "X"),
+                ("password", "long enough password"),
+            ])
+        },
+        expect: |_| Expect::Denied("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/change_phase",
+        body: |review| form(&[("review", review), ("phase", "feedback")]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(Role::Facilitator) => Expect::Allowed,
+            Who::Member(_) => Expect::Denied("forbidden"),
+        },
+        check: nothing,
+    },
 ];
 
 async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {

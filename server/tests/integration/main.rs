@@ -6,6 +6,7 @@ mod support;
 mod authz;
 mod config_errors;
 mod health;
+mod invitations;
 mod migrations;
 mod pages;
 mod people;

@@ -1,0 +1,87 @@
+//! The facilitator's controls on a review: invite people, move the phase.
+
+use leptos::prelude::*;
+
+use crate::people::{InviteMember, Role};
+use crate::review::{ChangePhase, Phase, ReviewId};
+
+/// The browser's own origin, so an invitation path becomes a link to copy.
+fn site_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// Invite someone by email in a role; shows the single-use link to pass on.
+#[component]
+pub fn InviteForm(review: ReviewId) -> impl IntoView {
+    let invite = ServerAction::<InviteMember>::new();
+    let result = move || invite.value().get();
+    view! {
+        <section aria-labelledby="invite-title" class="panel">
+            <h2 id="invite-title">"Invite someone"</h2>
+            <ActionForm action=invite attr:class="form">
+                <input type="hidden" name="review" value=review.to_string()/>
+                <div class="field">
+                    <label for="invite-email">"Email"</label>
+                    <input id="invite-email" name="email" type="email" required maxlength="254"/>
+                </div>
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" name="role">
+                        {Role::ALL.into_iter().map(|role| view! {
+                            <option value=role.as_str() selected=role == Role::Peer>{role.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Create invitation link"</button>
+            </ActionForm>
+            {move || result().map(|result| match result {
+                Ok(link) => view! {
+                    <div class="invitation-link" role="status">
+                        <p>
+                            "Send this link to " <strong>{link.email.clone()}</strong> " ("
+                            {link.role.label()} "). It works once, until " {link.expires.clone()} "."
+                        </p>
+                        <label for="invitation-url">"Invitation link"</label>
+                        <input id="invitation-url" readonly value=format!("{}{}", site_origin(), link.path)/>
+                    </div>
+                }.into_any(),
+                Err(error) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// Move the review to another phase.
+#[component]
+pub fn PhaseForm(
+    review: ReviewId,
+    current: Phase,
+    action: ServerAction<ChangePhase>,
+) -> impl IntoView {
+    let error = move || action.value().get().and_then(Result::err);
+    view! {
+        <section aria-labelledby="phase-title" class="panel">
+            <h2 id="phase-title">"Phase"</h2>
+            <ActionForm action attr:class="form">
+                <input type="hidden" name="review" value=review.to_string()/>
+                <div class="field">
+                    <label for="phase">"Move the review to"</label>
+                    <select id="phase" name="phase">
+                        {Phase::ALL.into_iter().map(|phase| view! {
+                            <option value=phase.as_str() selected=phase == current>{phase.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Change phase"</button>
+            </ActionForm>
+            <p class="status status-error" role="alert">{move || error().map(|e| e.message)}</p>
+        </section>
+    }
+}

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+const PASSWORD = 'demo-password-2026';
+const REVIEW = 'Eastbrook Borough Council Corporate Peer Challenge';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(page, email, password) {
+  await page.goto(`${server.url}/sign-in`);
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${server.url}/`);
+}
+
+test('the facilitator invites a peer, who accepts the link and joins the review', async () => {
+  const facilitator = await openPage(browser);
+  await signIn(facilitator, 'facilitator@demo.peerwall.test', PASSWORD);
+  await facilitator.getByRole('link', { name: REVIEW }).click();
+  await facilitator.getByRole('heading', { name: 'Invite someone' }).waitFor();
+  await waitForHydration(facilitator);
+
+  await facilitator.getByLabel('Email').fill('jess.new@westshire.gov.uk');
+  await facilitator.getByLabel('Role').selectOption({ label: 'Peer reviewer' });
+  await facilitator.getByRole('button', { name: 'Create invitation link' }).click();
+  const linkField = facilitator.getByLabel('Invitation link');
+  await linkField.waitFor();
+  const link = await linkField.inputValue();
+  assert.match(link, new RegExp(`^${server.url}/invitations/[A-Za-z0-9_-]{43}$`));
+  await facilitator.screenshot({ path: screenshotPath('invite.png'), fullPage: true });
+
+  // The invitee, in a browser of their own.
+  const invitee = await openPage(browser);
+  await invitee.goto(link);
+  await waitForHydration(invitee);
+  await invitee.getByText('You are invited to join').waitFor();
+  assert.match(await invitee.locator('main').innerText(), /as peer reviewer/);
+  await invitee.getByLabel('Your name').fill('Jess New');
+  await invitee.getByLabel('Choose a password').fill('a long enough password');
+  await invitee.screenshot({ path: screenshotPath('invitation.png') });
+  await invitee.getByRole('button', { name: 'Accept and sign in' }).click();
+
+  await invitee.waitForURL(/\/reviews\//);
+  await invitee.getByRole('banner').getByText('Jess New').waitFor();
+  await invitee.getByRole('cell', { name: 'Jess New' }).waitFor();
+  await invitee.getByRole('columnheader', { name: 'Pair' }).waitFor();
+  // A peer does not get the facilitator's controls.
+  assert.equal(await invitee.getByRole('heading', { name: 'Invite someone' }).count(), 0);
+
+  // The link works once.
+  const latecomer = await openPage(browser);
+  await latecomer.goto(link);
+  await latecomer.getByText('already been used').waitFor();
+  assert.deepEqual(facilitator.problems, []);
+  assert.deepEqual(invitee.problems, []);
+});
+
+test('the facilitator moves the review to the feedback phase', async () => {
+  const facilitator = await openPage(browser);
+  await signIn(facilitator, 'facilitator@demo.peerwall.test', PASSWORD);
+  await facilitator.getByRole('link', { name: REVIEW }).click();
+  await facilitator.getByRole('heading', { name: 'Phase', exact: true }).waitFor();
+  await waitForHydration(facilitator);
+  await facilitator.getByLabel('Move the review to').selectOption({ label: 'Feedback round-table' });
+  await facilitator.getByRole('button', { name: 'Change phase' }).click();
+  await facilitator.locator('.review-host .phase', { hasText: 'Feedback round-table' }).waitFor();
+  assert.deepEqual(facilitator.problems, []);
+});

@@ -1,0 +1,107 @@
+//! Invitations to a review, and phase changes.
+
+use app::people::{PersonId, Role};
+use app::review::{Phase, ReviewId};
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+use super::people::person_record;
+use super::review::review_record;
+use super::{Database, DbError};
+
+/// An invitation to create.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub token_hash: String,
+    pub review: ReviewId,
+    pub role: Role,
+    pub email: String,
+    pub invited_by: PersonId,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored invitation with what the invitee needs to see.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct InvitationRow {
+    pub review: uuid::Uuid,
+    pub review_title: String,
+    pub host_authority: Option<String>,
+    pub role: String,
+    pub email: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+pub async fn create(db: &Database, invitation: NewInvitation) -> Result<(), DbError> {
+    db.client()
+        .query(
+            "CREATE invitation SET token_hash = $hash, review = $review, role = $role,
+                 email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires",
+        )
+        .bind(("hash", invitation.token_hash))
+        .bind(("review", review_record(invitation.review)))
+        .bind(("role", invitation.role.as_str()))
+        .bind(("email", invitation.email))
+        .bind(("by", person_record(invitation.invited_by)))
+        .bind(("expires", invitation.expires_at))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+const INVITATION_FIELDS: &str = "record::id(review) AS review, review.title AS review_title,
+    review.host.name AS host_authority, role, email, expires_at, used_at";
+
+pub async fn find(db: &Database, token_hash: &str) -> Result<Option<InvitationRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(format!(
+            "SELECT {INVITATION_FIELDS} FROM invitation WHERE token_hash = $hash LIMIT 1"
+        ))
+        .bind(("hash", token_hash.to_string()))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// Marks the invitation used if it is neither used nor expired, atomically: of two people
+/// racing with one link, exactly one gets the row back.
+pub async fn claim(db: &Database, token_hash: &str) -> Result<Option<InvitationRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(format!(
+            "UPDATE invitation SET used_at = time::now()
+                 WHERE token_hash = $hash AND used_at = NONE AND expires_at > time::now()
+                 RETURN {INVITATION_FIELDS}"
+        ))
+        .bind(("hash", token_hash.to_string()))
+        .await?;
+    let rows: Vec<InvitationRow> = response.take(0)?;
+    Ok(rows.into_iter().next())
+}
+
+/// Moves the review from `from` to `to` and records who did it; false if it was not in `from`.
+pub async fn change_phase(
+    db: &Database,
+    review: ReviewId,
+    from: Phase,
+    to: Phase,
+    by: PersonId,
+) -> Result<bool, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "LET $changed = (UPDATE $review SET phase = $to WHERE phase = $from RETURN VALUE id);
+             IF array::len($changed) > 0 {
+                 CREATE phase_change SET review = $review, from_phase = $from, to_phase = $to,
+                     changed_by = $by, at = time::now();
+             };
+             RETURN array::len($changed);",
+        )
+        .bind(("review", review_record(review)))
+        .bind(("from", from.as_str()))
+        .bind(("to", to.as_str()))
+        .bind(("by", person_record(by)))
+        .await?;
+    let changed: Option<i64> = response.take(2)?;
+    Ok(changed.unwrap_or(0) > 0)
+}
