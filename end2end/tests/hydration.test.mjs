@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { useServerAndBrowser } from './support/fixture.mjs';
+import { signIn } from './support/sign-in-page.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const fixture = useServerAndBrowser();
 
 test('the sign-in page hydrates: "Show password" reveals what was typed', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${server.url}/sign-in`);
+  const page = await openPage(fixture.browser);
+  await page.goto(`${fixture.server.url}/sign-in`);
   await waitForHydration(page);
 
   const password = page.getByLabel('Password', { exact: true });
@@ -35,13 +25,8 @@ test('the sign-in page hydrates: "Show password" reveals what was typed', async 
 });
 
 test('signed in, the home page shows the demo review, whose headings open on click', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${server.url}/sign-in`);
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill('facilitator@demo.peerwall.test');
-  await page.getByLabel('Password', { exact: true }).fill('demo-password-2026');
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${server.url}/`);
+  const page = await openPage(fixture.browser);
+  await signIn(page, fixture.server.url, 'facilitator@demo.peerwall.test');
 
   const card = page.getByRole('article', { name: 'Eastbrook Borough Council Corporate Peer Challenge' });
   await card.waitFor();
@@ -57,8 +42,8 @@ test('signed in, the home page shows the demo review, whose headings open on cli
 });
 
 test('navigating between pages happens in the browser, without a full reload', async () => {
-  const page = await openPage(browser);
-  await page.goto(server.url);
+  const page = await openPage(fixture.browser);
+  await page.goto(fixture.server.url);
   await waitForHydration(page);
   await page.getByText('to see the reviews you are part of').waitFor();
   await page.evaluate(() => { window.__sameDocument = true; });

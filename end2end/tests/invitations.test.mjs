@@ -1,37 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { useServerAndBrowser } from './support/fixture.mjs';
+import { signIn as signInAt } from './support/sign-in-page.mjs';
 
-const PASSWORD = 'demo-password-2026';
 const REVIEW = 'Eastbrook Borough Council Corporate Peer Challenge';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signIn(page, email, password) {
-  await page.goto(`${server.url}/sign-in`);
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${server.url}/`);
-}
+const fixture = useServerAndBrowser();
+const signIn = (page, email) => signInAt(page, fixture.server.url, email);
 
 test('the facilitator invites a peer, who accepts the link and joins the review', async () => {
-  const facilitator = await openPage(browser);
-  await signIn(facilitator, 'facilitator@demo.peerwall.test', PASSWORD);
+  const facilitator = await openPage(fixture.browser);
+  await signIn(facilitator, 'facilitator@demo.peerwall.test');
   await facilitator.getByRole('link', { name: REVIEW }).click();
   await facilitator.getByRole('heading', { name: 'Invite someone' }).waitFor();
   await waitForHydration(facilitator);
@@ -42,11 +23,11 @@ test('the facilitator invites a peer, who accepts the link and joins the review'
   const linkField = facilitator.getByLabel('Invitation link');
   await linkField.waitFor();
   const link = await linkField.inputValue();
-  assert.match(link, new RegExp(`^${server.url}/invitations/[A-Za-z0-9_-]{43}$`));
+  assert.match(link, new RegExp(`^${fixture.server.url}/invitations/[A-Za-z0-9_-]{43}$`));
   await facilitator.screenshot({ path: screenshotPath('invite.png'), fullPage: true });
 
   // The invitee, in a browser of their own.
-  const invitee = await openPage(browser);
+  const invitee = await openPage(fixture.browser);
   await invitee.goto(link);
   await waitForHydration(invitee);
   await invitee.getByText('You are invited to join').waitFor();
@@ -64,7 +45,7 @@ test('the facilitator invites a peer, who accepts the link and joins the review'
   assert.equal(await invitee.getByRole('heading', { name: 'Invite someone' }).count(), 0);
 
   // The link works once.
-  const latecomer = await openPage(browser);
+  const latecomer = await openPage(fixture.browser);
   await latecomer.goto(link);
   await latecomer.getByText('already been used').waitFor();
   assert.deepEqual(facilitator.problems, []);
@@ -72,8 +53,8 @@ test('the facilitator invites a peer, who accepts the link and joins the review'
 });
 
 test('the facilitator moves the review to the feedback phase', async () => {
-  const facilitator = await openPage(browser);
-  await signIn(facilitator, 'facilitator@demo.peerwall.test', PASSWORD);
+  const facilitator = await openPage(fixture.browser);
+  await signIn(facilitator, 'facilitator@demo.peerwall.test');
   await facilitator.getByRole('link', { name: REVIEW }).click();
   await facilitator.getByRole('heading', { name: 'Phase', exact: true }).waitFor();
   await waitForHydration(facilitator);

@@ -1,41 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { launchBrowser, openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
-import { startServer } from './support/server.mjs';
+import { openPage, screenshotPath } from './support/browser.mjs';
+import { useServerAndBrowser } from './support/fixture.mjs';
+import { DEMO_PASSWORD as PASSWORD, submitSignIn } from './support/sign-in-page.mjs';
 
 const FACILITATOR = 'facilitator@demo.peerwall.test';
-const PASSWORD = 'demo-password-2026';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signIn(page, email, password) {
-  await page.goto(`${server.url}/sign-in`);
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
+const fixture = useServerAndBrowser();
+const signIn = (page, email, password) => submitSignIn(page, fixture.server.url, email, password);
 
 test('a demo facilitator signs in, is named in the header, and signs out', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(fixture.browser);
   await signIn(page, FACILITATOR, PASSWORD);
 
   const header = page.getByRole('banner');
   await header.getByText('Signed in as').waitFor();
   assert.match(await header.innerText(), /Priya Shah/);
-  await page.waitForURL(`${server.url}/`);
+  await page.waitForURL(`${fixture.server.url}/`);
 
   const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'peerwall_session');
   assert.ok(cookie, 'a session cookie is set');
@@ -49,7 +31,7 @@ test('a demo facilitator signs in, is named in the header, and signs out', async
 });
 
 test('a wrong password is explained on the form and signs no one in', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(fixture.browser);
   await signIn(page, FACILITATOR, 'this is not it');
   const alert = page.getByRole('alert');
   await alert.getByText('The email address or password is not right.').waitFor();
@@ -58,9 +40,9 @@ test('a wrong password is explained on the form and signs no one in', async () =
 });
 
 test('the host lead sees the team but not the pairs; a peer sees the pairs', async () => {
-  const host = await openPage(browser);
+  const host = await openPage(fixture.browser);
   await signIn(host, 'host@demo.peerwall.test', PASSWORD);
-  await host.waitForURL(`${server.url}/`);
+  await host.waitForURL(`${fixture.server.url}/`);
   await host.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).click();
   const members = host.getByRole('table');
   await members.getByRole('cell', { name: 'Tom Okafor' }).waitFor();
@@ -68,9 +50,9 @@ test('the host lead sees the team but not the pairs; a peer sees the pairs', asy
   assert.doesNotMatch(await host.locator('main').innerText(), /Pair 1/);
   await host.screenshot({ path: screenshotPath('review-host-view.png'), fullPage: true });
 
-  const peer = await openPage(browser);
+  const peer = await openPage(fixture.browser);
   await signIn(peer, 'peer1@demo.peerwall.test', PASSWORD);
-  await peer.waitForURL(`${server.url}/`);
+  await peer.waitForURL(`${fixture.server.url}/`);
   await peer.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).click();
   await peer.getByRole('columnheader', { name: 'Pair' }).waitFor();
   assert.match(await peer.locator('main').innerText(), /Pair 1/);

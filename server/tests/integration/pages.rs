@@ -18,16 +18,7 @@ async fn the_home_page_is_rendered_on_the_server_with_the_callers_reviews() {
     assert!(signed_out.contains("/pkg/peerwall.js"), "{signed_out}");
 
     let cookie = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
-    let html = app
-        .http
-        .get(app.url("/"))
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_as("/", &cookie).await;
     assert!(
         html.contains("Eastbrook Borough Council Corporate Peer Challenge"),
         "{html}"
@@ -92,16 +83,7 @@ async fn the_review_page_shows_members_and_key_dates() {
     )
     .await;
     let id = reviews[0]["summary"]["id"].as_str().unwrap().to_string();
-    let html = app
-        .http
-        .get(app.url(&format!("/reviews/{id}")))
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.get_as(&format!("/reviews/{id}"), &cookie).await;
     for text in [
         "Key dates",
         "Pre-site video call",

@@ -111,6 +111,29 @@ fn urlencode(value: &str) -> String {
 }
 
 impl TestApp {
+    /// GETs a page as the person whose session cookie is given.
+    pub async fn get_as(&self, path: &str, cookie: &str) -> String {
+        self.http
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body")
+    }
+
+    /// The kinds of the newest audit events, newest first.
+    pub async fn audit_kinds(&self) -> Vec<String> {
+        peerwall_server::db::people::recent_audit(&self.state.db, 100)
+            .await
+            .expect("the audit trail reads")
+            .into_iter()
+            .map(|event| event.kind)
+            .collect()
+    }
+
     /// POSTs a form body to a server function, with a session cookie when given.
     pub async fn post(&self, path: &str, body: String, cookie: Option<&str>) -> reqwest::Response {
         let mut request = self
