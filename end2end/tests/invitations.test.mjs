@@ -61,5 +61,12 @@ test('the facilitator moves the review to the feedback phase', async () => {
   await facilitator.getByLabel('Move the review to').selectOption({ label: 'Feedback round-table' });
   await facilitator.getByRole('button', { name: 'Change phase' }).click();
   await facilitator.locator('.review-host .phase', { hasText: 'Feedback round-table' }).waitFor();
+  // The change is in the audit trail, with who made it.
+  const audit = facilitator.getByRole('region', { name: 'Audit trail' });
+  const row = audit.getByRole('row').filter({ hasText: 'phase changed' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /Priya Shah/);
+  assert.match(await row.innerText(), /on_site to feedback/);
+  await facilitator.screenshot({ path: screenshotPath('review-facilitator.png'), fullPage: true });
   assert.deepEqual(facilitator.problems, []);
 });

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
 use app::people::{
-    Caller, InvitationLink, InvitationPreview, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PeopleService,
-    PersonId, RequestSession, Role, SignedIn, normalise_email,
+    AuditEvent, Caller, InvitationLink, InvitationPreview, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD,
+    PeopleService, PersonId, RequestSession, Role, SignedIn, normalise_email,
 };
 use app::review::ReviewId;
 use chrono::Utc;
@@ -423,6 +423,21 @@ impl PeopleService for PeopleStore {
         .await
         .map_err(unavailable)?;
         self.open_session(caller, address).await
+    }
+
+    async fn audit_for(&self, review: ReviewId) -> Result<Vec<AuditEvent>, AppError> {
+        let rows = db::people::audit_for_review(&self.db, review, 200)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEvent {
+                at: row.at.format("%-d %b %Y %H:%M:%S UTC").to_string(),
+                kind: row.kind,
+                actor: row.actor,
+                detail: row.detail,
+            })
+            .collect())
     }
 
     async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {

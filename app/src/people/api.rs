@@ -65,6 +65,12 @@ pub trait PeopleService: Send + Sync {
         address: Option<&str>,
     ) -> Result<SignedIn, AppError>;
 
+    /// The newest audit events of `review`, newest first.
+    async fn audit_for(
+        &self,
+        review: crate::review::ReviewId,
+    ) -> Result<Vec<crate::people::AuditEvent>, AppError>;
+
     /// The caller's role in `review`, if they are a member of it.
     async fn role_in(
         &self,
@@ -238,6 +244,20 @@ pub async fn accept_invitation(
             .await?;
         set_cookie(&signed_in.set_cookie)?;
         Ok(signed_in.caller)
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// A review's audit trail (facilitator only).
+#[server(prefix = "/api", endpoint = "list_audit")]
+pub async fn list_audit(
+    review: crate::review::ReviewId,
+) -> Result<Vec<crate::people::AuditEvent>, AppError> {
+    async {
+        authorize(review, crate::people::Action::ViewAudit).await?;
+        let services = crate::services::use_services()?;
+        services.people.audit_for(review).await
     }
     .await
     .map_err(crate::error::with_status)

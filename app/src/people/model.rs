@@ -186,3 +186,14 @@ pub struct InvitationPreview {
     /// Whether the email already has an account (then its password is asked for, not a new one).
     pub has_account: bool,
 }
+
+/// One line of a review's audit trail, as the facilitator reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    /// When, as people read it (UTC).
+    pub at: String,
+    pub kind: String,
+    /// Who did it, by name; none for events without a signed-in person.
+    pub actor: Option<String>,
+    pub detail: String,
+}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::people::{InviteMember, Role};
+use crate::people::{InviteMember, Role, list_audit};
 use crate::review::{ChangePhase, Phase, ReviewId};
 
 /// The browser's own origin, so an invitation path becomes a link to copy.
@@ -82,6 +82,46 @@ pub fn PhaseForm(
                 <button type="submit" class="button">"Change phase"</button>
             </ActionForm>
             <p class="status status-error" role="alert">{move || error().map(|e| e.message)}</p>
+        </section>
+    }
+}
+
+/// The review's audit trail: who signed in, invited, accepted, changed the phase, and when.
+#[component]
+pub fn AuditPanel(review: ReviewId, phase_changes: ServerAction<ChangePhase>) -> impl IntoView {
+    let events = Resource::new(
+        move || (review, phase_changes.version().get()),
+        |(review, _)| list_audit(review),
+    );
+    view! {
+        <section aria-labelledby="audit-title" class="panel manage">
+            <h2 id="audit-title">"Audit trail"</h2>
+            <Transition fallback=|| view! { <p class="status">"Loading the audit trail…"</p> }>
+                {move || events.get().map(|result| match result {
+                    Ok(events) if events.is_empty() => view! { <p class="status">"Nothing recorded yet."</p> }.into_any(),
+                    Ok(events) => view! {
+                        <table class="members audit">
+                            <thead><tr>
+                                <th scope="col">"When"</th>
+                                <th scope="col">"Who"</th>
+                                <th scope="col">"What"</th>
+                                <th scope="col">"Detail"</th>
+                            </tr></thead>
+                            <tbody>
+                                {events.into_iter().map(|event| view! {
+                                    <tr>
+                                        <td>{event.at}</td>
+                                        <td>{event.actor.unwrap_or_default()}</td>
+                                        <td>{event.kind.replace('_', " ")}</td>
+                                        <td>{event.detail}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
+                })}
+            </Transition>
         </section>
     }
 }

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
 use crate::people::{Role, not_a_member};
-use crate::review::manage::{InviteForm, PhaseForm};
+use crate::review::manage::{AuditPanel, InviteForm, PhaseForm};
 use crate::review::{
     ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, get_review,
 };
@@ -60,6 +60,7 @@ fn OverviewView(
                 <InviteForm review=id/>
                 <PhaseForm review=id current=phase action=change_phase/>
             </div>
+            <AuditPanel review=id phase_changes=change_phase/>
         }
     });
     view! {

@@ -285,3 +285,21 @@ pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, 
         .await?;
     Ok(response.take(0)?)
 }
+
+/// A review's audit events, newest first, at most `limit`.
+pub async fn audit_for_review(
+    db: &Database,
+    review: ReviewId,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT at, kind, actor.name AS actor, detail, address FROM audit_event
+             WHERE review = $review ORDER BY at DESC LIMIT $limit",
+        )
+        .bind(("review", super::review::review_record(review)))
+        .bind(("limit", limit))
+        .await?;
+    Ok(response.take(0)?)
+}

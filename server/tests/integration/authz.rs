@@ -159,6 +159,26 @@ const TABLE: &[Row] = &[
         },
         check: nothing,
     },
+    Row {
+        path: "/api/list_audit",
+        body: |review| form(&[("review", review)]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(Role::Facilitator) => Expect::Allowed,
+            Who::Member(_) => Expect::Denied("forbidden"),
+        },
+        check: |_, value| {
+            // By the time the facilitator reads it, the table's own phase change is recorded.
+            let kinds: Vec<&str> = value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|event| event["kind"].as_str().unwrap())
+                .collect();
+            assert!(kinds.contains(&"phase_changed"), "{kinds:?}");
+        },
+    },
 ];
 
 async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {
