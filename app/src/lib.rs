@@ -20,7 +20,7 @@ use leptos_router::{
 };
 
 use crate::layout::{NotFoundPage, SiteLayout};
-use crate::people::{InvitationPage, SignInPage};
+use crate::people::{AccountPage, InvitationPage, SignInPage};
 use crate::review::{HomePage, ReviewPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>

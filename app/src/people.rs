@@ -1,5 +1,6 @@
 //! People: accounts, sign-in, roles and who may do what.
 
+mod account_page;
 mod api;
 mod authz;
 mod invitation_page;
@@ -7,6 +8,7 @@ mod model;
 mod session;
 mod sign_in_page;
 
+pub use account_page::AccountPage;
 pub use api::*;
 pub use authz::{Action, PERMISSIONS, allows};
 pub use invitation_page::InvitationPage;

@@ -60,3 +60,17 @@ test('the host lead sees the team but not the pairs; a peer sees the pairs', asy
   await peer.screenshot({ path: screenshotPath('review-peer-view.png'), fullPage: true });
   assert.deepEqual(peer.problems, []);
 });
+
+test('a peer changes their password from the account page', async () => {
+  const page = await openPage(fixture.browser);
+  await signIn(page, 'peer3@demo.peerwall.test', PASSWORD);
+  await page.waitForURL(`${fixture.server.url}/`);
+  await page.getByRole('banner').getByRole('link', { name: 'Aisha Rahman' }).click();
+  await page.getByRole('heading', { name: 'Your account' }).waitFor();
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password').fill('a brand new password');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
+  await page.screenshot({ path: screenshotPath('account.png') });
+  assert.deepEqual(page.problems, []);
+});

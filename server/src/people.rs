@@ -136,6 +136,11 @@ fn check_new_account(name: &str, password: &str) -> Result<(), AppError> {
             format!("Your name is too long ({MAX_NAME} characters at most)."),
         ));
     }
+    check_new_password(password)
+}
+
+/// A new password's length, or what is wrong with it.
+fn check_new_password(password: &str) -> Result<(), AppError> {
     let length = password.chars().count();
     if length < MIN_PASSWORD {
         return Err(AppError::new(
@@ -423,6 +428,57 @@ impl PeopleService for PeopleStore {
         .await
         .map_err(unavailable)?;
         self.open_session(caller, address).await
+    }
+
+    async fn change_password(
+        &self,
+        session: &RequestSession,
+        current: &str,
+        new: &str,
+        address: Option<&str>,
+    ) -> Result<(), AppError> {
+        let id = session.caller.id;
+        let stored = db::people::password_hash(&self.db, id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "Sign in to continue."))?;
+        let attempt = current.to_string();
+        let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+            .await
+            .map_err(|_| AppError::internal("The password check failed."))?;
+        if !matches {
+            self.audit("password_change_refused", Some(id), String::new(), address)
+                .await;
+            return Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "Your current password is not right.",
+            ));
+        }
+        check_new_password(new)?;
+        if new == current {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                "Choose a password different from the current one.",
+            ));
+        }
+        let new = new.to_string();
+        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+            .await
+            .map_err(|_| AppError::internal("The password could not be stored."))?;
+        db::people::set_password(&self.db, id, hash)
+            .await
+            .map_err(unavailable)?;
+        db::people::revoke_other_sessions(&self.db, id, &session.key)
+            .await
+            .map_err(unavailable)?;
+        self.audit(
+            "password_changed",
+            Some(id),
+            "other sessions ended".into(),
+            address,
+        )
+        .await;
+        Ok(())
     }
 
     async fn audit_for(&self, review: ReviewId) -> Result<Vec<AuditEvent>, AppError> {

@@ -65,6 +65,15 @@ pub trait PeopleService: Send + Sync {
         address: Option<&str>,
     ) -> Result<SignedIn, AppError>;
 
+    /// Changes the caller's password after checking the current one, and ends their other sessions.
+    async fn change_password(
+        &self,
+        session: &RequestSession,
+        current: &str,
+        new: &str,
+        address: Option<&str>,
+    ) -> Result<(), AppError>;
+
     /// The newest audit events of `review`, newest first.
     async fn audit_for(
         &self,
@@ -258,6 +267,34 @@ pub async fn list_audit(
         authorize(review, crate::people::Action::ViewAudit).await?;
         let services = crate::services::use_services()?;
         services.people.audit_for(review).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Changes the signed-in person's password; their other sessions end.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    async {
+        let session = request_session().ok_or_else(|| {
+            AppError::new(
+                crate::error::ErrorCode::Unauthenticated,
+                "Sign in to continue.",
+            )
+        })?;
+        let services = crate::services::use_services()?;
+        services
+            .people
+            .change_password(
+                &session,
+                &current_password,
+                &new_password,
+                client_address().as_deref(),
+            )
+            .await
     }
     .await
     .map_err(crate::error::with_status)

@@ -38,7 +38,7 @@ pub fn SessionMenu() -> impl IntoView {
             {move || actions.caller.get().map(|caller| match caller {
                 Some(caller) => view! {
                     <li class="session">
-                        <span>"Signed in as " <strong>{caller.name}</strong></span>
+                        <span>"Signed in as " <leptos_router::components::A href="/account"><strong>{caller.name}</strong></leptos_router::components::A></span>
                         <ActionForm action=actions.sign_out attr:class="inline-form">
                             <button type="submit" class="link-button header-button">"Sign out"</button>
                         </ActionForm>

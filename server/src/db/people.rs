@@ -303,3 +303,37 @@ pub async fn audit_for_review(
         .await?;
     Ok(response.take(0)?)
 }
+
+pub async fn password_hash(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT VALUE password_hash FROM $person")
+        .bind(("person", person_record(person)))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+pub async fn set_password(db: &Database, person: PersonId, hash: String) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE $person SET password_hash = $hash")
+        .bind(("person", person_record(person)))
+        .bind(("hash", hash))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// Revokes every session of `person` but the one whose key is `keep`.
+pub async fn revoke_other_sessions(
+    db: &Database,
+    person: PersonId,
+    keep: &str,
+) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE session SET revoked = true WHERE person = $person AND token_hash != $keep")
+        .bind(("person", person_record(person)))
+        .bind(("keep", keep.to_string()))
+        .await?
+        .check()?;
+    Ok(())
+}

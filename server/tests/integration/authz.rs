@@ -179,6 +179,18 @@ const TABLE: &[Row] = &[
             assert!(kinds.contains(&"phase_changed"), "{kinds:?}");
         },
     },
+    Row {
+        path: "/api/change_password",
+        body: |_| {
+            form(&[
+                ("current_password", "not the password"),
+                ("new_password", "a brand new password"),
+            ])
+        },
+        // Only ever your own account, and only with its current password.
+        expect: |_| Expect::Denied("unauthenticated"),
+        check: nothing,
+    },
 ];
 
 async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {

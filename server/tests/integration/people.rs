@@ -282,3 +282,53 @@ async fn an_administrator_created_on_the_command_line_can_sign_in() {
     assert_eq!(json(response).await["is_admin"], true);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::demo().await;
+    let here = session_cookie(&app, FACILITATOR).await;
+    let elsewhere = session_cookie(&app, FACILITATOR).await;
+    let change = |current: &'static str, new: &'static str| {
+        let body = form(&[("current_password", current), ("new_password", new)]);
+        let (app, cookie) = (&app, here.clone());
+        async move { app.post("/api/change_password", body, Some(&cookie)).await }
+    };
+
+    let wrong = change("not the password", "a brand new password").await;
+    assert_eq!(wrong.status(), 401);
+    let short = change(DEMO_PASSWORD, "short").await;
+    assert_eq!(short.status(), 422);
+    let same = change(DEMO_PASSWORD, DEMO_PASSWORD).await;
+    assert_eq!(same.status(), 422);
+    // None of those changed anything.
+    assert_eq!(who_am_i(&app, Some(&elsewhere)).await["email"], FACILITATOR);
+
+    assert_eq!(
+        change(DEMO_PASSWORD, "a brand new password").await.status(),
+        200
+    );
+    assert_eq!(who_am_i(&app, Some(&here)).await["email"], FACILITATOR);
+    assert_eq!(
+        who_am_i(&app, Some(&elsewhere)).await,
+        serde_json::Value::Null
+    );
+    assert!(
+        !sign_in(&app, FACILITATOR, DEMO_PASSWORD)
+            .await
+            .status()
+            .is_success()
+    );
+    assert_eq!(
+        sign_in(&app, FACILITATOR, "a brand new password")
+            .await
+            .status(),
+        200
+    );
+    assert!(
+        app.audit_kinds()
+            .await
+            .iter()
+            .any(|kind| kind == "password_changed")
+    );
+    app.stop().await;
+}
