@@ -20,7 +20,7 @@ use leptos_router::{
 };
 
 use crate::layout::{NotFoundPage, SiteLayout};
-use crate::people::{AccountPage, InvitationPage, SignInPage};
+use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
 use crate::review::{HomePage, ReviewPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -64,6 +64,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/admin") view=AdminPage/>
+                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>

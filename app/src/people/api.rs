@@ -74,6 +74,17 @@ pub trait PeopleService: Send + Sync {
         address: Option<&str>,
     ) -> Result<(), AppError>;
 
+    /// Issues a one-time password reset link for the account `email` (administrators only).
+    async fn issue_password_reset(&self, by: &Caller, email: &str) -> Result<String, AppError>;
+
+    /// Sets a new password with a reset link's token; all the account's sessions end.
+    async fn reset_password(
+        &self,
+        token: &str,
+        new: &str,
+        address: Option<&str>,
+    ) -> Result<(), AppError>;
+
     /// The newest audit events of `review`, newest first.
     async fn audit_for(
         &self,
@@ -294,6 +305,38 @@ pub async fn change_password(
                 &new_password,
                 client_address().as_deref(),
             )
+            .await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Issues a one-time password reset link (administrators only); returns its path.
+#[server(prefix = "/api", endpoint = "issue_password_reset")]
+pub async fn issue_password_reset(email: String) -> Result<String, AppError> {
+    async {
+        let caller = require_caller()?;
+        if !caller.is_admin {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Forbidden,
+                "Only an administrator can issue password reset links.",
+            ));
+        }
+        let services = crate::services::use_services()?;
+        services.people.issue_password_reset(&caller, &email).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Sets a new password with a reset link; anyone holding the link may use it, once.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    async {
+        let services = crate::services::use_services()?;
+        services
+            .people
+            .reset_password(&token, &new_password, client_address().as_deref())
             .await
     }
     .await

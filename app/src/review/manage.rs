@@ -87,12 +87,13 @@ pub fn PhaseForm(
 }
 
 /// The review's audit trail: who signed in, invited, accepted, changed the phase, and when.
+/// Loaded in the browser only (a local resource), so rendering the page never waits on it.
 #[component]
 pub fn AuditPanel(review: ReviewId, phase_changes: ServerAction<ChangePhase>) -> impl IntoView {
-    let events = Resource::new(
-        move || (review, phase_changes.version().get()),
-        |(review, _)| list_audit(review),
-    );
+    let events = LocalResource::new(move || {
+        phase_changes.version().track();
+        list_audit(review)
+    });
     view! {
         <section aria-labelledby="audit-title" class="panel manage">
             <h2 id="audit-title">"Audit trail"</h2>

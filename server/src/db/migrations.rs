@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "invitations and phase history",
         sql: include_str!("migrations/0003_invitations.surql"),
     },
+    Migration {
+        version: 4,
+        name: "password resets",
+        sql: include_str!("migrations/0004_password_resets.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -337,3 +337,53 @@ pub async fn revoke_other_sessions(
         .check()?;
     Ok(())
 }
+
+/// Stores a one-time password reset for `person`, issued by `by`.
+pub async fn create_password_reset(
+    db: &Database,
+    person: PersonId,
+    by: PersonId,
+    token_hash: &str,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.client()
+        .query(
+            "CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
+                 created_at = time::now(), expires_at = $expires",
+        )
+        .bind(("hash", token_hash.to_string()))
+        .bind(("person", person_record(person)))
+        .bind(("by", person_record(by)))
+        .bind(("expires", expires_at))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// Uses up a reset if it is neither used nor expired, atomically; returns whose it was.
+pub async fn claim_password_reset(
+    db: &Database,
+    token_hash: &str,
+) -> Result<Option<PersonId>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "UPDATE password_reset SET used_at = time::now()
+                 WHERE token_hash = $hash AND used_at = NONE AND expires_at > time::now()
+                 RETURN VALUE record::id(person)",
+        )
+        .bind(("hash", token_hash.to_string()))
+        .await?;
+    let people: Vec<uuid::Uuid> = response.take(0)?;
+    Ok(people.into_iter().next().map(PersonId))
+}
+
+/// Revokes every session of `person`.
+pub async fn revoke_all_sessions(db: &Database, person: PersonId) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE session SET revoked = true WHERE person = $person")
+        .bind(("person", person_record(person)))
+        .await?
+        .check()?;
+    Ok(())
+}

@@ -191,6 +191,27 @@ const TABLE: &[Row] = &[
         expect: |_| Expect::Denied("unauthenticated"),
         check: nothing,
     },
+    Row {
+        path: "/api/issue_password_reset",
+        body: |_| form(&[("email", "facilitator@demo.peerwall.test")]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert!(value.as_str().unwrap().starts_with("/reset-password/")),
+    },
+    Row {
+        path: "/api/reset_password",
+        body: |_| {
+            form(&[
+                ("token", "no-such-link"),
+                ("new_password", "a brand new password"),
+            ])
+        },
+        expect: |_| Expect::Denied("not_found"),
+        check: nothing,
+    },
 ];
 
 async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {

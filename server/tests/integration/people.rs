@@ -332,3 +332,67 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_administrators_reset_link_sets_a_new_password_once_and_unlocks() {
+    let app = TestApp::demo().await;
+    let admin_password =
+        peerwall_server::people::create_admin(&app.state.db, "admin@peerwall.test", "Ada")
+            .await
+            .unwrap();
+    let admin = app
+        .session_cookie("admin@peerwall.test", &admin_password)
+        .await;
+    // The facilitator locked themselves out, and has a session somewhere.
+    let old_session = session_cookie(&app, FACILITATOR).await;
+    for _ in 0..5 {
+        sign_in(&app, FACILITATOR, "forgotten it").await;
+    }
+
+    let issued = app
+        .post(
+            "/api/issue_password_reset",
+            form(&[("email", FACILITATOR)]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(issued.status(), 200);
+    let path = json(issued).await.as_str().unwrap().to_string();
+    let token = path.strip_prefix("/reset-password/").unwrap().to_string();
+    let unknown = app
+        .post(
+            "/api/issue_password_reset",
+            form(&[("email", "nobody@x.gov.uk")]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(unknown.status(), 404);
+
+    let reset = |password: &'static str| {
+        let body = form(&[("token", &token), ("new_password", password)]);
+        let app = &app;
+        async move { app.post("/api/reset_password", body, None).await }
+    };
+    // A too-short password does not use the link up.
+    assert_eq!(reset("short").await.status(), 422);
+    assert_eq!(reset("my new memorable password").await.status(), 200);
+    assert_eq!(reset("yet another long password").await.status(), 404);
+
+    assert_eq!(
+        who_am_i(&app, Some(&old_session)).await,
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        sign_in(&app, FACILITATOR, "my new memorable password")
+            .await
+            .status(),
+        200
+    );
+    assert!(
+        app.audit_kinds()
+            .await
+            .iter()
+            .any(|kind| kind == "password_reset")
+    );
+    app.stop().await;
+}
