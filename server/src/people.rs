@@ -157,6 +157,22 @@ fn check_new_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Checks a password on the blocking pool: Argon2 takes tens of milliseconds of CPU.
+async fn verify_off_thread(attempt: &str, stored: &str) -> Result<bool, AppError> {
+    let (attempt, stored) = (attempt.to_string(), stored.to_string());
+    tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+        .await
+        .map_err(|_| AppError::internal("The password check failed."))
+}
+
+/// Hashes a new password on the blocking pool.
+async fn hash_off_thread(new: &str) -> Result<String, AppError> {
+    let new = new.to_string();
+    tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(|_| AppError::internal("The password could not be stored."))
+}
+
 fn unavailable(error: DbError) -> AppError {
     tracing::error!(%error, "people service");
     AppError::unavailable("Signing in is not possible just now. Please try again in a moment.")
@@ -193,11 +209,7 @@ impl PeopleService for PeopleStore {
             .await
             .map_err(unavailable)?;
         let Some(person) = person else {
-            let attempt = password_text.to_string();
-            let _ = tokio::task::spawn_blocking(move || {
-                password::verify(&attempt, password::dummy_hash())
-            })
-            .await;
+            let _ = verify_off_thread(password_text, password::dummy_hash()).await;
             self.audit(
                 "sign_in_failed",
                 None,
@@ -223,11 +235,7 @@ impl PeopleService for PeopleStore {
                 ),
             ));
         }
-        let attempt = password_text.to_string();
-        let stored = person.password_hash.clone();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-            .await
-            .map_err(|_| AppError::internal("The password check failed."))?;
+        let matches = verify_off_thread(password_text, &person.password_hash).await?;
         if !matches {
             let failures = db::people::record_failed_sign_in(&self.db, id)
                 .await
@@ -342,12 +350,7 @@ impl PeopleService for PeopleStore {
         // Check everything the invitee typed before the link is used up.
         let person = match existing {
             Some(person) => {
-                let attempt = password_text.to_string();
-                let stored = person.password_hash.clone();
-                let matches =
-                    tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-                        .await
-                        .map_err(|_| AppError::internal("The password check failed."))?;
+                let matches = verify_off_thread(password_text, &person.password_hash).await?;
                 if !matches {
                     return Err(AppError::new(
                         ErrorCode::Unauthenticated,
@@ -377,10 +380,7 @@ impl PeopleService for PeopleStore {
                 is_admin: person.is_admin,
             },
             None => {
-                let password_text = password_text.to_string();
-                let hash = tokio::task::spawn_blocking(move || password::hash(&password_text))
-                    .await
-                    .map_err(|_| AppError::internal("The password could not be stored."))?;
+                let hash = hash_off_thread(password_text).await?;
                 let id = db::people::create_person(
                     &self.db,
                     NewPerson {
@@ -442,10 +442,7 @@ impl PeopleService for PeopleStore {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "Sign in to continue."))?;
-        let attempt = current.to_string();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
-            .await
-            .map_err(|_| AppError::internal("The password check failed."))?;
+        let matches = verify_off_thread(current, &stored).await?;
         if !matches {
             self.audit("password_change_refused", Some(id), String::new(), address)
                 .await;
@@ -461,10 +458,7 @@ impl PeopleService for PeopleStore {
                 "Choose a password different from the current one.",
             ));
         }
-        let new = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-            .await
-            .map_err(|_| AppError::internal("The password could not be stored."))?;
+        let hash = hash_off_thread(new).await?;
         db::people::set_password(&self.db, id, hash)
             .await
             .map_err(unavailable)?;
@@ -532,10 +526,7 @@ impl PeopleService for PeopleStore {
                 .await
                 .map_err(unavailable)?
                 .ok_or_else(bad_link)?;
-        let new = new.to_string();
-        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-            .await
-            .map_err(|_| AppError::internal("The password could not be stored."))?;
+        let hash = hash_off_thread(new).await?;
         db::people::set_password(&self.db, person, hash)
             .await
             .map_err(unavailable)?;

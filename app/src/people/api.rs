@@ -118,14 +118,18 @@ pub fn request_session() -> Option<RequestSession> {
 /// The signed-in caller, or the error that asks them to sign in.
 #[cfg(feature = "ssr")]
 pub fn require_caller() -> Result<Caller, AppError> {
-    request_session()
-        .map(|session| session.caller)
-        .ok_or_else(|| {
-            AppError::new(
-                crate::error::ErrorCode::Unauthenticated,
-                "Sign in to continue.",
-            )
-        })
+    require_session().map(|session| session.caller)
+}
+
+/// The request's session, or the error that asks the caller to sign in.
+#[cfg(feature = "ssr")]
+pub fn require_session() -> Result<RequestSession, AppError> {
+    request_session().ok_or_else(|| {
+        AppError::new(
+            crate::error::ErrorCode::Unauthenticated,
+            "Sign in to continue.",
+        )
+    })
 }
 
 /// The answer for a review the caller is not a member of: the same as for one that does not
@@ -290,12 +294,7 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), AppError> {
     async {
-        let session = request_session().ok_or_else(|| {
-            AppError::new(
-                crate::error::ErrorCode::Unauthenticated,
-                "Sign in to continue.",
-            )
-        })?;
+        let session = require_session()?;
         let services = crate::services::use_services()?;
         services
             .people
