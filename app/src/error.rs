@@ -17,6 +17,10 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The caller is signed in but their role does not allow this.
     Forbidden,
+    /// Someone else changed the same thing first; the answer carries what it is now.
+    Conflict,
+    /// Too many requests in a short time; slow down and try again.
+    RateLimited,
     /// The database or another dependency is not reachable right now; try again.
     Unavailable,
     /// A fault on our side; the details are in the server log under the request id.
@@ -31,6 +35,9 @@ pub enum ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// The form field the error is about, by its name, so the form can tie the message to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -38,7 +45,21 @@ impl AppError {
         Self {
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// Rejected input in the form field named `field`.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_string()),
+            ..Self::new(ErrorCode::Invalid, message)
+        }
+    }
+
+    /// The message if it is about `field`.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        (self.field.as_deref() == Some(field)).then(|| self.message.clone())
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -58,6 +79,8 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
+            ErrorCode::Conflict => 409,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal | ErrorCode::Transport => 500,
         }
@@ -117,6 +140,18 @@ mod tests {
             r#"{"code":"unavailable","message":"The database is not reachable."}"#
         );
         assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), error);
+    }
+
+    #[test]
+    fn field_errors_name_their_field() {
+        let error = AppError::invalid_field("title", "Enter a title.");
+        let json = serde_json::to_string(&error).unwrap();
+        assert!(json.contains(r#""field":"title""#), "{json}");
+        assert_eq!(
+            error.message_for("title").as_deref(),
+            Some("Enter a title.")
+        );
+        assert_eq!(error.message_for("scope"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `hydrate` into the browser's wasm. Shared types live in `<concept>/model.rs`, server functions
 //! in `<concept>/api.rs`, and the rest of each folder is what the user sees.
 
+pub mod browser;
 pub mod error;
 pub mod layout;
 pub mod people;
@@ -11,6 +12,7 @@ pub mod review;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod wall;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -21,7 +23,7 @@ use leptos_router::{
 
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
-use crate::review::{HomePage, ReviewPage};
+use crate::review::{HomePage, NewReviewPage, ReviewPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/admin") view=AdminPage/>
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage/>
+                    <Route path=path!("/reviews/new") view=NewReviewPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>

@@ -3,6 +3,7 @@
 mod account_page;
 mod admin_page;
 mod api;
+mod audit_table;
 mod authz;
 mod invitation_page;
 mod model;
@@ -13,6 +14,7 @@ mod sign_in_page;
 pub use account_page::AccountPage;
 pub use admin_page::AdminPage;
 pub use api::*;
+pub use audit_table::AuditTable;
 pub use authz::{Action, PERMISSIONS, allows};
 pub use invitation_page::InvitationPage;
 pub use model::*;

@@ -18,7 +18,7 @@ test('the facilitator invites a peer, who accepts the link and joins the review'
   await waitForHydration(facilitator);
 
   await facilitator.getByLabel('Email').fill('jess.new@westshire.gov.uk');
-  await facilitator.getByLabel('Role').selectOption({ label: 'Peer reviewer' });
+  await facilitator.getByLabel('Role', { exact: true }).selectOption({ label: 'Peer reviewer' });
   await facilitator.getByRole('button', { name: 'Create invitation link' }).click();
   const linkField = facilitator.getByLabel('Invitation link');
   await linkField.waitFor();

@@ -3,8 +3,10 @@
 mod connection;
 pub mod invitation;
 pub mod migrations;
+pub mod organisation;
 pub mod people;
 pub mod review;
+pub mod wall;
 
 pub(crate) use connection::retry_conflicts;
 pub use connection::{Database, DbError};

@@ -11,6 +11,7 @@ pub mod people;
 pub mod review;
 pub mod routes;
 pub mod telemetry;
+pub mod wall;
 
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub services: Services,
     pub sessions: auth::SessionPolicy,
     pub site: auth::csrf::SiteOrigin,
+    /// The board tasks of the findings walls open on this node.
+    pub wall: wall::board::WallHub,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -59,12 +62,14 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
         )),
         reviews: Arc::new(review::ReviewStore::new(db.clone())),
     };
+    let wall = wall::board::WallHub::new(db.clone());
     Ok(AppState {
         leptos: config.leptos_options(),
         db,
         services,
         sessions,
         site: config.site_origin(),
+        wall,
     })
 }
 

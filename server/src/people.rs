@@ -6,7 +6,8 @@ use std::time::Duration;
 use app::error::{AppError, ErrorCode};
 use app::people::{
     AuditEvent, Caller, InvitationLink, InvitationPreview, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD,
-    PeopleService, PersonId, RequestSession, Role, SignedIn, normalise_email,
+    Organisation, OrganisationId, OrganisationKind, PeopleService, PersonId, RequestSession, Role,
+    SignedIn, normalise_email, normalise_organisation_name,
 };
 use app::review::ReviewId;
 use chrono::Utc;
@@ -91,6 +92,66 @@ impl PeopleStore {
 }
 
 impl PeopleStore {
+    /// A single-use invitation to `review` in `role`, or, without a review, to open a
+    /// facilitator account.
+    async fn create_invitation(
+        &self,
+        by: &Caller,
+        review: Option<ReviewId>,
+        email: &str,
+        role: Role,
+    ) -> Result<InvitationLink, AppError> {
+        let email =
+            normalise_email(email).map_err(|message| AppError::invalid_field("email", message))?;
+        let (token, hash) = new_token();
+        let expires_at =
+            Utc::now() + chrono::Duration::from_std(self.invitation_ttl).unwrap_or_default();
+        db::invitation::create(
+            &self.db,
+            db::invitation::NewInvitation {
+                token_hash: hash,
+                review,
+                role,
+                email: email.clone(),
+                invited_by: by.id,
+                expires_at,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        let path = format!("/invitations/{token}");
+        // No mail server in this build: the inviter passes the link on, and it is logged.
+        tracing::info!(review = ?review, %email, role = role.as_str(), link = %path, "invitation created");
+        let (kind, detail) = match review {
+            Some(_) => (
+                "invitation_created",
+                format!("{email} as {}", role.as_str()),
+            ),
+            None => (
+                "facilitator_invited",
+                format!("{email} to open a facilitator account"),
+            ),
+        };
+        db::people::record_audit(
+            &self.db,
+            AuditEntry {
+                kind,
+                actor: Some(by.id),
+                review,
+                detail,
+                address: None,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        Ok(InvitationLink {
+            path,
+            email,
+            role,
+            expires: expires_at.format("%-d %B %Y at %H:%M UTC").to_string(),
+        })
+    }
+
     async fn usable_invitation(
         &self,
         token: &str,
@@ -114,8 +175,8 @@ fn preview_from_row(
     has_account: bool,
 ) -> Result<InvitationPreview, AppError> {
     Ok(InvitationPreview {
-        review: ReviewId(row.review),
-        review_title: row.review_title,
+        review: row.review.map(ReviewId),
+        review_title: row.review_title.unwrap_or_default(),
         host_authority: row.host_authority.unwrap_or_default(),
         role: Role::parse(&row.role)
             .ok_or_else(|| AppError::internal("The invitation has an unknown role."))?,
@@ -270,13 +331,7 @@ impl PeopleService for PeopleStore {
         if let Some(address) = address {
             self.throttle.clear(address);
         }
-        let caller = Caller {
-            id,
-            name: person.name,
-            email: person.email,
-            is_admin: person.is_admin,
-        };
-        self.open_session(caller, address).await
+        self.open_session(person.caller(), address).await
     }
 
     async fn invite(
@@ -286,45 +341,16 @@ impl PeopleService for PeopleStore {
         email: &str,
         role: Role,
     ) -> Result<InvitationLink, AppError> {
-        let email =
-            normalise_email(email).map_err(|message| AppError::new(ErrorCode::Invalid, message))?;
-        let (token, hash) = new_token();
-        let expires_at =
-            Utc::now() + chrono::Duration::from_std(self.invitation_ttl).unwrap_or_default();
-        db::invitation::create(
-            &self.db,
-            db::invitation::NewInvitation {
-                token_hash: hash,
-                review,
-                role,
-                email: email.clone(),
-                invited_by: by.id,
-                expires_at,
-            },
-        )
-        .await
-        .map_err(unavailable)?;
-        let path = format!("/invitations/{token}");
-        // No mail server in this build: the inviter passes the link on, and it is logged.
-        tracing::info!(%review, %email, role = role.as_str(), link = %path, "invitation created");
-        db::people::record_audit(
-            &self.db,
-            AuditEntry {
-                kind: "invitation_created",
-                actor: Some(by.id),
-                review: Some(review),
-                detail: format!("{email} as {}", role.as_str()),
-                address: None,
-            },
-        )
-        .await
-        .map_err(unavailable)?;
-        Ok(InvitationLink {
-            path,
-            email,
-            role,
-            expires: expires_at.format("%-d %B %Y at %H:%M UTC").to_string(),
-        })
+        self.create_invitation(by, Some(review), email, role).await
+    }
+
+    async fn invite_facilitator(
+        &self,
+        by: &Caller,
+        email: &str,
+    ) -> Result<InvitationLink, AppError> {
+        self.create_invitation(by, None, email, Role::Facilitator)
+            .await
     }
 
     async fn preview_invitation(&self, token: &str) -> Result<InvitationPreview, AppError> {
@@ -372,13 +398,9 @@ impl PeopleService for PeopleStore {
         };
         let role = Role::parse(&row.role)
             .ok_or_else(|| AppError::internal("The invitation has an unknown role."))?;
-        let caller = match person {
-            Some(person) => Caller {
-                id: PersonId(person.id),
-                name: person.name,
-                email: person.email,
-                is_admin: person.is_admin,
-            },
+        let review = row.review.map(ReviewId);
+        let mut caller = match person {
+            Some(person) => person.caller(),
             None => {
                 let hash = hash_off_thread(password_text).await?;
                 let id = db::people::create_person(
@@ -388,6 +410,7 @@ impl PeopleService for PeopleStore {
                         name: name.trim().to_string(),
                         password_hash: hash,
                         is_admin: false,
+                        may_create_reviews: review.is_none(),
                     },
                 )
                 .await
@@ -403,25 +426,38 @@ impl PeopleService for PeopleStore {
                     name: name.trim().to_string(),
                     email: row.email.clone(),
                     is_admin: false,
+                    may_create_reviews: review.is_none(),
+                    organisation: None,
                 }
             }
         };
-        let review = ReviewId(row.review);
-        let already = db::people::role_in(&self.db, caller.id, review)
-            .await
-            .map_err(unavailable)?;
-        if already.is_none() {
-            db::people::add_membership(&self.db, review, caller.id, role, None)
-                .await
-                .map_err(unavailable)?;
-        }
+        let detail = match review {
+            Some(review) => {
+                let already = db::people::role_in(&self.db, caller.id, review)
+                    .await
+                    .map_err(unavailable)?;
+                if already.is_none() {
+                    db::people::add_membership(&self.db, review, caller.id, role, None)
+                        .await
+                        .map_err(unavailable)?;
+                }
+                format!("as {}", role.as_str())
+            }
+            None => {
+                db::people::allow_creating_reviews(&self.db, caller.id)
+                    .await
+                    .map_err(unavailable)?;
+                caller.may_create_reviews = true;
+                "facilitator account".to_string()
+            }
+        };
         db::people::record_audit(
             &self.db,
             AuditEntry {
                 kind: "invitation_accepted",
                 actor: Some(caller.id),
-                review: Some(review),
-                detail: format!("as {}", role.as_str()),
+                review,
+                detail,
                 address: address.map(str::to_string),
             },
         )
@@ -550,15 +586,64 @@ impl PeopleService for PeopleStore {
         let rows = db::people::audit_for_review(&self.db, review, 200)
             .await
             .map_err(unavailable)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| AuditEvent {
-                at: row.at.format("%-d %b %Y %H:%M:%S UTC").to_string(),
-                kind: row.kind,
-                actor: row.actor,
-                detail: row.detail,
-            })
-            .collect())
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+
+    async fn audit_all(&self) -> Result<Vec<AuditEvent>, AppError> {
+        let rows = db::people::recent_audit(&self.db, 300)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().map(audit_event).collect())
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>, AppError> {
+        db::organisation::list(&self.db).await.map_err(unavailable)
+    }
+
+    async fn create_organisation(
+        &self,
+        by: &Caller,
+        name: &str,
+        kind: OrganisationKind,
+    ) -> Result<Organisation, AppError> {
+        let name = normalise_organisation_name(name)
+            .map_err(|message| AppError::invalid_field("name", message))?;
+        let created = db::organisation::create(&self.db, &name, kind)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| {
+                AppError::invalid_field("name", format!("{name} is already on the list."))
+            })?;
+        self.audit(
+            "organisation_added",
+            Some(by.id),
+            format!("{name} ({})", kind.as_str()),
+            None,
+        )
+        .await;
+        Ok(created)
+    }
+
+    async fn set_organisation(
+        &self,
+        caller: &Caller,
+        organisation: Option<OrganisationId>,
+    ) -> Result<(), AppError> {
+        let found = db::people::set_organisation(
+            &self.db,
+            caller.id,
+            organisation.as_ref().map(|id| id.0.as_str()),
+        )
+        .await
+        .map_err(unavailable)?;
+        if found {
+            Ok(())
+        } else {
+            Err(AppError::invalid_field(
+                "organisation",
+                "That organisation is not on the list any more. Reload and choose again.",
+            ))
+        }
     }
 
     async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {
@@ -578,6 +663,16 @@ impl PeopleService for PeopleStore {
         self.audit("sign_out", Some(session.caller.id), String::new(), address)
             .await;
         Ok(self.sessions.clear_cookie())
+    }
+}
+
+fn audit_event(row: db::people::AuditRow) -> AuditEvent {
+    AuditEvent {
+        at: row.at.format("%-d %b %Y %H:%M:%S UTC").to_string(),
+        kind: row.kind,
+        actor: row.actor,
+        detail: row.detail,
+        review: row.review,
     }
 }
 
@@ -611,6 +706,7 @@ pub async fn create_admin(db: &Database, email: &str, name: &str) -> Result<Stri
             name: name.to_string(),
             password_hash: hash,
             is_admin: true,
+            may_create_reviews: false,
         },
     )
     .await?;

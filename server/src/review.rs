@@ -2,7 +2,9 @@
 
 use app::error::{AppError, ErrorCode};
 use app::people::{Caller, PersonId, Role};
-use app::review::{KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService};
+use app::review::{
+    CheckedReview, KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService,
+};
 
 use crate::db::{self, Database, DbError};
 
@@ -48,8 +50,10 @@ impl ReviewService for ReviewStore {
             .into_iter()
             .filter_map(|row| {
                 Some(Member {
+                    person: PersonId(row.person),
                     role: Role::parse(&row.role)?,
                     name: row.name,
+                    organisation: row.organisation,
                     pair: if include_pairs { row.pair } else { None },
                 })
             })
@@ -103,5 +107,118 @@ impl ReviewService for ReviewStore {
         .await
         .map_err(unavailable)?;
         Ok(())
+    }
+
+    async fn create(&self, by: &Caller, review: CheckedReview) -> Result<ReviewId, AppError> {
+        let title = review.title.clone();
+        let id = db::review::insert(
+            &self.db,
+            db::review::NewReview {
+                title: review.title,
+                host_authority: review.host_authority,
+                review_type: review.review_type,
+                phase: Phase::Scoping,
+                scope: review.scope,
+                on_site_start: review.on_site_start,
+                on_site_end: review.on_site_end,
+                headings: review.headings,
+                facilitator: Some(by.id),
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        self.record(by, id, "review_created", title).await?;
+        Ok(id)
+    }
+
+    async fn update_member(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        person: PersonId,
+        role: Role,
+        pair: Option<i64>,
+    ) -> Result<(), AppError> {
+        if pair.is_some() && !role.is_peer_team() {
+            return Err(AppError::invalid_field(
+                "pair",
+                "Only the peer team works in pairs: leave the pair empty for this role.",
+            ));
+        }
+        let change = db::people::update_membership(&self.db, review, person, role, pair)
+            .await
+            .map_err(unavailable)?;
+        let (was_role, was_pair) = changed(change)?;
+        let name = self.member_name(person).await?;
+        if was_role != role {
+            let detail = format!("{name}: {} to {}", was_role.as_str(), role.as_str());
+            self.record(by, review, "role_changed", detail).await?;
+        }
+        if was_pair != pair {
+            let show = |pair: Option<i64>| pair.map_or("none".to_string(), |p| p.to_string());
+            let detail = format!("{name}: pair {} to {}", show(was_pair), show(pair));
+            self.record(by, review, "pair_changed", detail).await?;
+        }
+        Ok(())
+    }
+
+    async fn remove_member(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        person: PersonId,
+    ) -> Result<(), AppError> {
+        let name = self.member_name(person).await?;
+        let change = db::people::remove_membership(&self.db, review, person)
+            .await
+            .map_err(unavailable)?;
+        let (was_role, _) = changed(change)?;
+        let detail = format!("{name} ({})", was_role.as_str());
+        self.record(by, review, "member_removed", detail).await
+    }
+}
+
+impl ReviewStore {
+    async fn record(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        kind: &'static str,
+        detail: String,
+    ) -> Result<(), AppError> {
+        db::people::record_audit(
+            &self.db,
+            db::people::AuditEntry {
+                kind,
+                actor: Some(by.id),
+                review: Some(review),
+                detail,
+                address: None,
+            },
+        )
+        .await
+        .map_err(unavailable)
+    }
+
+    async fn member_name(&self, person: PersonId) -> Result<String, AppError> {
+        Ok(db::people::person_name(&self.db, person)
+            .await
+            .map_err(unavailable)?
+            .unwrap_or_else(|| "someone".to_string()))
+    }
+}
+
+/// The member's role and pair before a change, or why there was no change.
+fn changed(change: db::people::MembershipChange) -> Result<(Role, Option<i64>), AppError> {
+    match change {
+        db::people::MembershipChange::Changed { role, pair } => Ok((role, pair)),
+        db::people::MembershipChange::NotMember => Err(AppError::new(
+            ErrorCode::NotFound,
+            "That person is not a member of this review (any more). Reload to see who is.",
+        )),
+        db::people::MembershipChange::LastFacilitator => Err(AppError::invalid_field(
+            "role",
+            "A review needs a facilitator: make someone else facilitator first.",
+        )),
     }
 }

@@ -27,6 +27,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/ws/reviews/{review}/wall",
+            get(crate::wall::socket::wall_socket),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

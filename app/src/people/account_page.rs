@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::people::{ChangePassword, SessionActions};
+use crate::people::{
+    ChangePassword, OrganisationId, SessionActions, SetMyOrganisation, list_organisations,
+};
 
 /// Account settings.
 #[component]
@@ -18,6 +20,7 @@ pub fn AccountPage() -> impl IntoView {
                 {move || session.caller.get().map(|caller| match caller {
                     Some(caller) => view! {
                         <p>"Signed in as " <strong>{caller.name}</strong> " (" {caller.email} ")."</p>
+                        <OrganisationForm current=caller.organisation/>
                         <ChangePasswordForm/>
                     }.into_any(),
                     None => view! {
@@ -26,6 +29,42 @@ pub fn AccountPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// Which organisation the person works for; the review's members table shows it.
+#[component]
+fn OrganisationForm(current: Option<OrganisationId>) -> impl IntoView {
+    let set = ServerAction::<SetMyOrganisation>::new();
+    let organisations = crate::browser::load_in_browser(list_organisations);
+    let outcome = move || {
+        set.value().get().map(|result| match result {
+            Ok(()) => view! { <p class="status" role="status">"Saved."</p> }.into_any(),
+            Err(error) => {
+                view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any()
+            }
+        })
+    };
+    view! {
+        <h2>"Your organisation"</h2>
+        <ActionForm action=set attr:class="form">
+            <div class="field">
+                <label for="organisation">"You work for"</label>
+                <select id="organisation" name="organisation">
+                    <option value="" selected=current.is_none()>"Not given"</option>
+                    {move || organisations.get().and_then(Result::ok).map(|list| {
+                        list.into_iter().map(|organisation| view! {
+                            <option value=organisation.id.0.clone() selected=Some(&organisation.id) == current.as_ref()>
+                                {organisation.name}
+                            </option>
+                        }).collect_view()
+                    })}
+                </select>
+                <p class="hint">"Missing from the list? Your facilitator or an administrator can add it."</p>
+            </div>
+            <button type="submit" class="button">"Save organisation"</button>
+        </ActionForm>
+        {outcome}
     }
 }
 

@@ -1,9 +1,25 @@
-//! `/admin`: what administrators do here: issue password reset links.
+//! `/admin`: what administrators do: invite facilitators, keep the list of organisations, issue
+//! password reset links, and read the audit trail across every review.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::people::{IssuePasswordReset, SessionActions};
+use crate::people::{
+    AuditTable, CreateOrganisation, InviteFacilitator, IssuePasswordReset, OrganisationKind,
+    SessionActions, list_all_audit, list_organisations,
+};
+
+/// The browser's own origin, so a path becomes a link to copy.
+fn site_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
 
 /// Administration; only useful to administrators (the server refuses everyone else).
 #[component]
@@ -11,14 +27,68 @@ pub fn AdminPage() -> impl IntoView {
     let session = expect_context::<SessionActions>();
     view! {
         <Title text="Administration"/>
-        <section class="narrow" aria-labelledby="admin-title">
+        <section aria-labelledby="admin-title">
             <h1 id="admin-title">"Administration"</h1>
             <Transition fallback=|| ()>
                 {move || session.caller.get().map(|caller| match caller {
-                    Some(caller) if caller.is_admin => view! { <ResetLinkForm/> }.into_any(),
+                    Some(caller) if caller.is_admin => view! {
+                        <div class="review-columns">
+                            <InviteFacilitatorForm/>
+                            <ResetLinkForm/>
+                        </div>
+                        <Organisations/>
+                        <AllAudit/>
+                    }.into_any(),
                     _ => view! { <p class="status">"This page is for administrators."</p> }.into_any(),
                 })}
             </Transition>
+        </section>
+    }
+}
+
+/// A link to pass on, in a read-only field that is easy to copy.
+#[component]
+fn LinkToPass(id: &'static str, label: &'static str, path: String, note: String) -> impl IntoView {
+    view! {
+        <div class="invitation-link" role="status">
+            <p>{note}</p>
+            <label for=id>{label}</label>
+            <input id=id readonly value=format!("{}{path}", site_origin())/>
+        </div>
+    }
+}
+
+#[component]
+fn InviteFacilitatorForm() -> impl IntoView {
+    let invite = ServerAction::<InviteFacilitator>::new();
+    let outcome = move || {
+        invite.value().get().map(|result| match result {
+            Ok(link) => view! {
+                <LinkToPass
+                    id="facilitator-url"
+                    label="Facilitator invitation link"
+                    path=link.path
+                    note=format!("Send this link to {}. It works once, until {}.", link.email, link.expires)
+                />
+            }
+            .into_any(),
+            Err(error) => {
+                view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any()
+            }
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="invite-facilitator-title">
+            <h2 id="invite-facilitator-title">"Invite a facilitator"</h2>
+            <p class="hint">"A facilitator account can set up reviews and invite their teams."</p>
+            <ActionForm action=invite attr:class="form">
+                <div class="field">
+                    <label for="facilitator-email">"Facilitator's email"</label>
+                    <input id="facilitator-email" name="email" type="email" required maxlength="254"/>
+                </div>
+                <button type="submit" class="button">"Create facilitator invitation"</button>
+            </ActionForm>
+            {outcome}
         </section>
     }
 }
@@ -28,34 +98,96 @@ fn ResetLinkForm() -> impl IntoView {
     let issue = ServerAction::<IssuePasswordReset>::new();
     let outcome = move || {
         issue.value().get().map(|result| match result {
-            Ok(path) => {
-                #[cfg(feature = "hydrate")]
-                let origin = window().location().origin().unwrap_or_default();
-                #[cfg(not(feature = "hydrate"))]
-                let origin = String::new();
-                view! {
-                    <div class="invitation-link" role="status">
-                        <p>"Pass this link on. It works once, for 24 hours."</p>
-                        <label for="reset-url">"Reset link"</label>
-                        <input id="reset-url" readonly value=format!("{origin}{path}")/>
-                    </div>
-                }
-                .into_any()
+            Ok(path) => view! {
+                <LinkToPass
+                    id="reset-url"
+                    label="Reset link"
+                    path
+                    note="Pass this link on. It works once, for 24 hours.".to_string()
+                />
             }
+            .into_any(),
             Err(error) => {
                 view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any()
             }
         })
     };
     view! {
-        <h2>"Password reset link"</h2>
-        <ActionForm action=issue attr:class="form">
-            <div class="field">
-                <label for="reset-email">"Email of the account"</label>
-                <input id="reset-email" name="email" type="email" required maxlength="254"/>
-            </div>
-            <button type="submit" class="button">"Create reset link"</button>
-        </ActionForm>
-        {outcome}
+        <section class="panel" aria-labelledby="reset-title">
+            <h2 id="reset-title">"Password reset link"</h2>
+            <ActionForm action=issue attr:class="form">
+                <div class="field">
+                    <label for="reset-email">"Email of the account"</label>
+                    <input id="reset-email" name="email" type="email" required maxlength="254"/>
+                </div>
+                <button type="submit" class="button">"Create reset link"</button>
+            </ActionForm>
+            {outcome}
+        </section>
+    }
+}
+
+/// The councils and support bodies people belong to and reviews are hosted by.
+#[component]
+fn Organisations() -> impl IntoView {
+    let create = ServerAction::<CreateOrganisation>::new();
+    let organisations = crate::browser::load_in_browser(move || {
+        create.version().track();
+        list_organisations()
+    });
+    let error = move || create.value().get().and_then(Result::err);
+    view! {
+        <section class="panel manage" aria-labelledby="organisations-title">
+            <h2 id="organisations-title">"Organisations"</h2>
+            <ActionForm action=create attr:class="form form-inline">
+                <div class="field">
+                    <label for="organisation-name">"Name"</label>
+                    <input id="organisation-name" name="name" required maxlength="200"
+                        aria-describedby="organisation-name-error"
+                        aria-invalid=move || error().is_some().to_string()/>
+                </div>
+                <div class="field">
+                    <label for="organisation-kind">"Kind"</label>
+                    <select id="organisation-kind" name="kind">
+                        {OrganisationKind::ALL.into_iter().map(|kind| view! {
+                            <option value=kind.as_str()>{kind.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Add organisation"</button>
+            </ActionForm>
+            <p id="organisation-name-error" class="field-error" role="alert">{move || error().map(|e| e.message)}</p>
+            // A local resource read without Suspense: it loads once the page is live, and the
+            // server-rendered page simply says so.
+            {move || match organisations.get() {
+                None => view! { <p class="status">"Loading organisations…"</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table class="members">
+                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|organisation| view! {
+                                <tr><td>{organisation.name}</td><td>{organisation.kind.label()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+                Some(Err(error)) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Every review's audit trail together, with sign-ins and account events.
+#[component]
+fn AllAudit() -> impl IntoView {
+    let events = crate::browser::load_in_browser(list_all_audit);
+    view! {
+        <section class="panel manage" aria-labelledby="all-audit-title">
+            <h2 id="all-audit-title">"Audit trail, all reviews"</h2>
+            {move || match events.get() {
+                None => view! { <p class="status">"Loading the audit trail…"</p> }.into_any(),
+                Some(result) => view! { <AuditTable result show_review=true/> }.into_any(),
+            }}
+        </section>
     }
 }

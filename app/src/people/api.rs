@@ -91,6 +91,34 @@ pub trait PeopleService: Send + Sync {
         review: crate::review::ReviewId,
     ) -> Result<Vec<crate::people::AuditEvent>, AppError>;
 
+    /// Every organisation, by name.
+    async fn organisations(&self) -> Result<Vec<crate::people::Organisation>, AppError>;
+
+    /// Adds an organisation; its name must be new.
+    async fn create_organisation(
+        &self,
+        by: &Caller,
+        name: &str,
+        kind: crate::people::OrganisationKind,
+    ) -> Result<crate::people::Organisation, AppError>;
+
+    /// Sets (or clears) the organisation the caller works for.
+    async fn set_organisation(
+        &self,
+        caller: &Caller,
+        organisation: Option<crate::people::OrganisationId>,
+    ) -> Result<(), AppError>;
+
+    /// An administrator's invitation to open a facilitator account, which may create reviews.
+    async fn invite_facilitator(
+        &self,
+        by: &Caller,
+        email: &str,
+    ) -> Result<crate::people::InvitationLink, AppError>;
+
+    /// The newest audit events across every review and none, newest first.
+    async fn audit_all(&self) -> Result<Vec<crate::people::AuditEvent>, AppError>;
+
     /// The caller's role in `review`, if they are a member of it.
     async fn role_in(
         &self,
@@ -150,13 +178,25 @@ pub async fn authorize(
 ) -> Result<(Caller, crate::people::Role), AppError> {
     let caller = require_caller()?;
     let services = crate::services::use_services()?;
-    let role = services
-        .people
-        .role_in(caller.id, review)
+    let role = authorize_person(services.people.as_ref(), caller.id, review, action).await?;
+    Ok((caller, role))
+}
+
+/// The same check for a known person, for callers outside a page or server function (the
+/// wall's websocket checks every message with it).
+#[cfg(feature = "ssr")]
+pub async fn authorize_person(
+    people: &dyn PeopleService,
+    person: crate::people::PersonId,
+    review: crate::review::ReviewId,
+    action: crate::people::Action,
+) -> Result<crate::people::Role, AppError> {
+    let role = people
+        .role_in(person, review)
         .await?
         .ok_or_else(not_a_member)?;
     if crate::people::allows(role, action) {
-        Ok((caller, role))
+        Ok(role)
     } else {
         Err(AppError::new(
             crate::error::ErrorCode::Forbidden,
@@ -184,6 +224,20 @@ fn set_cookie(value: &str) -> Result<(), AppError> {
         .map_err(|_| AppError::internal("The session cookie could not be written."))?;
     response.append_header(http::header::SET_COOKIE, value);
     Ok(())
+}
+
+/// The refusal for what only administrators may do.
+#[cfg(feature = "ssr")]
+fn require_admin(what: &str) -> Result<Caller, AppError> {
+    let caller = require_caller()?;
+    if caller.is_admin {
+        Ok(caller)
+    } else {
+        Err(AppError::new(
+            crate::error::ErrorCode::Forbidden,
+            format!("Only an administrator can {what}."),
+        ))
+    }
 }
 
 /// Signs in with email and password.
@@ -314,13 +368,7 @@ pub async fn change_password(
 #[server(prefix = "/api", endpoint = "issue_password_reset")]
 pub async fn issue_password_reset(email: String) -> Result<String, AppError> {
     async {
-        let caller = require_caller()?;
-        if !caller.is_admin {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Forbidden,
-                "Only an administrator can issue password reset links.",
-            ));
-        }
+        let caller = require_admin("issue password reset links")?;
         let services = crate::services::use_services()?;
         services.people.issue_password_reset(&caller, &email).await
     }
@@ -337,6 +385,94 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
             .people
             .reset_password(&token, &new_password, client_address().as_deref())
             .await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Every organisation (anyone signed in: the names are public bodies).
+#[server(prefix = "/api", endpoint = "list_organisations")]
+pub async fn list_organisations() -> Result<Vec<crate::people::Organisation>, AppError> {
+    async {
+        require_caller()?;
+        let services = crate::services::use_services()?;
+        services.people.organisations().await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Adds an organisation (administrators and facilitator accounts).
+#[server(prefix = "/api", endpoint = "create_organisation")]
+pub async fn create_organisation(
+    name: String,
+    kind: crate::people::OrganisationKind,
+) -> Result<crate::people::Organisation, AppError> {
+    async {
+        let caller = require_caller()?;
+        if !caller.can_create_reviews() {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Forbidden,
+                "Only an administrator or a facilitator can add an organisation.",
+            ));
+        }
+        let services = crate::services::use_services()?;
+        services
+            .people
+            .create_organisation(&caller, &name, kind)
+            .await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Sets the organisation the signed-in person works for; empty for none.
+#[server(prefix = "/api", endpoint = "set_my_organisation")]
+pub async fn set_my_organisation(organisation: String) -> Result<(), AppError> {
+    async {
+        let caller = require_caller()?;
+        let organisation = match organisation.trim() {
+            "" => None,
+            id => {
+                let id = crate::people::OrganisationId(id.to_string());
+                if !id.is_valid() {
+                    return Err(AppError::invalid_field(
+                        "organisation",
+                        "Choose an organisation from the list.",
+                    ));
+                }
+                Some(id)
+            }
+        };
+        let services = crate::services::use_services()?;
+        services
+            .people
+            .set_organisation(&caller, organisation)
+            .await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Invites someone to open a facilitator account (administrators only); returns the link.
+#[server(prefix = "/api", endpoint = "invite_facilitator")]
+pub async fn invite_facilitator(email: String) -> Result<crate::people::InvitationLink, AppError> {
+    async {
+        let caller = require_admin("invite facilitators")?;
+        let services = crate::services::use_services()?;
+        services.people.invite_facilitator(&caller, &email).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// The audit trail across every review (administrators only).
+#[server(prefix = "/api", endpoint = "list_all_audit")]
+pub async fn list_all_audit() -> Result<Vec<crate::people::AuditEvent>, AppError> {
+    async {
+        require_admin("read the whole audit trail")?;
+        let services = crate::services::use_services()?;
+        services.people.audit_all().await
     }
     .await
     .map_err(crate::error::with_status)

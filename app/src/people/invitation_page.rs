@@ -31,7 +31,10 @@ pub fn InvitationPage() -> impl IntoView {
 #[component]
 fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
-    let destination = format!("/reviews/{}", preview.review);
+    let destination = match preview.review {
+        Some(review) => format!("/reviews/{review}"),
+        None => "/".to_string(),
+    };
     Effect::new(move |_| {
         if let Some(Ok(_)) = accept.value().get() {
             // A full load, so the whole page (header included) starts from the new session.
@@ -50,11 +53,22 @@ fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
     };
     let has_account = preview.has_account;
     view! {
-        <p>
-            "You are invited to join " <strong>{preview.review_title}</strong> " ("
-            {preview.host_authority} ") as " <strong>{preview.role.label().to_lowercase()}</strong>
-            ", with the email address " <strong>{preview.email}</strong> "."
-        </p>
+        {match preview.review {
+            Some(_) => view! {
+                <p>
+                    "You are invited to join " <strong>{preview.review_title}</strong> " ("
+                    {preview.host_authority} ") as " <strong>{preview.role.label().to_lowercase()}</strong>
+                    ", with the email address " <strong>{preview.email}</strong> "."
+                </p>
+            }.into_any(),
+            None => view! {
+                <p>
+                    "You are invited to open a " <strong>"facilitator account"</strong>
+                    " on Peerwall, with the email address " <strong>{preview.email}</strong>
+                    ". With it you can set up peer challenges and invite their teams."
+                </p>
+            }.into_any(),
+        }}
         <ActionForm action=accept attr:class="form">
             <p class="status status-error" role="alert">{error}</p>
             <input type="hidden" name="token" value=token/>

@@ -37,6 +37,9 @@ pub fn SessionMenu() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || actions.caller.get().map(|caller| match caller {
                 Some(caller) => view! {
+                    {caller.is_admin.then(|| view! {
+                        <li><leptos_router::components::A href="/admin">"Administration"</leptos_router::components::A></li>
+                    })}
                     <li class="session">
                         <span>"Signed in as " <leptos_router::components::A href="/account"><strong>{caller.name}</strong></leptos_router::components::A></span>
                         <ActionForm action=actions.sign_out attr:class="inline-form">

@@ -27,6 +27,32 @@ pub trait ReviewService: Send + Sync {
         review: ReviewId,
         phase: crate::review::Phase,
     ) -> Result<(), AppError>;
+
+    /// Creates a review with its headings; `by` becomes its facilitator.
+    async fn create(
+        &self,
+        by: &crate::people::Caller,
+        review: crate::review::CheckedReview,
+    ) -> Result<ReviewId, AppError>;
+
+    /// Changes a member's role and pair. The last facilitator cannot stop being one; only the
+    /// peer team has pairs.
+    async fn update_member(
+        &self,
+        by: &crate::people::Caller,
+        review: ReviewId,
+        person: crate::people::PersonId,
+        role: crate::people::Role,
+        pair: Option<i64>,
+    ) -> Result<(), AppError>;
+
+    /// Takes a member off the review (not the last facilitator).
+    async fn remove_member(
+        &self,
+        by: &crate::people::Caller,
+        review: ReviewId,
+        person: crate::people::PersonId,
+    ) -> Result<(), AppError>;
 }
 
 /// The signed-in person's reviews.
@@ -66,6 +92,84 @@ pub async fn change_phase(review: ReviewId, phase: crate::review::Phase) -> Resu
         let (caller, _) = authorize(review, Action::ChangePhase).await?;
         let services = crate::services::use_services()?;
         services.reviews.change_phase(&caller, review, phase).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Creates a review (facilitator accounts and administrators); the creator becomes its
+/// facilitator. Returns the new review's id.
+#[server(prefix = "/api", endpoint = "create_review")]
+pub async fn create_review(
+    title: String,
+    host_authority: String,
+    review_type: String,
+    scope: String,
+    focus: String,
+    on_site_start: String,
+    on_site_end: String,
+) -> Result<ReviewId, AppError> {
+    async {
+        let caller = crate::people::require_caller()?;
+        if !caller.can_create_reviews() {
+            return Err(AppError::new(
+                crate::error::ErrorCode::Forbidden,
+                "Only a facilitator account can create a review. Ask an administrator for one.",
+            ));
+        }
+        let checked = crate::review::NewReviewInput {
+            title,
+            host_authority,
+            review_type,
+            scope,
+            focus,
+            on_site_start,
+            on_site_end,
+        }
+        .check()?;
+        let services = crate::services::use_services()?;
+        services.reviews.create(&caller, checked).await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Changes a member's role and pair (facilitator only). `pair` is empty for none.
+#[server(prefix = "/api", endpoint = "update_member")]
+pub async fn update_member(
+    review: ReviewId,
+    person: crate::people::PersonId,
+    role: crate::people::Role,
+    pair: String,
+) -> Result<(), AppError> {
+    use crate::people::{Action, authorize};
+    async {
+        let (caller, _) = authorize(review, Action::ManageMembers).await?;
+        let pair = crate::review::parse_pair(&pair)?;
+        let services = crate::services::use_services()?;
+        services
+            .reviews
+            .update_member(&caller, review, person, role, pair)
+            .await
+    }
+    .await
+    .map_err(crate::error::with_status)
+}
+
+/// Takes a member off a review (facilitator only).
+#[server(prefix = "/api", endpoint = "remove_member")]
+pub async fn remove_member(
+    review: ReviewId,
+    person: crate::people::PersonId,
+) -> Result<(), AppError> {
+    use crate::people::{Action, authorize};
+    async {
+        let (caller, _) = authorize(review, Action::ManageMembers).await?;
+        let services = crate::services::use_services()?;
+        services
+            .reviews
+            .remove_member(&caller, review, person)
+            .await
     }
     .await
     .map_err(crate::error::with_status)

@@ -32,7 +32,14 @@ pub fn HomePage() -> impl IntoView {
             </p>
         </section>
         <section aria-labelledby="reviews-title">
-            <h2 id="reviews-title">"Your reviews"</h2>
+            <div class="section-header">
+                <h2 id="reviews-title">"Your reviews"</h2>
+                <Transition fallback=|| ()>
+                    {move || session.caller.get().flatten().filter(|caller| caller.can_create_reviews()).map(|_| view! {
+                        <A href="/reviews/new" attr:class="button">"Set up a review"</A>
+                    })}
+                </Transition>
+            </div>
             <Transition fallback=|| view! { <p class="status">"Loading reviews…"</p> }>
                 {move || reviews.get().map(|result| view! { <ReviewList result/> })}
             </Transition>

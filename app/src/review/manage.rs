@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::people::{InviteMember, Role, list_audit};
+use crate::people::{AuditTable, InviteMember, Role, list_audit};
 use crate::review::{ChangePhase, Phase, ReviewId};
 
 /// The browser's own origin, so an invitation path becomes a link to copy.
@@ -89,40 +89,24 @@ pub fn PhaseForm(
 /// The review's audit trail: who signed in, invited, accepted, changed the phase, and when.
 /// Loaded in the browser only (a local resource), so rendering the page never waits on it.
 #[component]
-pub fn AuditPanel(review: ReviewId, phase_changes: ServerAction<ChangePhase>) -> impl IntoView {
-    let events = LocalResource::new(move || {
+pub fn AuditPanel(
+    review: ReviewId,
+    phase_changes: ServerAction<ChangePhase>,
+    member_changes: crate::review::review_page::MemberActions,
+) -> impl IntoView {
+    let events = crate::browser::load_in_browser(move || {
         phase_changes.version().track();
+        member_changes.update.version().track();
+        member_changes.remove.version().track();
         list_audit(review)
     });
     view! {
         <section aria-labelledby="audit-title" class="panel manage">
             <h2 id="audit-title">"Audit trail"</h2>
-            <Transition fallback=|| view! { <p class="status">"Loading the audit trail…"</p> }>
-                {move || events.get().map(|result| match result {
-                    Ok(events) if events.is_empty() => view! { <p class="status">"Nothing recorded yet."</p> }.into_any(),
-                    Ok(events) => view! {
-                        <table class="members audit">
-                            <thead><tr>
-                                <th scope="col">"When"</th>
-                                <th scope="col">"Who"</th>
-                                <th scope="col">"What"</th>
-                                <th scope="col">"Detail"</th>
-                            </tr></thead>
-                            <tbody>
-                                {events.into_iter().map(|event| view! {
-                                    <tr>
-                                        <td>{event.at}</td>
-                                        <td>{event.actor.unwrap_or_default()}</td>
-                                        <td>{event.kind.replace('_', " ")}</td>
-                                        <td>{event.detail}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(error) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
-                })}
-            </Transition>
+            {move || match events.get() {
+                None => view! { <p class="status">"Loading the audit trail…"</p> }.into_any(),
+                Some(result) => view! { <AuditTable result show_review=false/> }.into_any(),
+            }}
         </section>
     }
 }

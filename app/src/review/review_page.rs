@@ -8,7 +8,8 @@ use crate::error::AppError;
 use crate::people::{Role, not_a_member};
 use crate::review::manage::{AuditPanel, InviteForm, PhaseForm};
 use crate::review::{
-    ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, get_review,
+    ChangePhase, KeyDates, Member, RemoveMember, ReviewId, ReviewOverview, UpdateMember,
+    format_date_range, get_review,
 };
 
 /// `/reviews/:id`.
@@ -16,9 +17,20 @@ use crate::review::{
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let change_phase = ServerAction::<ChangePhase>::new();
+    let member_actions = MemberActions {
+        update: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
     let overview = Resource::new(
-        move || (params.read().get("id"), change_phase.version().get()),
-        |(id, _)| async move {
+        move || {
+            (
+                params.read().get("id"),
+                change_phase.version().get(),
+                member_actions.update.version().get(),
+                member_actions.remove.version().get(),
+            )
+        },
+        |(id, ..)| async move {
             let id = id
                 .and_then(|id| uuid::Uuid::parse_str(&id).ok())
                 .map(ReviewId)
@@ -29,7 +41,7 @@ pub fn ReviewPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="status">"Loading the review…"</p> }>
             {move || overview.get().map(|result| match result {
-                Ok(overview) => view! { <OverviewView overview change_phase/> }.into_any(),
+                Ok(overview) => view! { <OverviewView overview change_phase member_actions/> }.into_any(),
                 Err(error) => view! { <ReviewError error/> }.into_any(),
             })}
         </Suspense>
@@ -51,8 +63,11 @@ fn ReviewError(error: AppError) -> impl IntoView {
 fn OverviewView(
     overview: ReviewOverview,
     change_phase: ServerAction<ChangePhase>,
+    member_actions: MemberActions,
 ) -> impl IntoView {
     let summary = overview.summary;
+    let members_manage =
+        (overview.my_role == Role::Facilitator).then_some((summary.id, member_actions));
     let manage = (overview.my_role == Role::Facilitator).then(|| {
         let (id, phase) = (summary.id, summary.phase);
         view! {
@@ -60,7 +75,7 @@ fn OverviewView(
                 <InviteForm review=id/>
                 <PhaseForm review=id current=phase action=change_phase/>
             </div>
-            <AuditPanel review=id phase_changes=change_phase/>
+            <AuditPanel review=id phase_changes=change_phase member_changes=member_actions/>
         }
     });
     view! {
@@ -76,7 +91,7 @@ fn OverviewView(
         </header>
         <div class="review-columns">
             <KeyDatesView dates=overview.key_dates/>
-            <MembersView members=overview.members shows_pairs=overview.shows_pairs/>
+            <MembersView members=overview.members shows_pairs=overview.shows_pairs manage=members_manage/>
         </div>
         {manage}
     }
@@ -119,32 +134,117 @@ fn KeyDatesView(dates: KeyDates) -> impl IntoView {
     }
 }
 
-/// Members and their roles; pairs only in the peer team's view.
+/// Members and their roles; pairs only in the peer team's view. The facilitator also gets a
+/// role and pair control and a remove button on each row.
 #[component]
-fn MembersView(members: Vec<Member>, shows_pairs: bool) -> impl IntoView {
+fn MembersView(
+    members: Vec<Member>,
+    shows_pairs: bool,
+    manage: Option<(ReviewId, MemberActions)>,
+) -> impl IntoView {
+    let error = move || {
+        let (_, actions) = manage?;
+        let failed = |value: Option<Result<(), AppError>>| value.and_then(Result::err);
+        failed(actions.update.value().get())
+            .or_else(|| failed(actions.remove.value().get()))
+            .map(|error| error.message)
+    };
     view! {
-        <section aria-labelledby="members-title" class="panel">
+        <section aria-labelledby="members-title" class="panel members-panel">
             <h2 id="members-title">"Team and contacts"</h2>
+            {manage.is_some().then(|| view! {
+                <p class="hint">"Peers who interview together share a pair number; the wall shows notes by pair."</p>
+            })}
+            <p class="status status-error" role="alert">{error}</p>
             <table class="members">
                 <thead>
                     <tr>
                         <th scope="col">"Name"</th>
                         <th scope="col">"Role"</th>
                         {shows_pairs.then(|| view! { <th scope="col">"Pair"</th> })}
+                        {manage.is_some().then(|| view! { <th scope="col">"Change"</th> })}
                     </tr>
                 </thead>
                 <tbody>
-                    {members.into_iter().map(|member| view! {
-                        <tr>
-                            <td>{member.name}</td>
-                            <td>{member.role.label()}</td>
-                            {shows_pairs.then(|| view! {
-                                <td>{member.pair.map(|pair| format!("Pair {pair}")).unwrap_or_default()}</td>
-                            })}
-                        </tr>
+                    {members.into_iter().map(|member| {
+                        let controls = manage.map(|(review, actions)| view! {
+                            <td><MemberControls review actions member=member.clone()/></td>
+                        });
+                        view! {
+                            <tr>
+                                <td>
+                                    {member.name}
+                                    {member.organisation.map(|organisation| view! {
+                                        <span class="member-organisation">{organisation}</span>
+                                    })}
+                                </td>
+                                <td>{member.role.label()}</td>
+                                {shows_pairs.then(|| view! {
+                                    <td>{member.pair.map(|pair| format!("Pair {pair}")).unwrap_or_default()}</td>
+                                })}
+                                {controls}
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// The facilitator's actions on members, shared by every row.
+#[derive(Clone, Copy)]
+pub struct MemberActions {
+    pub update: ServerAction<UpdateMember>,
+    pub remove: ServerAction<RemoveMember>,
+}
+
+/// One member's role and pair, and taking them off the review (after a second press).
+#[component]
+fn MemberControls(review: ReviewId, actions: MemberActions, member: Member) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let (name, person) = (member.name.clone(), member.person.to_string());
+    let remove_suffix = format!(" {name}");
+    let confirm_text = format!("Remove {name} from the review");
+    let remove_person = person.clone();
+    let role_id = format!("role-{person}");
+    let pair_id = format!("pair-{person}");
+    view! {
+        <div class="member-controls">
+            <ActionForm action=actions.update attr:class="member-form">
+                <input type="hidden" name="review" value=review.to_string()/>
+                <input type="hidden" name="person" value=person.clone()/>
+                <label class="visually-hidden" for=role_id.clone()>{format!("Role of {name}")}</label>
+                <select id=role_id name="role">
+                    {Role::ALL.into_iter().map(|role| view! {
+                        <option value=role.as_str() selected=role == member.role>{role.label()}</option>
+                    }).collect_view()}
+                </select>
+                <label class="visually-hidden" for=pair_id.clone()>{format!("Pair of {name}")}</label>
+                <input id=pair_id name="pair" class="pair-input" inputmode="numeric" size="3"
+                    placeholder="Pair" value=member.pair.map(|pair| pair.to_string()).unwrap_or_default()/>
+                <button type="submit" class="button button-small">
+                    "Save" <span class="visually-hidden">{format!(" changes to {name}")}</span>
+                </button>
+            </ActionForm>
+            {move || if confirming.get() {
+                let (person, text) = (remove_person.clone(), confirm_text.clone());
+                view! {
+                    <ActionForm action=actions.remove attr:class="inline-form">
+                        <input type="hidden" name="review" value=review.to_string()/>
+                        <input type="hidden" name="person" value=person/>
+                        <button type="submit" class="button button-small button-danger">{text}</button>
+                        <button type="button" class="link-button" on:click=move |_| confirming.set(false)>"Keep"</button>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                let suffix = remove_suffix.clone();
+                view! {
+                    <button type="button" class="link-button" on:click=move |_| confirming.set(true)>
+                        "Remove" <span class="visually-hidden">{suffix}</span>
+                    </button>
+                }.into_any()
+            }}
+        </div>
     }
 }

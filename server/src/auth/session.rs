@@ -107,6 +107,8 @@ pub async fn resolve(
             name: row.name,
             email: row.email,
             is_admin: row.is_admin,
+            may_create_reviews: row.may_create_reviews,
+            organisation: row.organisation.map(app::people::OrganisationId),
         },
         key,
     }))

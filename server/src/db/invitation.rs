@@ -13,7 +13,8 @@ use super::{Database, DbError};
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
     pub token_hash: String,
-    pub review: ReviewId,
+    /// None for an administrator's invitation to open a facilitator account.
+    pub review: Option<ReviewId>,
     pub role: Role,
     pub email: String,
     pub invited_by: PersonId,
@@ -23,8 +24,8 @@ pub struct NewInvitation {
 /// A stored invitation with what the invitee needs to see.
 #[derive(Debug, Clone, SurrealValue)]
 pub struct InvitationRow {
-    pub review: uuid::Uuid,
-    pub review_title: String,
+    pub review: Option<uuid::Uuid>,
+    pub review_title: Option<String>,
     pub host_authority: Option<String>,
     pub role: String,
     pub email: String,
@@ -39,7 +40,7 @@ pub async fn create(db: &Database, invitation: NewInvitation) -> Result<(), DbEr
                  email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires",
         )
         .bind(("hash", invitation.token_hash))
-        .bind(("review", review_record(invitation.review)))
+        .bind(("review", invitation.review.map(review_record)))
         .bind(("role", invitation.role.as_str()))
         .bind(("email", invitation.email))
         .bind(("by", person_record(invitation.invited_by)))
@@ -49,7 +50,8 @@ pub async fn create(db: &Database, invitation: NewInvitation) -> Result<(), DbEr
     Ok(())
 }
 
-const INVITATION_FIELDS: &str = "record::id(review) AS review, review.title AS review_title,
+const INVITATION_FIELDS: &str = "(IF review != NONE THEN record::id(review) END) AS review,
+    review.title AS review_title,
     review.host.name AS host_authority, role, email, expires_at, used_at";
 
 pub async fn find(db: &Database, token_hash: &str) -> Result<Option<InvitationRow>, DbError> {

@@ -37,6 +37,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "password resets",
         sql: include_str!("migrations/0004_password_resets.surql"),
     },
+    Migration {
+        version: 5,
+        name: "facilitator accounts and account invitations",
+        sql: include_str!("migrations/0005_organisers.surql"),
+    },
+    Migration {
+        version: 6,
+        name: "the findings wall: notes and the event log",
+        sql: include_str!("migrations/0006_wall.surql"),
+    },
 ];
 
 /// What `migrate` did.

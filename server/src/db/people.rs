@@ -19,9 +19,29 @@ pub struct PersonRow {
     pub name: String,
     pub password_hash: String,
     pub is_admin: bool,
+    pub may_create_reviews: bool,
+    pub organisation: Option<String>,
     pub failed_sign_ins: i64,
     pub locked_until: Option<DateTime<Utc>>,
 }
+
+impl PersonRow {
+    /// The person as the app knows a signed-in caller.
+    pub fn caller(&self) -> app::people::Caller {
+        app::people::Caller {
+            id: PersonId(self.id),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            is_admin: self.is_admin,
+            may_create_reviews: self.may_create_reviews,
+            organisation: self.organisation.clone().map(app::people::OrganisationId),
+        }
+    }
+}
+
+/// A person's organisation as a bare id, or NONE.
+const ORGANISATION_ID: &str =
+    "(IF organisation != NONE THEN <string> record::id(organisation) END) AS organisation";
 
 /// An account to create.
 #[derive(Debug, Clone)]
@@ -30,6 +50,7 @@ pub struct NewPerson {
     pub name: String,
     pub password_hash: String,
     pub is_admin: bool,
+    pub may_create_reviews: bool,
 }
 
 /// A stored session with the person it belongs to.
@@ -39,6 +60,8 @@ pub struct SessionRow {
     pub email: String,
     pub name: String,
     pub is_admin: bool,
+    pub may_create_reviews: bool,
+    pub organisation: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub revoked: bool,
@@ -58,6 +81,7 @@ pub struct AuditEntry {
 #[derive(Debug, Clone, SurrealValue)]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
+    pub review: Option<String>,
     pub kind: String,
     pub actor: Option<String>,
     pub detail: String,
@@ -70,11 +94,11 @@ pub async fn find_person_by_email(
 ) -> Result<Option<PersonRow>, DbError> {
     let mut response = db
         .client()
-        .query(
-            "SELECT record::id(id) AS id, email, name, password_hash, is_admin, failed_sign_ins,
-                 locked_until
-             FROM person WHERE email = $email LIMIT 1",
-        )
+        .query(format!(
+            "SELECT record::id(id) AS id, email, name, password_hash, is_admin,
+                 may_create_reviews, {ORGANISATION_ID}, failed_sign_ins, locked_until
+             FROM person WHERE email = $email LIMIT 1"
+        ))
         .bind(("email", email.to_string()))
         .await?;
     Ok(response.take(0)?)
@@ -90,13 +114,14 @@ pub async fn create_person(db: &Database, person: NewPerson) -> Result<Option<Pe
         .client()
         .query(
             "CREATE $person SET email = $email, name = $name, password_hash = $password_hash,
-                 is_admin = $is_admin",
+                 is_admin = $is_admin, may_create_reviews = $may_create_reviews",
         )
         .bind(("person", person_record(id)))
         .bind(("email", person.email))
         .bind(("name", person.name))
         .bind(("password_hash", person.password_hash))
         .bind(("is_admin", person.is_admin))
+        .bind(("may_create_reviews", person.may_create_reviews))
         .await?
         .check();
     match result {
@@ -163,7 +188,10 @@ pub async fn find_session(db: &Database, token_hash: &str) -> Result<Option<Sess
         .client()
         .query(
             "SELECT record::id(person) AS person_id, person.email AS email, person.name AS name,
-                 person.is_admin AS is_admin, created_at, last_seen, revoked
+                 person.is_admin AS is_admin, person.may_create_reviews AS may_create_reviews,
+                 (IF person.organisation != NONE THEN <string> record::id(person.organisation) END)
+                     AS organisation,
+                 created_at, last_seen, revoked
              FROM session WHERE token_hash = $hash LIMIT 1",
         )
         .bind(("hash", token_hash.to_string()))
@@ -215,8 +243,8 @@ pub async fn recent_audit(db: &Database, limit: i64) -> Result<Vec<AuditRow>, Db
     let mut response = db
         .client()
         .query(
-            "SELECT at, kind, actor.email AS actor, detail, address FROM audit_event
-             ORDER BY at DESC LIMIT $limit",
+            "SELECT at, review.title AS review, kind, actor.email AS actor, detail, address
+             FROM audit_event ORDER BY at DESC LIMIT $limit",
         )
         .bind(("limit", limit))
         .await?;
@@ -272,7 +300,9 @@ pub async fn role_in(
 /// A review's members with their roles and pairs.
 #[derive(Debug, Clone, SurrealValue)]
 pub struct MemberRow {
+    pub person: uuid::Uuid,
     pub name: String,
+    pub organisation: Option<String>,
     pub role: String,
     pub pair: Option<i64>,
 }
@@ -280,7 +310,11 @@ pub struct MemberRow {
 pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
     let mut response = db
         .client()
-        .query("SELECT person.name AS name, role, pair FROM membership WHERE review = $review")
+        .query(
+            "SELECT record::id(person) AS person, person.name AS name,
+                 person.organisation.name AS organisation, role, pair
+             FROM membership WHERE review = $review",
+        )
         .bind(("review", super::review::review_record(review)))
         .await?;
     Ok(response.take(0)?)
@@ -295,8 +329,8 @@ pub async fn audit_for_review(
     let mut response = db
         .client()
         .query(
-            "SELECT at, kind, actor.name AS actor, detail, address FROM audit_event
-             WHERE review = $review ORDER BY at DESC LIMIT $limit",
+            "SELECT at, NONE AS review, kind, actor.name AS actor, detail, address
+             FROM audit_event WHERE review = $review ORDER BY at DESC LIMIT $limit",
         )
         .bind(("review", super::review::review_record(review)))
         .bind(("limit", limit))
@@ -386,4 +420,173 @@ pub async fn revoke_all_sessions(db: &Database, person: PersonId) -> Result<(), 
         .await?
         .check()?;
     Ok(())
+}
+
+/// Makes `person` a facilitator account, which may create reviews.
+pub async fn allow_creating_reviews(db: &Database, person: PersonId) -> Result<(), DbError> {
+    db.client()
+        .query("UPDATE $person SET may_create_reviews = true")
+        .bind(("person", person_record(person)))
+        .await?
+        .check()?;
+    Ok(())
+}
+
+/// Sets or clears the organisation `person` works for; false if there is no such organisation.
+pub async fn set_organisation(
+    db: &Database,
+    person: PersonId,
+    organisation: Option<&str>,
+) -> Result<bool, DbError> {
+    let record = organisation.map(super::organisation::organisation_record);
+    if let Some(record) = &record
+        && !super::organisation::exists(db, record.clone()).await?
+    {
+        return Ok(false);
+    }
+    db.client()
+        .query("UPDATE $person SET organisation = $organisation")
+        .bind(("person", person_record(person)))
+        .bind(("organisation", record))
+        .await?
+        .check()?;
+    Ok(true)
+}
+
+/// Changes a member's role and pair, unless that would leave the review without a facilitator.
+pub async fn update_membership(
+    db: &Database,
+    review: ReviewId,
+    person: PersonId,
+    role: app::people::Role,
+    pair: Option<i64>,
+) -> Result<MembershipChange, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "BEGIN TRANSACTION;
+             LET $member = (SELECT role, pair FROM ONLY membership
+                 WHERE review = $review AND person = $person LIMIT 1);
+             LET $others = count(SELECT id FROM membership WHERE review = $review
+                 AND role = 'facilitator' AND person != $person);
+             LET $outcome = IF $member = NONE { 'not_member' }
+                 ELSE IF $member.role = 'facilitator' AND $role != 'facilitator' AND $others = 0
+                     { 'last_facilitator' }
+                 ELSE {
+                     UPDATE membership SET role = $role, pair = $pair
+                         WHERE review = $review AND person = $person;
+                     'changed'
+                 };
+             COMMIT TRANSACTION;
+             RETURN { outcome: $outcome, role: $member.role, pair: $member.pair };",
+        )
+        .bind(("review", super::review::review_record(review)))
+        .bind(("person", person_record(person)))
+        .bind(("role", role.as_str()))
+        .bind(("pair", pair))
+        .await?;
+    let index = response.num_statements() - 1;
+    let outcome: Option<MembershipOutcome> = response.take(index)?;
+    MembershipChange::from_outcome(outcome)
+}
+
+/// Removes a member, unless they are the review's last facilitator.
+pub async fn remove_membership(
+    db: &Database,
+    review: ReviewId,
+    person: PersonId,
+) -> Result<MembershipChange, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "BEGIN TRANSACTION;
+             LET $member = (SELECT role, pair FROM ONLY membership
+                 WHERE review = $review AND person = $person LIMIT 1);
+             LET $others = count(SELECT id FROM membership WHERE review = $review
+                 AND role = 'facilitator' AND person != $person);
+             LET $outcome = IF $member = NONE { 'not_member' }
+                 ELSE IF $member.role = 'facilitator' AND $others = 0 { 'last_facilitator' }
+                 ELSE {
+                     DELETE membership WHERE review = $review AND person = $person;
+                     'changed'
+                 };
+             COMMIT TRANSACTION;
+             RETURN { outcome: $outcome, role: $member.role, pair: $member.pair };",
+        )
+        .bind(("review", super::review::review_record(review)))
+        .bind(("person", person_record(person)))
+        .await?;
+    let index = response.num_statements() - 1;
+    let outcome: Option<MembershipOutcome> = response.take(index)?;
+    MembershipChange::from_outcome(outcome)
+}
+
+#[derive(Debug, SurrealValue)]
+struct MembershipOutcome {
+    outcome: String,
+    role: Option<String>,
+    pair: Option<i64>,
+}
+
+/// What a change to a membership came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MembershipChange {
+    /// Done; the member's role and pair before it.
+    Changed {
+        role: app::people::Role,
+        pair: Option<i64>,
+    },
+    NotMember,
+    /// Refused: the review would have no facilitator.
+    LastFacilitator,
+}
+
+impl MembershipChange {
+    fn from_outcome(outcome: Option<MembershipOutcome>) -> Result<Self, DbError> {
+        let outcome = outcome
+            .ok_or_else(|| DbError::Corrupt("a membership change returned nothing".into()))?;
+        match outcome.outcome.as_str() {
+            "not_member" => Ok(Self::NotMember),
+            "last_facilitator" => Ok(Self::LastFacilitator),
+            "changed" => {
+                let role = outcome.role.as_deref().and_then(app::people::Role::parse);
+                let role = role.ok_or_else(|| {
+                    DbError::Corrupt(format!("membership role {:?}", outcome.role))
+                })?;
+                Ok(Self::Changed {
+                    role,
+                    pair: outcome.pair,
+                })
+            }
+            other => Err(DbError::Corrupt(format!("membership outcome {other:?}"))),
+        }
+    }
+}
+
+/// A person's name.
+pub async fn person_name(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT VALUE name FROM $person")
+        .bind(("person", person_record(person)))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// `person`'s pair in `review`, if they are a member in one.
+pub async fn pair_in(
+    db: &Database,
+    person: PersonId,
+    review: ReviewId,
+) -> Result<Option<i64>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT VALUE pair FROM membership WHERE person = $person AND review = $review LIMIT 1",
+        )
+        .bind(("person", person_record(person)))
+        .bind(("review", super::review::review_record(review)))
+        .await?;
+    let pair: Option<Option<i64>> = response.take(0)?;
+    Ok(pair.flatten())
 }

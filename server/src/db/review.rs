@@ -19,6 +19,8 @@ pub struct NewReview {
     pub on_site_start: NaiveDate,
     pub on_site_end: NaiveDate,
     pub headings: Vec<String>,
+    /// Who becomes the review's facilitator, in the same transaction.
+    pub facilitator: Option<PersonId>,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -83,6 +85,10 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
                  CREATE heading SET review = $review, title = $heading.title,
                      position = $heading.position;
              };
+             IF $facilitator != NONE {
+                 CREATE membership SET review = $review, person = $facilitator,
+                     role = 'facilitator', pair = NONE;
+             };
              COMMIT TRANSACTION;",
         )
         .bind(("review", review_record(id)))
@@ -94,6 +100,7 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
         .bind(("on_site_start", review.on_site_start.to_string()))
         .bind(("on_site_end", review.on_site_end.to_string()))
         .bind(("headings", headings))
+        .bind(("facilitator", review.facilitator.map(person_record)))
         .await?
         .check()?;
     Ok(id)
@@ -102,8 +109,8 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
 async fn find_or_create_council(db: &Database, name: &str) -> Result<RecordId, DbError> {
     let mut response = db
         .client()
-        .query("SELECT VALUE id FROM organisation WHERE name = $name LIMIT 1")
-        .bind(("name", name.to_string()))
+        .query("SELECT VALUE id FROM organisation WHERE string::lowercase(name) = $name LIMIT 1")
+        .bind(("name", name.to_lowercase()))
         .await?;
     let existing: Option<RecordId> = response.take(0)?;
     if let Some(id) = existing {

@@ -28,15 +28,25 @@ enum Expect {
     Denied(&'static str),
 }
 
+/// The ids a request body may need.
+struct Ids {
+    /// The demo review.
+    review: String,
+    /// A peer on the demo review, whose role and pair the facilitator re-saves unchanged.
+    peer: String,
+    /// An observer added for this test, whom the facilitator removes.
+    temporary: String,
+}
+
 struct Row {
     path: &'static str,
-    body: fn(&str) -> String,
+    body: fn(&Ids) -> String,
     expect: fn(Who) -> Expect,
     /// Extra checks on an allowed answer.
     check: fn(Who, &Value),
 }
 
-fn no_body(_: &str) -> String {
+fn no_body(_: &Ids) -> String {
     String::new()
 }
 
@@ -91,7 +101,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         path: "/api/get_review",
-        body: |review| form(&[("review", review)]),
+        body: |ids| form(&[("review", &ids.review)]),
         expect: |who| match who {
             Who::Nobody => Expect::Denied("unauthenticated"),
             Who::Admin | Who::Outsider => Expect::Denied("not_found"),
@@ -114,9 +124,9 @@ const TABLE: &[Row] = &[
     },
     Row {
         path: "/api/invite_member",
-        body: |review| {
+        body: |ids| {
             form(&[
-                ("review", review),
+                ("review", &ids.review),
                 ("email", "new.peer@example.gov.uk"),
                 ("role", "peer"),
             ])
@@ -150,7 +160,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         path: "/api/change_phase",
-        body: |review| form(&[("review", review), ("phase", "feedback")]),
+        body: |ids| form(&[("review", &ids.review), ("phase", "feedback")]),
         expect: |who| match who {
             Who::Nobody => Expect::Denied("unauthenticated"),
             Who::Admin | Who::Outsider => Expect::Denied("not_found"),
@@ -161,7 +171,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         path: "/api/list_audit",
-        body: |review| form(&[("review", review)]),
+        body: |ids| form(&[("review", &ids.review)]),
         expect: |who| match who {
             Who::Nobody => Expect::Denied("unauthenticated"),
             Who::Admin | Who::Outsider => Expect::Denied("not_found"),
@@ -200,6 +210,127 @@ const TABLE: &[Row] = &[
             _ => Expect::Denied("forbidden"),
         },
         check: |_, value| assert!(value.as_str().unwrap().starts_with("/reset-password/")),
+    },
+    Row {
+        path: "/api/create_review",
+        body: |_| {
+            form(&[
+                ("title", ""),
+                ("host_authority", "Testshire Council"),
+                ("review_type", "lga_corporate_peer_challenge"),
+                ("scope", "Everything."),
+                ("focus", ""),
+                ("on_site_start", "2027-05-10"),
+                ("on_site_end", "2027-05-13"),
+            ])
+        },
+        // Administrators and facilitator accounts (the demo facilitator has one).
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Member(Role::Facilitator) => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert!(uuid::Uuid::parse_str(value.as_str().unwrap()).is_ok()),
+    },
+    Row {
+        path: "/api/update_member",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("person", &ids.peer),
+                ("role", "peer"),
+                ("pair", "1"),
+            ])
+        },
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(Role::Facilitator) => Expect::Allowed,
+            Who::Member(_) => Expect::Denied("forbidden"),
+        },
+        check: nothing,
+    },
+    Row {
+        path: "/api/remove_member",
+        body: |ids| form(&[("review", &ids.review), ("person", &ids.temporary)]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+            Who::Member(Role::Facilitator) => Expect::Allowed,
+            Who::Member(_) => Expect::Denied("forbidden"),
+        },
+        check: nothing,
+    },
+    Row {
+        path: "/api/list_organisations",
+        body: no_body,
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            _ => Expect::Allowed,
+        },
+        check: |_, value| {
+            let names: Vec<&str> = value
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|organisation| organisation["name"].as_str().unwrap())
+                .collect();
+            assert!(names.contains(&"Eastbrook Borough Council"), "{names:?}");
+        },
+    },
+    Row {
+        path: "/api/create_organisation",
+        body: |_| {
+            let name = format!("Testshire Council {}", uuid::Uuid::new_v4());
+            form(&[("name", &name), ("kind", "council")])
+        },
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin | Who::Member(Role::Facilitator) => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert_eq!(value["kind"], "council"),
+    },
+    Row {
+        path: "/api/set_my_organisation",
+        body: |_| form(&[("organisation", "")]),
+        // Only ever your own account.
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            _ => Expect::Allowed,
+        },
+        check: nothing,
+    },
+    Row {
+        path: "/api/invite_facilitator",
+        body: |_| form(&[("email", "new.facilitator@local.gov.uk")]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert!(value["path"].as_str().unwrap().starts_with("/invitations/")),
+    },
+    Row {
+        path: "/api/list_all_audit",
+        body: no_body,
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| {
+            // Every review's events together, each with its review: here the review the
+            // administrator created a few rows up.
+            let events = value.as_array().unwrap();
+            assert!(
+                events.iter().any(|event| event["kind"] == "review_created"
+                    && event["review"]
+                        .as_str()
+                        .is_some_and(|title| title.starts_with("Testshire"))),
+                "{value}"
+            );
+        },
     },
     Row {
         path: "/api/reset_password",
@@ -246,6 +377,7 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
             name: "Olly Outsider".into(),
             password_hash: outsider_hash,
             is_admin: false,
+            may_create_reviews: false,
         },
     )
     .await
@@ -262,6 +394,7 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
             on_site_start: NaiveDate::from_ymd_opt(2027, 2, 1).unwrap(),
             on_site_end: NaiveDate::from_ymd_opt(2027, 2, 4).unwrap(),
             headings: vec![],
+            facilitator: None,
         },
     )
     .await
@@ -275,8 +408,32 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
         .into_iter()
         .find(|review| review.title.starts_with("Eastbrook"))
         .unwrap()
-        .id
-        .to_string();
+        .id;
+    let peer = people_db::find_person_by_email(db, DEMO_PEOPLE[2].1)
+        .await
+        .unwrap()
+        .unwrap();
+    let temporary = people_db::create_person(
+        db,
+        people_db::NewPerson {
+            email: "temporary@eastbrook.gov.uk".into(),
+            name: "Tim Porary".into(),
+            password_hash: peerwall_server::auth::password::hash(&admin_password),
+            is_admin: false,
+            may_create_reviews: false,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    people_db::add_membership(db, demo_review, temporary, Role::Observer, None)
+        .await
+        .unwrap();
+    let ids = Ids {
+        review: demo_review.to_string(),
+        peer: peer.id.to_string(),
+        temporary: temporary.to_string(),
+    };
 
     let mut callers = vec![Who::Nobody, Who::Admin, Who::Outsider];
     callers.extend(Role::ALL.into_iter().map(Who::Member));
@@ -286,7 +443,7 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
             // A fresh session per call, since sign_out ends it.
             let cookie = cookie_for(&app, who, &admin_password).await;
             let response = app
-                .post(row.path, (row.body)(&demo_review), cookie.as_deref())
+                .post(row.path, (row.body)(&ids), cookie.as_deref())
                 .await;
             let status = response.status();
             let body = json(response).await;

@@ -10,4 +10,5 @@ mod invitations;
 mod migrations;
 mod pages;
 mod people;
+mod reviews;
 mod shutdown;

@@ -91,7 +91,7 @@ async fn the_review_page_shows_members_and_key_dates() {
         "Peer team lead",
         "Pair 1",
     ] {
-        assert!(html.contains(text), "{text} missing");
+        assert!(html.contains(text), "{text} missing from {html}");
     }
     app.stop().await;
 }

@@ -1,0 +1,351 @@
+//! The findings wall's state, shared by browser and server: headings, notes, and the one function
+//! that applies a change to a board. The server's board task and every browser run the same
+//! `Board::apply` over the same events in sequence order, so they converge by construction.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Identifies a note. Made by the browser that writes the note, so it can be shown (and queued)
+/// before the server has seen it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NoteId(pub Uuid);
+
+/// Identifies a heading (a column of the wall): the key of its database record. A heading added
+/// on the wall gets a UUID made by the browser; the server accepts 1 to 64 letters, digits and
+/// hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HeadingId(pub String);
+
+impl HeadingId {
+    /// A fresh id for a heading added on the wall.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4().to_string())
+    }
+
+    /// Whether the id is one the server accepts.
+    pub fn is_valid(&self) -> bool {
+        (1..=64).contains(&self.0.len())
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    }
+}
+
+impl Default for HeadingId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Display for NoteId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for HeadingId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a note records (../shared/DOMAIN.md). Each has a colour *and* a label on the wall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    Strength,
+    AreaForImprovement,
+    Suggestion,
+    NotablePractice,
+    Question,
+}
+
+impl NoteKind {
+    pub const ALL: [NoteKind; 5] = [
+        NoteKind::Strength,
+        NoteKind::AreaForImprovement,
+        NoteKind::Suggestion,
+        NoteKind::NotablePractice,
+        NoteKind::Question,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Strength => "Strength",
+            NoteKind::AreaForImprovement => "Area for improvement",
+            NoteKind::Suggestion => "Suggestion",
+            NoteKind::NotablePractice => "Notable practice",
+            NoteKind::Question => "Question",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Strength => "strength",
+            NoteKind::AreaForImprovement => "area_for_improvement",
+            NoteKind::Suggestion => "suggestion",
+            NoteKind::NotablePractice => "notable_practice",
+            NoteKind::Question => "question",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+/// A post-it note on the wall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: NoteId,
+    /// The heading it sits under; `None` is the Unsorted inbox.
+    pub heading: Option<HeadingId>,
+    /// Its place within the heading (see `wall::order`).
+    pub order: String,
+    pub text: String,
+    pub kind: NoteKind,
+    /// The interview or focus group it came from.
+    pub source: String,
+    /// Who was speaking: councillors, senior officers, partners, staff, residents…
+    pub stakeholder: String,
+    /// The pair that wrote it; the peer team sees it, the host never does.
+    pub pair: Option<i64>,
+    /// Who wrote it, by name; the peer team's eyes only.
+    pub author: String,
+    pub tags: Vec<String>,
+    /// Goes up by one at every change of the note's text or details.
+    pub version: u64,
+    /// Deleted notes stay until the board is destroyed, so a delete can be undone.
+    pub deleted: bool,
+}
+
+/// A heading (column) of the wall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heading {
+    pub id: HeadingId,
+    pub title: String,
+    /// Left to right.
+    pub position: i64,
+    pub archived: bool,
+}
+
+/// A change to the board, as committed by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    /// A note was created, edited, moved, deleted or restored: its whole new state.
+    Note { note: Note },
+    /// A heading was added or renamed.
+    Heading { heading: Heading },
+    /// The headings' new order, left to right (every live heading, once).
+    HeadingsOrdered { order: Vec<HeadingId> },
+    /// A heading was archived; its notes moved to Unsorted, each with its new state.
+    HeadingArchived {
+        heading: HeadingId,
+        moved: Vec<Note>,
+    },
+}
+
+/// The whole wall of one review at one sequence number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    /// The sequence number of the last event applied.
+    pub seq: u64,
+    pub headings: Vec<Heading>,
+    pub notes: BTreeMap<NoteId, Note>,
+}
+
+impl Board {
+    /// Applies one committed change. Total: any change applies to any board without panicking,
+    /// so a browser that missed something converges on the next snapshot rather than crashing.
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Note { note } => {
+                self.notes.insert(note.id, note.clone());
+            }
+            Change::Heading { heading } => {
+                match self.headings.iter_mut().find(|h| h.id == heading.id) {
+                    Some(existing) => *existing = heading.clone(),
+                    None => self.headings.push(heading.clone()),
+                }
+                self.sort_headings();
+            }
+            Change::HeadingsOrdered { order } => {
+                for heading in &mut self.headings {
+                    if let Some(position) = order.iter().position(|id| *id == heading.id) {
+                        heading.position = position as i64;
+                    }
+                }
+                self.sort_headings();
+            }
+            Change::HeadingArchived { heading, moved } => {
+                if let Some(existing) = self.headings.iter_mut().find(|h| h.id == *heading) {
+                    existing.archived = true;
+                }
+                for note in moved {
+                    self.notes.insert(note.id, note.clone());
+                }
+            }
+        }
+    }
+
+    fn sort_headings(&mut self) {
+        self.headings
+            .sort_by(|a, b| a.position.cmp(&b.position).then(a.id.cmp(&b.id)));
+    }
+
+    /// The live headings, left to right.
+    pub fn live_headings(&self) -> impl Iterator<Item = &Heading> {
+        self.headings.iter().filter(|heading| !heading.archived)
+    }
+
+    /// The live notes under `heading` (`None`: Unsorted), top to bottom.
+    pub fn notes_in(&self, heading: Option<&HeadingId>) -> Vec<&Note> {
+        let mut notes: Vec<&Note> = self
+            .notes
+            .values()
+            .filter(|note| !note.deleted && note.heading.as_ref() == heading)
+            .collect();
+        notes.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
+        notes
+    }
+
+    /// How many notes are on the board and not deleted.
+    pub fn live_note_count(&self) -> usize {
+        self.notes.values().filter(|note| !note.deleted).count()
+    }
+
+    /// The ordering key for a note placed under `heading` just before `before` (at the end when
+    /// `None`), leaving `moving` itself out of the neighbours.
+    pub fn order_for(
+        &self,
+        heading: Option<&HeadingId>,
+        before: Option<NoteId>,
+        moving: Option<NoteId>,
+    ) -> String {
+        let column: Vec<&Note> = self
+            .notes_in(heading)
+            .into_iter()
+            .filter(|note| Some(note.id) != moving)
+            .collect();
+        let at = before
+            .and_then(|before| column.iter().position(|note| note.id == before))
+            .unwrap_or(column.len());
+        let previous = at.checked_sub(1).map(|i| column[i].order.as_str());
+        let next = column.get(at).map(|note| note.order.as_str());
+        crate::wall::order::key_between(previous, next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn note(n: u128, heading: Option<HeadingId>, order: &str) -> Note {
+        Note {
+            id: NoteId(Uuid::from_u128(n)),
+            heading,
+            order: order.into(),
+            text: format!("note {n}"),
+            kind: NoteKind::Strength,
+            source: "Leader interview".into(),
+            stakeholder: "Councillors".into(),
+            pair: Some(1),
+            author: "Helen Marsh".into(),
+            tags: vec![],
+            version: 1,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn notes_list_in_order_within_their_heading() {
+        let heading = HeadingId("governance".into());
+        let mut board = Board::default();
+        for (n, order) in [(1, "W"), (2, "V"), (3, "X")] {
+            board.apply(&Change::Note {
+                note: note(n, Some(heading.clone()), order),
+            });
+        }
+        board.apply(&Change::Note {
+            note: note(4, None, "V"),
+        });
+        let ids: Vec<u128> = board
+            .notes_in(Some(&heading))
+            .iter()
+            .map(|n| n.id.0.as_u128())
+            .collect();
+        assert_eq!(ids, [2, 1, 3]);
+        assert_eq!(board.notes_in(None).len(), 1);
+    }
+
+    #[test]
+    fn placing_a_note_uses_its_new_neighbours_not_itself() {
+        let mut board = Board::default();
+        for (n, order) in [(1, "V"), (2, "W"), (3, "X")] {
+            board.apply(&Change::Note {
+                note: note(n, None, order),
+            });
+        }
+        // Move note 3 before note 2: between V and W.
+        let key = board.order_for(
+            None,
+            Some(NoteId(Uuid::from_u128(2))),
+            Some(NoteId(Uuid::from_u128(3))),
+        );
+        assert!("V" < key.as_str() && key.as_str() < "W", "{key}");
+        // At the end, leaving note 3 out: after W.
+        let key = board.order_for(None, None, Some(NoteId(Uuid::from_u128(3))));
+        assert!(key.as_str() > "W", "{key}");
+    }
+
+    #[test]
+    fn archiving_a_heading_keeps_its_notes_in_unsorted() {
+        let heading = HeadingId("governance".into());
+        let mut board = Board::default();
+        board.apply(&Change::Heading {
+            heading: Heading {
+                id: heading.clone(),
+                title: "Governance".into(),
+                position: 0,
+                archived: false,
+            },
+        });
+        board.apply(&Change::Note {
+            note: note(1, Some(heading.clone()), "V"),
+        });
+        board.apply(&Change::HeadingArchived {
+            heading,
+            moved: vec![note(1, None, "V")],
+        });
+        assert_eq!(board.live_headings().count(), 0);
+        assert_eq!(board.notes_in(None).len(), 1);
+        assert_eq!(board.live_note_count(), 1);
+    }
+
+    #[test]
+    fn headings_reorder_by_the_given_order() {
+        let ids: Vec<HeadingId> = (0..3).map(|n| HeadingId(format!("h{n}"))).collect();
+        let mut board = Board::default();
+        for (position, id) in ids.iter().enumerate() {
+            board.apply(&Change::Heading {
+                heading: Heading {
+                    id: id.clone(),
+                    title: format!("H{position}"),
+                    position: position as i64,
+                    archived: false,
+                },
+            });
+        }
+        board.apply(&Change::HeadingsOrdered {
+            order: vec![ids[2].clone(), ids[0].clone(), ids[1].clone()],
+        });
+        let titles: Vec<&str> = board.live_headings().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles, ["H2", "H0", "H1"]);
+    }
+}

@@ -1,0 +1,320 @@
+//! The findings wall's rows: notes, headings and the event log, written together in one
+//! transaction per committed change.
+
+use std::collections::HashMap;
+
+use app::people::PersonId;
+use app::review::ReviewId;
+use app::wall::protocol::{OpId, WallEvent};
+use app::wall::{Board, Change, Heading, HeadingId, Note, NoteId, NoteKind};
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+
+use super::people::person_record;
+use super::review::review_record;
+use super::{Database, DbError};
+
+fn note_record(id: NoteId) -> RecordId {
+    RecordId::new("note", RecordIdKey::Uuid(id.0.into()))
+}
+
+fn heading_record(id: &HeadingId) -> RecordId {
+    RecordId::new("heading", RecordIdKey::String(id.0.clone()))
+}
+
+#[derive(Debug, SurrealValue)]
+struct HeadingRow {
+    id: String,
+    title: String,
+    position: i64,
+    archived: bool,
+}
+
+#[derive(Debug, SurrealValue)]
+struct NoteRow {
+    id: uuid::Uuid,
+    heading: Option<String>,
+    order_key: String,
+    text: String,
+    kind: String,
+    source: String,
+    stakeholder: String,
+    pair: Option<i64>,
+    author: Option<String>,
+    tags: Vec<String>,
+    version: i64,
+    deleted: bool,
+}
+
+#[derive(Debug, SurrealValue)]
+struct EventRow {
+    seq: i64,
+    op: String,
+    change: String,
+}
+
+#[derive(Debug, SurrealValue)]
+struct OpRow {
+    op: String,
+    seq: i64,
+}
+
+/// A board as stored, with every operation id it has applied.
+pub struct LoadedBoard {
+    pub board: Board,
+    pub ops: HashMap<OpId, u64>,
+}
+
+/// Reads a review's whole wall: headings, notes (deleted ones too), head and operation ids.
+pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT <string> record::id(id) AS id, title, position, archived FROM heading
+                 WHERE review = $review;
+             SELECT record::id(id) AS id, heading, order_key, text, kind, source, stakeholder,
+                 pair, author.name AS author, tags, version, deleted
+                 FROM note WHERE review = $review;
+             SELECT op, seq FROM wall_event WHERE review = $review;",
+        )
+        .bind(("review", review_record(review)))
+        .await?;
+    let headings: Vec<HeadingRow> = response.take(0)?;
+    let notes: Vec<NoteRow> = response.take(1)?;
+    let ops: Vec<OpRow> = response.take(2)?;
+    let mut board = Board::default();
+    for row in headings {
+        board.apply(&Change::Heading {
+            heading: Heading {
+                id: HeadingId(row.id),
+                title: row.title,
+                position: row.position,
+                archived: row.archived,
+            },
+        });
+    }
+    for row in notes {
+        let kind = NoteKind::parse(&row.kind)
+            .ok_or_else(|| DbError::Corrupt(format!("note {} has kind {:?}", row.id, row.kind)))?;
+        board.notes.insert(
+            NoteId(row.id),
+            Note {
+                id: NoteId(row.id),
+                heading: row.heading.map(HeadingId),
+                order: row.order_key,
+                text: row.text,
+                kind,
+                source: row.source,
+                stakeholder: row.stakeholder,
+                pair: row.pair,
+                author: row.author.unwrap_or_default(),
+                tags: row.tags,
+                version: row.version.max(0) as u64,
+                deleted: row.deleted,
+            },
+        );
+    }
+    let mut by_op = HashMap::with_capacity(ops.len());
+    for row in ops {
+        let op = uuid::Uuid::parse_str(&row.op)
+            .map_err(|_| DbError::Corrupt(format!("wall event op {:?}", row.op)))?;
+        let seq = row.seq.max(0) as u64;
+        board.seq = board.seq.max(seq);
+        by_op.insert(OpId(op), seq);
+    }
+    Ok(LoadedBoard { board, ops: by_op })
+}
+
+/// The events of a review's wall after `after`, in order, at most `limit`.
+pub async fn events_after(
+    db: &Database,
+    review: ReviewId,
+    after: u64,
+    limit: u64,
+) -> Result<Vec<WallEvent>, DbError> {
+    let mut response = db
+        .client()
+        .query(
+            "SELECT seq, op, change FROM wall_event WHERE review = $review AND seq > $after
+                 ORDER BY seq LIMIT $limit",
+        )
+        .bind(("review", review_record(review)))
+        .bind(("after", after as i64))
+        .bind(("limit", limit as i64))
+        .await?;
+    let rows: Vec<EventRow> = response.take(0)?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(WallEvent {
+                seq: row.seq.max(0) as u64,
+                op: OpId(
+                    uuid::Uuid::parse_str(&row.op)
+                        .map_err(|_| DbError::Corrupt(format!("wall event op {:?}", row.op)))?,
+                ),
+                change: serde_json::from_str(&row.change).map_err(|error| {
+                    DbError::Corrupt(format!("wall event {}: {error}", row.seq))
+                })?,
+            })
+        })
+        .collect()
+}
+
+/// The sequence number an operation was committed as, if it was.
+pub async fn find_op(db: &Database, review: ReviewId, op: OpId) -> Result<Option<u64>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT VALUE seq FROM wall_event WHERE review = $review AND op = $op LIMIT 1")
+        .bind(("review", review_record(review)))
+        .bind(("op", op.to_string()))
+        .await?;
+    let seq: Option<i64> = response.take(0)?;
+    Ok(seq.map(|seq| seq.max(0) as u64))
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct NoteContent {
+    review: RecordId,
+    heading: Option<String>,
+    order_key: String,
+    text: String,
+    kind: String,
+    source: String,
+    stakeholder: String,
+    pair: Option<i64>,
+    tags: Vec<String>,
+    version: i64,
+    deleted: bool,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn note_content(review: ReviewId, note: &Note) -> NoteContent {
+    NoteContent {
+        review: review_record(review),
+        heading: note.heading.as_ref().map(|heading| heading.0.clone()),
+        order_key: note.order.clone(),
+        text: note.text.clone(),
+        kind: note.kind.as_str().to_string(),
+        source: note.source.clone(),
+        stakeholder: note.stakeholder.clone(),
+        pair: note.pair,
+        tags: note.tags.clone(),
+        version: note.version as i64,
+        deleted: note.deleted,
+        updated_at: chrono::Utc::now(),
+    }
+}
+
+/// A value bound into the commit's query.
+#[derive(Debug, Clone)]
+enum Bind {
+    Record(RecordId),
+    Note(Box<NoteContent>),
+    Text(String),
+    Int(i64),
+    Flag(bool),
+}
+
+/// How a commit went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    Done,
+    /// Another writer took this sequence number first (another node): reload and try again.
+    SeqTaken,
+    /// The operation was already committed, as this sequence number.
+    Duplicate(u64),
+}
+
+/// Writes the event `seq` and the rows its change touches, in one transaction. `actor` is
+/// recorded on the event, and as the author of a note the change creates.
+pub async fn commit(
+    db: &Database,
+    review: ReviewId,
+    seq: u64,
+    op: OpId,
+    actor: PersonId,
+    change: &Change,
+) -> Result<Commit, DbError> {
+    let payload = serde_json::to_string(change)
+        .map_err(|error| DbError::Corrupt(format!("encoding a change: {error}")))?;
+    let mut writes = String::new();
+    let mut binds: Vec<(String, Bind)> = vec![
+        ("review".into(), Bind::Record(review_record(review))),
+        ("seq".into(), Bind::Int(seq as i64)),
+        ("op".into(), Bind::Text(op.to_string())),
+        ("actor".into(), Bind::Record(person_record(actor))),
+        ("change".into(), Bind::Text(payload)),
+    ];
+    let mut notes: Vec<&Note> = Vec::new();
+    match change {
+        Change::Note { note } => notes.push(note),
+        Change::Heading { heading } => {
+            writes.push_str(
+                "UPSERT $h0 SET review = $review, title = $title, position = $position,
+                     archived = $archived;",
+            );
+            binds.push(("h0".into(), Bind::Record(heading_record(&heading.id))));
+            binds.push(("title".into(), Bind::Text(heading.title.clone())));
+            binds.push(("position".into(), Bind::Int(heading.position)));
+            binds.push(("archived".into(), Bind::Flag(heading.archived)));
+        }
+        Change::HeadingsOrdered { order } => {
+            for (index, id) in order.iter().enumerate() {
+                writes.push_str(&format!("UPDATE $h{index} SET position = {index};"));
+                binds.push((format!("h{index}"), Bind::Record(heading_record(id))));
+            }
+        }
+        Change::HeadingArchived { heading, moved } => {
+            writes.push_str("UPDATE $h0 SET archived = true;");
+            binds.push(("h0".into(), Bind::Record(heading_record(heading))));
+            notes.extend(moved);
+        }
+    }
+    for (index, note) in notes.into_iter().enumerate() {
+        // A new note takes its author from the event's actor; later writes leave it alone.
+        writes.push_str(&format!(
+            "UPSERT $n{index} MERGE $c{index};
+             UPDATE $n{index} SET author = $actor WHERE author = NONE;"
+        ));
+        binds.push((format!("n{index}"), Bind::Record(note_record(note.id))));
+        binds.push((
+            format!("c{index}"),
+            Bind::Note(Box::new(note_content(review, note))),
+        ));
+    }
+    let sql = format!(
+        "BEGIN TRANSACTION;
+         CREATE wall_event SET review = $review, seq = $seq, op = $op, actor = $actor,
+             change = $change, at = time::now();
+         {writes}
+         COMMIT TRANSACTION;"
+    );
+    let result = super::retry_conflicts(|| {
+        let mut query = db.client().query(sql.clone());
+        for (name, value) in &binds {
+            let name = name.clone();
+            query = match value.clone() {
+                Bind::Record(record) => query.bind((name, record)),
+                Bind::Note(content) => query.bind((name, *content)),
+                Bind::Text(text) => query.bind((name, text)),
+                Bind::Int(number) => query.bind((name, number)),
+                Bind::Flag(flag) => query.bind((name, flag)),
+            };
+        }
+        async move { query.await?.check() }
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(Commit::Done),
+        Err(error) if error.is_already_exists() || is_index_violation(&error) => {
+            match find_op(db, review, op).await? {
+                Some(seq) => Ok(Commit::Duplicate(seq)),
+                None => Ok(Commit::SeqTaken),
+            }
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn is_index_violation(error: &surrealdb::Error) -> bool {
+    let text = error.to_string();
+    text.contains("already contains") || text.contains("index")
+}

@@ -1,0 +1,4 @@
+//! The findings wall on the server: the board service and its websocket.
+
+pub mod board;
+pub mod socket;

@@ -1,0 +1,356 @@
+//! The wall's websocket: `GET /ws/reviews/{review}/wall`. A plain axum websocket with ping/pong
+//! heartbeats; every frame is checked (size, shape) and every command is authorized again, since
+//! a role can change or a member be removed while their socket is open.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::error::{AppError, ErrorCode};
+use app::people::{Action, PeopleService, RequestSession, authorize_person};
+use app::review::ReviewId;
+use app::wall::protocol::{
+    COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+    ServerMessage,
+};
+use axum::Json;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
+use tokio::sync::broadcast;
+
+use crate::AppState;
+use crate::wall::board::{Actor, WallHub};
+
+/// How often the server pings, and how long a silent socket is kept.
+const PING_EVERY: Duration = Duration::from_secs(15);
+const SILENT_FOR: Duration = Duration::from_secs(45);
+/// How long a new socket has to say hello.
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+/// Frames larger than this close the socket (1009); up to it they are read and answered.
+const HARD_FRAME_LIMIT: usize = 64 * 1024;
+
+fn refuse(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(error)).into_response()
+}
+
+/// Checks who is asking and upgrades to a websocket for the review's wall.
+pub async fn wall_socket(
+    State(state): State<AppState>,
+    Path(review): Path<String>,
+    session: Option<Extension<RequestSession>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
+        return refuse(app::people::not_a_member());
+    };
+    let Some(Extension(session)) = session else {
+        return refuse(AppError::new(
+            ErrorCode::Unauthenticated,
+            "Sign in to open the wall.",
+        ));
+    };
+    // A page on another site must not open a socket with our cookie.
+    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if !crate::auth::csrf::is_same_site(
+        &Method::POST,
+        None,
+        text(&header::ORIGIN),
+        text(&header::HOST),
+        &state.site,
+    ) {
+        return refuse(AppError::new(
+            ErrorCode::Forbidden,
+            "This request came from another website and was refused.",
+        ));
+    }
+    let people = state.services.people.clone();
+    let person = session.caller.id;
+    let role = match authorize_person(people.as_ref(), person, review, Action::ViewNotes).await {
+        Ok(role) => role,
+        Err(error) if error.code == ErrorCode::Forbidden => {
+            return refuse(AppError::new(
+                ErrorCode::Forbidden,
+                "The findings wall is not available to you: it is the peer team's working space.",
+            ));
+        }
+        Err(error) => return refuse(error),
+    };
+    let pair = match crate::db::people::pair_in(&state.db, person, review).await {
+        Ok(pair) => pair,
+        Err(error) => {
+            tracing::error!(%error, "reading a member's pair");
+            return refuse(AppError::unavailable(
+                "The wall could not be opened just now.",
+            ));
+        }
+    };
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(_) => {
+            return refuse(AppError::new(
+                ErrorCode::Invalid,
+                "This address takes a websocket connection.",
+            ));
+        }
+    };
+    let actor = Actor {
+        person,
+        name: session.caller.name.clone(),
+        pair,
+        role,
+    };
+    let hub = state.wall.clone();
+    upgrade
+        // Small buffers: a quiet socket should cost kilobytes, not the default 128 KiB.
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(HARD_FRAME_LIMIT)
+        .max_frame_size(HARD_FRAME_LIMIT)
+        .on_upgrade(move |socket| serve(socket, hub, people, review, actor))
+}
+
+/// A token bucket: `COMMANDS_PER_SECOND` sustained, `COMMAND_BURST` at once.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new() -> Self {
+        Self {
+            tokens: COMMAND_BURST,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.at).as_secs_f64() * COMMANDS_PER_SECOND;
+        self.tokens = (self.tokens + refill).min(COMMAND_BURST);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+/// Reads a text frame as a client message, or says what is wrong with it.
+fn read_frame(message: Message) -> Result<Option<ClientMessage>, AppError> {
+    match message {
+        Message::Text(text) if text.len() > MAX_FRAME_BYTES => Err(AppError::new(
+            ErrorCode::Invalid,
+            format!("A message is {MAX_FRAME_BYTES} bytes at most; that one was dropped."),
+        )),
+        Message::Text(text) => serde_json::from_str(&text).map(Some).map_err(|error| {
+            AppError::new(
+                ErrorCode::Invalid,
+                format!("That message could not be read ({error}); it was dropped."),
+            )
+        }),
+        Message::Binary(_) => Err(AppError::new(
+            ErrorCode::Invalid,
+            "The wall speaks JSON text frames only; that one was dropped.",
+        )),
+        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Ok(None),
+    }
+}
+
+async fn serve(
+    mut socket: WebSocket,
+    hub: WallHub,
+    people: Arc<dyn PeopleService>,
+    review: ReviewId,
+    mut actor: Actor,
+) {
+    // The first frame says which protocol and where the client is up to.
+    let after = match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
+        Ok(Some(Ok(message))) => match read_frame(message) {
+            Ok(Some(ClientMessage::Hello { protocol, after })) if protocol == PROTOCOL_VERSION => {
+                after
+            }
+            Ok(Some(ClientMessage::Hello { .. })) => {
+                let error = ServerMessage::error(
+                    ErrorCode::Invalid,
+                    "This page is out of date: reload it to use the wall.",
+                );
+                send(&mut socket, &error).await;
+                close(&mut socket, close_code::PROTOCOL, "protocol version").await;
+                return;
+            }
+            _ => {
+                let error =
+                    ServerMessage::error(ErrorCode::Invalid, "The first message must be hello.");
+                send(&mut socket, &error).await;
+                close(&mut socket, close_code::PROTOCOL, "expected hello").await;
+                return;
+            }
+        },
+        _ => return,
+    };
+    let connection = hub.connection_id();
+    let joined = match hub.join(review, connection, actor.clone(), after).await {
+        Ok(joined) => joined,
+        Err(error) => {
+            send(&mut socket, &ServerMessage::Error { error }).await;
+            close(&mut socket, close_code::AGAIN, "try again").await;
+            return;
+        }
+    };
+    let mut frames = joined.frames;
+    if !send(&mut socket, &joined.welcome).await {
+        hub.leave(review, connection).await;
+        return;
+    }
+    let mut bucket = Bucket::new();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                heard = Instant::now();
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+                let outcome = match read_frame(message) {
+                    Ok(None) => continue,
+                    Ok(Some(message)) => {
+                        handle(&mut socket, &hub, &people, review, connection, &mut actor, &mut bucket, message).await
+                    }
+                    Err(error) => {
+                        if send(&mut socket, &ServerMessage::Error { error }).await {
+                            Flow::Continue
+                        } else {
+                            Flow::Stop
+                        }
+                    }
+                };
+                if outcome == Flow::Stop {
+                    break;
+                }
+            }
+            outgoing = frames.recv() => match outgoing {
+                Ok(frame) => {
+                    if socket.send(Message::Text(frame.as_ref().into())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Too far behind to catch up from the stream: the client resumes from its
+                    // last sequence number on a new socket.
+                    close(&mut socket, close_code::AGAIN, "fell behind; resume").await;
+                    break;
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    close(&mut socket, close_code::RESTART, "board restarted; resume").await;
+                    break;
+                }
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_FOR {
+                    close(&mut socket, close_code::AWAY, "no heartbeat").await;
+                    break;
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    hub.leave(review, connection).await;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn handle(
+    socket: &mut WebSocket,
+    hub: &WallHub,
+    people: &Arc<dyn PeopleService>,
+    review: ReviewId,
+    connection: u64,
+    actor: &mut Actor,
+    bucket: &mut Bucket,
+    message: ClientMessage,
+) -> Flow {
+    let answer = match message {
+        ClientMessage::Hello { .. } => {
+            ServerMessage::error(ErrorCode::Invalid, "Hello is sent once, first.")
+        }
+        ClientMessage::Presence { dragging } => {
+            hub.presence(review, connection, dragging).await;
+            return Flow::Continue;
+        }
+        ClientMessage::Command { op, command } => {
+            if !bucket.take() {
+                ServerMessage::Rejected {
+                    op,
+                    error: AppError::new(
+                        ErrorCode::RateLimited,
+                        "Too many changes at once: this one is kept and will be sent again.",
+                    ),
+                    current: None,
+                }
+            } else {
+                let action = if command.is_heading_command() {
+                    Action::ManageHeadings
+                } else {
+                    Action::WriteNotes
+                };
+                match authorize_person(people.as_ref(), actor.person, review, action).await {
+                    Ok(role) => {
+                        actor.role = role;
+                        hub.command(review, actor.clone(), op, command).await
+                    }
+                    Err(error) => {
+                        let removed = error.code == ErrorCode::NotFound;
+                        let rejected = ServerMessage::Rejected {
+                            op,
+                            error,
+                            current: None,
+                        };
+                        send(socket, &rejected).await;
+                        if removed {
+                            close(socket, close_code::POLICY, "no longer a member").await;
+                            return Flow::Stop;
+                        }
+                        return Flow::Continue;
+                    }
+                }
+            }
+        }
+    };
+    if send(socket, &answer).await {
+        Flow::Continue
+    } else {
+        Flow::Stop
+    }
+}
