@@ -211,19 +211,22 @@ fn check_detail(field: &str, value: &str) -> Result<(), AppError> {
 }
 
 fn check_tags(tags: &[String]) -> Result<(), AppError> {
+    // Blank tags are dropped by the board, so only real ones count.
+    let tags: Vec<&str> = tags
+        .iter()
+        .map(|tag| tag.trim())
+        .filter(|tag| !tag.is_empty())
+        .collect();
     if tags.len() > MAX_TAGS {
         return Err(invalid(
             "tags",
             format!("A note has {MAX_TAGS} tags at most."),
         ));
     }
-    if tags
-        .iter()
-        .any(|tag| tag.trim().is_empty() || tag.chars().count() > MAX_TAG_CHARS)
-    {
+    if tags.iter().any(|tag| tag.chars().count() > MAX_TAG_CHARS) {
         return Err(invalid(
             "tags",
-            format!("A tag is 1 to {MAX_TAG_CHARS} characters."),
+            format!("A tag is {MAX_TAG_CHARS} characters at most."),
         ));
     }
     Ok(())

@@ -12,3 +12,4 @@ mod pages;
 mod people;
 mod reviews;
 mod shutdown;
+mod wall;

@@ -1,0 +1,759 @@
+//! The findings wall over real websockets against the real server and SurrealDB: who may open it,
+//! commands and events, idempotent resends, resuming, bad frames, limits, and convergence.
+
+use std::time::Duration;
+
+use app::error::ErrorCode;
+use app::wall::protocol::{
+    ClientMessage, Command, NoteEdit, NoteFields, OpId, PROTOCOL_VERSION, ServerMessage,
+};
+use app::wall::{Board, HeadingId, NoteId, NoteKind};
+use futures_util::{SinkExt, StreamExt};
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::support::{TestApp, config, folder, json};
+
+const PEER: &str = DEMO_PEOPLE[2].1;
+const OTHER_PEER: &str = DEMO_PEOPLE[3].1;
+const LEAD: &str = DEMO_PEOPLE[1].1;
+const FACILITATOR: &str = DEMO_PEOPLE[0].1;
+const HOST: &str = DEMO_PEOPLE[5].1;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+async fn demo_review(app: &TestApp, cookie: &str) -> String {
+    let reviews = json(
+        app.post("/api/list_my_reviews", String::new(), Some(cookie))
+            .await,
+    )
+    .await;
+    reviews[0]["summary"]["id"].as_str().unwrap().to_string()
+}
+
+/// Opens the wall's socket, or returns the HTTP status that refused it.
+async fn open(app: &TestApp, review: &str, cookie: Option<&str>) -> Result<Socket, u16> {
+    let mut request = format!("ws://{}/ws/reviews/{review}/wall", app.addr)
+        .into_client_request()
+        .unwrap();
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(error) => panic!("connecting: {error}"),
+    }
+}
+
+/// A test client: a socket and the board it has built from the server's frames.
+struct Client {
+    socket: Socket,
+    board: Board,
+}
+
+fn create(note: NoteId, heading: Option<HeadingId>, text: &str) -> Command {
+    Command::CreateNote {
+        note,
+        heading,
+        before: None,
+        fields: NoteFields {
+            text: text.into(),
+            kind: NoteKind::Strength,
+            source: "Chief executive interview".into(),
+            stakeholder: "Senior officers".into(),
+            tags: vec![],
+        },
+    }
+}
+
+fn new_note() -> NoteId {
+    NoteId(uuid::Uuid::new_v4())
+}
+
+fn new_op() -> OpId {
+    OpId(uuid::Uuid::new_v4())
+}
+
+impl Client {
+    async fn join(app: &TestApp, review: &str, cookie: &str, after: Option<u64>) -> Self {
+        let socket = open(app, review, Some(cookie))
+            .await
+            .expect("the wall opens");
+        let mut client = Client {
+            socket,
+            board: Board::default(),
+        };
+        client
+            .send(&ClientMessage::Hello {
+                protocol: PROTOCOL_VERSION,
+                after,
+            })
+            .await;
+        client
+    }
+
+    async fn send(&mut self, message: &ClientMessage) {
+        let text = serde_json::to_string(message).unwrap();
+        self.socket.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    /// The next frame from the server, applied to this client's board; None when the socket
+    /// closes.
+    async fn next(&mut self) -> Option<ServerMessage> {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a frame within 10 s");
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(other)) => panic!("unexpected frame {other:?}"),
+            };
+            let message: ServerMessage = serde_json::from_str(&text).unwrap();
+            match &message {
+                ServerMessage::Welcome { board, events, .. } => {
+                    if let Some(board) = board {
+                        self.board = board.clone();
+                    }
+                    for event in events {
+                        assert_eq!(event.seq, self.board.seq + 1, "replayed in order");
+                        self.board.apply(&event.change);
+                        self.board.seq = event.seq;
+                    }
+                }
+                ServerMessage::Event { event } => {
+                    assert_eq!(event.seq, self.board.seq + 1, "events arrive in order");
+                    self.board.apply(&event.change);
+                    self.board.seq = event.seq;
+                }
+                _ => {}
+            }
+            return Some(message);
+        }
+    }
+
+    /// Reads until the welcome.
+    async fn welcome(&mut self) -> ServerMessage {
+        loop {
+            match self.next().await.expect("a welcome") {
+                welcome @ ServerMessage::Welcome { .. } => return welcome,
+                ServerMessage::Presence { .. } => {}
+                other => panic!("expected a welcome, got {other:?}"),
+            }
+        }
+    }
+
+    /// Sends a command and reads until its answer (Ack or Rejected), applying events meanwhile.
+    async fn command(&mut self, op: OpId, command: Command) -> ServerMessage {
+        self.send(&ClientMessage::Command { op, command }).await;
+        loop {
+            match self.next().await.expect("an answer") {
+                answer @ (ServerMessage::Ack { op: acked, .. }
+                | ServerMessage::Rejected { op: acked, .. })
+                    if acked == op =>
+                {
+                    return answer;
+                }
+                ServerMessage::Error { error } => panic!("frame error: {error:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads frames until this client's board has reached `seq`.
+    async fn until_seq(&mut self, seq: u64) {
+        while self.board.seq < seq {
+            self.next().await.expect("more events");
+        }
+    }
+}
+
+fn acked(answer: &ServerMessage) -> u64 {
+    match answer {
+        ServerMessage::Ack { seq, .. } => *seq,
+        other => panic!("expected an ack, got {other:?}"),
+    }
+}
+
+fn rejected(answer: &ServerMessage) -> ErrorCode {
+    match answer {
+        ServerMessage::Rejected { error, .. } => error.code,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn only_the_peer_team_opens_the_wall() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    assert_eq!(open(&app, &review, None).await.err(), Some(401));
+    let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
+    assert_eq!(open(&app, &review, Some(&host)).await.err(), Some(403));
+    let observer = app.session_cookie(DEMO_PEOPLE[7].1, DEMO_PASSWORD).await;
+    assert_eq!(open(&app, &review, Some(&observer)).await.err(), Some(403));
+    let unknown = "00000000-0000-0000-0000-000000000000";
+    assert_eq!(open(&app, unknown, Some(&peer)).await.err(), Some(404));
+    assert_eq!(
+        open(&app, "not-a-review", Some(&peer)).await.err(),
+        Some(404)
+    );
+
+    // A page on another site cannot open it with the peer's cookie.
+    let mut request = format!("ws://{}/ws/reviews/{review}/wall", app.addr)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("cookie", peer.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => panic!(
+            "a cross-site socket was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+
+    let mut client = Client::join(&app, &review, &peer, None).await;
+    let ServerMessage::Welcome {
+        board: Some(board),
+        name,
+        pair,
+        ..
+    } = client.welcome().await
+    else {
+        panic!("a first welcome carries the board")
+    };
+    assert_eq!((name.as_str(), pair), ("Helen Marsh", Some(1)));
+    let titles: Vec<&str> = board.live_headings().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles.len(), 6, "{titles:?}");
+    assert_eq!(titles[0], "Local priorities and outcomes");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut writer = Client::join(&app, &review, &peer, None).await;
+    writer.welcome().await;
+    let mut reader = Client::join(&app, &review, &other, None).await;
+    reader.welcome().await;
+
+    let heading = writer.board.live_headings().nth(2).unwrap().id.clone();
+    let (op, note) = (new_op(), new_note());
+    let command = create(
+        note,
+        Some(heading.clone()),
+        "Officers trust the leadership team.",
+    );
+    let seq = acked(&writer.command(op, command.clone()).await);
+    assert_eq!(seq, 1);
+    reader.until_seq(1).await;
+    let seen = &reader.board.notes[&note];
+    assert_eq!(seen.text, "Officers trust the leadership team.");
+    assert_eq!((seen.pair, seen.author.as_str()), (Some(1), "Helen Marsh"));
+    assert_eq!(seen.heading.as_ref(), Some(&heading));
+
+    // The same operation again (a resend after a dropped connection) is acknowledged with the
+    // same sequence number and changes nothing.
+    assert_eq!(acked(&writer.command(op, command).await), 1);
+    let second = writer
+        .command(new_op(), create(new_note(), None, "Second note"))
+        .await;
+    assert_eq!(acked(&second), 2, "the resend took no sequence number");
+    reader.until_seq(2).await;
+    // The sender's own event may come just after its ack.
+    writer.until_seq(2).await;
+    assert_eq!(reader.board.live_note_count(), 2);
+    assert_eq!(reader.board, writer.board);
+
+    // Stored, with the author as a person.
+    let review_id = app::review::ReviewId(review.parse().unwrap());
+    let stored = peerwall_server::db::wall::load(&app.state.db, review_id)
+        .await
+        .unwrap();
+    assert_eq!(stored.board.seq, 2);
+    assert_eq!(stored.board.notes[&note].author, "Helen Marsh");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_returning_client_gets_what_it_missed_or_the_whole_board() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut writer = Client::join(&app, &review, &peer, None).await;
+    writer.welcome().await;
+    for n in 0..3 {
+        writer
+            .command(new_op(), create(new_note(), None, &format!("note {n}")))
+            .await;
+    }
+    // From seq 1: the two events after it, no snapshot.
+    let mut resumed = Client::join(&app, &review, &peer, Some(1)).await;
+    resumed.board = writer.board.clone();
+    resumed.board.seq = 1;
+    let ServerMessage::Welcome { board, events, .. } = resumed.welcome().await else {
+        unreachable!()
+    };
+    assert!(board.is_none());
+    let seqs: Vec<u64> = events.iter().map(|event| event.seq).collect();
+    assert_eq!(seqs, [2, 3]);
+    // Up to date: nothing to replay.
+    let mut current = Client::join(&app, &review, &peer, Some(3)).await;
+    let ServerMessage::Welcome { board, events, .. } = current.welcome().await else {
+        unreachable!()
+    };
+    assert!(board.is_none() && events.is_empty());
+    // From the future (a database that was reset): the whole board.
+    let mut confused = Client::join(&app, &review, &peer, Some(999)).await;
+    let ServerMessage::Welcome { board, .. } = confused.welcome().await else {
+        unreachable!()
+    };
+    assert_eq!(board.unwrap().seq, 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+
+    // Hello comes first.
+    let mut rude = Client {
+        socket: open(&app, &review, Some(&peer)).await.unwrap(),
+        board: Board::default(),
+    };
+    rude.send(&ClientMessage::Presence { dragging: None }).await;
+    match rude.next().await {
+        Some(ServerMessage::Error { error }) => assert!(error.message.contains("hello")),
+        other => panic!("{other:?}"),
+    }
+    assert!(rude.next().await.is_none(), "closed after the error");
+
+    let mut client = Client::join(&app, &review, &peer, None).await;
+    client.welcome().await;
+    let bad_frames = [
+        Message::Text("{not json".into()),
+        Message::Text(r#"{"type":"command","op":"nope"}"#.into()),
+        Message::Binary(vec![0, 1, 2].into()),
+        Message::Text(format!("\"{}\"", "x".repeat(20_000)).into()),
+    ];
+    for frame in bad_frames {
+        client.socket.send(frame).await.unwrap();
+        loop {
+            match client.next().await.expect("an answer") {
+                ServerMessage::Error { error } => {
+                    assert_eq!(error.code, ErrorCode::Invalid);
+                    assert!(error.message.contains("dropped"), "{}", error.message);
+                    break;
+                }
+                ServerMessage::Presence { .. } => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    // A command that breaks the rules is rejected, and the socket still works.
+    let long = create(new_note(), None, &"x".repeat(501));
+    assert_eq!(
+        rejected(&client.command(new_op(), long).await),
+        ErrorCode::Invalid
+    );
+    let good = create(new_note(), None, "Still here.");
+    assert_eq!(acked(&client.command(new_op(), good).await), 1);
+
+    // A frame beyond the hard limit closes the socket cleanly.
+    client
+        .socket
+        .send(Message::Text("x".repeat(100_000).into()))
+        .await
+        .unwrap();
+    let mut closed = false;
+    for _ in 0..5 {
+        if client.next().await.is_none() {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed);
+    // Nothing was lost: the note is there for the next socket.
+    let mut again = Client::join(&app, &review, &peer, None).await;
+    again.welcome().await;
+    assert_eq!(again.board.live_note_count(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn roles_are_checked_on_every_message() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut peer_wall = Client::join(&app, &review, &peer, None).await;
+    peer_wall.welcome().await;
+    let mut lead_wall = Client::join(&app, &review, &lead, None).await;
+    lead_wall.welcome().await;
+
+    let add = |title: &str| Command::AddHeading {
+        heading: HeadingId::new(),
+        title: title.into(),
+    };
+    assert_eq!(
+        rejected(&peer_wall.command(new_op(), add("Housing")).await),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(acked(&lead_wall.command(new_op(), add("Housing")).await), 1);
+
+    // The facilitator takes the peer off the review: their open socket is refused and closed.
+    let overview = json(
+        app.post(
+            "/api/get_review",
+            crate::support::form(&[("review", &review)]),
+            Some(&facilitator),
+        )
+        .await,
+    )
+    .await;
+    let helen = overview["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Helen Marsh")
+        .unwrap()["person"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let removed = app
+        .post(
+            "/api/remove_member",
+            crate::support::form(&[("review", &review), ("person", &helen)]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    let note = create(new_note(), None, "After removal");
+    assert_eq!(
+        rejected(&peer_wall.command(new_op(), note).await),
+        ErrorCode::NotFound
+    );
+    let mut closed = false;
+    for _ in 0..5 {
+        if peer_wall.next().await.is_none() {
+            closed = true;
+            break;
+        }
+    }
+    assert!(closed, "the removed member's socket closes");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_burst_beyond_the_rate_limit_is_refused_not_lost() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut flooder = Client::join(&app, &review, &peer, None).await;
+    flooder.welcome().await;
+    let mut bystander = Client::join(&app, &review, &other, None).await;
+    bystander.welcome().await;
+    let ops: Vec<OpId> = (0..100).map(|_| new_op()).collect();
+    for op in &ops {
+        let command = create(new_note(), None, "Flood");
+        flooder
+            .send(&ClientMessage::Command { op: *op, command })
+            .await;
+    }
+    let (mut acks, mut limited) = (0, 0);
+    while acks + limited < ops.len() {
+        match flooder.next().await.expect("answers") {
+            ServerMessage::Ack { .. } => acks += 1,
+            ServerMessage::Rejected { error, .. } => {
+                assert_eq!(error.code, ErrorCode::RateLimited);
+                limited += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(limited > 0, "a burst of 100 was not limited");
+    assert!(acks >= 60, "the burst allowance was not honoured: {acks}");
+    // The bystander sees every accepted note and is not limited.
+    bystander.until_seq(acks as u64).await;
+    assert_eq!(bystander.board.live_note_count(), acks);
+    let note = create(new_note(), None, "Bystander");
+    assert!(matches!(
+        bystander.command(new_op(), note).await,
+        ServerMessage::Ack { .. }
+    ));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_text_edit_made_on_an_old_version_comes_back_as_a_conflict() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut one = Client::join(&app, &review, &peer, None).await;
+    one.welcome().await;
+    let mut two = Client::join(&app, &review, &other, None).await;
+    two.welcome().await;
+    let note = new_note();
+    one.command(new_op(), create(note, None, "Original")).await;
+    let edit = |text: &str| Command::EditNote {
+        note,
+        base_version: 1,
+        edit: NoteEdit {
+            text: Some(text.into()),
+            ..NoteEdit::default()
+        },
+    };
+    acked(&one.command(new_op(), edit("One's words")).await);
+    match two.command(new_op(), edit("Two's words")).await {
+        ServerMessage::Rejected { error, current, .. } => {
+            assert_eq!(error.code, ErrorCode::Conflict);
+            assert_eq!(current.unwrap().text, "One's words");
+        }
+        other => panic!("{other:?}"),
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn notes_survive_a_restart_on_the_same_data_folder() {
+    let data = tempfile::tempdir().unwrap();
+    let db = folder(data.path());
+    let app = TestApp::start(config(&db, &["--demo"])).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = demo_review(&app, &peer).await;
+    let mut client = Client::join(&app, &review, &peer, None).await;
+    client.welcome().await;
+    let note = new_note();
+    acked(
+        &client
+            .command(new_op(), create(note, None, "Durable"))
+            .await,
+    );
+    drop(client);
+    app.stop().await;
+
+    let app = TestApp::start(config(&db, &["--demo"])).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let mut client = Client::join(&app, &review, &peer, None).await;
+    client.welcome().await;
+    assert_eq!(client.board.notes[&note].text, "Durable");
+    assert_eq!(client.board.seq, 1);
+    let next = client
+        .command(new_op(), create(new_note(), None, "After restart"))
+        .await;
+    assert_eq!(acked(&next), 2, "sequence numbers carry on");
+    app.stop().await;
+}
+
+/// Several clients send random creates, moves and edits, dropping their connections at random
+/// and resending what was not acknowledged; afterwards every client's board equals the stored
+/// one, and every acknowledged note exists.
+#[tokio::test]
+async fn random_concurrent_work_with_dropped_connections_converges() {
+    let app = TestApp::demo().await;
+    let review = {
+        let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+        demo_review(&app, &cookie).await
+    };
+    let people = [PEER, OTHER_PEER, DEMO_PEOPLE[4].1, LEAD];
+    let mut tasks = Vec::new();
+    for (index, email) in people.into_iter().enumerate() {
+        let cookie = app.session_cookie(email, DEMO_PASSWORD).await;
+        let addr = app.addr;
+        let review = review.clone();
+        tasks.push(tokio::spawn(async move {
+            simulate(addr, &review, &cookie, index as u64 + 1, 120).await
+        }));
+    }
+    let mut acked_notes = Vec::new();
+    let mut boards = Vec::new();
+    for task in tasks {
+        let (created, board) = task.await.unwrap();
+        acked_notes.extend(created);
+        boards.push(board);
+    }
+    let stored = peerwall_server::db::wall::load(
+        &app.state.db,
+        app::review::ReviewId(review.parse().unwrap()),
+    )
+    .await
+    .unwrap();
+    for note in &acked_notes {
+        assert!(
+            stored.board.notes.contains_key(note),
+            "acknowledged note {note} lost"
+        );
+    }
+    // A fresh client and every stored row agree.
+    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let mut fresh = Client::join(&app, &review, &cookie, None).await;
+    fresh.welcome().await;
+    assert_eq!(fresh.board, stored.board);
+    // Every simulated client, resuming from where it stopped, reaches the same board.
+    for (index, board) in boards.into_iter().enumerate() {
+        let mut resumed = Client::join(&app, &review, &cookie, Some(board.seq)).await;
+        resumed.board = board;
+        resumed.welcome().await;
+        resumed.until_seq(stored.board.seq).await;
+        assert_eq!(resumed.board, stored.board, "client {index} diverged");
+    }
+    // Each order key in a column is distinct, so every client orders the same way.
+    for heading in std::iter::once(None).chain(stored.board.live_headings().map(|h| Some(&h.id))) {
+        let column = stored.board.notes_in(heading);
+        assert!(column.windows(2).all(|pair| pair[0].order < pair[1].order));
+    }
+    app.stop().await;
+}
+
+/// One simulated reviewer; returns the notes the server acknowledged creating.
+async fn simulate(
+    addr: std::net::SocketAddr,
+    review: &str,
+    cookie: &str,
+    seed: u64,
+    operations: usize,
+) -> (Vec<NoteId>, Board) {
+    let mut random = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut next = move |bound: usize| {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        (random % bound as u64) as usize
+    };
+    let connect = |after: Option<u64>| async move {
+        let mut request = format!("ws://{addr}/ws/reviews/{review}/wall")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+        let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut client = Client {
+            socket,
+            board: Board::default(),
+        };
+        client
+            .send(&ClientMessage::Hello {
+                protocol: PROTOCOL_VERSION,
+                after,
+            })
+            .await;
+        client
+    };
+    let mut client = connect(None).await;
+    client.welcome().await;
+    let mut created = Vec::new();
+    let mut done = 0;
+    while done < operations {
+        let board = &client.board;
+        let notes: Vec<NoteId> = board
+            .notes
+            .values()
+            .filter(|note| !note.deleted)
+            .map(|note| note.id)
+            .collect();
+        let headings: Vec<Option<HeadingId>> = std::iter::once(None)
+            .chain(board.live_headings().map(|h| Some(h.id.clone())))
+            .collect();
+        let roll = next(100);
+        let command = if roll < 50 || notes.is_empty() {
+            let note = new_note();
+            created.push(note);
+            create(
+                note,
+                headings[next(headings.len())].clone(),
+                &format!("note {seed}-{done}"),
+            )
+        } else if roll < 85 {
+            let heading = headings[next(headings.len())].clone();
+            let column = board.notes_in(heading.as_ref());
+            let before =
+                (!column.is_empty() && next(2) == 0).then(|| column[next(column.len())].id);
+            Command::MoveNote {
+                note: notes[next(notes.len())],
+                heading,
+                before,
+            }
+        } else {
+            let note = notes[next(notes.len())];
+            Command::EditNote {
+                note,
+                base_version: board.notes[&note].version,
+                edit: NoteEdit {
+                    kind: Some(NoteKind::ALL[next(5)]),
+                    ..NoteEdit::default()
+                },
+            }
+        };
+        let op = new_op();
+        // Sometimes the connection drops right after sending; the command is resent on a new
+        // socket that resumes from the last event this client applied.
+        let drop_now = next(20) == 0;
+        client
+            .send(&ClientMessage::Command {
+                op,
+                command: command.clone(),
+            })
+            .await;
+        if drop_now {
+            let board = client.board.clone();
+            drop(client);
+            client = connect(Some(board.seq)).await;
+            client.board = board;
+            client.welcome().await;
+        }
+        loop {
+            let answer = if drop_now {
+                client.command(op, command.clone()).await
+            } else {
+                loop {
+                    match client.next().await.expect("an answer") {
+                        answer @ (ServerMessage::Ack { op: a, .. }
+                        | ServerMessage::Rejected { op: a, .. })
+                            if a == op =>
+                        {
+                            break answer;
+                        }
+                        _ => {}
+                    }
+                }
+            };
+            match answer {
+                ServerMessage::Rejected { error, .. } if error.code == ErrorCode::RateLimited => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    client
+                        .send(&ClientMessage::Command {
+                            op,
+                            command: command.clone(),
+                        })
+                        .await;
+                    continue;
+                }
+                // A note another client deleted or moved meanwhile: a fair refusal.
+                _ => break,
+            }
+        }
+        done += 1;
+    }
+    (created, client.board.clone())
+}
