@@ -24,6 +24,7 @@ use leptos_router::{
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
+use crate::wall::WallPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password/:token") view=ResetPasswordPage/>
                     <Route path=path!("/reviews/new") view=NewReviewPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
+                    <Route path=path!("/reviews/:id/wall") view=WallPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>
             </SiteLayout>

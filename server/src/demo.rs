@@ -3,6 +3,7 @@
 
 use app::people::{OrganisationKind, Role};
 use app::review::{LGA_CORE_COMPONENTS, Phase, ReviewType};
+use app::wall::NoteKind;
 use chrono::{Duration, Local, NaiveDate};
 
 use crate::db::{self, Database, DbError};
@@ -39,7 +40,197 @@ pub async fn seed(db: &Database) -> Result<(), DbError> {
     )
     .await?;
     tracing::info!(review = %id, "demo: seeded the {DEMO_COUNCIL} review");
-    seed_people(db, id).await
+    seed_people(db, id).await?;
+    seed_wall(db, id).await
+}
+
+/// What the pairs heard on the first day, for the demo's wall: (heading index or None for
+/// Unsorted, kind, text, source, stakeholder group, who wrote it (index in DEMO_PEOPLE)).
+/// One demo note: heading index, kind, text, source, stakeholder group, author.
+type DemoNote = (
+    Option<usize>,
+    NoteKind,
+    &'static str,
+    &'static str,
+    &'static str,
+    usize,
+);
+
+const DEMO_NOTES: [DemoNote; 16] = [
+    (
+        Some(0),
+        NoteKind::Strength,
+        "Residents' survey results are used to set the council plan's priorities, and councillors can say how.",
+        "Leader interview",
+        "Councillors",
+        2,
+    ),
+    (
+        Some(0),
+        NoteKind::AreaForImprovement,
+        "Few outcome measures in the council plan have targets; progress reports describe activity rather than impact.",
+        "Performance team focus group",
+        "Officers",
+        3,
+    ),
+    (
+        Some(1),
+        NoteKind::Strength,
+        "Partners describe the chief executive as visible and trusted; the health and wellbeing board is seen as genuinely shared.",
+        "Partners' round table",
+        "Partners",
+        4,
+    ),
+    (
+        Some(1),
+        NoteKind::Suggestion,
+        "Consider a joint place narrative with the ICB and the university before the next budget round.",
+        "Partners' round table",
+        "Partners",
+        2,
+    ),
+    (
+        Some(2),
+        NoteKind::AreaForImprovement,
+        "Scrutiny chairs say reports arrive too late to shape decisions; pre-decision scrutiny is rare.",
+        "Scrutiny chairs interview",
+        "Councillors",
+        3,
+    ),
+    (
+        Some(2),
+        NoteKind::NotablePractice,
+        "Member–officer protocol refreshed jointly last year; both sides could describe it unprompted.",
+        "Group leaders interview",
+        "Councillors",
+        1,
+    ),
+    (
+        Some(3),
+        NoteKind::AreaForImprovement,
+        "Temporary accommodation overspend (£2.1m forecast) is not yet in the medium-term financial strategy.",
+        "Section 151 officer interview",
+        "Senior officers",
+        4,
+    ),
+    (
+        Some(3),
+        NoteKind::Question,
+        "How confident is the cabinet in the savings profile for 2027/28? Ask at the finance session.",
+        "Budget papers",
+        "Senior officers",
+        1,
+    ),
+    (
+        Some(4),
+        NoteKind::Strength,
+        "Staff survey response up from 41% to 63%; managers say the new appraisal process is used.",
+        "Staff focus group",
+        "Staff",
+        2,
+    ),
+    (
+        Some(4),
+        NoteKind::Suggestion,
+        "A single improvement plan would help: three separate action plans cover overlapping ground.",
+        "Transformation board interview",
+        "Senior officers",
+        3,
+    ),
+    (
+        Some(5),
+        NoteKind::AreaForImprovement,
+        "Registered providers feel consulted late on the housing strategy refresh.",
+        "Registered providers focus group",
+        "Partners",
+        4,
+    ),
+    (
+        Some(5),
+        NoteKind::Strength,
+        "Homelessness prevention rate is among the best of its CIPFA nearest neighbours.",
+        "Benchmarking pack",
+        "Officers",
+        2,
+    ),
+    (
+        None,
+        NoteKind::Question,
+        "Is the new customer contact centre reaching residents without internet access?",
+        "Frontline staff focus group",
+        "Staff",
+        3,
+    ),
+    (
+        None,
+        NoteKind::Strength,
+        "Ward councillors praised the neighbourhood teams' response to the autumn flooding.",
+        "Ward councillors focus group",
+        "Councillors",
+        4,
+    ),
+    (
+        None,
+        NoteKind::Suggestion,
+        "Publish the corporate risk register summary with the quarterly performance report.",
+        "Audit committee chair interview",
+        "Councillors",
+        1,
+    ),
+    (
+        None,
+        NoteKind::NotablePractice,
+        "Youth council co-designed the play strategy; young people presented it to cabinet.",
+        "Voluntary sector round table",
+        "Partners",
+        2,
+    ),
+];
+
+/// Seeds the demo wall with what the pairs heard on the first day, through the same rules and
+/// commits as the live wall.
+async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), DbError> {
+    use app::wall::protocol::{Command, NoteFields, OpId};
+    use app::wall::rules::{Actor, decide};
+
+    let mut board = db::wall::load(db, review).await?.board;
+    if board.seq > 0 {
+        return Ok(());
+    }
+    let headings: Vec<_> = board.live_headings().map(|h| h.id.clone()).collect();
+    for (heading, kind, text, source, stakeholder, author) in DEMO_NOTES {
+        let (name, email, role, pair, _) = DEMO_PEOPLE[author];
+        let Some(person) = db::people::find_person_by_email(db, email).await? else {
+            continue;
+        };
+        let actor = Actor {
+            person: app::people::PersonId(person.id),
+            name: name.to_string(),
+            pair,
+            role,
+        };
+        let command = Command::CreateNote {
+            note: app::wall::NoteId(uuid::Uuid::new_v4()),
+            heading: heading.and_then(|index| headings.get(index).cloned()),
+            before: None,
+            fields: NoteFields {
+                text: text.into(),
+                kind,
+                source: source.into(),
+                stakeholder: stakeholder.into(),
+                tags: vec![],
+            },
+        };
+        let Ok(change) = decide(&board, &actor, &command) else {
+            continue;
+        };
+        let seq = board.seq + 1;
+        let op = OpId(uuid::Uuid::new_v4());
+        db::wall::commit(db, review, seq, op, actor.person, &change).await?;
+        board.apply(&change);
+        board.seq = seq;
+    }
+    Ok(())
 }
 
 /// The demo team: one person in every role, with pairs and the (fictional) body each works for.

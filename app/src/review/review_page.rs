@@ -88,6 +88,13 @@ fn OverviewView(
                 " · you are " {overview.my_role.label().to_lowercase()}
             </p>
             <p>{summary.scope}</p>
+            {crate::people::allows(overview.my_role, crate::people::Action::ViewNotes).then(|| view! {
+                <p class="wall-link">
+                    <leptos_router::components::A href=format!("/reviews/{}/wall", summary.id) attr:class="button">
+                        "Open the findings wall"
+                    </leptos_router::components::A>
+                </p>
+            })}
         </header>
         <div class="review-columns">
             <KeyDatesView dates=overview.key_dates/>

@@ -252,6 +252,10 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
     let mut reader = Client::join(&app, &review, &other, None).await;
     reader.welcome().await;
 
+    // The demo wall already holds the first day's notes.
+    let base = writer.board.seq;
+    let notes_before = writer.board.live_note_count();
+    assert!(base > 0 && notes_before > 0);
     let heading = writer.board.live_headings().nth(2).unwrap().id.clone();
     let (op, note) = (new_op(), new_note());
     let command = create(
@@ -260,8 +264,8 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
         "Officers trust the leadership team.",
     );
     let seq = acked(&writer.command(op, command.clone()).await);
-    assert_eq!(seq, 1);
-    reader.until_seq(1).await;
+    assert_eq!(seq, base + 1);
+    reader.until_seq(base + 1).await;
     let seen = &reader.board.notes[&note];
     assert_eq!(seen.text, "Officers trust the leadership team.");
     assert_eq!((seen.pair, seen.author.as_str()), (Some(1), "Helen Marsh"));
@@ -269,15 +273,19 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
 
     // The same operation again (a resend after a dropped connection) is acknowledged with the
     // same sequence number and changes nothing.
-    assert_eq!(acked(&writer.command(op, command).await), 1);
+    assert_eq!(acked(&writer.command(op, command).await), base + 1);
     let second = writer
         .command(new_op(), create(new_note(), None, "Second note"))
         .await;
-    assert_eq!(acked(&second), 2, "the resend took no sequence number");
-    reader.until_seq(2).await;
+    assert_eq!(
+        acked(&second),
+        base + 2,
+        "the resend took no sequence number"
+    );
+    reader.until_seq(base + 2).await;
     // The sender's own event may come just after its ack.
-    writer.until_seq(2).await;
-    assert_eq!(reader.board.live_note_count(), 2);
+    writer.until_seq(base + 2).await;
+    assert_eq!(reader.board.live_note_count(), notes_before + 2);
     assert_eq!(reader.board, writer.board);
 
     // Stored, with the author as a person.
@@ -285,7 +293,7 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
     let stored = peerwall_server::db::wall::load(&app.state.db, review_id)
         .await
         .unwrap();
-    assert_eq!(stored.board.seq, 2);
+    assert_eq!(stored.board.seq, base + 2);
     assert_eq!(stored.board.notes[&note].author, "Helen Marsh");
     app.stop().await;
 }
@@ -297,33 +305,34 @@ async fn a_returning_client_gets_what_it_missed_or_the_whole_board() {
     let review = demo_review(&app, &peer).await;
     let mut writer = Client::join(&app, &review, &peer, None).await;
     writer.welcome().await;
+    let base = writer.board.seq;
     for n in 0..3 {
         writer
             .command(new_op(), create(new_note(), None, &format!("note {n}")))
             .await;
     }
-    // From seq 1: the two events after it, no snapshot.
-    let mut resumed = Client::join(&app, &review, &peer, Some(1)).await;
+    // From base + 1: the two events after it, no snapshot.
+    let mut resumed = Client::join(&app, &review, &peer, Some(base + 1)).await;
     resumed.board = writer.board.clone();
-    resumed.board.seq = 1;
+    resumed.board.seq = base + 1;
     let ServerMessage::Welcome { board, events, .. } = resumed.welcome().await else {
         unreachable!()
     };
     assert!(board.is_none());
     let seqs: Vec<u64> = events.iter().map(|event| event.seq).collect();
-    assert_eq!(seqs, [2, 3]);
+    assert_eq!(seqs, [base + 2, base + 3]);
     // Up to date: nothing to replay.
-    let mut current = Client::join(&app, &review, &peer, Some(3)).await;
+    let mut current = Client::join(&app, &review, &peer, Some(base + 3)).await;
     let ServerMessage::Welcome { board, events, .. } = current.welcome().await else {
         unreachable!()
     };
     assert!(board.is_none() && events.is_empty());
     // From the future (a database that was reset): the whole board.
-    let mut confused = Client::join(&app, &review, &peer, Some(999)).await;
+    let mut confused = Client::join(&app, &review, &peer, Some(base + 999)).await;
     let ServerMessage::Welcome { board, .. } = confused.welcome().await else {
         unreachable!()
     };
-    assert_eq!(board.unwrap().seq, 3);
+    assert_eq!(board.unwrap().seq, base + 3);
     app.stop().await;
 }
 
@@ -347,6 +356,7 @@ async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
 
     let mut client = Client::join(&app, &review, &peer, None).await;
     client.welcome().await;
+    let (base, notes_before) = (client.board.seq, client.board.live_note_count());
     let bad_frames = [
         Message::Text("{not json".into()),
         Message::Text(r#"{"type":"command","op":"nope"}"#.into()),
@@ -374,7 +384,7 @@ async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
         ErrorCode::Invalid
     );
     let good = create(new_note(), None, "Still here.");
-    assert_eq!(acked(&client.command(new_op(), good).await), 1);
+    assert_eq!(acked(&client.command(new_op(), good).await), base + 1);
 
     // A frame beyond the hard limit closes the socket cleanly.
     client
@@ -393,7 +403,7 @@ async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
     // Nothing was lost: the note is there for the next socket.
     let mut again = Client::join(&app, &review, &peer, None).await;
     again.welcome().await;
-    assert_eq!(again.board.live_note_count(), 1);
+    assert_eq!(again.board.live_note_count(), notes_before + 1);
     app.stop().await;
 }
 
@@ -417,7 +427,11 @@ async fn roles_are_checked_on_every_message() {
         rejected(&peer_wall.command(new_op(), add("Housing")).await),
         ErrorCode::Forbidden
     );
-    assert_eq!(acked(&lead_wall.command(new_op(), add("Housing")).await), 1);
+    let base = lead_wall.board.seq;
+    assert_eq!(
+        acked(&lead_wall.command(new_op(), add("Housing")).await),
+        base + 1
+    );
 
     // The facilitator takes the peer off the review: their open socket is refused and closed.
     let overview = json(
@@ -472,6 +486,7 @@ async fn a_burst_beyond_the_rate_limit_is_refused_not_lost() {
     flooder.welcome().await;
     let mut bystander = Client::join(&app, &review, &other, None).await;
     bystander.welcome().await;
+    let (base, notes_before) = (bystander.board.seq, bystander.board.live_note_count());
     let ops: Vec<OpId> = (0..100).map(|_| new_op()).collect();
     for op in &ops {
         let command = create(new_note(), None, "Flood");
@@ -493,8 +508,8 @@ async fn a_burst_beyond_the_rate_limit_is_refused_not_lost() {
     assert!(limited > 0, "a burst of 100 was not limited");
     assert!(acks >= 60, "the burst allowance was not honoured: {acks}");
     // The bystander sees every accepted note and is not limited.
-    bystander.until_seq(acks as u64).await;
-    assert_eq!(bystander.board.live_note_count(), acks);
+    bystander.until_seq(base + acks as u64).await;
+    assert_eq!(bystander.board.live_note_count(), notes_before + acks);
     let note = create(new_note(), None, "Bystander");
     assert!(matches!(
         bystander.command(new_op(), note).await,
@@ -544,7 +559,7 @@ async fn notes_survive_a_restart_on_the_same_data_folder() {
     let mut client = Client::join(&app, &review, &peer, None).await;
     client.welcome().await;
     let note = new_note();
-    acked(
+    let seq = acked(
         &client
             .command(new_op(), create(note, None, "Durable"))
             .await,
@@ -557,11 +572,11 @@ async fn notes_survive_a_restart_on_the_same_data_folder() {
     let mut client = Client::join(&app, &review, &peer, None).await;
     client.welcome().await;
     assert_eq!(client.board.notes[&note].text, "Durable");
-    assert_eq!(client.board.seq, 1);
+    assert_eq!(client.board.seq, seq);
     let next = client
         .command(new_op(), create(new_note(), None, "After restart"))
         .await;
-    assert_eq!(acked(&next), 2, "sequence numbers carry on");
+    assert_eq!(acked(&next), seq + 1, "sequence numbers carry on");
     app.stop().await;
 }
 

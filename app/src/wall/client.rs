@@ -1,0 +1,497 @@
+//! The browser's side of the wall: the board as the server confirmed it, the operations not yet
+//! confirmed (kept in browser storage, so a note written offline or before a reload is never
+//! lost), and the websocket that reconnects with backoff and resumes from its sequence number.
+
+use leptos::prelude::*;
+
+use crate::error::{AppError, ErrorCode};
+use crate::people::{PersonId, Role};
+use crate::review::ReviewId;
+use crate::wall::protocol::{ClientMessage, Command, OpId, PresencePerson, ServerMessage};
+use crate::wall::rules::{Actor, decide};
+use crate::wall::{Board, Note, NoteId};
+
+/// An operation the server has not confirmed yet.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+    pub op: OpId,
+    pub command: Command,
+    /// The sequence number of its event, once acknowledged; it is dropped when the board reaches it.
+    #[serde(default)]
+    pub acked: Option<u64>,
+}
+
+/// The connection, as the status line shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Live,
+    /// Lost; trying again in about this many seconds.
+    Offline(u32),
+    /// The server will not have us (removed from the review, page out of date).
+    Closed(String),
+}
+
+/// Two people rewrote the same note: ours was refused; both versions are kept to choose from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub note: NoteId,
+    pub mine: String,
+    pub theirs: Note,
+}
+
+/// Something to tell the person: an error, or a delete they may undo.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Error(String),
+    Deleted(NoteId),
+}
+
+/// Everything the wall's components share, provided as context.
+#[derive(Clone, Copy)]
+pub struct WallState {
+    pub review: ReviewId,
+    pub role: Role,
+    pub confirmed: RwSignal<Board>,
+    pub pending: RwSignal<Vec<Pending>>,
+    /// Whether the first welcome has arrived (before it, the board is unknown, not empty).
+    pub loaded: RwSignal<bool>,
+    pub me: RwSignal<Option<(String, Option<i64>)>>,
+    pub status: RwSignal<Status>,
+    pub presence: RwSignal<Vec<PresencePerson>>,
+    pub notice: RwSignal<Option<Notice>>,
+    pub conflicts: RwSignal<Vec<Conflict>>,
+    /// The board as shown: the confirmed board with every pending operation applied on top.
+    pub shown: Memo<Board>,
+    connection: StoredValue<Option<Connection>, LocalStorage>,
+    attempts: StoredValue<u32>,
+}
+
+/// The open socket and the callbacks that must live as long as it does.
+struct Connection {
+    #[cfg(feature = "hydrate")]
+    socket: web_sys::WebSocket,
+    #[cfg(feature = "hydrate")]
+    _callbacks: Vec<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        #[cfg(feature = "hydrate")]
+        {
+            self.socket.set_onopen(None);
+            self.socket.set_onmessage(None);
+            self.socket.set_onclose(None);
+            self.socket.set_onerror(None);
+            let _ = self.socket.close();
+        }
+    }
+}
+
+fn storage_key(review: ReviewId) -> String {
+    format!("peerwall.wall.{review}.pending")
+}
+
+impl WallState {
+    pub fn new(review: ReviewId, role: Role) -> Self {
+        let confirmed = RwSignal::new(Board::default());
+        let pending = RwSignal::new(load_pending(review));
+        let me = RwSignal::new(None::<(String, Option<i64>)>);
+        let shown = Memo::new(move |_| {
+            let mut board = confirmed.get();
+            let (name, pair) = me.get().unwrap_or_default();
+            let actor = Actor {
+                person: PersonId(uuid::Uuid::nil()),
+                name,
+                pair,
+                role,
+            };
+            for operation in pending.get() {
+                if let Ok(change) = decide(&board, &actor, &operation.command) {
+                    board.apply(&change);
+                }
+            }
+            board
+        });
+        let state = Self {
+            review,
+            role,
+            confirmed,
+            pending,
+            loaded: RwSignal::new(false),
+            me,
+            status: RwSignal::new(Status::Connecting),
+            presence: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+            conflicts: RwSignal::new(Vec::new()),
+            shown,
+            connection: StoredValue::new_local(None),
+            attempts: StoredValue::new(0),
+        };
+        // Every change to the queue is written to browser storage at once.
+        Effect::new(move |_| save_pending(review, &pending.get()));
+        state
+    }
+
+    /// Whether the note has changes the server has not confirmed.
+    pub fn is_unsaved(&self, note: NoteId) -> bool {
+        self.pending.with(|pending| {
+            pending
+                .iter()
+                .any(|operation| command_note(&operation.command) == Some(note))
+        })
+    }
+
+    /// Applies a change at once and queues it for the server.
+    pub fn submit(&self, command: Command) {
+        let operation = Pending {
+            op: OpId(uuid::Uuid::new_v4()),
+            command,
+            acked: None,
+        };
+        let message = ClientMessage::Command {
+            op: operation.op,
+            command: operation.command.clone(),
+        };
+        self.pending.update(|pending| pending.push(operation));
+        self.send(&message);
+    }
+
+    /// Tells the others what this window is dragging.
+    pub fn dragging(&self, note: Option<NoteId>) {
+        self.send(&ClientMessage::Presence { dragging: note });
+    }
+
+    fn send(&self, message: &ClientMessage) {
+        #[cfg(feature = "hydrate")]
+        self.connection.with_value(|connection| {
+            if let Some(connection) = connection
+                && connection.socket.ready_state() == web_sys::WebSocket::OPEN
+                && let Ok(text) = serde_json::to_string(message)
+            {
+                let _ = connection.socket.send_with_str(&text);
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = message;
+    }
+
+    /// Opens the socket (in the browser; nothing on the server).
+    pub fn connect(&self) {
+        #[cfg(feature = "hydrate")]
+        self.open_socket();
+    }
+
+    /// Takes in one frame from the server.
+    pub fn receive(&self, message: ServerMessage) {
+        match message {
+            ServerMessage::Welcome {
+                board,
+                events,
+                name,
+                pair,
+                ..
+            } => {
+                self.me.set(Some((name, pair)));
+                if let Some(board) = board {
+                    self.confirmed.set(board);
+                }
+                for event in events {
+                    self.apply_event(event);
+                }
+                self.loaded.set(true);
+                self.status.set(Status::Live);
+                self.attempts.set_value(0);
+                self.resend_all();
+            }
+            ServerMessage::Event { event } => {
+                let expected = self.confirmed.with_untracked(|board| board.seq + 1);
+                if event.seq > expected {
+                    // A gap: start again from what we have.
+                    self.reconnect_now();
+                } else if event.seq == expected {
+                    self.apply_event(event);
+                }
+            }
+            ServerMessage::Ack { op, seq } => {
+                let reached = self.confirmed.with_untracked(|board| board.seq >= seq);
+                self.pending.update(|pending| {
+                    if reached {
+                        pending.retain(|operation| operation.op != op);
+                    } else if let Some(operation) = pending.iter_mut().find(|o| o.op == op) {
+                        operation.acked = Some(seq);
+                    }
+                });
+            }
+            ServerMessage::Rejected { op, error, current } => self.rejected(op, error, current),
+            ServerMessage::Presence { people } => self.presence.set(people),
+            ServerMessage::Error { error } => self.notice.set(Some(Notice::Error(error.message))),
+        }
+    }
+
+    fn apply_event(&self, event: crate::wall::protocol::WallEvent) {
+        self.confirmed.update(|board| {
+            board.apply(&event.change);
+            board.seq = event.seq;
+        });
+        let seq = event.seq;
+        self.pending.update(|pending| {
+            pending.retain(|operation| {
+                operation.op != event.op && operation.acked.is_none_or(|acked| acked > seq)
+            })
+        });
+    }
+
+    fn rejected(&self, op: OpId, error: AppError, current: Option<Note>) {
+        if matches!(error.code, ErrorCode::RateLimited | ErrorCode::Unavailable) {
+            // Kept; sent again shortly.
+            let state = *self;
+            set_timeout(
+                move || state.resend(op),
+                std::time::Duration::from_millis(1500),
+            );
+            return;
+        }
+        let refused = self.pending.with_untracked(|pending| {
+            pending
+                .iter()
+                .find(|operation| operation.op == op)
+                .map(|operation| operation.command.clone())
+        });
+        self.pending
+            .update(|pending| pending.retain(|operation| operation.op != op));
+        match (error.code, current, refused) {
+            (ErrorCode::Conflict, Some(theirs), Some(Command::EditNote { note, edit, .. })) => {
+                let mine = edit.text.unwrap_or_default();
+                self.conflicts.update(|conflicts| {
+                    conflicts.retain(|c| c.note != note);
+                    conflicts.push(Conflict { note, mine, theirs });
+                });
+            }
+            _ => self.notice.set(Some(Notice::Error(error.message))),
+        }
+    }
+
+    fn resend(&self, op: OpId) {
+        let message = self.pending.with_untracked(|pending| {
+            pending
+                .iter()
+                .find(|operation| operation.op == op && operation.acked.is_none())
+                .map(|operation| ClientMessage::Command {
+                    op,
+                    command: operation.command.clone(),
+                })
+        });
+        if let Some(message) = message {
+            self.send(&message);
+        }
+    }
+
+    fn resend_all(&self) {
+        let messages: Vec<ClientMessage> = self.pending.with_untracked(|pending| {
+            pending
+                .iter()
+                .filter(|operation| operation.acked.is_none())
+                .map(|operation| ClientMessage::Command {
+                    op: operation.op,
+                    command: operation.command.clone(),
+                })
+                .collect()
+        });
+        for message in messages {
+            self.send(&message);
+        }
+    }
+
+    fn reconnect_now(&self) {
+        self.connection.set_value(None);
+        self.connect();
+    }
+
+    /// After a drop: try again after 0.5, 1, 2, 4 … seconds (at most 15), with some jitter.
+    #[cfg(feature = "hydrate")]
+    fn schedule_reconnect(&self) {
+        let attempt = self.attempts.get_value();
+        self.attempts.set_value(attempt + 1);
+        let base = (500u64 << attempt.min(5)).min(15_000);
+        let jitter = (uuid::Uuid::new_v4().as_u128() % (base as u128 * 3 / 10 + 1)) as u64;
+        let delay = base + jitter;
+        self.status
+            .set(Status::Offline(delay.div_ceil(1000) as u32));
+        let state = *self;
+        set_timeout(
+            move || state.connect(),
+            std::time::Duration::from_millis(delay),
+        );
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn open_socket(&self) {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        if matches!(self.status.get_untracked(), Status::Closed(_)) {
+            return;
+        }
+        // A socket that is open or opening is kept (a backoff timer may fire after a manual
+        // reconnect).
+        let busy = self.connection.with_value(|connection| {
+            connection.as_ref().is_some_and(|connection| {
+                matches!(
+                    connection.socket.ready_state(),
+                    web_sys::WebSocket::OPEN | web_sys::WebSocket::CONNECTING
+                )
+            })
+        });
+        if busy {
+            return;
+        }
+        let location = window().location();
+        let scheme = if location.protocol().as_deref() == Ok("https:") {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().unwrap_or_default();
+        let url = format!("{scheme}://{host}/ws/reviews/{}/wall", self.review);
+        let Ok(socket) = web_sys::WebSocket::new(&url) else {
+            self.schedule_reconnect();
+            return;
+        };
+        self.status.set(Status::Connecting);
+        let state = *self;
+        let after = self
+            .loaded
+            .get_untracked()
+            .then(|| self.confirmed.with_untracked(|board| board.seq));
+        let hello = serde_json::to_string(&ClientMessage::Hello {
+            protocol: crate::wall::protocol::PROTOCOL_VERSION,
+            after,
+        })
+        .unwrap_or_default();
+        let opened = socket.clone();
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            let _ = opened.send_with_str(&hello);
+        });
+        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let Some(text) = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|event| event.data().as_string())
+            else {
+                return;
+            };
+            match serde_json::from_str::<ServerMessage>(&text) {
+                Ok(message) => state.receive(message),
+                Err(_) => state.notice.set(Some(Notice::Error(
+                    "The server sent something this page does not understand. Reload the page."
+                        .into(),
+                ))),
+            }
+        });
+        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let code = event
+                .dyn_ref::<web_sys::CloseEvent>()
+                .map(|event| event.code())
+                .unwrap_or(0);
+            match code {
+                // Removed from the review, or this page speaks an old protocol.
+                1008 => state.status.set(Status::Closed(
+                    "You are no longer a member of this review.".into(),
+                )),
+                1002 => state.status.set(Status::Closed(
+                    "This page is out of date: reload it.".into(),
+                )),
+                _ => state.schedule_reconnect(),
+            }
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        self.connection.set_value(Some(Connection {
+            socket,
+            _callbacks: vec![on_open, on_message, on_close],
+        }));
+    }
+
+    /// The browser says the network is gone: drop the socket; changes queue until it is back.
+    pub fn went_offline(&self) {
+        if matches!(self.status.get_untracked(), Status::Closed(_)) {
+            return;
+        }
+        self.connection.set_value(None);
+        #[cfg(feature = "hydrate")]
+        self.schedule_reconnect();
+    }
+
+    /// The network is back: connect now rather than at the next backoff step.
+    pub fn came_online(&self) {
+        if matches!(
+            self.status.get_untracked(),
+            Status::Closed(_) | Status::Live
+        ) {
+            return;
+        }
+        self.attempts.set_value(0);
+        self.reconnect_now();
+    }
+
+    /// Closes the socket for good (the page is going away).
+    pub fn disconnect(&self) {
+        self.status.set(Status::Closed(String::new()));
+        self.connection.set_value(None);
+    }
+}
+
+/// The note a command is about, if it is about one.
+pub fn command_note(command: &Command) -> Option<NoteId> {
+    match command {
+        Command::CreateNote { note, .. }
+        | Command::EditNote { note, .. }
+        | Command::MoveNote { note, .. }
+        | Command::DeleteNote { note }
+        | Command::RestoreNote { note } => Some(*note),
+        _ => None,
+    }
+}
+
+fn load_pending(review: ReviewId) -> Vec<Pending> {
+    #[cfg(feature = "hydrate")]
+    {
+        window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|storage| storage.get_item(&storage_key(review)).ok().flatten())
+            .and_then(|text| serde_json::from_str::<Vec<Pending>>(&text).ok())
+            .map(|pending| {
+                // Acknowledgements are not trusted across a reload: resend, the server dedupes.
+                pending
+                    .into_iter()
+                    .map(|operation| Pending {
+                        acked: None,
+                        ..operation
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = storage_key(review);
+        Vec::new()
+    }
+}
+
+fn save_pending(review: ReviewId, pending: &[Pending]) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let key = storage_key(review);
+        if pending.is_empty() {
+            let _ = storage.remove_item(&key);
+        } else if let Ok(text) = serde_json::to_string(pending) {
+            let _ = storage.set_item(&key, &text);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (review, pending);
+}

@@ -1,0 +1,597 @@
+//! The rules of the wall: what a command does to a board, or why it is refused. Pure and shared:
+//! the server's board task decides with it before committing, and the browser runs the same
+//! function to show a change at once while the server confirms it.
+
+use crate::error::{AppError, ErrorCode};
+use crate::people::{Action, PersonId, Role, allows};
+use crate::wall::protocol::{Command, MAX_HEADINGS_PER_BOARD, MAX_NOTES_PER_BOARD};
+use crate::wall::{Board, Change, Heading, Note, NoteId};
+
+/// Who is sending a command, as the socket resolved them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person: PersonId,
+    pub name: String,
+    pub pair: Option<i64>,
+    pub role: Role,
+}
+
+/// Why a command was refused; a text conflict carries the note as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub error: AppError,
+    pub current: Option<Box<Note>>,
+}
+
+impl From<AppError> for Rejection {
+    fn from(error: AppError) -> Self {
+        Self {
+            error,
+            current: None,
+        }
+    }
+}
+
+fn not_found(what: &str) -> Rejection {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("That {what} is not on the wall any more. The wall has been brought up to date."),
+    )
+    .into()
+}
+
+fn live_note<'a>(board: &'a Board, id: &NoteId) -> Result<&'a Note, Rejection> {
+    match board.notes.get(id) {
+        Some(note) if !note.deleted => Ok(note),
+        _ => Err(not_found("note")),
+    }
+}
+
+fn check_heading(board: &Board, heading: Option<&crate::wall::HeadingId>) -> Result<(), Rejection> {
+    match heading {
+        None => Ok(()),
+        Some(id) if board.live_headings().any(|h| h.id == *id) => Ok(()),
+        Some(_) => Err(not_found("heading")),
+    }
+}
+
+fn tidy_tags(tags: &[String]) -> Vec<String> {
+    let mut tidy: Vec<String> = Vec::new();
+    for tag in tags.iter().map(|tag| tag.trim().to_string()) {
+        if !tag.is_empty() && !tidy.contains(&tag) {
+            tidy.push(tag);
+        }
+    }
+    tidy
+}
+
+/// What `command` does to `board` when `actor` sends it: the change to commit, or why not.
+/// Pure, so the rules are tested without a database or a socket.
+pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
+    let action = if command.is_heading_command() {
+        Action::ManageHeadings
+    } else {
+        Action::WriteNotes
+    };
+    if !allows(actor.role, action) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "As {} on this review you cannot do this.",
+                actor.role.label().to_lowercase()
+            ),
+        )
+        .into());
+    }
+    command.check()?;
+    match command {
+        Command::CreateNote {
+            note,
+            heading,
+            before,
+            fields,
+        } => {
+            if board.notes.contains_key(note) {
+                return Err(AppError::new(ErrorCode::Invalid, "That note already exists.").into());
+            }
+            if board.notes.len() >= MAX_NOTES_PER_BOARD {
+                return Err(AppError::new(
+                    ErrorCode::Invalid,
+                    format!("A wall holds {MAX_NOTES_PER_BOARD} notes at most."),
+                )
+                .into());
+            }
+            check_heading(board, heading.as_ref())?;
+            Ok(Change::Note {
+                note: Note {
+                    id: *note,
+                    heading: heading.clone(),
+                    order: board.order_for(heading.as_ref(), *before, None),
+                    text: fields.text.trim().to_string(),
+                    kind: fields.kind,
+                    source: fields.source.trim().to_string(),
+                    stakeholder: fields.stakeholder.trim().to_string(),
+                    pair: actor.pair,
+                    author: actor.name.clone(),
+                    tags: tidy_tags(&fields.tags),
+                    version: 1,
+                    deleted: false,
+                },
+            })
+        }
+        Command::EditNote {
+            note,
+            base_version,
+            edit,
+        } => {
+            let current = live_note(board, note)?;
+            let mut next = current.clone();
+            if let Some(text) = &edit.text {
+                let text = text.trim().to_string();
+                if text != current.text && *base_version != current.version {
+                    return Err(Rejection {
+                        error: AppError::new(
+                            ErrorCode::Conflict,
+                            "Someone else changed this note's text while you were editing it. \
+                             Both versions are shown: keep one, or combine them.",
+                        ),
+                        current: Some(Box::new(current.clone())),
+                    });
+                }
+                next.text = text;
+            }
+            if let Some(kind) = edit.kind {
+                next.kind = kind;
+            }
+            if let Some(source) = &edit.source {
+                next.source = source.trim().to_string();
+            }
+            if let Some(stakeholder) = &edit.stakeholder {
+                next.stakeholder = stakeholder.trim().to_string();
+            }
+            if let Some(tags) = &edit.tags {
+                next.tags = tidy_tags(tags);
+            }
+            next.version = current.version + 1;
+            Ok(Change::Note { note: next })
+        }
+        Command::MoveNote {
+            note,
+            heading,
+            before,
+        } => {
+            let current = live_note(board, note)?;
+            check_heading(board, heading.as_ref())?;
+            let mut next = current.clone();
+            next.order = board.order_for(heading.as_ref(), *before, Some(*note));
+            next.heading = heading.clone();
+            Ok(Change::Note { note: next })
+        }
+        Command::DeleteNote { note } => {
+            let mut next = live_note(board, note)?.clone();
+            next.deleted = true;
+            Ok(Change::Note { note: next })
+        }
+        Command::RestoreNote { note } => {
+            let current = board.notes.get(note).ok_or_else(|| not_found("note"))?;
+            let mut next = current.clone();
+            next.deleted = false;
+            // Its heading may have been archived meanwhile: it comes back to Unsorted.
+            if check_heading(board, current.heading.as_ref()).is_err() {
+                next.heading = None;
+                next.order = board.order_for(None, None, Some(*note));
+            }
+            Ok(Change::Note { note: next })
+        }
+        Command::AddHeading { heading, title } => {
+            if board.headings.iter().any(|h| h.id == *heading) {
+                return Err(
+                    AppError::new(ErrorCode::Invalid, "That heading already exists.").into(),
+                );
+            }
+            if board.headings.len() >= MAX_HEADINGS_PER_BOARD {
+                return Err(AppError::new(
+                    ErrorCode::Invalid,
+                    format!("A wall has {MAX_HEADINGS_PER_BOARD} headings at most."),
+                )
+                .into());
+            }
+            let position = board
+                .headings
+                .iter()
+                .map(|h| h.position + 1)
+                .max()
+                .unwrap_or(0);
+            Ok(Change::Heading {
+                heading: Heading {
+                    id: heading.clone(),
+                    title: title.trim().to_string(),
+                    position,
+                    archived: false,
+                },
+            })
+        }
+        Command::RenameHeading { heading, title } => {
+            let current = board
+                .live_headings()
+                .find(|h| h.id == *heading)
+                .ok_or_else(|| not_found("heading"))?;
+            Ok(Change::Heading {
+                heading: Heading {
+                    title: title.trim().to_string(),
+                    ..current.clone()
+                },
+            })
+        }
+        Command::MoveHeading { heading, index } => {
+            let mut order: Vec<_> = board.live_headings().map(|h| h.id.clone()).collect();
+            let from = order
+                .iter()
+                .position(|id| id == heading)
+                .ok_or_else(|| not_found("heading"))?;
+            let id = order.remove(from);
+            order.insert((*index).min(order.len()), id);
+            Ok(Change::HeadingsOrdered { order })
+        }
+        Command::ArchiveHeading { heading } => {
+            check_heading(board, Some(heading))?;
+            // Every note under it, deleted ones too (so an undo still finds a home), goes to the
+            // end of Unsorted in its current order.
+            let mut notes: Vec<&Note> = board
+                .notes
+                .values()
+                .filter(|note| note.heading.as_ref() == Some(heading))
+                .collect();
+            notes.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
+            let mut last = board.notes_in(None).last().map(|note| note.order.clone());
+            let moved = notes
+                .into_iter()
+                .map(|note| {
+                    let order = crate::wall::order::key_between(last.as_deref(), None);
+                    last = Some(order.clone());
+                    Note {
+                        heading: None,
+                        order,
+                        ..note.clone()
+                    }
+                })
+                .collect();
+            Ok(Change::HeadingArchived {
+                heading: heading.clone(),
+                moved,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::wall::protocol::{NoteEdit, NoteFields};
+    use crate::wall::{HeadingId, NoteKind};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            person: PersonId(Uuid::from_u128(1)),
+            name: "Helen Marsh".into(),
+            pair: Some(1),
+            role,
+        }
+    }
+
+    fn fields(text: &str) -> NoteFields {
+        NoteFields {
+            text: text.into(),
+            kind: NoteKind::Strength,
+            source: " Leader interview ".into(),
+            stakeholder: "Councillors".into(),
+            tags: vec!["housing".into(), " housing ".into(), "".into()],
+        }
+    }
+
+    fn note_id(n: u128) -> NoteId {
+        NoteId(Uuid::from_u128(n))
+    }
+
+    /// A board with one heading and the notes given, created through `decide` itself.
+    fn board_with(notes: &[(u128, Option<&HeadingId>)]) -> (Board, HeadingId) {
+        let heading = HeadingId("governance".into());
+        let mut board = Board::default();
+        let lead = actor(Role::TeamLead);
+        let add = Command::AddHeading {
+            heading: heading.clone(),
+            title: "Governance and culture".into(),
+        };
+        board.apply(&decide(&board, &lead, &add).unwrap());
+        for (n, under) in notes {
+            let create = Command::CreateNote {
+                note: note_id(*n),
+                heading: under.cloned(),
+                before: None,
+                fields: fields(&format!("note {n}")),
+            };
+            board.apply(&decide(&board, &lead, &create).unwrap());
+        }
+        (board, heading)
+    }
+
+    fn code(result: Result<Change, Rejection>) -> ErrorCode {
+        result.unwrap_err().error.code
+    }
+
+    #[test]
+    fn a_new_note_takes_its_authors_pair_and_tidy_fields() {
+        let (board, heading) = board_with(&[]);
+        let change = decide(
+            &board,
+            &actor(Role::Peer),
+            &Command::CreateNote {
+                note: note_id(7),
+                heading: Some(heading.clone()),
+                before: None,
+                fields: fields("  Members describe a clear vision.  "),
+            },
+        )
+        .unwrap();
+        let Change::Note { note } = change else {
+            panic!("{change:?}")
+        };
+        assert_eq!(note.text, "Members describe a clear vision.");
+        assert_eq!(note.source, "Leader interview");
+        assert_eq!(note.tags, ["housing"]);
+        assert_eq!((note.pair, note.author.as_str()), (Some(1), "Helen Marsh"));
+        assert_eq!((note.version, note.deleted), (1, false));
+        assert_eq!(note.heading, Some(heading));
+    }
+
+    #[test]
+    fn notes_go_where_they_are_put() {
+        let (mut board, heading) = board_with(&[(1, None), (2, None), (3, None)]);
+        let peer = actor(Role::Peer);
+        // Note 3 before note 1, then note 2 under the heading.
+        for command in [
+            Command::MoveNote {
+                note: note_id(3),
+                heading: None,
+                before: Some(note_id(1)),
+            },
+            Command::MoveNote {
+                note: note_id(2),
+                heading: Some(heading.clone()),
+                before: None,
+            },
+        ] {
+            board.apply(&decide(&board, &peer, &command).unwrap());
+        }
+        let unsorted: Vec<NoteId> = board.notes_in(None).iter().map(|n| n.id).collect();
+        assert_eq!(unsorted, [note_id(3), note_id(1)]);
+        assert_eq!(board.notes_in(Some(&heading)).len(), 1);
+    }
+
+    #[test]
+    fn concurrent_text_edits_conflict_but_other_fields_do_not() {
+        let (mut board, _) = board_with(&[(1, None)]);
+        let peer = actor(Role::Peer);
+        let edit = |base_version, text: Option<&str>, kind| Command::EditNote {
+            note: note_id(1),
+            base_version,
+            edit: NoteEdit {
+                text: text.map(String::from),
+                kind,
+                ..NoteEdit::default()
+            },
+        };
+        // The first editor wins…
+        board.apply(&decide(&board, &peer, &edit(1, Some("First version"), None)).unwrap());
+        assert_eq!(board.notes[&note_id(1)].version, 2);
+        // …the second, also working from version 1, gets a conflict with the current text.
+        let conflict = decide(&board, &peer, &edit(1, Some("Second version"), None)).unwrap_err();
+        assert_eq!(conflict.error.code, ErrorCode::Conflict);
+        assert_eq!(conflict.current.unwrap().text, "First version");
+        // A stale version is fine for the kind (last writer wins per field) and for the same text.
+        assert!(decide(&board, &peer, &edit(1, None, Some(NoteKind::Question))).is_ok());
+        assert!(decide(&board, &peer, &edit(1, Some("First version"), None)).is_ok());
+    }
+
+    #[test]
+    fn deleted_notes_can_be_restored_and_archived_headings_keep_their_notes() {
+        let (mut board, heading) = board_with(&[(1, None), (2, None)]);
+        let lead = actor(Role::TeamLead);
+        let (one, two) = (note_id(1), note_id(2));
+        for command in [
+            Command::MoveNote {
+                note: one,
+                heading: Some(heading.clone()),
+                before: None,
+            },
+            Command::MoveNote {
+                note: two,
+                heading: Some(heading.clone()),
+                before: None,
+            },
+            Command::DeleteNote { note: two },
+            Command::ArchiveHeading {
+                heading: heading.clone(),
+            },
+        ] {
+            board.apply(&decide(&board, &lead, &command).unwrap());
+        }
+        assert_eq!(board.live_headings().count(), 0);
+        assert_eq!(
+            board.notes_in(None).len(),
+            1,
+            "the live note is in Unsorted"
+        );
+        // The deleted one comes back to Unsorted too, after the other.
+        board.apply(&decide(&board, &lead, &Command::RestoreNote { note: two }).unwrap());
+        let unsorted: Vec<NoteId> = board.notes_in(None).iter().map(|n| n.id).collect();
+        assert_eq!(unsorted, [one, two]);
+        // Editing or moving a deleted note is refused.
+        board.apply(&decide(&board, &lead, &Command::DeleteNote { note: one }).unwrap());
+        let move_deleted = Command::MoveNote {
+            note: one,
+            heading: None,
+            before: None,
+        };
+        assert_eq!(
+            code(decide(&board, &lead, &move_deleted)),
+            ErrorCode::NotFound
+        );
+    }
+
+    #[test]
+    fn roles_are_checked_for_every_command() {
+        let (board, heading) = board_with(&[(1, None)]);
+        let add_heading = Command::AddHeading {
+            heading: HeadingId::new(),
+            title: "Housing".into(),
+        };
+        let create = Command::CreateNote {
+            note: note_id(9),
+            heading: None,
+            before: None,
+            fields: fields("x"),
+        };
+        for role in Role::ALL {
+            let may_write = role.is_peer_team();
+            assert_eq!(
+                decide(&board, &actor(role), &create).is_ok(),
+                may_write,
+                "{role:?}"
+            );
+            let may_manage = matches!(role, Role::Facilitator | Role::TeamLead);
+            assert_eq!(
+                decide(&board, &actor(role), &add_heading).is_ok(),
+                may_manage,
+                "{role:?}"
+            );
+        }
+        let rename = Command::RenameHeading {
+            heading,
+            title: "Culture".into(),
+        };
+        assert_eq!(
+            code(decide(&board, &actor(Role::Peer), &rename)),
+            ErrorCode::Forbidden
+        );
+    }
+
+    #[test]
+    fn bad_commands_are_refused_with_a_reason() {
+        let (board, heading) = board_with(&[(1, None)]);
+        let peer = actor(Role::Peer);
+        let lead = actor(Role::TeamLead);
+        let cases = [
+            (
+                Command::CreateNote {
+                    note: note_id(1),
+                    heading: None,
+                    before: None,
+                    fields: fields("again"),
+                },
+                ErrorCode::Invalid,
+            ),
+            (
+                Command::CreateNote {
+                    note: note_id(2),
+                    heading: Some(HeadingId("nowhere".into())),
+                    before: None,
+                    fields: fields("x"),
+                },
+                ErrorCode::NotFound,
+            ),
+            (
+                Command::CreateNote {
+                    note: note_id(3),
+                    heading: None,
+                    before: None,
+                    fields: fields(&"x".repeat(501)),
+                },
+                ErrorCode::Invalid,
+            ),
+            (
+                Command::DeleteNote { note: note_id(99) },
+                ErrorCode::NotFound,
+            ),
+            (
+                Command::EditNote {
+                    note: note_id(99),
+                    base_version: 1,
+                    edit: NoteEdit::default(),
+                },
+                ErrorCode::NotFound,
+            ),
+        ];
+        for (command, expected) in cases {
+            assert_eq!(
+                code(decide(&board, &peer, &command)),
+                expected,
+                "{command:?}"
+            );
+        }
+        let duplicate = Command::AddHeading {
+            heading,
+            title: "Again".into(),
+        };
+        assert_eq!(code(decide(&board, &lead, &duplicate)), ErrorCode::Invalid);
+        let bad_id = Command::AddHeading {
+            heading: HeadingId("no spaces please".into()),
+            title: "Housing".into(),
+        };
+        assert_eq!(code(decide(&board, &lead, &bad_id)), ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_full_board_refuses_more_notes() {
+        let mut board = Board::default();
+        let peer = actor(Role::Peer);
+        for n in 0..MAX_NOTES_PER_BOARD as u128 {
+            let Ok(change) = decide(
+                &board,
+                &peer,
+                &Command::CreateNote {
+                    note: note_id(n),
+                    heading: None,
+                    before: None,
+                    fields: fields("x"),
+                },
+            ) else {
+                panic!("note {n} refused")
+            };
+            board.apply(&change);
+        }
+        let one_more = Command::CreateNote {
+            note: note_id(u128::MAX),
+            heading: None,
+            before: None,
+            fields: fields("x"),
+        };
+        let refused = decide(&board, &peer, &one_more).unwrap_err();
+        assert!(
+            refused.error.message.contains("5000"),
+            "{}",
+            refused.error.message
+        );
+    }
+
+    #[test]
+    fn headings_move_to_the_index_given() {
+        let (mut board, first) = board_with(&[]);
+        let lead = actor(Role::TeamLead);
+        let second = HeadingId("leadership".into());
+        let add = Command::AddHeading {
+            heading: second.clone(),
+            title: "Leadership".into(),
+        };
+        board.apply(&decide(&board, &lead, &add).unwrap());
+        let move_first = Command::MoveHeading {
+            heading: first.clone(),
+            index: 99,
+        };
+        board.apply(&decide(&board, &lead, &move_first).unwrap());
+        let order: Vec<&HeadingId> = board.live_headings().map(|h| &h.id).collect();
+        assert_eq!(order, [&second, &first]);
+    }
+}
