@@ -63,6 +63,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
         reviews: Arc::new(review::ReviewStore::new(db.clone())),
     };
     let wall = wall::board::WallHub::new(db.clone());
+    wall.start_following();
     Ok(AppState {
         leptos: config.leptos_options(),
         db,
@@ -135,7 +136,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     let addr = listener.local_addr().map_err(StartupError::Serve)?;
     tracing::info!(%addr, "Peerwall is listening on http://{addr}");
     println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
-    let db = state.db.clone();
+    let (db, wall) = (state.db.clone(), state.wall.clone());
     serve(
         listener,
         routes::router(state),
@@ -144,6 +145,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     )
     .await
     .map_err(StartupError::Serve)?;
+    wall.stop_following().await;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

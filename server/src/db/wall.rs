@@ -304,17 +304,88 @@ pub async fn commit(
     .await;
     match result {
         Ok(_) => Ok(Commit::Done),
-        Err(error) if error.is_already_exists() || is_index_violation(&error) => {
-            match find_op(db, review, op).await? {
-                Some(seq) => Ok(Commit::Duplicate(seq)),
-                None => Ok(Commit::SeqTaken),
+        Err(error) => {
+            // The transaction failed as a whole; which unique index refused it is read back
+            // rather than parsed from the message.
+            if let Some(seq) = find_op(db, review, op).await? {
+                return Ok(Commit::Duplicate(seq));
             }
+            if seq_taken(db, review, seq).await? {
+                return Ok(Commit::SeqTaken);
+            }
+            Err(error.into())
         }
-        Err(error) => Err(error.into()),
     }
 }
 
-fn is_index_violation(error: &surrealdb::Error) -> bool {
-    let text = error.to_string();
-    text.contains("already contains") || text.contains("index")
+/// Whether the board's log already has an event `seq`.
+async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
+    let mut response = db
+        .client()
+        .query("RETURN count(SELECT id FROM wall_event WHERE review = $review AND seq = $seq) > 0")
+        .bind(("review", review_record(review)))
+        .bind(("seq", seq as i64))
+        .await?;
+    let taken: Option<bool> = response.take(0)?;
+    Ok(taken.unwrap_or(false))
+}
+
+#[derive(Debug, SurrealValue)]
+struct LiveRow {
+    review: RecordId,
+    seq: i64,
+    op: String,
+    change: String,
+}
+
+/// Notifications of new events on every wall: (live query id, review, event).
+pub type LiveEvents = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<(uuid::Uuid, ReviewId, WallEvent), DbError>> + Send>,
+>;
+
+/// Starts one LIVE query on the whole event log. Notifications may come out of order or (by
+/// known SurrealDB bugs) not at all; the board tasks order them and read any gap.
+pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
+    use futures_util::StreamExt;
+    let mut response = db
+        .client()
+        .query("LIVE SELECT review, seq, op, change FROM wall_event")
+        .await?;
+    let stream = response.stream::<surrealdb::Notification<LiveRow>>(0)?;
+    Ok(Box::pin(stream.filter_map(|item| async move {
+        let notification = match item {
+            Ok(notification) => notification,
+            Err(error) => return Some(Err(DbError::from(error))),
+        };
+        if notification.action != surrealdb::types::Action::Create {
+            return None;
+        }
+        let query: uuid::Uuid = notification.query_id.into();
+        let row = notification.data;
+        let review = match row.review.key {
+            RecordIdKey::Uuid(id) => ReviewId(id.into()),
+            _ => return None,
+        };
+        let op = uuid::Uuid::parse_str(&row.op).ok()?;
+        let change = serde_json::from_str(&row.change).ok()?;
+        Some(Ok((
+            query,
+            review,
+            WallEvent {
+                seq: row.seq.max(0) as u64,
+                op: OpId(op),
+                change,
+            },
+        )))
+    })))
+}
+
+/// Ends a LIVE query.
+pub async fn kill_live(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
+    db.client()
+        .query("KILL $id")
+        .bind(("id", surrealdb::types::Uuid::from(id)))
+        .await?
+        .check()?;
+    Ok(())
 }

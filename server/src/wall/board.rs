@@ -19,6 +19,9 @@ use crate::db::{self, Database};
 
 pub use app::wall::rules::{Actor, Rejection, decide};
 
+/// How often a board task reads its log's head for events another node committed.
+const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
+
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 
@@ -48,6 +51,10 @@ enum Request {
     Leave {
         connection: ConnectionId,
     },
+    /// An event committed by another node, as its LIVE notification reported it.
+    External {
+        event: WallEvent,
+    },
 }
 
 /// Every board task on this node, started on first use and ended when idle.
@@ -57,6 +64,9 @@ pub struct WallHub {
     boards: Arc<Mutex<HashMap<ReviewId, mpsc::Sender<Request>>>>,
     next_connection: Arc<std::sync::atomic::AtomicU64>,
     idle: Duration,
+    head_check: Duration,
+    follower: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    live_query: Arc<Mutex<Option<uuid::Uuid>>>,
 }
 
 fn unavailable() -> AppError {
@@ -67,16 +77,83 @@ fn unavailable() -> AppError {
 
 impl WallHub {
     pub fn new(db: Database) -> Self {
-        Self::with_idle(db, Duration::from_secs(120))
+        Self::with_timing(db, Duration::from_secs(120), HEAD_CHECK_EVERY)
     }
 
-    /// A hub whose board tasks end after `idle` without sockets or requests.
-    pub fn with_idle(db: Database, idle: Duration) -> Self {
+    /// A hub whose board tasks end after `idle` without sockets or requests, and read their
+    /// log's head every `head_check` (tests set it long to prove the LIVE query alone delivers).
+    pub fn with_timing(db: Database, idle: Duration, head_check: Duration) -> Self {
         Self {
             db,
             boards: Arc::default(),
             next_connection: Arc::default(),
             idle,
+            head_check,
+            follower: Arc::default(),
+            live_query: Arc::default(),
+        }
+    }
+
+    /// Follows the log with one SurrealDB LIVE query for this node, so that events committed by
+    /// other nodes reach this node's sockets. Runs until `stop_following`.
+    pub fn start_following(&self) {
+        let hub = self.clone();
+        let task = tokio::spawn(async move { hub.follow().await });
+        if let Ok(mut follower) = self.follower.lock()
+            && let Some(old) = follower.replace(task)
+        {
+            old.abort();
+        }
+    }
+
+    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
+    pub async fn stop_following(&self) {
+        let task = self.follower.lock().ok().and_then(|mut f| f.take());
+        if let Some(task) = task {
+            task.abort();
+        }
+        let live = self.live_query.lock().ok().and_then(|mut id| id.take());
+        if let Some(id) = live
+            && let Err(error) = db::wall::kill_live(&self.db, id).await
+        {
+            tracing::warn!(%error, "ending the wall's live query");
+        }
+    }
+
+    async fn follow(&self) {
+        use futures_util::StreamExt;
+        loop {
+            match db::wall::live_events(&self.db).await {
+                Ok(mut stream) => {
+                    while let Some(item) = stream.next().await {
+                        match item {
+                            Ok((query, review, event)) => {
+                                if let Ok(mut live) = self.live_query.lock() {
+                                    *live = Some(query);
+                                }
+                                self.forward(review, event).await;
+                            }
+                            Err(error) => tracing::warn!(%error, "a wall notification"),
+                        }
+                    }
+                    tracing::warn!("the wall's live query ended; starting it again");
+                }
+                Err(error) => tracing::warn!(%error, "starting the wall's live query"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Hands an event from the log to the board's task, if this node has one running.
+    async fn forward(&self, review: ReviewId, event: WallEvent) {
+        let sender = self.boards.lock().ok().and_then(|boards| {
+            boards
+                .get(&review)
+                .filter(|sender| !sender.is_closed())
+                .cloned()
+        });
+        if let Some(sender) = sender {
+            let _ = sender.send(Request::External { event }).await;
         }
     }
 
@@ -104,7 +181,13 @@ impl WallHub {
                     Some(sender) if !sender.is_closed() => sender.clone(),
                     _ => {
                         let (sender, receiver) = mpsc::channel(256);
-                        tokio::spawn(run_board(self.db.clone(), review, receiver, self.idle));
+                        tokio::spawn(run_board(
+                            self.db.clone(),
+                            review,
+                            receiver,
+                            self.idle,
+                            self.head_check,
+                        ));
                         boards.insert(review, sender.clone());
                         sender
                     }
@@ -224,6 +307,7 @@ async fn run_board(
     review: ReviewId,
     mut requests: mpsc::Receiver<Request>,
     idle: Duration,
+    head_check: Duration,
 ) {
     let loaded = match db::wall::load(&db, review).await {
         Ok(loaded) => loaded,
@@ -247,21 +331,34 @@ async fn run_board(
         present: HashMap::new(),
     };
     tracing::debug!(%review, seq = task.board.seq, notes = task.board.notes.len(), "board task started");
+    // Every few seconds the task also reads the log's head, so an event from another node whose
+    // notification was lost (the last one, with nothing after it to reveal the gap) still arrives.
+    let mut check = tokio::time::interval_at(tokio::time::Instant::now() + head_check, head_check);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_request = tokio::time::Instant::now();
     loop {
-        let request = match tokio::time::timeout(idle, requests.recv()).await {
-            Ok(Some(request)) => request,
-            Ok(None) => break,
-            Err(_) if task.present.is_empty() => {
-                // Idle: stop taking requests, answer what is queued, and end.
-                requests.close();
-                while let Some(request) = requests.recv().await {
+        tokio::select! {
+            request = requests.recv() => match request {
+                Some(request) => {
+                    last_request = tokio::time::Instant::now();
                     task.handle(request).await;
                 }
-                break;
+                None => break,
+            },
+            _ = check.tick() => {
+                if task.present.is_empty() && last_request.elapsed() >= idle {
+                    // Idle: stop taking requests, answer what is queued, and end.
+                    requests.close();
+                    while let Some(request) = requests.recv().await {
+                        task.handle(request).await;
+                    }
+                    break;
+                }
+                if let Err(error) = task.catch_up().await {
+                    tracing::warn!(%error, "checking the wall's head");
+                }
             }
-            Err(_) => continue,
-        };
-        task.handle(request).await;
+        }
     }
     tracing::debug!(%review, "board task ended");
 }
@@ -278,7 +375,7 @@ fn refuse(request: Request, error: AppError) {
                 current: None,
             });
         }
-        Request::Presence { .. } | Request::Leave { .. } => {}
+        Request::Presence { .. } | Request::Leave { .. } | Request::External { .. } => {}
     }
 }
 
@@ -328,6 +425,17 @@ impl BoardTask {
                     self.broadcast_presence();
                 }
             }
+            Request::External { event } => {
+                let head = self.board.seq;
+                if event.seq == head + 1 {
+                    self.applied(event);
+                } else if event.seq > head + 1 {
+                    // Notifications can arrive out of order or be lost: read the gap.
+                    if let Err(error) = self.catch_up().await {
+                        tracing::error!(%error, "reading a gap in the wall's log");
+                    }
+                }
+            }
         }
     }
 
@@ -369,8 +477,14 @@ impl BoardTask {
     }
 
     async fn command(&mut self, actor: &Actor, op: OpId, command: &Command) -> ServerMessage {
-        // Three tries: another node may take the next sequence number first.
-        for _ in 0..3 {
+        // Another node may take the next sequence number first: catch up and decide again, with
+        // a short, growing, jittered pause so two busy nodes do not keep colliding.
+        for attempt in 0..12u32 {
+            if attempt > 0 {
+                let jitter = uuid::Uuid::new_v4().as_u128() % 3;
+                let pause = (1u64 << attempt.min(6)) + jitter as u64;
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
             if let Some(seq) = self.ops.get(&op) {
                 return ServerMessage::Ack { op, seq: *seq };
             }
@@ -415,14 +529,19 @@ impl BoardTask {
 
     /// Applies events committed elsewhere (another node) after our head.
     async fn catch_up(&mut self) -> Result<(), db::DbError> {
-        let events =
-            db::wall::events_after(&self.db, self.review, self.board.seq, MAX_REPLAY).await?;
-        for event in events {
-            if event.seq == self.board.seq + 1 {
-                self.applied(event);
+        loop {
+            let events =
+                db::wall::events_after(&self.db, self.review, self.board.seq, MAX_REPLAY).await?;
+            let full = events.len() as u64 == MAX_REPLAY;
+            for event in events {
+                if event.seq == self.board.seq + 1 {
+                    self.applied(event);
+                }
+            }
+            if !full {
+                return Ok(());
             }
         }
-        Ok(())
     }
 
     /// Takes a committed event into the board and sends it to every socket.

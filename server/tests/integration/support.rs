@@ -79,6 +79,7 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stops cleanly");
         }
+        self.state.wall.stop_following().await;
         self.state.db.close().await;
     }
 }

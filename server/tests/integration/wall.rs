@@ -772,3 +772,137 @@ async fn simulate(
     }
     (created, client.board.clone())
 }
+
+/// Two nodes on one database: a board task on each. What one commits reaches the other's
+/// subscribers through the LIVE query (or the head check), and both converge when they race
+/// for the same sequence numbers.
+#[tokio::test]
+async fn two_nodes_on_one_database_share_a_board() {
+    use peerwall_server::wall::board::{Actor, WallHub};
+
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+    let app = TestApp::demo().await;
+    let db = app.state.db.clone();
+    let review = {
+        let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+        app::review::ReviewId(demo_review(&app, &cookie).await.parse().unwrap())
+    };
+    let person = peerwall_server::db::people::find_person_by_email(&db, PEER)
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = Actor {
+        person: app::people::PersonId(person.id),
+        name: "Helen Marsh".into(),
+        pair: Some(1),
+        role: app::people::Role::Peer,
+    };
+    // No periodic head check: whatever node two learns without writing itself comes through
+    // the LIVE query.
+    let hub = || {
+        WallHub::with_timing(
+            db.clone(),
+            Duration::from_secs(120),
+            Duration::from_secs(3600),
+        )
+    };
+    let (one, two) = (hub(), hub());
+    one.start_following();
+    two.start_following();
+    let mut on_one = one
+        .join(review, one.connection_id(), actor.clone(), None)
+        .await
+        .unwrap();
+    let mut on_two = two
+        .join(review, two.connection_id(), actor.clone(), None)
+        .await
+        .unwrap();
+    let ServerMessage::Welcome {
+        board: Some(start), ..
+    } = on_two.welcome
+    else {
+        panic!("a snapshot")
+    };
+
+    // A write on node one reaches node two's subscriber by the LIVE query.
+    let first = one
+        .command(
+            review,
+            actor.clone(),
+            new_op(),
+            create(new_note(), None, "Via the live query"),
+        )
+        .await;
+    assert_eq!(acked(&first), start.seq + 1);
+    let frame = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let frame = on_two.frames.recv().await.unwrap();
+            if frame.contains("Via the live query") {
+                return frame;
+            }
+        }
+    })
+    .await
+    .expect("node two hears of node one's note");
+    let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() else {
+        panic!("{frame}")
+    };
+    assert_eq!(event.seq, start.seq + 1);
+    let mut start = start;
+    start.apply(&event.change);
+    start.seq = event.seq;
+    // Node one's own subscriber had it too.
+    while !on_one
+        .frames
+        .recv()
+        .await
+        .unwrap()
+        .contains("Via the live query")
+    {}
+
+    // Both nodes write at once: every write is acknowledged with a distinct sequence number.
+    let mut writes = Vec::new();
+    for n in 0..20 {
+        let hub = if n % 2 == 0 { one.clone() } else { two.clone() };
+        let actor = actor.clone();
+        writes.push(tokio::spawn(async move {
+            hub.command(
+                review,
+                actor,
+                new_op(),
+                create(new_note(), None, &format!("node note {n}")),
+            )
+            .await
+        }));
+    }
+    let mut seqs = Vec::new();
+    for write in writes {
+        seqs.push(acked(&write.await.unwrap()));
+    }
+    seqs.sort();
+    let expected: Vec<u64> = (start.seq + 1..=start.seq + 20).collect();
+    assert_eq!(
+        seqs, expected,
+        "no sequence number taken twice, none skipped"
+    );
+
+    // Each node's subscribers see all twenty events, in order.
+    for frames in [&mut on_one.frames, &mut on_two.frames] {
+        let mut board = start.clone();
+        while board.seq < start.seq + 20 {
+            let frame = tokio::time::timeout(Duration::from_secs(10), frames.recv())
+                .await
+                .expect("events from the other node within 10 s")
+                .unwrap();
+            if let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() {
+                assert_eq!(event.seq, board.seq + 1);
+                board.apply(&event.change);
+                board.seq = event.seq;
+            }
+        }
+        assert_eq!(board.live_note_count(), start.live_note_count() + 20);
+    }
+    one.stop_following().await;
+    two.stop_following().await;
+    app.stop().await;
+}
