@@ -61,6 +61,8 @@ test('two reviewers see each other\'s notes, drags and keyboard moves live', asy
   await card.focus();
   await helen.keyboard.press('Space');
   await helen.getByRole('status').filter({ hasText: 'Picked up' }).waitFor({ state: 'attached' });
+  // The other reviewer sees who is moving the note.
+  await note(gareth, text).getByText('Helen Marsh is moving this').waitFor();
   await helen.keyboard.press('ArrowLeft');
   await helen.getByText(/Organisational and place leadership, position \d+ of \d+/).waitFor({ state: 'attached' });
   await helen.keyboard.press('ArrowLeft');
@@ -95,6 +97,68 @@ test('a note written offline is kept, shown as not yet saved, and delivered on r
   await note(gareth, text).waitFor({ timeout: 20_000 });
   await note(helen, text).getByText('Not yet saved').waitFor({ state: 'detached', timeout: 20_000 });
   assert.deepEqual(gareth.problems, []);
+});
+
+test('a note dragged by touch, with its grip, moves for everyone', async () => {
+  const helen = await openWall('peer1@demo.peerwall.test');
+  const gareth = await openWall('peer2@demo.peerwall.test');
+  const text = 'Residents\' survey results';
+  const grip = note(helen, text).locator('.drag-handle');
+  const from = await grip.boundingBox();
+  const to = await column(helen, 'Capacity for improvement').locator('h2').boundingBox();
+  const touch = (x, y) => ({ pointerType: 'touch', pointerId: 11, isPrimary: true, clientX: x, clientY: y, bubbles: true });
+  await grip.dispatchEvent('pointerdown', touch(from.x + 4, from.y + 4));
+  await grip.dispatchEvent('pointermove', touch(to.x + 10, to.y + 40));
+  await column(helen, 'Capacity for improvement').and(helen.locator('.drop-into')).waitFor();
+  await grip.dispatchEvent('pointerup', touch(to.x + 10, to.y + 40));
+  await column(gareth, 'Capacity for improvement').locator('li.note', { hasText: text }).waitFor();
+  assert.equal(await column(gareth, 'Local priorities and outcomes').locator('li.note', { hasText: text }).count(), 0);
+});
+
+test('filters narrow what is shown without changing the notes', async () => {
+  const helen = await openWall('peer1@demo.peerwall.test');
+  const before = await helen.locator('li.note').count();
+  await helen.getByLabel('Kind', { exact: true }).nth(1).selectOption({ label: 'Question' });
+  await helen.locator('li.note').first().waitFor();
+  const questions = await helen.locator('li.note').allInnerTexts();
+  assert.ok(questions.length > 0 && questions.length < before);
+  for (const text of questions) assert.match(text, /QUESTION/);
+  await helen.getByLabel('Kind', { exact: true }).nth(1).selectOption({ label: 'All' });
+  await helen.getByLabel('Search').fill('flooding');
+  await helen.waitForFunction(() => document.querySelectorAll('li.note').length === 1);
+  await helen.getByLabel('Search').fill('');
+  await helen.waitForFunction((n) => document.querySelectorAll('li.note').length === n, before);
+});
+
+test('a change queued while the wall cannot be reached survives a reload and is sent later', async () => {
+  const helen = await openWall('peer1@demo.peerwall.test');
+  const gareth = await openWall('peer2@demo.peerwall.test');
+  // From now on Helen's browser cannot reach the wall's socket until we let it.
+  let blocked = true;
+  await helen.routeWebSocket(/\/ws\/reviews\//, (socket) => {
+    if (blocked) socket.close();
+    else socket.connectToServer();
+  });
+  await helen.evaluate(() => window.dispatchEvent(new Event('offline')));
+  await helen.locator('.wall-status[data-status="offline"]').waitFor();
+  const text = 'Queued before a reload.';
+  await addNote(helen, text);
+  await note(helen, text).getByText('Not yet saved').waitFor();
+  const queued = await helen.evaluate(() => Object.entries(localStorage)
+    .filter(([key]) => key.endsWith('.pending')).map(([, value]) => value).join(''));
+  assert.match(queued, /Queued before a reload/);
+
+  // A reload while the wall is still out of reach keeps the queue…
+  await helen.reload();
+  await waitForHydration(helen);
+  await helen.getByText(/1 change not yet saved/).waitFor();
+  // …and sends it once the wall can be reached again.
+  blocked = false;
+  await helen.evaluate(() => window.dispatchEvent(new Event('online')));
+  await note(gareth, text).waitFor({ timeout: 20_000 });
+  await note(helen, text).waitFor({ timeout: 20_000 });
+  await note(helen, text).getByText('Not yet saved').waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await helen.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('.pending')).length), 0);
 });
 
 test('host roles are told the wall is not theirs', async () => {

@@ -6,8 +6,25 @@ use clap::Parser;
 use peerwall_server::config::{AdminCommand, Command};
 use peerwall_server::{Config, create_admin, run, telemetry};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Stack for each runtime thread. Rendering a page walks deeply nested view types; in a debug
+/// build the wall's page needs more than the 2 MiB tokio gives by default.
+const THREAD_STACK: usize = 16 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve()),
+        Err(error) => {
+            eprintln!("peerwall: could not start its runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config);
     let outcome = match config.command.clone() {

@@ -95,7 +95,9 @@ fn storage_key(review: ReviewId) -> String {
 impl WallState {
     pub fn new(review: ReviewId, role: Role) -> Self {
         let confirmed = RwSignal::new(Board::default());
-        let pending = RwSignal::new(load_pending(review));
+        // Restored from browser storage once the page is live (not while hydrating: the
+        // server-rendered page had no queue, and hydration keeps what the server rendered).
+        let pending = RwSignal::new(Vec::<Pending>::new());
         let me = RwSignal::new(None::<(String, Option<i64>)>);
         let shown = Memo::new(move |_| {
             let mut board = confirmed.get();
@@ -128,8 +130,29 @@ impl WallState {
             connection: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
         };
+        let restored = StoredValue::new(false);
+        Effect::new(move |_| {
+            if !restored.get_value() {
+                restored.set_value(true);
+                let stored = load_pending(review);
+                if !stored.is_empty() {
+                    pending.update(|pending| {
+                        for operation in stored {
+                            if !pending.iter().any(|p| p.op == operation.op) {
+                                pending.push(operation);
+                            }
+                        }
+                    });
+                }
+            }
+        });
         // Every change to the queue is written to browser storage at once.
-        Effect::new(move |_| save_pending(review, &pending.get()));
+        Effect::new(move |_| {
+            let list = pending.get();
+            if restored.get_value() {
+                save_pending(review, &list);
+            }
+        });
         state
     }
 

@@ -114,6 +114,79 @@ struct DragState {
     carry: RwSignal<Option<Carry>>,
     announce: RwSignal<String>,
     editing: RwSignal<Option<NoteId>>,
+    /// Where a touch drag would drop now: the heading, and the note it would go before.
+    touch_target: RwSignal<Option<(Option<HeadingId>, Option<NoteId>)>>,
+}
+
+/// What is under the point: the note it would drop before, or the column it would drop into.
+fn drop_target_at(x: f64, y: f64, moving: NoteId) -> Option<(Option<HeadingId>, Option<NoteId>)> {
+    #[cfg(feature = "hydrate")]
+    {
+        let element = document().element_from_point(x as f32, y as f32)?;
+        let column = element.closest("section.wall-column").ok()??;
+        let heading = column
+            .get_attribute("data-heading")
+            .filter(|h| !h.is_empty())
+            .map(HeadingId);
+        let before = element
+            .closest("li.note")
+            .ok()
+            .flatten()
+            .and_then(|note| {
+                note.id()
+                    .strip_prefix("note-")
+                    .and_then(|id| uuid::Uuid::parse_str(id).ok())
+            })
+            .map(NoteId)
+            .filter(|note| *note != moving);
+        Some((heading, before))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (x, y, moving);
+        None
+    }
+}
+
+fn touch_start(event: leptos::ev::PointerEvent, note: NoteId, state: WallState, drag: DragState) {
+    event.prevent_default();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(handle) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        {
+            let _ = handle.set_pointer_capture(event.pointer_id());
+        }
+    }
+    drag.dragged.set(Some(note));
+    state.dragging(Some(note));
+}
+
+fn touch_move(event: leptos::ev::PointerEvent, drag: DragState) {
+    let Some(moving) = drag.dragged.get_untracked() else {
+        return;
+    };
+    let target = drop_target_at(event.client_x() as f64, event.client_y() as f64, moving);
+    drag.touch_target.set(target);
+}
+
+fn touch_end(event: leptos::ev::PointerEvent, note: NoteId, state: WallState, drag: DragState) {
+    let target = drop_target_at(event.client_x() as f64, event.client_y() as f64, note)
+        .or_else(|| drag.touch_target.get_untracked());
+    if drag.dragged.get_untracked() == Some(note)
+        && let Some((heading, before)) = target
+    {
+        state.submit(Command::MoveNote {
+            note,
+            heading,
+            before,
+        });
+    }
+    drag.dragged.set(None);
+    drag.touch_target.set(None);
+    state.dragging(None);
 }
 
 /// The columns left to right: Unsorted, then the live headings.
@@ -153,6 +226,7 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
         carry: RwSignal::new(None),
         announce: RwSignal::new(String::new()),
         editing: RwSignal::new(None),
+        touch_target: RwSignal::new(None),
     };
     provide_context(drag);
     Effect::new(move |_| state.connect());
@@ -563,9 +637,14 @@ fn Column(
     view! {
         <section
             class="wall-column"
+            class:drop-into={
+                let heading = heading.clone();
+                move || drag.touch_target.get().is_some_and(|(h, before)| before.is_none() && h == heading)
+            }
             role="listitem"
             aria-labelledby=labelled_by
             data-column=index
+            data-heading=heading.as_ref().map(|h| h.0.clone()).unwrap_or_default()
             on:dragover=move |event| event.prevent_default()
             on:drop=drop_here
         >
@@ -832,6 +911,7 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
             class="note"
             class:note-unsaved=unsaved
             class:note-carried=move || drag.carry.get().is_some_and(|c| c.note == id)
+            class:touch-before=move || drag.touch_target.get().is_some_and(|(_, before)| before == Some(id))
             class:drop-before=move || drag.carry.get().is_some_and(|c| {
                 if c.column != column || c.note == id {
                     return false;
@@ -875,7 +955,23 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
             on:drop=drop_before
             on:keydown=on_key
         >
-            <p class="note-kind"><span class="kind-swatch" aria-hidden="true"></span>{kind.label()}</p>
+            <p class="note-kind">
+                <span class="kind-swatch" aria-hidden="true"></span>{kind.label()}
+                // Touch: drag by this grip (the rest of the note still scrolls the page).
+                <span
+                    class="drag-handle"
+                    aria-hidden="true"
+                    title="Drag to move"
+                    on:pointerdown=move |event: leptos::ev::PointerEvent| touch_start(event, id, state, drag)
+                    on:pointermove=move |event: leptos::ev::PointerEvent| touch_move(event, drag)
+                    on:pointerup=move |event: leptos::ev::PointerEvent| touch_end(event, id, state, drag)
+                    on:pointercancel=move |_| {
+                        drag.dragged.set(None);
+                        drag.touch_target.set(None);
+                        state.dragging(None);
+                    }
+                >"⠿"</span>
+            </p>
             {move || if editing() {
                 view! {
                     <form class="note-edit" on:submit=move |event| {

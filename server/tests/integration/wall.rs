@@ -906,3 +906,47 @@ async fn two_nodes_on_one_database_share_a_board() {
     two.stop_following().await;
     app.stop().await;
 }
+
+/// The wall's page renders on the server for the peer team (the board itself arrives over the
+/// socket) and tells host roles it is not theirs. Run on worker threads with the binary's stack
+/// size: a debug build's page render needs more than tokio's default 2 MiB.
+#[test]
+fn the_wall_page_renders_on_the_server_for_the_team_only() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(16 * 1024 * 1024)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let app = TestApp::demo().await;
+        let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+        let review = demo_review(&app, &peer).await;
+        let page = tokio::spawn({
+            let http = app.http.clone();
+            let url = app.url(&format!("/reviews/{review}/wall"));
+            let peer = peer.clone();
+            async move {
+                http.get(url)
+                    .header("cookie", peer)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        })
+        .await
+        .unwrap();
+        assert!(page.contains("Findings wall"), "{page}");
+        assert!(page.contains("Opening the wall"));
+        let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
+        let page = app.get_as(&format!("/reviews/{review}/wall"), &host).await;
+        assert!(
+            page.contains("The findings wall is not available"),
+            "{page}"
+        );
+        assert!(!page.contains("Opening the wall"));
+        app.stop().await;
+    });
+}
