@@ -590,14 +590,15 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
         let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
         demo_review(&app, &cookie).await
     };
-    let people = [PEER, OTHER_PEER, DEMO_PEOPLE[4].1, LEAD];
+    // Six reviewers (two of them in two windows each), 350 operations each: 2,100 in all.
+    let people = [PEER, OTHER_PEER, DEMO_PEOPLE[4].1, LEAD, PEER, FACILITATOR];
     let mut tasks = Vec::new();
     for (index, email) in people.into_iter().enumerate() {
         let cookie = app.session_cookie(email, DEMO_PASSWORD).await;
         let addr = app.addr;
         let review = review.clone();
         tasks.push(tokio::spawn(async move {
-            simulate(addr, &review, &cookie, index as u64 + 1, 120).await
+            simulate(addr, &review, &cookie, index as u64 + 1, 350).await
         }));
     }
     let mut acked_notes = Vec::new();
@@ -949,4 +950,121 @@ fn the_wall_page_renders_on_the_server_for_the_team_only() {
         assert!(!page.contains("Opening the wall"));
         app.stop().await;
     });
+}
+
+/// Every command, through the board service into SurrealDB and back: after each one, the board
+/// read fresh from the database equals the board the service holds in memory.
+#[tokio::test]
+async fn every_command_is_stored_as_the_board_shows_it() {
+    use peerwall_server::wall::board::{Actor, WallHub};
+
+    let app = TestApp::demo().await;
+    let db = app.state.db.clone();
+    let cookie = app.session_cookie(LEAD, DEMO_PASSWORD).await;
+    let review = app::review::ReviewId(demo_review(&app, &cookie).await.parse().unwrap());
+    let lead = peerwall_server::db::people::find_person_by_email(&db, LEAD)
+        .await
+        .unwrap()
+        .unwrap();
+    let actor = Actor {
+        person: app::people::PersonId(lead.id),
+        name: "Tom Okafor".into(),
+        pair: Some(1),
+        role: app::people::Role::TeamLead,
+    };
+    let hub = WallHub::new(db.clone());
+    let mut joined = hub
+        .join(review, hub.connection_id(), actor.clone(), None)
+        .await
+        .unwrap();
+    let ServerMessage::Welcome {
+        board: Some(mut board),
+        ..
+    } = joined.welcome
+    else {
+        panic!("a snapshot")
+    };
+    let first_heading = board.live_headings().next().unwrap().id.clone();
+    let (note, other, heading) = (new_note(), new_note(), HeadingId::new());
+    let commands = vec![
+        create(note, Some(first_heading.clone()), "First"),
+        create(other, Some(first_heading.clone()), "Second"),
+        Command::MoveNote {
+            note: other,
+            heading: Some(first_heading.clone()),
+            before: Some(note),
+        },
+        Command::EditNote {
+            note,
+            base_version: 1,
+            edit: NoteEdit {
+                text: Some("First, reworded".into()),
+                kind: Some(NoteKind::NotablePractice),
+                source: Some("Leader interview".into()),
+                stakeholder: Some("Councillors".into()),
+                tags: Some(vec!["culture".into()]),
+            },
+        },
+        Command::DeleteNote { note: other },
+        Command::RestoreNote { note: other },
+        Command::AddHeading {
+            heading: heading.clone(),
+            title: "Climate".into(),
+        },
+        Command::RenameHeading {
+            heading: heading.clone(),
+            title: "Climate and nature".into(),
+        },
+        Command::MoveHeading {
+            heading: heading.clone(),
+            index: 0,
+        },
+        Command::MoveNote {
+            note,
+            heading: Some(heading.clone()),
+            before: None,
+        },
+        Command::ArchiveHeading {
+            heading: first_heading.clone(),
+        },
+        Command::ArchiveHeading {
+            heading: heading.clone(),
+        },
+    ];
+    for command in commands {
+        let answer = hub
+            .command(review, actor.clone(), new_op(), command.clone())
+            .await;
+        let seq = acked(&answer);
+        while board.seq < seq {
+            let frame = joined.frames.recv().await.unwrap();
+            if let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() {
+                board.apply(&event.change);
+                board.seq = event.seq;
+            }
+        }
+        let stored = peerwall_server::db::wall::load(&db, review)
+            .await
+            .unwrap()
+            .board;
+        assert_eq!(stored, board, "after {command:?}");
+    }
+    // What the commands came to.
+    assert_eq!(board.notes[&note].text, "First, reworded");
+    assert_eq!(board.notes[&note].tags, ["culture"]);
+    assert!(!board.notes[&other].deleted);
+    // Both headings archived: their notes are in Unsorted, none lost.
+    assert_eq!(board.notes[&note].heading, None);
+    assert_eq!(board.notes[&other].heading, None);
+    assert_eq!(
+        board.live_headings().next().unwrap().title,
+        "Organisational and place leadership"
+    );
+    assert!(
+        board
+            .headings
+            .iter()
+            .any(|h| h.title == "Climate and nature" && h.archived)
+    );
+    app.stop().await;
 }
