@@ -161,6 +161,40 @@ test('a change queued while the wall cannot be reached survives a reload and is 
   assert.equal(await helen.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('.pending')).length), 0);
 });
 
+test('the team lead adds, renames, moves and archives a heading, and its notes go to Unsorted', async () => {
+  const lead = await openWall('lead@demo.peerwall.test');
+  const peer = await openWall('peer3@demo.peerwall.test');
+  await lead.getByLabel('New heading').fill('Climate');
+  await lead.getByRole('button', { name: 'Add heading' }).click();
+  await column(peer, 'Climate').waitFor();
+  // Peers do not get the heading tools.
+  assert.equal(await peer.getByRole('button', { name: 'Archive Climate' }).count(), 0);
+
+  await lead.getByRole('button', { name: 'Rename Climate' }).click();
+  await lead.getByLabel('New title').fill('Climate and nature');
+  await lead.getByRole('button', { name: 'Save', exact: true }).click();
+  await column(peer, 'Climate and nature').waitFor();
+
+  const titles = (page) => page.locator('section.wall-column h2').allInnerTexts();
+  const before = await titles(peer);
+  assert.equal(before.at(-1), 'Climate and nature');
+  await lead.getByRole('button', { name: 'Move Climate and nature left' }).click();
+  await peer.waitForFunction(() => {
+    const all = [...document.querySelectorAll('section.wall-column h2')].map((h) => h.textContent);
+    return all.at(-2) === 'Climate and nature';
+  });
+
+  const text = 'Net zero target has no costed delivery plan.';
+  await addNote(lead, text, 'Climate and nature');
+  await column(peer, 'Climate and nature').locator('li.note', { hasText: text }).waitFor();
+  await lead.getByRole('button', { name: 'Archive Climate and nature' }).click();
+  await lead.getByRole('alert').getByRole('button', { name: 'Archive', exact: true }).click();
+  await column(peer, 'Climate and nature').waitFor({ state: 'detached' });
+  await column(peer, 'Unsorted').locator('li.note', { hasText: text }).waitFor();
+  assert.deepEqual(peer.problems, []);
+  assert.deepEqual(lead.problems, []);
+});
+
 test('host roles are told the wall is not theirs', async () => {
   const host = await openPage(fixture.browser);
   await signInAt(host, fixture.server.url, 'host@demo.peerwall.test');
