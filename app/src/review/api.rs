@@ -174,3 +174,13 @@ pub async fn remove_member(
     .await
     .map_err(crate::error::with_status)
 }
+
+/// Reads a review id from a route parameter and loads the review's overview; an id that does not
+/// parse is answered like an unknown review.
+pub async fn load_review(id: Option<String>) -> Result<ReviewOverview, AppError> {
+    let id = id
+        .and_then(|id| uuid::Uuid::parse_str(&id).ok())
+        .map(ReviewId)
+        .ok_or_else(crate::people::not_a_member)?;
+    get_review(id).await
+}

@@ -5,11 +5,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
-use crate::people::{Role, not_a_member};
+use crate::people::Role;
 use crate::review::manage::{AuditPanel, InviteForm, PhaseForm};
 use crate::review::{
     ChangePhase, KeyDates, Member, RemoveMember, ReviewId, ReviewOverview, UpdateMember,
-    format_date_range, get_review,
+    format_date_range, load_review,
 };
 
 /// `/reviews/:id`.
@@ -30,13 +30,7 @@ pub fn ReviewPage() -> impl IntoView {
                 member_actions.remove.version().get(),
             )
         },
-        |(id, ..)| async move {
-            let id = id
-                .and_then(|id| uuid::Uuid::parse_str(&id).ok())
-                .map(ReviewId)
-                .ok_or_else(not_a_member)?;
-            get_review(id).await
-        },
+        |(id, ..)| load_review(id),
     );
     view! {
         <Suspense fallback=|| view! { <p class="status">"Loading the review…"</p> }>

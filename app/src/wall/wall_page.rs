@@ -7,8 +7,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::people::{Action, Role, allows, not_a_member};
-use crate::review::{ReviewId, get_review};
+use crate::people::{Action, Role, allows};
+use crate::review::{ReviewId, load_review};
 use crate::wall::client::{Notice, Status, WallState};
 use crate::wall::protocol::{Command, MAX_NOTE_CHARS, NoteEdit, NoteFields};
 use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
@@ -17,16 +17,7 @@ use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
 #[component]
 pub fn WallPage() -> impl IntoView {
     let params = use_params_map();
-    let overview = Resource::new(
-        move || params.read().get("id"),
-        |id| async move {
-            let id = id
-                .and_then(|id| uuid::Uuid::parse_str(&id).ok())
-                .map(ReviewId)
-                .ok_or_else(not_a_member)?;
-            get_review(id).await
-        },
-    );
+    let overview = Resource::new(move || params.read().get("id"), load_review);
     view! {
         <Suspense fallback=|| view! { <p class="status">"Loading the wall…"</p> }>
             {move || overview.get().map(|result| match result {

@@ -453,6 +453,27 @@ pub async fn set_organisation(
     Ok(true)
 }
 
+/// One transaction that applies `change` to a membership unless the member is not there, or is
+/// the review's last facilitator and `leaves_role` (an expression) says they would stop being one.
+fn membership_change(leaves_role: &str, change: &str) -> String {
+    format!(
+        "BEGIN TRANSACTION;
+         LET $member = (SELECT role, pair FROM ONLY membership
+             WHERE review = $review AND person = $person LIMIT 1);
+         LET $others = count(SELECT id FROM membership WHERE review = $review
+             AND role = 'facilitator' AND person != $person);
+         LET $outcome = IF $member = NONE {{ 'not_member' }}
+             ELSE IF $member.role = 'facilitator' AND ({leaves_role}) AND $others = 0
+                 {{ 'last_facilitator' }}
+             ELSE {{
+                 {change}
+                 'changed'
+             }};
+         COMMIT TRANSACTION;
+         RETURN {{ outcome: $outcome, role: $member.role, pair: $member.pair }};"
+    )
+}
+
 /// Changes a member's role and pair, unless that would leave the review without a facilitator.
 pub async fn update_membership(
     db: &Database,
@@ -463,23 +484,11 @@ pub async fn update_membership(
 ) -> Result<MembershipChange, DbError> {
     let mut response = db
         .client()
-        .query(
-            "BEGIN TRANSACTION;
-             LET $member = (SELECT role, pair FROM ONLY membership
-                 WHERE review = $review AND person = $person LIMIT 1);
-             LET $others = count(SELECT id FROM membership WHERE review = $review
-                 AND role = 'facilitator' AND person != $person);
-             LET $outcome = IF $member = NONE { 'not_member' }
-                 ELSE IF $member.role = 'facilitator' AND $role != 'facilitator' AND $others = 0
-                     { 'last_facilitator' }
-                 ELSE {
-                     UPDATE membership SET role = $role, pair = $pair
-                         WHERE review = $review AND person = $person;
-                     'changed'
-                 };
-             COMMIT TRANSACTION;
-             RETURN { outcome: $outcome, role: $member.role, pair: $member.pair };",
-        )
+        .query(membership_change(
+            "$role != 'facilitator'",
+            "UPDATE membership SET role = $role, pair = $pair
+                 WHERE review = $review AND person = $person;",
+        ))
         .bind(("review", super::review::review_record(review)))
         .bind(("person", person_record(person)))
         .bind(("role", role.as_str()))
@@ -498,21 +507,10 @@ pub async fn remove_membership(
 ) -> Result<MembershipChange, DbError> {
     let mut response = db
         .client()
-        .query(
-            "BEGIN TRANSACTION;
-             LET $member = (SELECT role, pair FROM ONLY membership
-                 WHERE review = $review AND person = $person LIMIT 1);
-             LET $others = count(SELECT id FROM membership WHERE review = $review
-                 AND role = 'facilitator' AND person != $person);
-             LET $outcome = IF $member = NONE { 'not_member' }
-                 ELSE IF $member.role = 'facilitator' AND $others = 0 { 'last_facilitator' }
-                 ELSE {
-                     DELETE membership WHERE review = $review AND person = $person;
-                     'changed'
-                 };
-             COMMIT TRANSACTION;
-             RETURN { outcome: $outcome, role: $member.role, pair: $member.pair };",
-        )
+        .query(membership_change(
+            "true",
+            "DELETE membership WHERE review = $review AND person = $person;",
+        ))
         .bind(("review", super::review::review_record(review)))
         .bind(("person", person_record(person)))
         .await?;

@@ -115,13 +115,17 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
     }
     let mut by_op = HashMap::with_capacity(ops.len());
     for row in ops {
-        let op = uuid::Uuid::parse_str(&row.op)
-            .map_err(|_| DbError::Corrupt(format!("wall event op {:?}", row.op)))?;
         let seq = row.seq.max(0) as u64;
         board.seq = board.seq.max(seq);
-        by_op.insert(OpId(op), seq);
+        by_op.insert(parse_op(&row.op)?, seq);
     }
     Ok(LoadedBoard { board, ops: by_op })
+}
+
+fn parse_op(text: &str) -> Result<OpId, DbError> {
+    uuid::Uuid::parse_str(text)
+        .map(OpId)
+        .map_err(|_| DbError::Corrupt(format!("wall event op {text:?}")))
 }
 
 /// The events of a review's wall after `after`, in order, at most `limit`.
@@ -146,10 +150,7 @@ pub async fn events_after(
         .map(|row| {
             Ok(WallEvent {
                 seq: row.seq.max(0) as u64,
-                op: OpId(
-                    uuid::Uuid::parse_str(&row.op)
-                        .map_err(|_| DbError::Corrupt(format!("wall event op {:?}", row.op)))?,
-                ),
+                op: parse_op(&row.op)?,
                 change: serde_json::from_str(&row.change).map_err(|error| {
                     DbError::Corrupt(format!("wall event {}: {error}", row.seq))
                 })?,

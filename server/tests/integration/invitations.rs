@@ -7,15 +7,6 @@ use crate::support::{TestApp, config, form, json};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 
-async fn demo_review(app: &TestApp, cookie: &str) -> String {
-    let reviews = json(
-        app.post("/api/list_my_reviews", String::new(), Some(cookie))
-            .await,
-    )
-    .await;
-    reviews[0]["summary"]["id"].as_str().unwrap().to_string()
-}
-
 async fn invite(app: &TestApp, cookie: &str, review: &str, email: &str, role: &str) -> String {
     let body = form(&[("review", review), ("email", email), ("role", role)]);
     let response = app.post("/api/invite_member", body, Some(cookie)).await;
@@ -34,7 +25,7 @@ async fn accept(app: &TestApp, token: &str, name: &str, password: &str) -> reqwe
 async fn a_new_person_accepts_an_invitation_once_and_joins_in_the_role() {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     let token = invite(
         &app,
         &facilitator,
@@ -119,7 +110,7 @@ async fn a_new_person_accepts_an_invitation_once_and_joins_in_the_role() {
 async fn someone_with_an_account_accepts_with_their_own_password() {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     // The observer is invited again, as a host reader: the membership they have is kept.
     let token = invite(&app, &facilitator, &review, DEMO_PEOPLE[7].1, "host_reader").await;
     let preview = json(
@@ -141,7 +132,7 @@ async fn someone_with_an_account_accepts_with_their_own_password() {
 async fn two_people_racing_with_one_link_cannot_both_join() {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     let token = invite(&app, &facilitator, &review, "race@westshire.gov.uk", "peer").await;
     let (a, b) = tokio::join!(
         accept(&app, &token, "Racer A", "a long enough password"),
@@ -159,7 +150,7 @@ async fn two_people_racing_with_one_link_cannot_both_join() {
 async fn an_expired_invitation_is_refused() {
     let app = TestApp::start(config("mem://", &["--demo", "--invitation-ttl-secs", "1"])).await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     let token = invite(&app, &facilitator, &review, "late@westshire.gov.uk", "peer").await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let response = accept(&app, &token, "Late Comer", "a long enough password").await;
@@ -177,7 +168,7 @@ async fn an_expired_invitation_is_refused() {
 async fn the_facilitator_moves_the_phase_and_it_is_recorded() {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     let change = |phase: &'static str| {
         let body = form(&[("review", &review), ("phase", phase)]);
         let cookie = facilitator.clone();

@@ -13,11 +13,6 @@ async fn call(app: &TestApp, path: &str, pairs: &[(&str, &str)], cookie: &str) -
     (status, json(response).await)
 }
 
-async fn demo_review(app: &TestApp, cookie: &str) -> String {
-    let (_, reviews) = call(app, "/api/list_my_reviews", &[], cookie).await;
-    reviews[0]["summary"]["id"].as_str().unwrap().to_string()
-}
-
 fn lga_review<'a>(host: &'a str, focus: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", ""),
@@ -184,7 +179,7 @@ async fn a_review_with_bad_fields_names_the_field_and_writes_nothing() {
 async fn the_facilitator_forms_pairs_changes_roles_and_removes_members() {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &facilitator).await;
+    let review = app.first_review(&facilitator).await;
     let overview = |cookie: String| {
         let (app, review) = (&app, review.clone());
         async move {
@@ -394,7 +389,7 @@ async fn organisations_are_unique_and_people_choose_their_own() {
     assert_eq!(status, 200);
     let (_, me) = call(&app, "/api/who_am_i", &[], &peer).await;
     assert_eq!(me["organisation"], fenland);
-    let review = demo_review(&app, &peer).await;
+    let review = app.first_review(&peer).await;
     let (_, overview) = call(&app, "/api/get_review", &[("review", &review)], &peer).await;
     assert_eq!(
         member(&overview, "Helen Marsh")["organisation"],

@@ -157,6 +157,16 @@ impl TestApp {
         .await
     }
 
+    /// The id of the first review the person with `cookie` is on (the demo review, in a demo).
+    pub async fn first_review(&self, cookie: &str) -> String {
+        let reviews = json(
+            self.post("/api/list_my_reviews", String::new(), Some(cookie))
+                .await,
+        )
+        .await;
+        reviews[0]["summary"]["id"].as_str().unwrap().to_string()
+    }
+
     /// Signs in and returns the `name=value` part of the session cookie.
     pub async fn session_cookie(&self, email: &str, password: &str) -> String {
         let response = self.sign_in(email, password).await;

@@ -25,18 +25,17 @@ const HOST: &str = DEMO_PEOPLE[5].1;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-async fn demo_review(app: &TestApp, cookie: &str) -> String {
-    let reviews = json(
-        app.post("/api/list_my_reviews", String::new(), Some(cookie))
-            .await,
-    )
-    .await;
-    reviews[0]["summary"]["id"].as_str().unwrap().to_string()
-}
-
 /// Opens the wall's socket, or returns the HTTP status that refused it.
 async fn open(app: &TestApp, review: &str, cookie: Option<&str>) -> Result<Socket, u16> {
-    let mut request = format!("ws://{}/ws/reviews/{review}/wall", app.addr)
+    open_at(app.addr, review, cookie).await
+}
+
+async fn open_at(
+    addr: std::net::SocketAddr,
+    review: &str,
+    cookie: Option<&str>,
+) -> Result<Socket, u16> {
+    let mut request = format!("ws://{addr}/ws/reviews/{review}/wall")
         .into_client_request()
         .unwrap();
     if let Some(cookie) = cookie {
@@ -82,7 +81,16 @@ fn new_op() -> OpId {
 
 impl Client {
     async fn join(app: &TestApp, review: &str, cookie: &str, after: Option<u64>) -> Self {
-        let socket = open(app, review, Some(cookie))
+        Self::join_at(app.addr, review, cookie, after).await
+    }
+
+    async fn join_at(
+        addr: std::net::SocketAddr,
+        review: &str,
+        cookie: &str,
+        after: Option<u64>,
+    ) -> Self {
+        let socket = open_at(addr, review, Some(cookie))
             .await
             .expect("the wall opens");
         let mut client = Client {
@@ -139,6 +147,23 @@ impl Client {
         }
     }
 
+    /// Whether the server closes the socket within a few frames.
+    async fn closes(&mut self) -> bool {
+        for _ in 0..5 {
+            if self.next().await.is_none() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Joins and reads the welcome.
+    async fn open(app: &TestApp, review: &str, cookie: &str) -> Self {
+        let mut client = Client::join(app, review, cookie, None).await;
+        client.welcome().await;
+        client
+    }
+
     /// Reads until the welcome.
     async fn welcome(&mut self) -> ServerMessage {
         loop {
@@ -193,7 +218,7 @@ fn rejected(answer: &ServerMessage) -> ErrorCode {
 async fn only_the_peer_team_opens_the_wall() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
+    let review = app.first_review(&peer).await;
     assert_eq!(open(&app, &review, None).await.err(), Some(401));
     let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
     assert_eq!(open(&app, &review, Some(&host)).await.err(), Some(403));
@@ -246,11 +271,9 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut writer = Client::join(&app, &review, &peer, None).await;
-    writer.welcome().await;
-    let mut reader = Client::join(&app, &review, &other, None).await;
-    reader.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut writer = Client::open(&app, &review, &peer).await;
+    let mut reader = Client::open(&app, &review, &other).await;
 
     // The demo wall already holds the first day's notes.
     let base = writer.board.seq;
@@ -302,9 +325,8 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
 async fn a_returning_client_gets_what_it_missed_or_the_whole_board() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut writer = Client::join(&app, &review, &peer, None).await;
-    writer.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut writer = Client::open(&app, &review, &peer).await;
     let base = writer.board.seq;
     for n in 0..3 {
         writer
@@ -340,7 +362,7 @@ async fn a_returning_client_gets_what_it_missed_or_the_whole_board() {
 async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
+    let review = app.first_review(&peer).await;
 
     // Hello comes first.
     let mut rude = Client {
@@ -354,8 +376,7 @@ async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
     }
     assert!(rude.next().await.is_none(), "closed after the error");
 
-    let mut client = Client::join(&app, &review, &peer, None).await;
-    client.welcome().await;
+    let mut client = Client::open(&app, &review, &peer).await;
     let (base, notes_before) = (client.board.seq, client.board.live_note_count());
     let bad_frames = [
         Message::Text("{not json".into()),
@@ -392,17 +413,9 @@ async fn bad_frames_get_a_clear_error_and_the_socket_stays_usable() {
         .send(Message::Text("x".repeat(100_000).into()))
         .await
         .unwrap();
-    let mut closed = false;
-    for _ in 0..5 {
-        if client.next().await.is_none() {
-            closed = true;
-            break;
-        }
-    }
-    assert!(closed);
+    assert!(client.closes().await);
     // Nothing was lost: the note is there for the next socket.
-    let mut again = Client::join(&app, &review, &peer, None).await;
-    again.welcome().await;
+    let again = Client::open(&app, &review, &peer).await;
     assert_eq!(again.board.live_note_count(), notes_before + 1);
     app.stop().await;
 }
@@ -413,11 +426,9 @@ async fn roles_are_checked_on_every_message() {
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut peer_wall = Client::join(&app, &review, &peer, None).await;
-    peer_wall.welcome().await;
-    let mut lead_wall = Client::join(&app, &review, &lead, None).await;
-    lead_wall.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut peer_wall = Client::open(&app, &review, &peer).await;
+    let mut lead_wall = Client::open(&app, &review, &lead).await;
 
     let add = |title: &str| Command::AddHeading {
         heading: HeadingId::new(),
@@ -465,14 +476,10 @@ async fn roles_are_checked_on_every_message() {
         rejected(&peer_wall.command(new_op(), note).await),
         ErrorCode::NotFound
     );
-    let mut closed = false;
-    for _ in 0..5 {
-        if peer_wall.next().await.is_none() {
-            closed = true;
-            break;
-        }
-    }
-    assert!(closed, "the removed member's socket closes");
+    assert!(
+        peer_wall.closes().await,
+        "the removed member's socket closes"
+    );
     app.stop().await;
 }
 
@@ -481,11 +488,9 @@ async fn a_burst_beyond_the_rate_limit_is_refused_not_lost() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut flooder = Client::join(&app, &review, &peer, None).await;
-    flooder.welcome().await;
-    let mut bystander = Client::join(&app, &review, &other, None).await;
-    bystander.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut flooder = Client::open(&app, &review, &peer).await;
+    let mut bystander = Client::open(&app, &review, &other).await;
     let (base, notes_before) = (bystander.board.seq, bystander.board.live_note_count());
     let ops: Vec<OpId> = (0..100).map(|_| new_op()).collect();
     for op in &ops {
@@ -523,11 +528,9 @@ async fn a_text_edit_made_on_an_old_version_comes_back_as_a_conflict() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut one = Client::join(&app, &review, &peer, None).await;
-    one.welcome().await;
-    let mut two = Client::join(&app, &review, &other, None).await;
-    two.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut one = Client::open(&app, &review, &peer).await;
+    let mut two = Client::open(&app, &review, &other).await;
     let note = new_note();
     one.command(new_op(), create(note, None, "Original")).await;
     let edit = |text: &str| Command::EditNote {
@@ -555,9 +558,8 @@ async fn notes_survive_a_restart_on_the_same_data_folder() {
     let db = folder(data.path());
     let app = TestApp::start(config(&db, &["--demo"])).await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = demo_review(&app, &peer).await;
-    let mut client = Client::join(&app, &review, &peer, None).await;
-    client.welcome().await;
+    let review = app.first_review(&peer).await;
+    let mut client = Client::open(&app, &review, &peer).await;
     let note = new_note();
     let seq = acked(
         &client
@@ -569,8 +571,7 @@ async fn notes_survive_a_restart_on_the_same_data_folder() {
 
     let app = TestApp::start(config(&db, &["--demo"])).await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let mut client = Client::join(&app, &review, &peer, None).await;
-    client.welcome().await;
+    let mut client = Client::open(&app, &review, &peer).await;
     assert_eq!(client.board.notes[&note].text, "Durable");
     assert_eq!(client.board.seq, seq);
     let next = client
@@ -588,7 +589,7 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
     let app = TestApp::demo().await;
     let review = {
         let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-        demo_review(&app, &cookie).await
+        app.first_review(&cookie).await
     };
     // Six reviewers (two of them in two windows each), 350 operations each: 2,100 in all.
     let people = [PEER, OTHER_PEER, DEMO_PEOPLE[4].1, LEAD, PEER, FACILITATOR];
@@ -622,8 +623,7 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
     }
     // A fresh client and every stored row agree.
     let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let mut fresh = Client::join(&app, &review, &cookie, None).await;
-    fresh.welcome().await;
+    let fresh = Client::open(&app, &review, &cookie).await;
     assert_eq!(fresh.board, stored.board);
     // Every simulated client, resuming from where it stopped, reaches the same board.
     for (index, board) in boards.into_iter().enumerate() {
@@ -656,26 +656,7 @@ async fn simulate(
         random ^= random << 17;
         (random % bound as u64) as usize
     };
-    let connect = |after: Option<u64>| async move {
-        let mut request = format!("ws://{addr}/ws/reviews/{review}/wall")
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-        let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let mut client = Client {
-            socket,
-            board: Board::default(),
-        };
-        client
-            .send(&ClientMessage::Hello {
-                protocol: PROTOCOL_VERSION,
-                after,
-            })
-            .await;
-        client
-    };
+    let connect = |after: Option<u64>| Client::join_at(addr, review, cookie, after);
     let mut client = connect(None).await;
     client.welcome().await;
     let mut created = Vec::new();
@@ -786,7 +767,7 @@ async fn two_nodes_on_one_database_share_a_board() {
     let db = app.state.db.clone();
     let review = {
         let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-        app::review::ReviewId(demo_review(&app, &cookie).await.parse().unwrap())
+        app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap())
     };
     let person = peerwall_server::db::people::find_person_by_email(&db, PEER)
         .await
@@ -921,7 +902,7 @@ fn the_wall_page_renders_on_the_server_for_the_team_only() {
     runtime.block_on(async {
         let app = TestApp::demo().await;
         let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-        let review = demo_review(&app, &peer).await;
+        let review = app.first_review(&peer).await;
         let page = tokio::spawn({
             let http = app.http.clone();
             let url = app.url(&format!("/reviews/{review}/wall"));
@@ -961,7 +942,7 @@ async fn every_command_is_stored_as_the_board_shows_it() {
     let app = TestApp::demo().await;
     let db = app.state.db.clone();
     let cookie = app.session_cookie(LEAD, DEMO_PASSWORD).await;
-    let review = app::review::ReviewId(demo_review(&app, &cookie).await.parse().unwrap());
+    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
     let lead = peerwall_server::db::people::find_person_by_email(&db, LEAD)
         .await
         .unwrap()
