@@ -9,6 +9,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -38,6 +39,12 @@ pub fn router(state: AppState) -> Router {
             move || shell(leptos.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        // Static files revalidate on every load (their names are not content-hashed), which
+        // costs a 304 rather than a download when nothing changed.
+        .layer(middleware::from_fn(cache_static_files))
+        // Brotli or gzip for everything compressible: pages, JSON, JS, wasm, CSS. Websocket
+        // upgrades carry no body and pass untouched.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::session::attach_session,
@@ -86,4 +93,21 @@ pub fn router(state: AppState) -> Router {
                 )),
         )
         .with_state(state)
+}
+
+/// `Cache-Control` for the built front end and public files.
+async fn cache_static_files(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    let is_static = path.starts_with("/pkg/") || path == "/favicon.svg";
+    if is_static && response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        );
+    }
+    response
 }

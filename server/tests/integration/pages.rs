@@ -126,3 +126,50 @@ async fn pages_carry_a_content_security_policy_whose_nonce_matches_their_scripts
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn static_files_are_compressed_and_revalidated() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    let script = "function hydrate() { return 'peerwall'; }\n".repeat(200);
+    std::fs::write(site.path().join("pkg/peerwall.js"), &script).unwrap();
+    let root = site.path().to_string_lossy().into_owned();
+    let app = TestApp::start(crate::support::config("mem://", &["--site-root", &root])).await;
+    let get = |encoding: &'static str| {
+        app.http
+            .get(app.url("/pkg/peerwall.js"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let brotli = get("br, gzip").await.unwrap();
+    assert_eq!(brotli.status(), 200);
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(brotli.headers()["cache-control"], "public, no-cache");
+    let compressed = brotli.bytes().await.unwrap();
+    assert!(
+        compressed.len() * 10 < script.len(),
+        "{} bytes",
+        compressed.len()
+    );
+    let gzip = get("gzip").await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    // Without an accepted encoding, the file as it is.
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), script);
+    // Pages are compressed too.
+    let page = app
+        .http
+        .get(app.url("/sign-in"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.headers()["content-encoding"], "br");
+    assert!(
+        page.headers()
+            .get("cache-control")
+            .is_none_or(|v| v != "public, no-cache")
+    );
+    app.stop().await;
+}
