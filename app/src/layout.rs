@@ -41,3 +41,34 @@ pub fn NotFoundPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The browser's own origin, so that a path the server returns becomes a link to copy (empty
+/// while rendering on the server, where the link is never shown).
+pub fn site_origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
+/// A single-use link to pass on (invitation, password reset), in a read-only field that is easy
+/// to copy, with a sentence saying what it is for.
+#[component]
+pub fn LinkToPass(
+    id: &'static str,
+    label: &'static str,
+    path: String,
+    note: String,
+) -> impl IntoView {
+    view! {
+        <div class="invitation-link" role="status">
+            <p>{note}</p>
+            <label for=id>{label}</label>
+            <input id=id readonly value=format!("{}{path}", site_origin())/>
+        </div>
+    }
+}

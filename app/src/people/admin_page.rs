@@ -4,22 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::layout::LinkToPass;
 use crate::people::{
     AuditTable, CreateOrganisation, InviteFacilitator, IssuePasswordReset, OrganisationKind,
     SessionActions, list_all_audit, list_organisations,
 };
-
-/// The browser's own origin, so a path becomes a link to copy.
-fn site_origin() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        window().location().origin().unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::new()
-    }
-}
 
 /// Administration; only useful to administrators (the server refuses everyone else).
 #[component]
@@ -43,18 +32,6 @@ pub fn AdminPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-    }
-}
-
-/// A link to pass on, in a read-only field that is easy to copy.
-#[component]
-fn LinkToPass(id: &'static str, label: &'static str, path: String, note: String) -> impl IntoView {
-    view! {
-        <div class="invitation-link" role="status">
-            <p>{note}</p>
-            <label for=id>{label}</label>
-            <input id=id readonly value=format!("{}{path}", site_origin())/>
-        </div>
     }
 }
 

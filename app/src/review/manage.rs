@@ -2,20 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::layout::LinkToPass;
 use crate::people::{AuditTable, InviteMember, Role, list_audit};
 use crate::review::{ChangePhase, Phase, ReviewId};
-
-/// The browser's own origin, so an invitation path becomes a link to copy.
-fn site_origin() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        window().location().origin().unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::new()
-    }
-}
 
 /// Invite someone by email in a role; shows the single-use link to pass on.
 #[component]
@@ -43,14 +32,15 @@ pub fn InviteForm(review: ReviewId) -> impl IntoView {
             </ActionForm>
             {move || result().map(|result| match result {
                 Ok(link) => view! {
-                    <div class="invitation-link" role="status">
-                        <p>
-                            "Send this link to " <strong>{link.email.clone()}</strong> " ("
-                            {link.role.label()} "). It works once, until " {link.expires.clone()} "."
-                        </p>
-                        <label for="invitation-url">"Invitation link"</label>
-                        <input id="invitation-url" readonly value=format!("{}{}", site_origin(), link.path)/>
-                    </div>
+                    <LinkToPass
+                        id="invitation-url"
+                        label="Invitation link"
+                        note=format!(
+                            "Send this link to {} ({}). It works once, until {}.",
+                            link.email, link.role.label(), link.expires
+                        )
+                        path=link.path
+                    />
                 }.into_any(),
                 Err(error) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
             })}
