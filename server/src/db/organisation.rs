@@ -40,19 +40,23 @@ pub async fn list(db: &Database) -> Result<Vec<Organisation>, DbError> {
         .collect()
 }
 
+/// The organisation with this name (ignoring case), if there is one.
+async fn find_by_name(db: &Database, name: &str) -> Result<Option<RecordId>, DbError> {
+    let mut response = db
+        .client()
+        .query("SELECT VALUE id FROM organisation WHERE string::lowercase(name) = $name LIMIT 1")
+        .bind(("name", name.to_lowercase()))
+        .await?;
+    Ok(response.take(0)?)
+}
+
 /// Adds an organisation; `None` when one with that name (ignoring case) exists.
 pub async fn create(
     db: &Database,
     name: &str,
     kind: OrganisationKind,
 ) -> Result<Option<Organisation>, DbError> {
-    let mut response = db
-        .client()
-        .query("SELECT VALUE id FROM organisation WHERE string::lowercase(name) = $name LIMIT 1")
-        .bind(("name", name.to_lowercase()))
-        .await?;
-    let existing: Option<RecordId> = response.take(0)?;
-    if existing.is_some() {
+    if find_by_name(db, name).await?.is_some() {
         return Ok(None);
     }
     let id = uuid::Uuid::new_v4().to_string();
@@ -72,6 +76,24 @@ pub async fn create(
         })),
         Err(error) if error.is_already_exists() => Ok(None),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// The organisation with this name, created with `kind` if there is none yet.
+pub async fn find_or_create(
+    db: &Database,
+    name: &str,
+    kind: OrganisationKind,
+) -> Result<RecordId, DbError> {
+    if let Some(existing) = find_by_name(db, name).await? {
+        return Ok(existing);
+    }
+    match create(db, name, kind).await? {
+        Some(created) => Ok(organisation_record(&created.id.0)),
+        // Someone else added it meanwhile.
+        None => find_by_name(db, name)
+            .await?
+            .ok_or_else(|| DbError::Corrupt(format!("organisation {name:?} vanished"))),
     }
 }
 

@@ -64,7 +64,12 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 
 /// Creates a review, its host organisation if new, and its headings, in one transaction.
 pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbError> {
-    let host = find_or_create_council(db, &review.host_authority).await?;
+    let host = super::organisation::find_or_create(
+        db,
+        &review.host_authority,
+        app::people::OrganisationKind::Council,
+    )
+    .await?;
     let id = ReviewId::new();
     let headings: Vec<HeadingInput> = review
         .headings
@@ -104,25 +109,6 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
         .await?
         .check()?;
     Ok(id)
-}
-
-async fn find_or_create_council(db: &Database, name: &str) -> Result<RecordId, DbError> {
-    let mut response = db
-        .client()
-        .query("SELECT VALUE id FROM organisation WHERE string::lowercase(name) = $name LIMIT 1")
-        .bind(("name", name.to_lowercase()))
-        .await?;
-    let existing: Option<RecordId> = response.take(0)?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let mut response = db
-        .client()
-        .query("CREATE organisation SET name = $name, kind = 'council' RETURN VALUE id")
-        .bind(("name", name.to_string()))
-        .await?;
-    let created: Option<RecordId> = response.take(0)?;
-    created.ok_or_else(|| DbError::Corrupt("creating an organisation returned nothing".into()))
 }
 
 const SUMMARY_FIELDS: &str = "record::id(id) AS id, title, host.name AS host_authority,
