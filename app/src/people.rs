@@ -15,7 +15,7 @@ pub use account_page::AccountPage;
 pub use admin_page::AdminPage;
 pub use api::*;
 pub use audit_table::AuditTable;
-pub use authz::{Action, PERMISSIONS, allows};
+pub use authz::{Action, PERMISSIONS, allows, forbidden};
 pub use invitation_page::InvitationPage;
 pub use model::*;
 pub use reset_password_page::ResetPasswordPage;

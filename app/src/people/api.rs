@@ -198,13 +198,7 @@ pub async fn authorize_person(
     if crate::people::allows(role, action) {
         Ok(role)
     } else {
-        Err(AppError::new(
-            crate::error::ErrorCode::Forbidden,
-            format!(
-                "As {} on this review you cannot do this.",
-                role.label().to_lowercase()
-            ),
-        ))
+        Err(crate::people::forbidden(role))
     }
 }
 
@@ -236,6 +230,21 @@ fn require_admin(what: &str) -> Result<Caller, AppError> {
         Err(AppError::new(
             crate::error::ErrorCode::Forbidden,
             format!("Only an administrator can {what}."),
+        ))
+    }
+}
+
+/// The caller, if they may create reviews and organisations (administrators and facilitator
+/// accounts), or the refusal naming what they tried.
+#[cfg(feature = "ssr")]
+pub fn require_review_creator(what: &str) -> Result<Caller, AppError> {
+    let caller = require_caller()?;
+    if caller.can_create_reviews() {
+        Ok(caller)
+    } else {
+        Err(AppError::new(
+            crate::error::ErrorCode::Forbidden,
+            format!("Only an administrator or a facilitator account can {what}."),
         ))
     }
 }
@@ -409,13 +418,7 @@ pub async fn create_organisation(
     kind: crate::people::OrganisationKind,
 ) -> Result<crate::people::Organisation, AppError> {
     async {
-        let caller = require_caller()?;
-        if !caller.can_create_reviews() {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Forbidden,
-                "Only an administrator or a facilitator can add an organisation.",
-            ));
-        }
+        let caller = require_review_creator("add an organisation")?;
         let services = crate::services::use_services()?;
         services
             .people

@@ -66,6 +66,17 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::FollowPresentation, &[F, TL, P, HL, HR, O]),
 ];
 
+/// The refusal for someone whose role does not allow what they tried.
+pub fn forbidden(role: Role) -> crate::error::AppError {
+    crate::error::AppError::new(
+        crate::error::ErrorCode::Forbidden,
+        format!(
+            "As {} on this review you cannot do this.",
+            role.label().to_lowercase()
+        ),
+    )
+}
+
 /// Whether `role` may do `action`. An action missing from the table is denied to everyone.
 pub fn allows(role: Role, action: Action) -> bool {
     PERMISSIONS

@@ -110,13 +110,9 @@ pub async fn create_review(
     on_site_end: String,
 ) -> Result<ReviewId, AppError> {
     async {
-        let caller = crate::people::require_caller()?;
-        if !caller.can_create_reviews() {
-            return Err(AppError::new(
-                crate::error::ErrorCode::Forbidden,
-                "Only a facilitator account can create a review. Ask an administrator for one.",
-            ));
-        }
+        let caller = crate::people::require_review_creator(
+            "set up a review (an administrator can invite you to open one)",
+        )?;
         let checked = crate::review::NewReviewInput {
             title,
             host_authority,

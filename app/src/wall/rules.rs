@@ -74,14 +74,7 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
         Action::WriteNotes
     };
     if !allows(actor.role, action) {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "As {} on this review you cannot do this.",
-                actor.role.label().to_lowercase()
-            ),
-        )
-        .into());
+        return Err(crate::people::forbidden(actor.role).into());
     }
     command.check()?;
     match command {
