@@ -167,6 +167,10 @@ test('the team lead adds, renames, moves and archives a heading, and its notes g
   await lead.getByLabel('New heading').fill('Climate');
   await lead.getByRole('button', { name: 'Add heading' }).click();
   await column(peer, 'Climate').waitFor();
+  // The heading that was last can now move right; the new last one cannot.
+  const housing = 'Area of focus: housing and homelessness';
+  assert.equal(await lead.getByRole('button', { name: `Move ${housing} right` }).isEnabled(), true);
+  assert.equal(await lead.getByRole('button', { name: 'Move Climate right' }).isDisabled(), true);
   // Peers do not get the heading tools.
   assert.equal(await peer.getByRole('button', { name: 'Archive Climate' }).count(), 0);
 

@@ -596,17 +596,20 @@ fn Column(
     let drag = expect_context::<DragState>();
     let title_id = format!("column-{index}");
     let labelled_by = title_id.clone();
-    let notes = {
+    // The notes this column shows, worked out once per change and shared by the list, the
+    // count and the drop marker.
+    let visible = {
         let heading = heading.clone();
-        move || {
+        Memo::new(move |_| {
             state.shown.with(|board| {
                 board
                     .notes_in(heading.as_ref())
                     .into_iter()
+                    .filter(|note| filters.matches(note))
                     .cloned()
                     .collect::<Vec<Note>>()
             })
-        }
+        })
     };
     let drop_here = {
         let heading = heading.clone();
@@ -624,7 +627,6 @@ fn Column(
         }
     };
     let heading_for_tools = heading.clone();
-    let total = notes.clone();
     view! {
         <section
             class="wall-column"
@@ -641,34 +643,26 @@ fn Column(
         >
             <header class="column-header">
                 <h2 id=title_id>{title.clone()}</h2>
-                <span class="column-count">{move || format!("{} notes", total().len())}</span>
+                <span class="column-count">{move || format!("{} notes", visible.with(Vec::len))}</span>
                 {(manages && heading_for_tools.is_some()).then(|| {
                     let id = heading_for_tools.clone().unwrap_or_default();
-                    view! { <HeadingTools heading=id title=title.clone() position=index - 1 count=count.get_untracked() - 1/> }
+                    view! { <HeadingTools heading=id title=title.clone() position=index - 1 count/> }
                 })}
             </header>
             <ol class="notes" aria-label=format!("Notes under {title}")>
+                // The carried note stays in place (and keeps the focus); the marker shows where
+                // it will land.
                 <For
-                    each={
-                        let notes = notes.clone();
-                        // The carried note stays in place (and keeps the focus); the marker
-                        // shows where it will land.
-                        move || {
-                            notes()
-                                .into_iter()
-                                .filter(|note| filters.matches(note))
-                                .enumerate()
-                                .collect::<Vec<_>>()
-                        }
-                    }
+                    each={move || visible.get().into_iter().enumerate().collect::<Vec<_>>()}
                     key={|(position, note): &(usize, Note)| (note.id, note.version, note.order.clone(), *position)}
                     children={move |(position, note)| view! { <NoteCard note column=index position/> }}
                 />
                 {move || {
-                    let shown = notes().into_iter().filter(|note| filters.matches(note)).count();
                     drag.carry.get().is_some_and(|c| {
-                        let others = if notes().iter().any(|n| n.id == c.note) { shown - 1 } else { shown };
-                        c.column == index && c.index >= others
+                        let (shown, carried_here) = visible.with(|notes| {
+                            (notes.len(), notes.iter().any(|n| n.id == c.note))
+                        });
+                        c.column == index && c.index >= shown - usize::from(carried_here)
                     }).then(|| view! { <li class="drop-marker" aria-hidden="true"></li> })
                 }}
             </ol>
@@ -678,7 +672,13 @@ fn Column(
 
 /// Rename, move and archive a heading (team lead and facilitator).
 #[component]
-fn HeadingTools(heading: HeadingId, title: String, position: usize, count: usize) -> impl IntoView {
+fn HeadingTools(
+    heading: HeadingId,
+    title: String,
+    position: usize,
+    /// How many columns there are, Unsorted included (it follows headings added meanwhile).
+    count: Signal<usize>,
+) -> impl IntoView {
     let state = expect_context::<WallState>();
     let renaming = RwSignal::new(false);
     let confirming = RwSignal::new(false);
@@ -694,7 +694,7 @@ fn HeadingTools(heading: HeadingId, title: String, position: usize, count: usize
             <button type="button" class="link-button" disabled={position == 0}
                 aria-label=format!("Move {title} left")
                 on:click=move |_| state.submit(Command::MoveHeading { heading: left.clone(), index: position.saturating_sub(1) })>"◀"</button>
-            <button type="button" class="link-button" disabled={position + 1 >= count}
+            <button type="button" class="link-button" disabled={move || position + 2 >= count.get()}
                 aria-label=format!("Move {title} right")
                 on:click=move |_| state.submit(Command::MoveHeading { heading: right.clone(), index: position + 1 })>"▶"</button>
             <button type="button" class="link-button" on:click=move |_| renaming.set(true)
