@@ -38,6 +38,19 @@ fn member<'a>(overview: &'a Value, name: &str) -> &'a Value {
 async fn an_administrator_invites_a_facilitator_who_sets_up_a_review() {
     let app = TestApp::demo().await;
     let admin = app.session_cookie(DEMO_ADMIN.1, DEMO_PASSWORD).await;
+    // A malformed address is refused with the field named, and nothing is sent.
+    let (status, error) = call(
+        &app,
+        "/api/invite_facilitator",
+        &[("email", "not an address")],
+        &admin,
+    )
+    .await;
+    assert_eq!(
+        (status, error["field"].as_str()),
+        (422, Some("email")),
+        "{error}"
+    );
     let (status, link) = call(
         &app,
         "/api/invite_facilitator",

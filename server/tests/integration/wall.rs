@@ -200,6 +200,25 @@ impl Client {
     }
 }
 
+/// A board-service actor for a demo person, for tests that drive the hub directly.
+async fn actor(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: app::people::Role,
+) -> peerwall_server::wall::board::Actor {
+    let person = peerwall_server::db::people::find_person_by_email(&app.state.db, email)
+        .await
+        .unwrap()
+        .unwrap();
+    peerwall_server::wall::board::Actor {
+        person: app::people::PersonId(person.id),
+        name: name.into(),
+        pair: Some(1),
+        role,
+    }
+}
+
 fn acked(answer: &ServerMessage) -> u64 {
     match answer {
         ServerMessage::Ack { seq, .. } => *seq,
@@ -760,7 +779,7 @@ async fn simulate(
 /// for the same sequence numbers.
 #[tokio::test]
 async fn two_nodes_on_one_database_share_a_board() {
-    use peerwall_server::wall::board::{Actor, WallHub};
+    use peerwall_server::wall::board::WallHub;
 
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let app = TestApp::demo().await;
@@ -769,16 +788,7 @@ async fn two_nodes_on_one_database_share_a_board() {
         let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
         app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap())
     };
-    let person = peerwall_server::db::people::find_person_by_email(&db, PEER)
-        .await
-        .unwrap()
-        .unwrap();
-    let actor = Actor {
-        person: app::people::PersonId(person.id),
-        name: "Helen Marsh".into(),
-        pair: Some(1),
-        role: app::people::Role::Peer,
-    };
+    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
     // No periodic head check: whatever node two learns without writing itself comes through
     // the LIVE query.
     let hub = || {
@@ -937,22 +947,13 @@ fn the_wall_page_renders_on_the_server_for_the_team_only() {
 /// read fresh from the database equals the board the service holds in memory.
 #[tokio::test]
 async fn every_command_is_stored_as_the_board_shows_it() {
-    use peerwall_server::wall::board::{Actor, WallHub};
+    use peerwall_server::wall::board::WallHub;
 
     let app = TestApp::demo().await;
     let db = app.state.db.clone();
     let cookie = app.session_cookie(LEAD, DEMO_PASSWORD).await;
     let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
-    let lead = peerwall_server::db::people::find_person_by_email(&db, LEAD)
-        .await
-        .unwrap()
-        .unwrap();
-    let actor = Actor {
-        person: app::people::PersonId(lead.id),
-        name: "Tom Okafor".into(),
-        pair: Some(1),
-        role: app::people::Role::TeamLead,
-    };
+    let actor = actor(&app, LEAD, "Tom Okafor", app::people::Role::TeamLead).await;
     let hub = WallHub::new(db.clone());
     let mut joined = hub
         .join(review, hub.connection_id(), actor.clone(), None)
@@ -1047,5 +1048,48 @@ async fn every_command_is_stored_as_the_board_shows_it() {
             .iter()
             .any(|h| h.title == "Climate and nature" && h.archived)
     );
+    app.stop().await;
+}
+
+/// A board's task ends once nobody has been on the wall for the idle time, and the next
+/// request starts it again from the database.
+#[tokio::test]
+async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
+    use peerwall_server::wall::board::WallHub;
+
+    let app = TestApp::demo().await;
+    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
+    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let hub = WallHub::with_timing(
+        app.state.db.clone(),
+        Duration::from_millis(100),
+        Duration::from_millis(50),
+    );
+    let connection = hub.connection_id();
+    hub.join(review, connection, actor.clone(), None)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(hub.running_boards(), 1, "kept while someone is on the wall");
+    hub.leave(review, connection).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while hub.running_boards() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the idle task did not end"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let answer = hub
+        .command(
+            review,
+            actor,
+            new_op(),
+            create(new_note(), None, "After a rest"),
+        )
+        .await;
+    acked(&answer);
+    assert_eq!(hub.running_boards(), 1);
     app.stop().await;
 }
