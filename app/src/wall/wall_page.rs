@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::people::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
 use crate::wall::client::{Notice, Status, WallState};
-use crate::wall::protocol::{Command, MAX_NOTE_CHARS, NoteEdit, NoteFields};
+use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteEdit, NoteFields};
 use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
 
 /// The route: checks the caller may see the wall, then shows it.
@@ -424,19 +424,6 @@ fn Composer() -> impl IntoView {
         text.set(String::new());
         tags.set(String::new());
     };
-    let known = move |pick: fn(&Note) -> &str| {
-        let mut values: Vec<String> = state.shown.with(|board| {
-            board
-                .notes
-                .values()
-                .map(|note| pick(note).to_string())
-                .filter(|value| !value.is_empty())
-                .collect()
-        });
-        values.sort();
-        values.dedup();
-        values
-    };
     view! {
         <form class="composer" aria-label="New note" on:submit=move |event| {
             event.prevent_default();
@@ -476,22 +463,10 @@ fn Composer() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="note-source">"Heard at"</label>
-                    <input id="note-source" list="known-sources" maxlength="120" placeholder="e.g. Leader interview"
-                        prop:value=move || source.get() on:input=move |event| source.set(event_target_value(&event))/>
-                    <datalist id="known-sources">
-                        {move || known(|note| &note.source).into_iter().map(|value| view! { <option value=value/> }).collect_view()}
-                    </datalist>
-                </div>
-                <div class="field">
-                    <label for="note-stakeholder">"Stakeholder group"</label>
-                    <input id="note-stakeholder" list="known-stakeholders" maxlength="120" placeholder="e.g. Councillors"
-                        prop:value=move || stakeholder.get() on:input=move |event| stakeholder.set(event_target_value(&event))/>
-                    <datalist id="known-stakeholders">
-                        {move || known(|note| &note.stakeholder).into_iter().map(|value| view! { <option value=value/> }).collect_view()}
-                    </datalist>
-                </div>
+                <SuggestField id="note-source" label="Heard at" placeholder="e.g. Leader interview"
+                    value=source pick=|note| vec![note.source.clone()]/>
+                <SuggestField id="note-stakeholder" label="Stakeholder group" placeholder="e.g. Councillors"
+                    value=stakeholder pick=|note| vec![note.stakeholder.clone()]/>
                 <div class="field">
                     <label for="note-tags">"Tags (comma-separated)"</label>
                     <input id="note-tags" maxlength="200" prop:value=move || tags.get()
@@ -516,24 +491,52 @@ fn Composer() -> impl IntoView {
     }
 }
 
+/// The distinct non-empty values the live notes have for a field, sorted: the choices offered
+/// when writing a note and when filtering.
+fn distinct(board: &Board, pick: fn(&Note) -> Vec<String>) -> Vec<String> {
+    let mut all: Vec<String> = board
+        .notes
+        .values()
+        .filter(|note| !note.deleted)
+        .flat_map(pick)
+        .filter(|value| !value.is_empty())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
+/// A text field that suggests the values other notes already use, so a session or stakeholder
+/// group is spelt the same way by every pair (and filters find them all).
+#[component]
+fn SuggestField(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+    pick: fn(&Note) -> Vec<String>,
+) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let list = format!("{id}-known");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id list=list.clone() maxlength=MAX_DETAIL_CHARS.to_string() placeholder=placeholder
+                prop:value=move || value.get() on:input=move |event| value.set(event_target_value(&event))/>
+            <datalist id=list>
+                {move || state.shown.with(|board| distinct(board, pick)).into_iter()
+                    .map(|value| view! { <option value=value/> }).collect_view()}
+            </datalist>
+        </div>
+    }
+}
+
 #[component]
 fn FilterBar() -> impl IntoView {
     let state = expect_context::<WallState>();
     let filters = expect_context::<Filters>();
-    let values = move |pick: fn(&Note) -> Vec<String>| {
-        let mut all: Vec<String> = state.shown.with(|board| {
-            board
-                .notes
-                .values()
-                .filter(|note| !note.deleted)
-                .flat_map(pick)
-                .filter(|value| !value.is_empty())
-                .collect()
-        });
-        all.sort();
-        all.dedup();
-        all
-    };
+    let values =
+        move |pick: fn(&Note) -> Vec<String>| state.shown.with(|board| distinct(board, pick));
     let select = move |id: &'static str,
                        label: &'static str,
                        signal: RwSignal<String>,
