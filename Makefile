@@ -6,14 +6,15 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/peerwall/target
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
-.PHONY: run test tools tools-e2e front server build unit e2e lint fmt clean-data
+.PHONY: run test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
+	bench bench-build bench-soak bench-capacity bench-fault
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
 run: tools build
 	$(PEERWALL_BIN) --demo $(ARGS)
 
 ## Unit, integration (real SurrealDB) and browser end-to-end tests.
-test: tools-e2e build unit e2e
+test: tools-e2e build unit fault-ci e2e
 
 tools:
 	@scripts/install-tools.sh
@@ -21,15 +22,19 @@ tools:
 tools-e2e:
 	@scripts/install-tools.sh --e2e
 
+tools-bench:
+	@scripts/install-tools.sh --bench
+
 ## The browser bundle (wasm, JS, CSS, public assets) into target/site, size-optimised.
 front:
 	@echo "==> Building the front end (wasm in release, about 3 minutes cold)"
 	cargo leptos build --release --frontend-only
 
-## The server binary (debug build; about 8 minutes cold, seconds warm).
+## The server binary and the load generator (debug builds; about 8 minutes cold, seconds warm).
+## One cargo invocation for both, so they share one build of every dependency.
 server:
 	@echo "==> Building the server (about 8 minutes cold)"
-	cargo build -p peerwall-server --bin peerwall
+	cargo build -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
 
 build: front server
 
@@ -37,9 +42,42 @@ unit:
 	@echo "==> Unit and integration tests"
 	cargo test --workspace --no-fail-fast
 
+## The fault run's short form: 8 kill -9 cycles under load; fails on a lost or diverged operation.
+fault-ci:
+	@echo "==> Fault run (kill -9 under load, short form)"
+	$(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci fault --cycles 8
+	@echo "==> The fault run's checks must catch a loss: a run that restores an old copy of the database must fail"
+	@if $(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci \
+		fault --cycles 2 --sabotage; then echo "the sabotaged fault run passed: its checks are broken"; exit 1; \
+		else echo "==> The sabotaged run failed, as it must"; fi
+
 e2e:
 	@echo "==> Browser tests in headless Chromium"
 	cd end2end && PEERWALL_BIN=$(PEERWALL_BIN) npm test
+
+## Benchmarks (README, "Benchmarks"): release builds, then Peerwall against Hocuspocus.
+BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)/release/peerwall --out target/bench
+
+bench-build: tools-bench front
+	@echo "==> Building the server and the load generator in release (about 9 minutes cold)"
+	cargo build --release -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
+
+## The whole comparison, the big board and a fault run: under 15 minutes on 2 cores.
+bench: bench-build
+	$(BENCH) compare
+	$(BENCH) big-board
+	$(BENCH) run capacity
+	$(BENCH) fault --cycles 20
+
+bench-soak: bench-build
+	$(BENCH) run soak
+
+bench-capacity: bench-build
+	$(BENCH) run capacity
+
+## The fault run's long form: 100 kill -9 cycles.
+bench-fault: bench-build
+	$(BENCH) fault --cycles 100
 
 lint:
 	cargo fmt --all --check

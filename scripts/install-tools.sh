@@ -2,6 +2,7 @@
 # Installs what building and testing Peerwall needs and is missing; quick when all is present.
 #   scripts/install-tools.sh          build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
 #   scripts/install-tools.sh --e2e    also Debian's Chromium for the browser tests
+#   scripts/install-tools.sh --bench  also Chromium and the Hocuspocus side of the benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,14 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ "${1:-}" = "--e2e" ] && [ ! -x /usr/bin/chromium ]; then
+if [ "${1:-}" = "--bench" ] && { [ ! -d bench/hocuspocus/node_modules ] || [ bench/hocuspocus/package-lock.json -nt bench/hocuspocus/node_modules/.package-lock.json ]; }; then
+  say "Installing the Hocuspocus comparison's npm packages (sqlite3 compiles from source: 2 minutes)"
+  # sqlite3 is built here against Debian's Node headers, never fetched prebuilt from GitHub.
+  (cd bench/hocuspocus && npm_config_build_from_source=true npm_config_nodedir=/usr \
+    npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ -n "${1:-}" ] && [ ! -x /usr/bin/chromium ]; then
   say "Installing Debian's Chromium for the browser tests (a minute or two)"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -2,6 +2,8 @@
 //! copy of a review's wall in step.
 
 pub mod client;
+#[cfg(test)]
+mod fuzz;
 mod model;
 pub mod order;
 pub mod protocol;

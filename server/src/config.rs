@@ -70,6 +70,12 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_DEMO")]
     pub demo: bool,
 
+    /// Benchmarks only: serve `POST /bench/setup`, which creates throwaway boards, people and
+    /// signed-in sessions in one call for the load generator (`bench/`). Never set this on a
+    /// server that holds real reviews: anyone who can reach it can create sessions.
+    #[arg(long, env = "PEERWALL_BENCH")]
+    pub bench: bool,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PEERWALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

@@ -2,6 +2,7 @@
 //! `app` crate's server functions call.
 
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub site: auth::csrf::SiteOrigin,
     /// The board tasks of the findings walls open on this node.
     pub wall: wall::board::WallHub,
+    /// Whether the benchmark set-up route is served (`--bench`).
+    pub bench: bool,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -52,6 +55,9 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
     );
     if config.demo {
         demo::seed(&db).await?;
+    }
+    if config.bench {
+        tracing::warn!("--bench is on: POST /bench/setup creates sessions for anyone who asks");
     }
     let sessions = config.session_policy();
     let services = Services {
@@ -71,6 +77,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
         sessions,
         site: config.site_origin(),
         wall,
+        bench: config.bench,
     })
 }
 
@@ -93,6 +100,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // No Nagle: a wall event is one small frame that must leave at once, not wait for the
+    // browser to acknowledge the previous one (up to 40 ms with delayed ACKs).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let server = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;

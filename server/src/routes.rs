@@ -25,7 +25,13 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let leptos = state.leptos.clone();
+    let bench = if state.bench {
+        Router::new().route("/bench/setup", axum::routing::post(crate::bench::setup))
+    } else {
+        Router::new()
+    };
     Router::new()
+        .merge(bench)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(

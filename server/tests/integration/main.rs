@@ -4,6 +4,7 @@
 mod support;
 
 mod authz;
+mod bench;
 mod config_errors;
 mod health;
 mod invitations;

@@ -1,0 +1,585 @@
+//! One simulated reviewer on a Peerwall board: a websocket speaking the wall's JSON protocol,
+//! sending a mix of operations at a rate the run controls, timing acks and the arrival of
+//! everyone else's operations, reconnecting and resending after a dropped connection.
+//!
+//! The client reads frames as plain JSON rather than through the `app` crate's types: it is an
+//! outside observer, and it stays as light as the browsers it stands in for.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// What the run tells every client: how fast to send, and when to stop.
+pub struct Control {
+    /// Operations per second per client, times 1000.
+    rate_milli: AtomicU64,
+    pub sending: AtomicBool,
+    pub stop: AtomicBool,
+    /// The step of a stepped run (burst), recorded with every operation sent.
+    pub step: AtomicUsize,
+    /// Operations sent and not yet acknowledged or refused, over all clients.
+    pub outstanding: AtomicI64,
+    /// Clients that have received their first welcome.
+    pub ready: AtomicUsize,
+    /// Welcomes received, reconnections included.
+    pub welcomes: AtomicUsize,
+    /// No client keeps going past this, whatever happens.
+    pub deadline: Instant,
+}
+
+impl Control {
+    pub fn new(deadline: Instant) -> Self {
+        Self {
+            rate_milli: AtomicU64::new(0),
+            sending: AtomicBool::new(false),
+            stop: AtomicBool::new(false),
+            step: AtomicUsize::new(0),
+            outstanding: AtomicI64::new(0),
+            ready: AtomicUsize::new(0),
+            welcomes: AtomicUsize::new(0),
+            deadline,
+        }
+    }
+
+    pub fn set_rate_per_client(&self, ops_per_second: f64) {
+        self.rate_milli
+            .store((ops_per_second * 1000.0) as u64, Ordering::Relaxed);
+    }
+
+    fn rate_per_client(&self) -> f64 {
+        self.rate_milli.load(Ordering::Relaxed) as f64 / 1000.0
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || Instant::now() >= self.deadline
+    }
+}
+
+/// A board shared by its clients: which operations are on their way to whom.
+pub struct BoardShared {
+    pub review: String,
+    pub headings: Vec<String>,
+    pub clients: usize,
+    inflight: Mutex<HashMap<String, Inflight>>,
+}
+
+struct Inflight {
+    sent: Instant,
+    sender: usize,
+    step: usize,
+    remaining: usize,
+}
+
+impl BoardShared {
+    pub fn new(review: String, headings: Vec<String>, clients: usize) -> Self {
+        Self {
+            review,
+            headings,
+            clients,
+            inflight: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Operations some client has not received yet.
+    pub fn undelivered(&self) -> usize {
+        self.inflight.lock().expect("inflight lock").len()
+    }
+}
+
+/// Where and as whom a client connects.
+#[derive(Clone)]
+pub struct Target {
+    pub addr: std::net::SocketAddr,
+    pub cookie: String,
+}
+
+/// What a client measured and ended with.
+#[derive(Debug, Default)]
+pub struct ClientReport {
+    /// Per step: microseconds from send to ack, and from send to arrival here of others' ops.
+    pub ack: Vec<Vec<u32>>,
+    pub fanout: Vec<Vec<u32>>,
+    pub sent: Vec<u64>,
+    pub acked: u64,
+    pub rejected: u64,
+    pub conflicts: u64,
+    pub errors: u64,
+    pub reconnects: u64,
+    /// The board as this client sees it at the end: sequence number and note digest.
+    pub seq: u64,
+    pub digest: u64,
+    /// Every operation acknowledged to this client: (op, frame, seq).
+    pub acknowledged: Vec<(String, String, u64)>,
+    /// Operations still waiting for an answer when the client stopped.
+    pub unanswered: usize,
+}
+
+impl ClientReport {
+    fn record(series: &mut Vec<Vec<u32>>, step: usize, micros: u32) {
+        if series.len() <= step {
+            series.resize_with(step + 1, Vec::new);
+        }
+        series[step].push(micros);
+    }
+}
+
+/// The client's own copy of the board, enough to choose operations and compare at the end.
+#[derive(Default)]
+struct View {
+    seq: u64,
+    notes: BTreeMap<String, Value>,
+    welcomed: bool,
+}
+
+impl View {
+    fn apply_change(&mut self, change: &Value) {
+        if let Some(note) = change.get("note") {
+            self.put(note);
+        }
+        if let Some(moved) = change.get("moved").and_then(Value::as_array) {
+            for note in moved {
+                self.put(note);
+            }
+        }
+    }
+
+    fn put(&mut self, note: &Value) {
+        if let Some(id) = note.get("id").and_then(Value::as_str) {
+            self.notes.insert(id.to_string(), note.clone());
+        }
+    }
+
+    fn digest(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        serde_json::to_string(&self.notes)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
+/// One operation waiting for its ack.
+struct Unacked {
+    op: String,
+    frame: String,
+    sent: Instant,
+    step: usize,
+    /// Whether its ack latency counts (not when it was first sent before a disconnection).
+    timed: bool,
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(target: &Target, review: &str) -> Result<Socket, String> {
+    let mut request = format!("ws://{}/ws/reviews/{review}/wall", target.addr)
+        .into_client_request()
+        .map_err(|error| error.to_string())?;
+    request.headers_mut().insert(
+        "cookie",
+        target
+            .cookie
+            .parse()
+            .map_err(|_| "bad cookie".to_string())?,
+    );
+    // Browsers send without Nagle's delay too.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
+    match tokio::time::timeout(Duration::from_secs(5), connecting).await {
+        Ok(Ok((socket, _))) => Ok(socket),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err("connecting timed out".into()),
+    }
+}
+
+/// Runs one client until the control says stop; returns what it measured.
+pub async fn run(
+    index: usize,
+    board: Arc<BoardShared>,
+    target: Target,
+    control: Arc<Control>,
+) -> ClientReport {
+    let mut report = ClientReport::default();
+    let mut view = View::default();
+    let mut unacked: VecDeque<Unacked> = VecDeque::new();
+    let mut backoff = Duration::from_millis(50);
+    let mut rng = rand::rngs::StdRng::from_os_rng();
+    let mut next_op = Instant::now();
+    let mut armed = false;
+    while !control.stopping() {
+        let socket = match connect(&target, &board.review).await {
+            Ok(socket) => socket,
+            Err(_) => {
+                report.reconnects += 1;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_millis(500));
+                continue;
+            }
+        };
+        let (mut sink, mut stream) = socket.split();
+        let after = if view.welcomed {
+            json!(view.seq)
+        } else {
+            Value::Null
+        };
+        let hello = json!({"type": "hello", "protocol": 1, "after": after}).to_string();
+        if sink.send(Message::text(hello)).await.is_err() {
+            continue;
+        }
+        // The welcome, then everything not yet acknowledged, in order.
+        let welcome = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(Ok(message)) = stream.next().await {
+                if let Message::Text(text) = message
+                    && let Ok(frame) = serde_json::from_str::<Value>(&text)
+                    && frame["type"] == "welcome"
+                {
+                    return Some(frame);
+                }
+            }
+            None
+        })
+        .await;
+        let Ok(Some(welcome)) = welcome else {
+            report.reconnects += 1;
+            continue;
+        };
+        if let Some(snapshot) = welcome.get("board").filter(|b| !b.is_null()) {
+            view.notes.clear();
+            if let Some(notes) = snapshot.get("notes").and_then(Value::as_object) {
+                for note in notes.values() {
+                    view.put(note);
+                }
+            }
+            view.seq = snapshot["seq"].as_u64().unwrap_or(0);
+        }
+        for event in welcome["events"].as_array().into_iter().flatten() {
+            apply_event(index, &board, &mut view, &mut report, event);
+        }
+        if !view.welcomed {
+            control.ready.fetch_add(1, Ordering::Relaxed);
+        }
+        view.welcomed = true;
+        control.welcomes.fetch_add(1, Ordering::Relaxed);
+        backoff = Duration::from_millis(50);
+        let mut resend_failed = false;
+        for pending in unacked.iter_mut() {
+            pending.timed = false;
+            if sink
+                .send(Message::text(pending.frame.clone()))
+                .await
+                .is_err()
+            {
+                resend_failed = true;
+                break;
+            }
+        }
+        if resend_failed {
+            continue;
+        }
+        // The connection's life: frames in, operations out at the run's rate.
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            tokio::select! {
+                message = stream.next() => {
+                    let text = match message {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(_)) => continue,
+                    };
+                    let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+                        report.errors += 1;
+                        continue;
+                    };
+                    handle(index, &board, &control, &mut view, &mut report, &mut unacked, &frame);
+                }
+                () = tokio::time::sleep_until(next_op.into()) => {
+                    let rate = control.rate_per_client();
+                    let sending = control.sending.load(Ordering::Relaxed) && rate > 0.0;
+                    if sending && !armed {
+                        // Sending starts: wait a random gap first, so clients do not all fire at once.
+                        armed = true;
+                        next_op = Instant::now() + poisson_gap(rate, &mut rng);
+                    } else if sending {
+                        let (op, frame) = next_operation(&board, &view, &mut rng);
+                        let step = control.step.load(Ordering::Relaxed);
+                        let now = Instant::now();
+                        board.inflight.lock().expect("inflight lock").insert(
+                            op.clone(),
+                            Inflight { sent: now, sender: index, step, remaining: board.clients - 1 },
+                        );
+                        control.outstanding.fetch_add(1, Ordering::Relaxed);
+                        if report.sent.len() <= step {
+                            report.sent.resize(step + 1, 0);
+                        }
+                        report.sent[step] += 1;
+                        unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true });
+                        next_op = now + poisson_gap(rate, &mut rng);
+                        if sink.send(Message::text(frame)).await.is_err() {
+                            break;
+                        }
+                    } else {
+                        armed = false;
+                        next_op = Instant::now() + Duration::from_millis(50);
+                    }
+                }
+                _ = tick.tick() => {
+                    if control.stopping() {
+                        let _ = sink.send(Message::Close(None)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    report.seq = view.seq;
+    report.digest = view.digest();
+    report.unanswered = unacked.len();
+    report
+}
+
+/// Poisson arrivals: an exponential gap with the given mean rate (per second).
+fn poisson_gap(rate: f64, rng: &mut impl Rng) -> Duration {
+    let gap = -(1.0 - rng.random::<f64>()).ln() / rate;
+    Duration::from_secs_f64(gap.min(60.0))
+}
+
+fn handle(
+    index: usize,
+    board: &BoardShared,
+    control: &Control,
+    view: &mut View,
+    report: &mut ClientReport,
+    unacked: &mut VecDeque<Unacked>,
+    frame: &Value,
+) {
+    match frame["type"].as_str() {
+        Some("event") => apply_event(index, board, view, report, &frame["event"]),
+        Some("ack") | Some("rejected") => {
+            let op = frame["op"].as_str().unwrap_or_default();
+            let Some(position) = unacked.iter().position(|pending| pending.op == op) else {
+                return;
+            };
+            let Some(pending) = unacked.remove(position) else {
+                return;
+            };
+            control.outstanding.fetch_sub(1, Ordering::Relaxed);
+            if frame["type"] == "ack" {
+                report.acked += 1;
+                if pending.timed {
+                    let micros = pending.sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                    ClientReport::record(&mut report.ack, pending.step, micros);
+                }
+                let seq = frame["seq"].as_u64().unwrap_or(0);
+                report.acknowledged.push((pending.op, pending.frame, seq));
+            } else {
+                // Nobody else will see a refused operation.
+                board.inflight.lock().expect("inflight lock").remove(op);
+                if frame["error"]["code"] == "conflict" {
+                    report.conflicts += 1;
+                } else {
+                    report.rejected += 1;
+                }
+            }
+        }
+        Some("error") => report.errors += 1,
+        _ => {}
+    }
+}
+
+fn apply_event(
+    index: usize,
+    board: &BoardShared,
+    view: &mut View,
+    report: &mut ClientReport,
+    event: &Value,
+) {
+    let seq = event["seq"].as_u64().unwrap_or(0);
+    if seq <= view.seq {
+        return;
+    }
+    if seq != view.seq + 1 {
+        // A gap would be a server bug: count it; the next welcome repairs the view.
+        report.errors += 1;
+    }
+    view.seq = seq;
+    view.apply_change(&event["change"]);
+    let Some(op) = event["op"].as_str() else {
+        return;
+    };
+    let mut inflight = board.inflight.lock().expect("inflight lock");
+    if let Some(entry) = inflight.get_mut(op)
+        && entry.sender != index
+    {
+        let micros = entry.sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+        ClientReport::record(&mut report.fanout, entry.step, micros);
+        entry.remaining = entry.remaining.saturating_sub(1);
+        if entry.remaining == 0 {
+            inflight.remove(op);
+        }
+    }
+}
+
+const KINDS: [&str; 5] = [
+    "strength",
+    "area_for_improvement",
+    "suggestion",
+    "question",
+    "notable_practice",
+];
+
+/// The workload's mix: create 50%, move or reorder 35%, edit 15%.
+fn next_operation(board: &BoardShared, view: &View, rng: &mut impl Rng) -> (String, String) {
+    let op = uuid::Uuid::new_v4().to_string();
+    let live: Vec<&Value> = view
+        .notes
+        .values()
+        .filter(|note| note["deleted"] != true)
+        .collect();
+    let roll = rng.random_range(0..100);
+    let heading = |rng: &mut dyn rand::RngCore| -> Value {
+        let choice = rng.random_range(0..=board.headings.len());
+        board
+            .headings
+            .get(choice)
+            .map_or(Value::Null, |id| json!(id))
+    };
+    let command = if roll < 50 || live.is_empty() {
+        let n = rng.random_range(0..10_000);
+        let stakeholder = ["Officers", "Councillors", "Partners", "Staff"][n % 4];
+        json!({
+            "type": "create_note",
+            "note": uuid::Uuid::new_v4().to_string(),
+            "heading": heading(rng),
+            "fields": {
+                "text": format!("Bench note {n}: partners value the council's visible leadership but want earlier involvement."),
+                "kind": KINDS[n % KINDS.len()],
+                "source": format!("Interview {}", n % 40),
+                "stakeholder": stakeholder,
+                "tags": [],
+            },
+        })
+    } else if roll < 85 {
+        let note = live[rng.random_range(0..live.len())];
+        let target = heading(rng);
+        let neighbours: Vec<&&Value> = live
+            .iter()
+            .filter(|other| other["heading"] == target && other["id"] != note["id"])
+            .collect();
+        let before = if !neighbours.is_empty() && rng.random_bool(0.5) {
+            neighbours[rng.random_range(0..neighbours.len())]["id"].clone()
+        } else {
+            Value::Null
+        };
+        json!({"type": "move_note", "note": note["id"], "heading": target, "before": before})
+    } else {
+        let note = live[rng.random_range(0..live.len())];
+        json!({
+            "type": "edit_note",
+            "note": note["id"],
+            "base_version": note["version"],
+            "edit": {"text": format!("Edited: {}", rng.random_range(0..10_000))},
+        })
+    };
+    let frame = json!({"type": "command", "op": op, "command": command}).to_string();
+    (op, frame)
+}
+
+/// Resends acknowledged operations on a fresh connection and counts those the server does not
+/// answer with the same sequence number: an acknowledged operation the database lost would be
+/// applied again (a new number) or refused. Returns (checked, lost).
+pub async fn verify_acknowledged(
+    target: &Target,
+    review: &str,
+    acknowledged: &[(String, String, u64)],
+    deadline: Instant,
+) -> Result<(usize, usize), String> {
+    let socket = connect(target, review).await?;
+    let (mut sink, mut stream) = socket.split();
+    let hello = json!({"type": "hello", "protocol": 1, "after": null}).to_string();
+    sink.send(Message::text(hello))
+        .await
+        .map_err(|e| e.to_string())?;
+    let expected: HashMap<&str, u64> = acknowledged
+        .iter()
+        .map(|(op, _, seq)| (op.as_str(), *seq))
+        .collect();
+    let mut answered = 0usize;
+    let mut lost = 0usize;
+    // Within the connection's rate limit: 60 at once, then 20 a second.
+    for (sent, (_, frame, _)) in acknowledged.iter().enumerate() {
+        if sent >= 50 {
+            tokio::time::sleep(Duration::from_millis(52)).await;
+        }
+        sink.send(Message::text(frame.clone()))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    while answered < acknowledged.len() && Instant::now() < deadline {
+        let next = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
+        let Ok(Some(Ok(Message::Text(text)))) = next else {
+            if matches!(next, Ok(Some(Ok(_)))) {
+                continue;
+            }
+            break;
+        };
+        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let Some(op) = frame["op"].as_str() else {
+            continue;
+        };
+        let Some(seq) = expected.get(op) else {
+            continue;
+        };
+        match frame["type"].as_str() {
+            Some("ack") => {
+                answered += 1;
+                if frame["seq"].as_u64() != Some(*seq) {
+                    lost += 1;
+                }
+            }
+            Some("rejected") => {
+                answered += 1;
+                lost += 1;
+            }
+            _ => {}
+        }
+    }
+    // An operation never answered counts as lost: the check proves nothing about it.
+    Ok((acknowledged.len(), lost + (acknowledged.len() - answered)))
+}
+
+/// The board as a fresh client sees it: (seq, digest).
+pub async fn snapshot(target: &Target, review: &str) -> Result<(u64, u64), String> {
+    let mut socket = connect(target, review).await?;
+    let hello = json!({"type": "hello", "protocol": 1, "after": null}).to_string();
+    socket
+        .send(Message::text(hello))
+        .await
+        .map_err(|e| e.to_string())?;
+    while let Ok(Some(Ok(message))) =
+        tokio::time::timeout(Duration::from_secs(10), socket.next()).await
+    {
+        let Message::Text(text) = message else {
+            continue;
+        };
+        let frame: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        if frame["type"] == "welcome" {
+            let mut view = View::default();
+            let snapshot = &frame["board"];
+            for note in snapshot["notes"].as_object().into_iter().flatten() {
+                view.put(note.1);
+            }
+            let _ = socket.close(None).await;
+            return Ok((snapshot["seq"].as_u64().unwrap_or(0), view.digest()));
+        }
+    }
+    Err("no welcome".into())
+}

@@ -1,0 +1,480 @@
+//! The workloads and the runner that drives a set of clients through them against Peerwall.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{self, BoardShared, ClientReport, Control, Target};
+use crate::server::{Server, Setup};
+use crate::stats::{ProcessStats, Summary};
+
+/// The fan-out p99 under which a burst step counts as sustained.
+pub const BURST_P99_MS: f64 = 100.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Workload {
+    /// 20 boards × 8 clients, 80 operations a second in all, 60 s.
+    Triangulation,
+    /// 1 board × 50 clients, the rate stepped up every 4 s for 20 s.
+    Burst,
+    /// Triangulation day for 10 minutes, measured minute by minute.
+    Soak,
+    /// 100 boards × 12 clients connected at once, lightly loaded, for 20 s.
+    Capacity,
+}
+
+/// How a workload is shaped: boards, clients per board, and steps of (total rate, length).
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub workload: Workload,
+    pub boards: usize,
+    pub clients: usize,
+    pub steps: Vec<(f64, Duration)>,
+}
+
+impl Plan {
+    pub fn of(workload: Workload, time_scale: f64) -> Self {
+        let scaled = |secs: f64| Duration::from_secs_f64((secs * time_scale).max(1.0));
+        let (boards, clients, steps) = match workload {
+            Workload::Triangulation => (20, 8, vec![(80.0, scaled(60.0))]),
+            Workload::Burst => (
+                1,
+                50,
+                [100.0, 200.0, 400.0, 600.0, 900.0]
+                    .into_iter()
+                    .map(|rate| (rate, scaled(4.0)))
+                    .collect(),
+            ),
+            Workload::Soak => (20, 8, vec![(80.0, scaled(60.0)); 10]),
+            Workload::Capacity => (100, 12, vec![(40.0, scaled(20.0))]),
+        };
+        Self {
+            workload,
+            boards,
+            clients,
+            steps,
+        }
+    }
+
+    pub fn duration(&self) -> Duration {
+        self.steps.iter().map(|(_, length)| *length).sum()
+    }
+}
+
+/// One step's figures.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Step {
+    pub target_rate: f64,
+    pub achieved_rate: f64,
+    pub ack_ms: Summary,
+    pub fanout_ms: Summary,
+    /// The server's resident memory at the end of the step.
+    pub rss_mb: f64,
+}
+
+/// The result of a run, in the shape the Hocuspocus runner writes too.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunResult {
+    pub system: String,
+    pub workload: String,
+    pub boards: usize,
+    pub clients: usize,
+    pub duration_s: f64,
+    pub ops_sent: u64,
+    pub ops_acked: u64,
+    pub achieved_ops_per_s: f64,
+    pub errors: u64,
+    pub rejected: u64,
+    pub conflicts: u64,
+    pub ack_ms: Summary,
+    pub fanout_ms: Summary,
+    pub server_cpu_s: f64,
+    pub server_peak_rss_mb: f64,
+    /// CPU seconds of the load generator itself: on 2 cores, a busy client slows the server.
+    #[serde(default)]
+    pub client_cpu_s: f64,
+    pub steps: Vec<Step>,
+    /// Burst: the highest step rate whose fan-out p99 stayed under 100 ms.
+    pub sustainable_rate: Option<f64>,
+    /// Boards whose clients did not all end with the same notes as a fresh reader.
+    pub diverged_boards: usize,
+}
+
+impl RunResult {
+    pub fn print(&self) {
+        println!(
+            "{} {}: {} boards × {} clients, {:.0} s: {} sent, {} acked ({:.1}/s), {} errors, {} rejected, {} conflicts",
+            self.system,
+            self.workload,
+            self.boards,
+            self.clients,
+            self.duration_s,
+            self.ops_sent,
+            self.ops_acked,
+            self.achieved_ops_per_s,
+            self.errors,
+            self.rejected,
+            self.conflicts
+        );
+        let line = |name: &str, s: &Summary| {
+            println!(
+                "  {name:<8} p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  max {:>8.2} ms  (n = {})",
+                s.p50, s.p95, s.p99, s.max, s.count
+            );
+        };
+        line("ack", &self.ack_ms);
+        line("fan-out", &self.fanout_ms);
+        println!(
+            "  server   {:.1} CPU s, peak RSS {:.1} MiB; load generator {:.1} CPU s; diverged boards {}",
+            self.server_cpu_s, self.server_peak_rss_mb, self.client_cpu_s, self.diverged_boards
+        );
+        if self.steps.len() > 1 {
+            for step in &self.steps {
+                println!(
+                    "  step {:>5.0}/s: achieved {:>6.1}/s, fan-out p99 {:>7.2} ms, ack p99 {:>7.2} ms, RSS {:.1} MiB",
+                    step.target_rate,
+                    step.achieved_rate,
+                    step.fanout_ms.p99,
+                    step.ack_ms.p99,
+                    step.rss_mb
+                );
+            }
+        }
+        if let Some(rate) = self.sustainable_rate {
+            println!("  sustainable: {rate:.0} ops/s with fan-out p99 under {BURST_P99_MS} ms");
+        }
+    }
+
+    pub fn write(&self, out: &Path, name: &str) -> Result<(), String> {
+        let path = out.join(format!("{name}.json"));
+        let json = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|error| format!("writing {}: {error}", path.display()))
+    }
+}
+
+/// The highest step rate that kept fan-out p99 under the bound and reached 90% of its rate.
+pub fn sustainable(steps: &[Step]) -> Option<f64> {
+    steps
+        .iter()
+        .take_while(|step| {
+            step.fanout_ms.count > 0
+                && step.fanout_ms.p99 < BURST_P99_MS
+                && step.achieved_rate >= 0.9 * step.target_rate
+        })
+        .last()
+        .map(|step| step.target_rate)
+}
+
+/// `peerwall-bench run <workload>`.
+pub async fn main(
+    binary: &Path,
+    site_root: &Path,
+    out: &Path,
+    plan: &Plan,
+    in_memory: bool,
+) -> Result<(), String> {
+    let workload = plan.workload;
+    let mut result = if in_memory {
+        peerwall_at(binary, site_root, Path::new("mem://"), plan).await?
+    } else {
+        peerwall(binary, site_root, plan).await?
+    };
+    let system = if in_memory {
+        "peerwall-memory"
+    } else {
+        "peerwall"
+    };
+    result.system = system.into();
+    result.print();
+    let name = format!("{system}-{}", workload_name(workload));
+    result.write(out, &name)?;
+    if workload == Workload::Soak {
+        print_drift(&result);
+    }
+    Ok(())
+}
+
+pub fn workload_name(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Triangulation => "triangulation",
+        Workload::Burst => "burst",
+        Workload::Soak => "soak",
+        Workload::Capacity => "capacity",
+    }
+}
+
+/// Soak: RSS and p99 of the last minute against the second (the first includes warm-up).
+fn print_drift(result: &RunResult) {
+    let (Some(first), Some(last)) = (result.steps.get(1), result.steps.last()) else {
+        return;
+    };
+    println!(
+        "  drift (minute 2 → minute {}): RSS {:.1} → {:.1} MiB ({:+.1}%), fan-out p99 {:.2} → {:.2} ms",
+        result.steps.len(),
+        first.rss_mb,
+        last.rss_mb,
+        (last.rss_mb / first.rss_mb - 1.0) * 100.0,
+        first.fanout_ms.p99,
+        last.fanout_ms.p99
+    );
+}
+
+/// Starts a server on a fresh data folder, runs the plan, stops it.
+pub async fn peerwall(binary: &Path, site_root: &Path, plan: &Plan) -> Result<RunResult, String> {
+    let data = tempfile::tempdir().map_err(|e| e.to_string())?;
+    peerwall_at(binary, site_root, &data.path().join("db"), plan).await
+}
+
+/// The same with the database at `db` (a folder, or `mem://`).
+pub async fn peerwall_at(
+    binary: &Path,
+    site_root: &Path,
+    db: &Path,
+    plan: &Plan,
+) -> Result<RunResult, String> {
+    let server = Server::start(binary, site_root, db).await?;
+    let setup = server.setup(plan.boards, plan.clients, 0).await?;
+    let result = drive(&server, &setup, plan).await;
+    server.stop().await;
+    result
+}
+
+/// Connects every client, runs the steps, waits for quiet, checks convergence.
+pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunResult, String> {
+    let deadline = Instant::now() + plan.duration() + Duration::from_secs(120);
+    let control = Arc::new(Control::new(deadline));
+    let (boards, tasks) = spawn_clients(server, setup, plan.clients, &control);
+    wait_ready(&control, boards.len() * plan.clients).await?;
+    let before = server.stats();
+    let client_before = ProcessStats::read(std::process::id());
+    let started = Instant::now();
+    let mut rss = Vec::new();
+    for (index, (rate, length)) in plan.steps.iter().enumerate() {
+        control.step.store(index, Ordering::Relaxed);
+        control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
+        control.sending.store(true, Ordering::Relaxed);
+        tokio::time::sleep(*length).await;
+        rss.push(server.stats().rss_mb);
+    }
+    control.sending.store(false, Ordering::Relaxed);
+    let elapsed = started.elapsed();
+    let client_after = ProcessStats::read(std::process::id());
+    quiet(&control, &boards, Duration::from_secs(20)).await;
+    let after = server.stats();
+    control.stop.store(true, Ordering::Relaxed);
+    let reports = join(tasks).await;
+    let target = Target {
+        addr: server.addr,
+        cookie: String::new(),
+    };
+    let diverged = diverged_boards(&target, setup, &boards, &reports).await;
+    let mut result = summarise(plan, &reports, elapsed, &rss);
+    result.system = "peerwall".into();
+    result.server_cpu_s = after.cpu_seconds - before.cpu_seconds;
+    result.server_peak_rss_mb = after.peak_rss_mb;
+    result.client_cpu_s = client_after.cpu_seconds - client_before.cpu_seconds;
+    result.diverged_boards = diverged;
+    Ok(result)
+}
+
+pub type Tasks = Vec<(usize, tokio::task::JoinHandle<ClientReport>)>;
+
+/// One task per client; returns the boards and (board index, task) pairs.
+pub fn spawn_clients(
+    server: &Server,
+    setup: &Setup,
+    clients: usize,
+    control: &Arc<Control>,
+) -> (Vec<Arc<BoardShared>>, Tasks) {
+    let mut boards = Vec::new();
+    let mut tasks = Vec::new();
+    for (board_index, board) in setup.boards.iter().enumerate() {
+        let shared = Arc::new(BoardShared::new(
+            board.review.clone(),
+            board.headings.clone(),
+            clients,
+        ));
+        for (index, token) in board.tokens.iter().enumerate() {
+            let target = Target {
+                addr: server.addr,
+                cookie: format!("{}={token}", setup.cookie),
+            };
+            let task = tokio::spawn(client::run(index, shared.clone(), target, control.clone()));
+            tasks.push((board_index, task));
+        }
+        boards.push(shared);
+    }
+    (boards, tasks)
+}
+
+pub async fn wait_ready(control: &Control, clients: usize) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while control.ready.load(Ordering::Relaxed) < clients {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "only {} of {clients} clients connected within 120 s",
+                control.ready.load(Ordering::Relaxed)
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// Waits until every operation is answered and delivered everywhere, or `limit` passes.
+pub async fn quiet(control: &Control, boards: &[Arc<BoardShared>], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        let answered = control.outstanding.load(Ordering::Relaxed) <= 0;
+        let delivered = boards.iter().all(|board| board.undelivered() == 0);
+        if answered && delivered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let the last events reach every socket before the views are compared.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+pub async fn join(tasks: Tasks) -> Vec<(usize, ClientReport)> {
+    let mut reports = Vec::with_capacity(tasks.len());
+    for (board, task) in tasks {
+        if let Ok(report) = task.await {
+            reports.push((board, report));
+        }
+    }
+    reports
+}
+
+/// Boards where some client's final notes differ from another's or from a fresh snapshot.
+pub async fn diverged_boards(
+    target: &Target,
+    setup: &Setup,
+    boards: &[Arc<BoardShared>],
+    reports: &[(usize, ClientReport)],
+) -> usize {
+    let mut diverged = 0;
+    for (index, board) in boards.iter().enumerate() {
+        let reader = Target {
+            addr: target.addr,
+            cookie: format!("{}={}", setup.cookie, setup.boards[index].tokens[0]),
+        };
+        let truth = client::snapshot(&reader, &board.review).await.ok();
+        let ends: Vec<(u64, u64)> = reports
+            .iter()
+            .filter(|(board, _)| *board == index)
+            .map(|(_, report)| (report.seq, report.digest))
+            .collect();
+        let agree = ends.len() == board.clients && ends.iter().all(|end| Some(*end) == truth);
+        if !agree {
+            diverged += 1;
+        }
+    }
+    diverged
+}
+
+/// Adds up the clients' figures, per step and overall.
+pub fn summarise(
+    plan: &Plan,
+    reports: &[(usize, ClientReport)],
+    elapsed: Duration,
+    rss: &[f64],
+) -> RunResult {
+    let mut steps = Vec::new();
+    let mut all_ack = Vec::new();
+    let mut all_fanout = Vec::new();
+    for (index, (rate, length)) in plan.steps.iter().enumerate() {
+        let ack: Vec<u32> = reports
+            .iter()
+            .flat_map(|(_, r)| r.ack.get(index).into_iter().flatten().copied())
+            .collect();
+        let fanout: Vec<u32> = reports
+            .iter()
+            .flat_map(|(_, r)| r.fanout.get(index).into_iter().flatten().copied())
+            .collect();
+        steps.push(Step {
+            target_rate: *rate,
+            achieved_rate: ack.len() as f64 / length.as_secs_f64(),
+            ack_ms: Summary::of_micros(&ack),
+            fanout_ms: Summary::of_micros(&fanout),
+            rss_mb: rss.get(index).copied().unwrap_or_default(),
+        });
+        all_ack.extend(ack);
+        all_fanout.extend(fanout);
+    }
+    let sum = |f: fn(&ClientReport) -> u64| reports.iter().map(|(_, r)| f(r)).sum::<u64>();
+    let acked = sum(|r| r.acked);
+    RunResult {
+        system: String::new(),
+        workload: workload_name(plan.workload).into(),
+        boards: plan.boards,
+        clients: plan.clients,
+        duration_s: elapsed.as_secs_f64(),
+        ops_sent: sum(|r| r.sent.iter().sum()),
+        ops_acked: acked,
+        achieved_ops_per_s: acked as f64 / elapsed.as_secs_f64(),
+        errors: sum(|r| r.errors),
+        rejected: sum(|r| r.rejected),
+        conflicts: sum(|r| r.conflicts),
+        ack_ms: Summary::of_micros(&all_ack),
+        fanout_ms: Summary::of_micros(&all_fanout),
+        server_cpu_s: 0.0,
+        server_peak_rss_mb: 0.0,
+        client_cpu_s: 0.0,
+        sustainable_rate: (plan.workload == Workload::Burst)
+            .then(|| sustainable(&steps))
+            .flatten(),
+        steps,
+        diverged_boards: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(rate: f64, achieved: f64, p99: f64) -> Step {
+        Step {
+            target_rate: rate,
+            achieved_rate: achieved,
+            fanout_ms: Summary {
+                count: 10,
+                p99,
+                ..Summary::default()
+            },
+            ..Step::default()
+        }
+    }
+
+    #[test]
+    fn the_sustainable_rate_is_the_last_step_within_bounds() {
+        let steps = [
+            step(100.0, 100.0, 5.0),
+            step(200.0, 199.0, 20.0),
+            step(400.0, 300.0, 30.0),
+            step(600.0, 600.0, 10.0),
+        ];
+        assert_eq!(sustainable(&steps), Some(200.0));
+        assert_eq!(sustainable(&[step(100.0, 100.0, 150.0)]), None);
+    }
+
+    #[test]
+    fn plans_match_the_documented_workloads() {
+        let day = Plan::of(Workload::Triangulation, 1.0);
+        assert_eq!((day.boards, day.clients), (20, 8));
+        assert_eq!(day.duration(), Duration::from_secs(60));
+        let burst = Plan::of(Workload::Burst, 1.0);
+        assert_eq!((burst.boards, burst.clients), (1, 50));
+        assert_eq!(burst.duration(), Duration::from_secs(20));
+        assert_eq!(
+            Plan::of(Workload::Soak, 1.0).duration(),
+            Duration::from_secs(600)
+        );
+        let capacity = Plan::of(Workload::Capacity, 1.0);
+        assert_eq!(capacity.boards * capacity.clients, 1200);
+    }
+}
