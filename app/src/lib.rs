@@ -24,7 +24,7 @@ use leptos_router::{
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
-use crate::wall::WallPage;
+use crate::wall::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage, WallPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -72,6 +72,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/new") view=NewReviewPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/reviews/:id/wall") view=WallPage/>
+                    <Route path=path!("/reviews/:id/present") view=PresentPage/>
+                    <Route path=path!("/reviews/:id/present/panel") view=PresenterPanelPage/>
+                    <Route path=path!("/reviews/:id/follow") view=FollowPage/>
+                    <Route path=path!("/reviews/:id/handout") view=HandoutPage/>
                     <Route path=path!("/invitations/:token") view=InvitationPage/>
                 </Routes>
             </SiteLayout>

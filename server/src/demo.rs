@@ -198,6 +198,7 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
         return Ok(());
     }
     let headings: Vec<_> = board.live_headings().map(|h| h.id.clone()).collect();
+    let mut note_ids = Vec::new();
     for (heading, kind, text, source, stakeholder, author) in DEMO_NOTES {
         let (name, email, role, pair, _) = DEMO_PEOPLE[author];
         let Some(person) = db::people::find_person_by_email(db, email).await? else {
@@ -209,8 +210,10 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
             pair,
             role,
         };
+        let note = app::wall::NoteId(uuid::Uuid::new_v4());
+        note_ids.push(note);
         let command = Command::CreateNote {
-            note: app::wall::NoteId(uuid::Uuid::new_v4()),
+            note,
             heading: heading.and_then(|index| headings.get(index).cloned()),
             before: None,
             fields: NoteFields {
@@ -230,8 +233,68 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
         board.apply(&change);
         board.seq = seq;
     }
+    // The team lead has started triangulating: two key messages with some of their evidence.
+    let (name, email, role, pair, _) = DEMO_PEOPLE[1];
+    let Some(person) = db::people::find_person_by_email(db, email).await? else {
+        return Ok(());
+    };
+    let lead = Actor {
+        person: app::people::PersonId(person.id),
+        name: name.to_string(),
+        pair,
+        role,
+    };
+    for (heading, kind, text, evidence) in DEMO_MESSAGES {
+        let message = app::wall::MessageId(uuid::Uuid::new_v4());
+        let Some(heading) = headings.get(heading).cloned() else {
+            continue;
+        };
+        let mut commands = vec![Command::AddMessage {
+            message,
+            heading,
+            before: None,
+            text: text.into(),
+            kind,
+        }];
+        commands.extend(
+            evidence
+                .iter()
+                .filter_map(|index| note_ids.get(*index))
+                .map(|note| Command::AddEvidence {
+                    message,
+                    note: *note,
+                }),
+        );
+        for command in commands {
+            let Ok(change) = decide(&board, &lead, &command) else {
+                continue;
+            };
+            let seq = board.seq + 1;
+            let op = OpId(uuid::Uuid::new_v4());
+            db::wall::commit(db, review, seq, op, lead.person, &change).await?;
+            board.apply(&change);
+            board.seq = seq;
+        }
+    }
     Ok(())
 }
+
+/// The demo's first key messages: heading index, kind, sentence, evidence (indexes in
+/// DEMO_NOTES).
+const DEMO_MESSAGES: [(usize, app::wall::MessageKind, &str, &[usize]); 2] = [
+    (
+        1,
+        app::wall::MessageKind::Strength,
+        "Partners trust the council's leadership and see the place agenda as genuinely shared.",
+        &[2, 3],
+    ),
+    (
+        2,
+        app::wall::MessageKind::AreaForImprovement,
+        "Scrutiny does not yet shape decisions before they are made.",
+        &[4],
+    ),
+];
 
 /// The demo team: one person in every role, with pairs and the (fictional) body each works for.
 /// Fictional people, demo-only passwords.

@@ -38,6 +38,14 @@ pub fn router(state: AppState) -> Router {
             "/ws/reviews/{review}/wall",
             get(crate::wall::socket::wall_socket),
         )
+        .route(
+            "/api/reviews/{review}/wall/export",
+            get(crate::wall::export::export_wall),
+        )
+        .route(
+            "/ws/reviews/{review}/deck",
+            get(crate::wall::deck_socket::deck_socket),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

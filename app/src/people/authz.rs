@@ -40,6 +40,8 @@ pub enum Action {
     CommentOnDraft,
     /// Follow the round-table presentation.
     FollowPresentation,
+    /// Lock the wall, set and reveal the votes, and run the presentation.
+    LeadWall,
 }
 
 use Role::{
@@ -64,6 +66,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ReadDraft, &[F, TL, P, HL, HR]),
     (Action::CommentOnDraft, &[F, TL, P, HL]),
     (Action::FollowPresentation, &[F, TL, P, HL, HR, O]),
+    (Action::LeadWall, &[F, TL]),
 ];
 
 /// The refusal for someone whose role does not allow what they tried.
@@ -89,7 +92,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 15] = [
+    const ALL_ACTIONS: [Action; 16] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -105,6 +108,7 @@ mod tests {
         Action::ReadDraft,
         Action::CommentOnDraft,
         Action::FollowPresentation,
+        Action::LeadWall,
     ];
 
     #[test]
@@ -125,6 +129,7 @@ mod tests {
                 Action::ViewPairs,
                 Action::WriteNotes,
                 Action::ExportWall,
+                Action::LeadWall,
             ] {
                 assert!(!allows(role, action), "{role:?} may {action:?}");
             }

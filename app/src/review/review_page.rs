@@ -82,13 +82,23 @@ fn OverviewView(
                 " · you are " {overview.my_role.label().to_lowercase()}
             </p>
             <p>{summary.scope}</p>
-            {crate::people::allows(overview.my_role, crate::people::Action::ViewNotes).then(|| view! {
-                <p class="wall-link">
+            <p class="wall-link">
+                {crate::people::allows(overview.my_role, crate::people::Action::ViewNotes).then(|| view! {
                     <leptos_router::components::A href=format!("/reviews/{}/wall", summary.id) attr:class="button">
                         "Open the findings wall"
                     </leptos_router::components::A>
-                </p>
-            })}
+                    " "
+                })}
+                {crate::people::allows(overview.my_role, crate::people::Action::FollowPresentation).then(|| view! {
+                    <leptos_router::components::A href=format!("/reviews/{}/follow", summary.id) attr:class="button button-secondary">
+                        "Follow the presentation"
+                    </leptos_router::components::A>
+                    " "
+                    <leptos_router::components::A href=format!("/reviews/{}/handout", summary.id)>
+                        "Key messages handout"
+                    </leptos_router::components::A>
+                })}
+            </p>
         </header>
         <div class="review-columns">
             <KeyDatesView dates=overview.key_dates/>

@@ -57,6 +57,8 @@ pub struct WallState {
     /// Whether the first welcome has arrived (before it, the board is unknown, not empty).
     pub loaded: RwSignal<bool>,
     pub me: RwSignal<Option<(String, Option<i64>)>>,
+    /// The caller's id, as the server said (their own votes are theirs).
+    pub me_id: RwSignal<Option<PersonId>>,
     pub status: RwSignal<Status>,
     pub presence: RwSignal<Vec<PresencePerson>>,
     pub notice: RwSignal<Option<Notice>>,
@@ -99,11 +101,12 @@ impl WallState {
         // server-rendered page had no queue, and hydration keeps what the server rendered).
         let pending = RwSignal::new(Vec::<Pending>::new());
         let me = RwSignal::new(None::<(String, Option<i64>)>);
+        let me_id = RwSignal::new(None::<PersonId>);
         let shown = Memo::new(move |_| {
             let mut board = confirmed.get();
             let (name, pair) = me.get().unwrap_or_default();
             let actor = Actor {
-                person: PersonId(uuid::Uuid::nil()),
+                person: me_id.get().unwrap_or(PersonId(uuid::Uuid::nil())),
                 name,
                 pair,
                 role,
@@ -122,6 +125,7 @@ impl WallState {
             pending,
             loaded: RwSignal::new(false),
             me,
+            me_id,
             status: RwSignal::new(Status::Connecting),
             presence: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
@@ -154,6 +158,15 @@ impl WallState {
             }
         });
         state
+    }
+
+    /// Whether this person may change the wall now: on the peer team, and the wall not locked
+    /// (or they lead it).
+    pub fn can_write(&self) -> bool {
+        use crate::people::{Action, allows};
+        allows(self.role, Action::WriteNotes)
+            && (allows(self.role, Action::LeadWall)
+                || !self.shown.with(|board| board.settings.locked))
     }
 
     /// Whether the note has changes the server has not confirmed.
@@ -213,9 +226,11 @@ impl WallState {
                 events,
                 name,
                 pair,
+                person,
                 ..
             } => {
                 self.me.set(Some((name, pair)));
+                self.me_id.set(person);
                 if let Some(board) = board {
                     self.confirmed.set(board);
                 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::people::PersonId;
+
 /// Identifies a note. Made by the browser that writes the note, so it can be shown (and queued)
 /// before the server has seen it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -99,6 +101,113 @@ impl NoteKind {
     }
 }
 
+/// Identifies a key message. Made by the browser that adds it, like a note's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MessageId(pub Uuid);
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a key message is, in the order the round-table hears them: strengths first,
+/// recommendations last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    Strength,
+    NotablePractice,
+    AreaForImprovement,
+    Recommendation,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 4] = [
+        MessageKind::Strength,
+        MessageKind::NotablePractice,
+        MessageKind::AreaForImprovement,
+        MessageKind::Recommendation,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageKind::Strength => "Strength",
+            MessageKind::NotablePractice => "Notable practice",
+            MessageKind::AreaForImprovement => "Area for improvement",
+            MessageKind::Recommendation => "Recommendation",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Strength => "strength",
+            MessageKind::NotablePractice => "notable_practice",
+            MessageKind::AreaForImprovement => "area_for_improvement",
+            MessageKind::Recommendation => "recommendation",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+/// A key message: a one-sentence finding under a heading, with the notes that evidence it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMessage {
+    pub id: MessageId,
+    pub heading: HeadingId,
+    /// Its place among the heading's messages (see `wall::order`).
+    pub order: String,
+    pub text: String,
+    pub kind: MessageKind,
+    /// The notes it rests on, in the order they were added; a note may support several messages.
+    pub evidence: Vec<NoteId>,
+    /// Dot votes, by person: how many of their votes they put here.
+    #[serde(default)]
+    pub votes: BTreeMap<PersonId, u32>,
+    pub version: u64,
+    pub deleted: bool,
+}
+
+impl KeyMessage {
+    /// All the votes on it.
+    pub fn vote_total(&self) -> u32 {
+        self.votes.values().sum()
+    }
+}
+
+/// How the facilitator has set the wall up for triangulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WallSettings {
+    /// Read-only for everyone but the facilitator and team lead (while the presentation is prepared).
+    pub locked: bool,
+    /// Dot votes each member of the team may place.
+    pub votes_per_person: u32,
+    /// Whether everyone sees the vote counts (until then each sees only their own dots).
+    pub votes_revealed: bool,
+    /// The heading the round-table presentation is showing, if it has started.
+    #[serde(default)]
+    pub slide: Option<HeadingId>,
+    /// A note the presenter chose to show as a quote on the current slide.
+    #[serde(default)]
+    pub quote: Option<NoteId>,
+}
+
+impl Default for WallSettings {
+    fn default() -> Self {
+        Self {
+            locked: false,
+            votes_per_person: 3,
+            votes_revealed: false,
+            slide: None,
+            quote: None,
+        }
+    }
+}
+
 /// A post-it note on the wall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
@@ -149,6 +258,10 @@ pub enum Change {
         heading: HeadingId,
         moved: Vec<Note>,
     },
+    /// A key message was added, edited, moved, evidenced, voted on, deleted or restored.
+    Message { message: KeyMessage },
+    /// The wall's lock or voting changed.
+    Settings { settings: WallSettings },
 }
 
 /// The whole wall of one review at one sequence number.
@@ -158,6 +271,10 @@ pub struct Board {
     pub seq: u64,
     pub headings: Vec<Heading>,
     pub notes: BTreeMap<NoteId, Note>,
+    #[serde(default)]
+    pub messages: BTreeMap<MessageId, KeyMessage>,
+    #[serde(default)]
+    pub settings: WallSettings,
 }
 
 impl Board {
@@ -191,6 +308,10 @@ impl Board {
                     self.notes.insert(note.id, note.clone());
                 }
             }
+            Change::Message { message } => {
+                self.messages.insert(message.id, message.clone());
+            }
+            Change::Settings { settings } => self.settings = settings.clone(),
         }
     }
 
@@ -213,6 +334,56 @@ impl Board {
             .collect();
         notes.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
         notes
+    }
+
+    /// The live key messages under `heading`, in the team's order.
+    pub fn messages_in(&self, heading: &HeadingId) -> Vec<&KeyMessage> {
+        let mut messages: Vec<&KeyMessage> = self
+            .messages
+            .values()
+            .filter(|message| !message.deleted && message.heading == *heading)
+            .collect();
+        messages.sort_by(|a, b| a.order.cmp(&b.order).then(a.id.cmp(&b.id)));
+        messages
+    }
+
+    /// The ordering key for a message placed under `heading` before `before` (at the end when
+    /// `None`), leaving `moving` out of the neighbours.
+    pub fn message_order_for(
+        &self,
+        heading: &HeadingId,
+        before: Option<MessageId>,
+        moving: Option<MessageId>,
+    ) -> String {
+        let column: Vec<&KeyMessage> = self
+            .messages_in(heading)
+            .into_iter()
+            .filter(|message| Some(message.id) != moving)
+            .collect();
+        let at = before
+            .and_then(|before| column.iter().position(|message| message.id == before))
+            .unwrap_or(column.len());
+        let previous = at.checked_sub(1).map(|i| column[i].order.as_str());
+        let next = column.get(at).map(|message| message.order.as_str());
+        crate::wall::order::key_between(previous, next)
+    }
+
+    /// The notes that evidence at least one live key message.
+    pub fn notes_in_use(&self) -> std::collections::BTreeSet<NoteId> {
+        self.messages
+            .values()
+            .filter(|message| !message.deleted)
+            .flat_map(|message| message.evidence.iter().copied())
+            .collect()
+    }
+
+    /// How many of their votes `person` has placed on live messages.
+    pub fn votes_used_by(&self, person: PersonId) -> u32 {
+        self.messages
+            .values()
+            .filter(|message| !message.deleted)
+            .filter_map(|message| message.votes.get(&person))
+            .sum()
     }
 
     /// How many notes are on the board and not deleted.

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{AppError, ErrorCode};
-use crate::wall::{Board, Change, HeadingId, Note, NoteId, NoteKind};
+use crate::people::{Action, PersonId};
+use crate::wall::{Board, Change, HeadingId, MessageId, MessageKind, Note, NoteId, NoteKind};
 
 /// Bumped when a message changes shape; a client with another version is told to reload.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -30,6 +31,14 @@ pub const MAX_HEADING_CHARS: usize = 200;
 pub const MAX_NOTES_PER_BOARD: usize = 5_000;
 /// Most headings on one board, archived ones included.
 pub const MAX_HEADINGS_PER_BOARD: usize = 60;
+/// Longest key message, in characters: one sentence.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// Most key messages on one board, deleted ones included.
+pub const MAX_MESSAGES_PER_BOARD: usize = 300;
+/// Most notes evidencing one message.
+pub const MAX_EVIDENCE: usize = 200;
+/// Most dot votes a person may be given.
+pub const MAX_VOTES_PER_PERSON: u32 = 20;
 /// Commands a connection may send per second, sustained, and in a burst.
 pub const COMMANDS_PER_SECOND: f64 = 20.0;
 pub const COMMAND_BURST: f64 = 60.0;
@@ -126,6 +135,70 @@ pub enum Command {
     ArchiveHeading {
         heading: HeadingId,
     },
+    /// A new key message under `heading`, at the end or before `before`.
+    AddMessage {
+        message: MessageId,
+        heading: HeadingId,
+        #[serde(default)]
+        before: Option<MessageId>,
+        text: String,
+        kind: MessageKind,
+    },
+    /// Rewrites a message or changes its kind (absent fields stay).
+    EditMessage {
+        message: MessageId,
+        #[serde(default)]
+        text: Option<String>,
+        #[serde(default)]
+        kind: Option<MessageKind>,
+    },
+    /// Moves a message under `heading`, before `before` (at the end when None).
+    MoveMessage {
+        message: MessageId,
+        heading: HeadingId,
+        #[serde(default)]
+        before: Option<MessageId>,
+    },
+    DeleteMessage {
+        message: MessageId,
+    },
+    RestoreMessage {
+        message: MessageId,
+    },
+    /// Adds a note to a message's evidence.
+    AddEvidence {
+        message: MessageId,
+        note: NoteId,
+    },
+    RemoveEvidence {
+        message: MessageId,
+        note: NoteId,
+    },
+    /// Puts one of the sender's dot votes on a message.
+    Vote {
+        message: MessageId,
+    },
+    /// Takes one of the sender's votes back off a message.
+    Unvote {
+        message: MessageId,
+    },
+    /// Locks the wall (read-only for all but the facilitator and team lead) or unlocks it.
+    LockWall {
+        locked: bool,
+    },
+    /// Sets the votes each person has, and whether the counts are shown to everyone.
+    SetVoting {
+        votes_per_person: u32,
+        revealed: bool,
+    },
+    /// Shows a heading's slide at the round-table (None: the title slide), with a note of its
+    /// evidence as a quote if the presenter chooses.
+    Present {
+        #[serde(default)]
+        slide: Option<HeadingId>,
+        #[serde(default)]
+        quote: Option<NoteId>,
+    },
 }
 
 impl Command {
@@ -138,6 +211,20 @@ impl Command {
                 | Command::MoveHeading { .. }
                 | Command::ArchiveHeading { .. }
         )
+    }
+
+    /// What the sender's role must allow.
+    pub fn action(&self) -> Action {
+        if self.is_heading_command() {
+            Action::ManageHeadings
+        } else if matches!(
+            self,
+            Command::LockWall { .. } | Command::SetVoting { .. } | Command::Present { .. }
+        ) {
+            Action::LeadWall
+        } else {
+            Action::WriteNotes
+        }
     }
 
     /// Checks the command's own fields (lengths, counts), before the board looks at it.
@@ -174,7 +261,29 @@ impl Command {
                 check_heading_title(title)
             }
             Command::RenameHeading { title, .. } => check_heading_title(title),
-            Command::MoveNote { .. }
+            Command::AddMessage { text, .. } => check_message(text),
+            Command::EditMessage { text, .. } => text.as_deref().map_or(Ok(()), check_message),
+            Command::SetVoting {
+                votes_per_person, ..
+            } => {
+                if *votes_per_person > MAX_VOTES_PER_PERSON {
+                    return Err(invalid(
+                        "votes_per_person",
+                        format!("Each person has {MAX_VOTES_PER_PERSON} votes at most."),
+                    ));
+                }
+                Ok(())
+            }
+            Command::MoveMessage { .. }
+            | Command::DeleteMessage { .. }
+            | Command::RestoreMessage { .. }
+            | Command::AddEvidence { .. }
+            | Command::RemoveEvidence { .. }
+            | Command::Vote { .. }
+            | Command::Unvote { .. }
+            | Command::LockWall { .. }
+            | Command::Present { .. }
+            | Command::MoveNote { .. }
             | Command::DeleteNote { .. }
             | Command::RestoreNote { .. }
             | Command::MoveHeading { .. }
@@ -227,6 +336,20 @@ fn check_tags(tags: &[String]) -> Result<(), AppError> {
         return Err(invalid(
             "tags",
             format!("A tag is {MAX_TAG_CHARS} characters at most."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_message(text: &str) -> Result<(), AppError> {
+    let length = text.trim().chars().count();
+    if length == 0 {
+        return Err(invalid("text", "A key message needs a sentence."));
+    }
+    if length > MAX_MESSAGE_CHARS {
+        return Err(invalid(
+            "text",
+            format!("A key message is {MAX_MESSAGE_CHARS} characters at most: one sentence."),
         ));
     }
     Ok(())
@@ -298,6 +421,9 @@ pub enum ServerMessage {
         /// The caller's name and pair, as the wall shows them on new notes.
         name: String,
         pair: Option<i64>,
+        /// The caller's id, so their own votes show as theirs.
+        #[serde(default)]
+        person: Option<PersonId>,
     },
     /// The operation is committed as event `seq` (or was already, for a resend).
     Ack {

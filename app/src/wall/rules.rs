@@ -4,8 +4,10 @@
 
 use crate::error::{AppError, ErrorCode};
 use crate::people::{Action, PersonId, Role, allows};
-use crate::wall::protocol::{Command, MAX_HEADINGS_PER_BOARD, MAX_NOTES_PER_BOARD};
-use crate::wall::{Board, Change, Heading, Note, NoteId};
+use crate::wall::protocol::{
+    Command, MAX_EVIDENCE, MAX_HEADINGS_PER_BOARD, MAX_MESSAGES_PER_BOARD, MAX_NOTES_PER_BOARD,
+};
+use crate::wall::{Board, Change, Heading, KeyMessage, MessageId, Note, NoteId, WallSettings};
 
 /// Who is sending a command, as the socket resolved them.
 #[derive(Debug, Clone)]
@@ -47,6 +49,25 @@ fn live_note<'a>(board: &'a Board, id: &NoteId) -> Result<&'a Note, Rejection> {
     }
 }
 
+fn live_message<'a>(board: &'a Board, id: &MessageId) -> Result<&'a KeyMessage, Rejection> {
+    match board.messages.get(id) {
+        Some(message) if !message.deleted => Ok(message),
+        _ => Err(not_found("key message")),
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Rejection {
+    AppError::new(ErrorCode::Invalid, message).into()
+}
+
+/// The message's next state: one version on.
+fn next_message(current: &KeyMessage) -> KeyMessage {
+    KeyMessage {
+        version: current.version + 1,
+        ..current.clone()
+    }
+}
+
 fn check_heading(board: &Board, heading: Option<&crate::wall::HeadingId>) -> Result<(), Rejection> {
     match heading {
         None => Ok(()),
@@ -68,13 +89,15 @@ fn tidy_tags(tags: &[String]) -> Vec<String> {
 /// What `command` does to `board` when `actor` sends it: the change to commit, or why not.
 /// Pure, so the rules are tested without a database or a socket.
 pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
-    let action = if command.is_heading_command() {
-        Action::ManageHeadings
-    } else {
-        Action::WriteNotes
-    };
-    if !allows(actor.role, action) {
+    if !allows(actor.role, command.action()) {
         return Err(crate::people::forbidden(actor.role).into());
+    }
+    if board.settings.locked && !allows(actor.role, Action::LeadWall) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "The wall is locked while the presentation is prepared: the facilitator can unlock it.",
+        )
+        .into());
     }
     command.check()?;
     match command {
@@ -228,6 +251,11 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
         }
         Command::ArchiveHeading { heading } => {
             check_heading(board, Some(heading))?;
+            if !board.messages_in(heading).is_empty() {
+                return Err(invalid(
+                    "This heading has key messages: move or delete them before archiving it.",
+                ));
+            }
             // Every note under it, deleted ones too (so an undo still finds a home), goes to the
             // end of Unsorted in its current order.
             let mut notes: Vec<&Note> = board
@@ -254,6 +282,166 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
                 moved,
             })
         }
+        Command::AddMessage {
+            message,
+            heading,
+            before,
+            text,
+            kind,
+        } => {
+            if board.messages.contains_key(message) {
+                return Err(invalid("That key message already exists."));
+            }
+            if board.messages.len() >= MAX_MESSAGES_PER_BOARD {
+                return Err(invalid(format!(
+                    "A wall holds {MAX_MESSAGES_PER_BOARD} key messages at most."
+                )));
+            }
+            check_heading(board, Some(heading))?;
+            Ok(Change::Message {
+                message: KeyMessage {
+                    id: *message,
+                    heading: heading.clone(),
+                    order: board.message_order_for(heading, *before, None),
+                    text: text.trim().to_string(),
+                    kind: *kind,
+                    evidence: Vec::new(),
+                    votes: Default::default(),
+                    version: 1,
+                    deleted: false,
+                },
+            })
+        }
+        Command::EditMessage {
+            message,
+            text,
+            kind,
+        } => {
+            let mut next = next_message(live_message(board, message)?);
+            if let Some(text) = text {
+                next.text = text.trim().to_string();
+            }
+            if let Some(kind) = kind {
+                next.kind = *kind;
+            }
+            Ok(Change::Message { message: next })
+        }
+        Command::MoveMessage {
+            message,
+            heading,
+            before,
+        } => {
+            let mut next = next_message(live_message(board, message)?);
+            check_heading(board, Some(heading))?;
+            next.order = board.message_order_for(heading, *before, Some(*message));
+            next.heading = heading.clone();
+            Ok(Change::Message { message: next })
+        }
+        Command::DeleteMessage { message } => {
+            let mut next = next_message(live_message(board, message)?);
+            next.deleted = true;
+            Ok(Change::Message { message: next })
+        }
+        Command::RestoreMessage { message } => {
+            let current = board
+                .messages
+                .get(message)
+                .ok_or_else(|| not_found("key message"))?;
+            check_heading(board, Some(&current.heading))?;
+            let mut next = next_message(current);
+            next.deleted = false;
+            Ok(Change::Message { message: next })
+        }
+        Command::AddEvidence { message, note } => {
+            let mut next = next_message(live_message(board, message)?);
+            live_note(board, note)?;
+            if next.evidence.contains(note) {
+                return Err(invalid("That note is already evidence for this message."));
+            }
+            if next.evidence.len() >= MAX_EVIDENCE {
+                return Err(invalid(format!(
+                    "A key message rests on {MAX_EVIDENCE} notes at most."
+                )));
+            }
+            next.evidence.push(*note);
+            Ok(Change::Message { message: next })
+        }
+        Command::RemoveEvidence { message, note } => {
+            let mut next = next_message(live_message(board, message)?);
+            if !next.evidence.contains(note) {
+                return Err(not_found("evidence"));
+            }
+            next.evidence.retain(|id| id != note);
+            Ok(Change::Message { message: next })
+        }
+        Command::Vote { message } => {
+            let mut next = next_message(live_message(board, message)?);
+            let allowed = board.settings.votes_per_person;
+            if board.votes_used_by(actor.person) >= allowed {
+                return Err(invalid(match allowed {
+                    0 => "Voting is not open: the facilitator gives out the votes.".to_string(),
+                    1 => "You have used your vote: take it back to vote again.".to_string(),
+                    n => {
+                        format!("You have used all {n} of your votes: take one back to vote again.")
+                    }
+                }));
+            }
+            *next.votes.entry(actor.person).or_default() += 1;
+            Ok(Change::Message { message: next })
+        }
+        Command::Unvote { message } => {
+            let mut next = next_message(live_message(board, message)?);
+            match next.votes.get_mut(&actor.person) {
+                Some(count) if *count > 1 => *count -= 1,
+                Some(_) => {
+                    next.votes.remove(&actor.person);
+                }
+                None => return Err(invalid("You have no vote on this message to take back.")),
+            }
+            Ok(Change::Message { message: next })
+        }
+        Command::LockWall { locked } => Ok(Change::Settings {
+            settings: WallSettings {
+                locked: *locked,
+                ..board.settings.clone()
+            },
+        }),
+        Command::Present { slide, quote } => {
+            if let Some(heading) = slide {
+                check_heading(board, Some(heading))?;
+            }
+            if let Some(note) = quote {
+                live_note(board, note)?;
+                let evidences = slide.as_ref().is_some_and(|heading| {
+                    board
+                        .messages_in(heading)
+                        .iter()
+                        .any(|message| message.evidence.contains(note))
+                });
+                if !evidences {
+                    return Err(invalid(
+                        "A quote must be evidence for a key message on the slide being shown.",
+                    ));
+                }
+            }
+            Ok(Change::Settings {
+                settings: WallSettings {
+                    slide: slide.clone(),
+                    quote: *quote,
+                    ..board.settings.clone()
+                },
+            })
+        }
+        Command::SetVoting {
+            votes_per_person,
+            revealed,
+        } => Ok(Change::Settings {
+            settings: WallSettings {
+                votes_per_person: *votes_per_person,
+                votes_revealed: *revealed,
+                ..board.settings.clone()
+            },
+        }),
     }
 }
 
@@ -586,5 +774,272 @@ mod tests {
         board.apply(&decide(&board, &lead, &move_first).unwrap());
         let order: Vec<&HeadingId> = board.live_headings().map(|h| &h.id).collect();
         assert_eq!(order, [&second, &first]);
+    }
+    fn message_id(n: u128) -> MessageId {
+        MessageId(Uuid::from_u128(n))
+    }
+
+    fn add_message(n: u128, heading: &HeadingId) -> Command {
+        Command::AddMessage {
+            message: message_id(n),
+            heading: heading.clone(),
+            before: None,
+            text: format!("  Message {n}.  "),
+            kind: crate::wall::MessageKind::Strength,
+        }
+    }
+
+    fn apply(board: &mut Board, actor: &Actor, command: Command) {
+        let change =
+            decide(board, actor, &command).unwrap_or_else(|r| panic!("{command:?}: {r:?}"));
+        board.apply(&change);
+    }
+
+    #[test]
+    fn key_messages_gather_evidence_and_reorder() {
+        let (mut board, heading) = board_with(&[(1, None), (2, None)]);
+        let peer = actor(Role::Peer);
+        apply(&mut board, &peer, add_message(10, &heading));
+        apply(&mut board, &peer, add_message(11, &heading));
+        assert_eq!(board.messages[&message_id(10)].text, "Message 10.");
+        // A note supports two messages; the same note twice on one is refused.
+        for (message, note) in [(10, 1), (11, 1), (10, 2)] {
+            apply(
+                &mut board,
+                &peer,
+                Command::AddEvidence {
+                    message: message_id(message),
+                    note: note_id(note),
+                },
+            );
+        }
+        let again = Command::AddEvidence {
+            message: message_id(10),
+            note: note_id(1),
+        };
+        assert_eq!(code(decide(&board, &peer, &again)), ErrorCode::Invalid);
+        assert_eq!(
+            board.messages[&message_id(10)].evidence,
+            [note_id(1), note_id(2)]
+        );
+        assert_eq!(board.notes_in_use().len(), 2);
+        apply(
+            &mut board,
+            &peer,
+            Command::RemoveEvidence {
+                message: message_id(10),
+                note: note_id(2),
+            },
+        );
+        assert_eq!(board.notes_in_use().len(), 1);
+        // Message 11 moves before message 10.
+        apply(
+            &mut board,
+            &peer,
+            Command::MoveMessage {
+                message: message_id(11),
+                heading: heading.clone(),
+                before: Some(message_id(10)),
+            },
+        );
+        let order: Vec<MessageId> = board.messages_in(&heading).iter().map(|m| m.id).collect();
+        assert_eq!(order, [message_id(11), message_id(10)]);
+        // Edits, deletes and restores; a deleted message takes no evidence and frees its notes.
+        apply(
+            &mut board,
+            &peer,
+            Command::EditMessage {
+                message: message_id(10),
+                text: Some("Rewritten.".into()),
+                kind: Some(crate::wall::MessageKind::Recommendation),
+            },
+        );
+        let edited = &board.messages[&message_id(10)];
+        assert_eq!((edited.text.as_str(), edited.version), ("Rewritten.", 5));
+        apply(
+            &mut board,
+            &peer,
+            Command::DeleteMessage {
+                message: message_id(11),
+            },
+        );
+        assert_eq!(board.messages_in(&heading).len(), 1);
+        let onto_deleted = Command::AddEvidence {
+            message: message_id(11),
+            note: note_id(2),
+        };
+        assert_eq!(
+            code(decide(&board, &peer, &onto_deleted)),
+            ErrorCode::NotFound
+        );
+        apply(
+            &mut board,
+            &peer,
+            Command::RestoreMessage {
+                message: message_id(11),
+            },
+        );
+        assert_eq!(board.messages_in(&heading).len(), 2);
+        // Evidence must be a live note, a message must sit under a live heading.
+        let deleted_note = Command::AddEvidence {
+            message: message_id(10),
+            note: note_id(99),
+        };
+        assert_eq!(
+            code(decide(&board, &peer, &deleted_note)),
+            ErrorCode::NotFound
+        );
+        let nowhere = Command::AddMessage {
+            message: message_id(12),
+            heading: HeadingId("nowhere".into()),
+            before: None,
+            text: "x".into(),
+            kind: crate::wall::MessageKind::Strength,
+        };
+        assert_eq!(code(decide(&board, &peer, &nowhere)), ErrorCode::NotFound);
+        // A heading with messages is not archived out from under them.
+        let archive = Command::ArchiveHeading { heading };
+        assert_eq!(
+            code(decide(&board, &actor(Role::TeamLead), &archive)),
+            ErrorCode::Invalid
+        );
+    }
+
+    #[test]
+    fn each_person_has_their_votes_and_no_more() {
+        let (mut board, heading) = board_with(&[]);
+        let lead = actor(Role::TeamLead);
+        let mut other = actor(Role::Peer);
+        other.person = PersonId(Uuid::from_u128(2));
+        apply(&mut board, &lead, add_message(10, &heading));
+        apply(&mut board, &lead, add_message(11, &heading));
+        apply(
+            &mut board,
+            &lead,
+            Command::SetVoting {
+                votes_per_person: 2,
+                revealed: false,
+            },
+        );
+        let vote = |n| Command::Vote {
+            message: message_id(n),
+        };
+        apply(&mut board, &lead, vote(10));
+        apply(&mut board, &lead, vote(10));
+        let third = decide(&board, &lead, &vote(11)).unwrap_err();
+        assert!(
+            third.error.message.contains("all 2"),
+            "{}",
+            third.error.message
+        );
+        // Someone else's votes are their own.
+        apply(&mut board, &other, vote(11));
+        assert_eq!(board.messages[&message_id(10)].vote_total(), 2);
+        assert_eq!(board.votes_used_by(lead.person), 2);
+        // Taking one back frees it; taking back what is not there is refused.
+        apply(
+            &mut board,
+            &lead,
+            Command::Unvote {
+                message: message_id(10),
+            },
+        );
+        apply(&mut board, &lead, vote(11));
+        assert_eq!(board.messages[&message_id(11)].vote_total(), 2);
+        let none = Command::Unvote {
+            message: message_id(11),
+        };
+        let mut third = actor(Role::Facilitator);
+        third.person = PersonId(Uuid::from_u128(3));
+        assert_eq!(code(decide(&board, &third, &none)), ErrorCode::Invalid);
+        // Over the limit of votes a facilitator can give out.
+        let too_many = Command::SetVoting {
+            votes_per_person: 21,
+            revealed: true,
+        };
+        assert_eq!(code(decide(&board, &lead, &too_many)), ErrorCode::Invalid);
+    }
+
+    #[test]
+    fn a_locked_wall_is_read_only_for_all_but_its_leads() {
+        let (mut board, heading) = board_with(&[(1, None)]);
+        let peer = actor(Role::Peer);
+        let lock = Command::LockWall { locked: true };
+        assert_eq!(code(decide(&board, &peer, &lock)), ErrorCode::Forbidden);
+        apply(&mut board, &actor(Role::Facilitator), lock);
+        assert!(board.settings.locked);
+        let move_note = Command::MoveNote {
+            note: note_id(1),
+            heading: Some(heading.clone()),
+            before: None,
+        };
+        let refused = decide(&board, &peer, &move_note).unwrap_err();
+        assert_eq!(refused.error.code, ErrorCode::Forbidden);
+        assert!(refused.error.message.contains("locked"));
+        assert_eq!(
+            code(decide(&board, &peer, &add_message(10, &heading))),
+            ErrorCode::Forbidden
+        );
+        // The leads carry on preparing, and unlock.
+        apply(&mut board, &actor(Role::TeamLead), move_note);
+        apply(
+            &mut board,
+            &actor(Role::TeamLead),
+            Command::LockWall { locked: false },
+        );
+        apply(&mut board, &peer, add_message(10, &heading));
+    }
+
+    #[test]
+    fn every_triangulation_command_checks_the_role() {
+        let (mut board, heading) = board_with(&[(1, None)]);
+        let lead = actor(Role::TeamLead);
+        apply(&mut board, &lead, add_message(10, &heading));
+        let writes = [
+            add_message(11, &heading),
+            Command::EditMessage {
+                message: message_id(10),
+                text: Some("x".into()),
+                kind: None,
+            },
+            Command::MoveMessage {
+                message: message_id(10),
+                heading: heading.clone(),
+                before: None,
+            },
+            Command::DeleteMessage {
+                message: message_id(10),
+            },
+            Command::AddEvidence {
+                message: message_id(10),
+                note: note_id(1),
+            },
+            Command::Vote {
+                message: message_id(10),
+            },
+        ];
+        let leads = [
+            Command::LockWall { locked: true },
+            Command::SetVoting {
+                votes_per_person: 5,
+                revealed: true,
+            },
+        ];
+        for role in Role::ALL {
+            for command in &writes {
+                assert_eq!(
+                    decide(&board, &actor(role), command).is_ok(),
+                    role.is_peer_team(),
+                    "{role:?} {command:?}"
+                );
+            }
+            for command in &leads {
+                assert_eq!(
+                    decide(&board, &actor(role), command).is_ok(),
+                    matches!(role, Role::Facilitator | Role::TeamLead),
+                    "{role:?} {command:?}"
+                );
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::people::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
 use crate::wall::client::{Notice, Status, WallState};
+use crate::wall::messages_view::{MessageDrag, MessageList, TriangulationBar};
 use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteEdit, NoteFields};
 use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
 
@@ -56,10 +57,22 @@ struct Filters {
     stakeholder: RwSignal<String>,
     tag: RwSignal<String>,
     search: RwSignal<String>,
+    /// Only notes no key message uses as evidence yet.
+    unused: RwSignal<bool>,
+    /// The notes some key message uses (worked out only while `unused` is on).
+    in_use: Memo<std::collections::BTreeSet<NoteId>>,
 }
 
 impl Filters {
-    fn new() -> Self {
+    fn new(state: WallState) -> Self {
+        let unused = RwSignal::new(false);
+        let in_use = Memo::new(move |_| {
+            if unused.get() {
+                state.shown.with(Board::notes_in_use)
+            } else {
+                Default::default()
+            }
+        });
         Self {
             kind: RwSignal::new(String::new()),
             pair: RwSignal::new(String::new()),
@@ -67,6 +80,8 @@ impl Filters {
             stakeholder: RwSignal::new(String::new()),
             tag: RwSignal::new(String::new()),
             search: RwSignal::new(String::new()),
+            unused,
+            in_use,
         }
     }
 
@@ -77,7 +92,9 @@ impl Filters {
         let stakeholder = self.stakeholder.get();
         let tag = self.tag.get();
         let search = self.search.get().to_lowercase();
-        (kind.is_empty() || note.kind.as_str() == kind)
+        let unused = self.unused.get();
+        (!unused || !self.in_use.with(|in_use| in_use.contains(&note.id)))
+            && (kind.is_empty() || note.kind.as_str() == kind)
             && (pair.is_empty() || note.pair.map(|p| p.to_string()) == Some(pair))
             && (source.is_empty() || note.source == source)
             && (stakeholder.is_empty() || note.stakeholder == stakeholder)
@@ -210,7 +227,7 @@ fn focus_note(note: NoteId) {
 fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
     let state = WallState::new(review, role);
     provide_context(state);
-    let filters = Filters::new();
+    let filters = Filters::new(state);
     provide_context(filters);
     let drag = DragState {
         dragged: RwSignal::new(None),
@@ -220,6 +237,10 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
         touch_target: RwSignal::new(None),
     };
     provide_context(drag);
+    provide_context(MessageDrag {
+        note: drag.dragged,
+        message: RwSignal::new(None),
+    });
     Effect::new(move |_| state.connect());
     // The browser knows first when the network goes: stop sending, and come back at once.
     let offline = window_event_listener(leptos::ev::offline, move |_| state.went_offline());
@@ -240,6 +261,14 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
                 <p class="review-type"><A href=format!("/reviews/{review}")>{title.clone()}</A></p>
                 <h1>"Findings wall"</h1>
             </div>
+            <nav class="wall-actions" aria-label="Wall actions">
+                {allows(role, Action::LeadWall).then(|| view! {
+                    <A href=format!("/reviews/{review}/present") attr:class="button button-small">"Present"</A>
+                })}
+                <a href=format!("/api/reviews/{review}/wall/export?format=md") download="">"Export Markdown"</a>
+                <a href=format!("/api/reviews/{review}/wall/export?format=csv") download="">"Export CSV"</a>
+                <a href=format!("/api/reviews/{review}/wall/export?format=csv&authors=include") download="">"CSV with authors (team only)"</a>
+            </nav>
             <StatusLine/>
         </header>
         <p id="drag-help" class="visually-hidden">
@@ -251,6 +280,7 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
         <ConflictList/>
         <Composer/>
         <FilterBar/>
+        <TriangulationBar/>
         // Columns are keyed by heading, and notes by their state, so a change re-renders only
         // what it touched.
         {move || (!state.loaded.get()).then(|| view! { <p class="status">"Opening the wall…"</p> })}
@@ -392,6 +422,13 @@ fn Composer() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let add = move || {
         let body = text.get_untracked();
+        if !state.can_write() {
+            // The text stays in the box until the wall is unlocked.
+            error.set(Some(
+                "The wall is locked while the presentation is prepared: your note is kept here until it is unlocked.".into(),
+            ));
+            return;
+        }
         if body.trim().is_empty() {
             error.set(Some("Write the note first.".into()));
             return;
@@ -485,7 +522,7 @@ fn Composer() -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="button">"Add note"</button>
+                <button type="submit" class="button" disabled=move || !state.can_write()>"Add note"</button>
             </div>
         </form>
     }
@@ -581,6 +618,11 @@ fn FilterBar() -> impl IntoView {
                 <input id="filter-search" type="search" prop:value=move || filters.search.get()
                     on:input=move |event| filters.search.set(event_target_value(&event))/>
             </div>
+            <div class="field field-check">
+                <input id="filter-unused" type="checkbox" prop:checked=move || filters.unused.get()
+                    on:change=move |event| filters.unused.set(event_target_checked(&event))/>
+                <label for="filter-unused">"Not yet used as evidence"</label>
+            </div>
         </section>
     }
 }
@@ -611,6 +653,20 @@ fn Column(
                     .filter(|note| filters.matches(note))
                     .cloned()
                     .collect::<Vec<Note>>()
+            })
+        })
+    };
+    // How many of the column's notes no key message uses yet, so nothing heard is forgotten.
+    let unused_count = {
+        let heading = heading.clone();
+        Memo::new(move |_| {
+            state.shown.with(|board| {
+                let in_use = board.notes_in_use();
+                board
+                    .notes_in(heading.as_ref())
+                    .iter()
+                    .filter(|note| !in_use.contains(&note.id))
+                    .count()
             })
         })
     };
@@ -647,11 +703,13 @@ fn Column(
             <header class="column-header">
                 <h2 id=title_id>{title.clone()}</h2>
                 <span class="column-count">{move || format!("{} notes", visible.with(Vec::len))}</span>
+                <span class="column-count unused-count">{move || format!("{} not yet used", unused_count.get())}</span>
                 {(manages && heading_for_tools.is_some()).then(|| {
                     let id = heading_for_tools.clone().unwrap_or_default();
                     view! { <HeadingTools heading=id title=title.clone() position=index - 1 count/> }
                 })}
             </header>
+            {heading.clone().map(|heading| view! { <MessageList heading title=title.clone()/> })}
             <ol class="notes" aria-label=format!("Notes under {title}")>
                 // The carried note stays in place (and keeps the focus); the marker shows where
                 // it will land.

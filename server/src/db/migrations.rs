@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the findings wall: notes and the event log",
         sql: include_str!("migrations/0006_wall.surql"),
     },
+    Migration {
+        version: 7,
+        name: "triangulation: key messages and the wall's settings",
+        sql: include_str!("migrations/0007_triangulation.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use app::people::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{OpId, WallEvent};
-use app::wall::{Board, Change, Heading, HeadingId, Note, NoteId, NoteKind};
+use app::wall::{Board, Change, Heading, HeadingId, MessageId, Note, NoteId, NoteKind};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use super::people::person_record;
@@ -19,6 +19,19 @@ fn note_record(id: NoteId) -> RecordId {
 
 fn heading_record(id: &HeadingId) -> RecordId {
     RecordId::new("heading", RecordIdKey::String(id.0.clone()))
+}
+
+fn message_record(id: MessageId) -> RecordId {
+    RecordId::new("key_message", RecordIdKey::Uuid(id.0.into()))
+}
+
+fn settings_record(review: ReviewId) -> RecordId {
+    RecordId::new("wall_settings", RecordIdKey::Uuid(review.0.into()))
+}
+
+#[derive(Debug, SurrealValue)]
+struct StateRow {
+    state: String,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -74,13 +87,18 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
              SELECT record::id(id) AS id, heading, order_key, text, kind, source, stakeholder,
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
-             SELECT op, seq FROM wall_event WHERE review = $review;",
+             SELECT op, seq FROM wall_event WHERE review = $review;
+             SELECT state FROM key_message WHERE review = $review;
+             SELECT state FROM $settings;",
         )
         .bind(("review", review_record(review)))
+        .bind(("settings", settings_record(review)))
         .await?;
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
     let ops: Vec<OpRow> = response.take(2)?;
+    let messages: Vec<StateRow> = response.take(3)?;
+    let settings: Vec<StateRow> = response.take(4)?;
     let mut board = Board::default();
     for row in headings {
         board.apply(&Change::Heading {
@@ -112,6 +130,15 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
                 deleted: row.deleted,
             },
         );
+    }
+    for row in messages {
+        let message: app::wall::KeyMessage = serde_json::from_str(&row.state)
+            .map_err(|error| DbError::Corrupt(format!("a key message: {error}")))?;
+        board.messages.insert(message.id, message);
+    }
+    if let Some(row) = settings.into_iter().next() {
+        board.settings = serde_json::from_str(&row.state)
+            .map_err(|error| DbError::Corrupt(format!("the wall's settings: {error}")))?;
     }
     let mut by_op = HashMap::with_capacity(ops.len());
     for row in ops {
@@ -268,6 +295,20 @@ pub async fn commit(
             binds.push(("h0".into(), Bind::Record(heading_record(heading))));
             notes.extend(moved);
         }
+        Change::Message { message } => {
+            writes.push_str(
+                "UPSERT $m0 SET review = $review, state = $state, updated_at = time::now();",
+            );
+            binds.push(("m0".into(), Bind::Record(message_record(message.id))));
+            binds.push(("state".into(), Bind::Text(encode(message)?)));
+        }
+        Change::Settings { settings } => {
+            writes.push_str(
+                "UPSERT $s0 SET review = $review, state = $state, updated_at = time::now();",
+            );
+            binds.push(("s0".into(), Bind::Record(settings_record(review))));
+            binds.push(("state".into(), Bind::Text(encode(settings)?)));
+        }
     }
     for (index, note) in notes.into_iter().enumerate() {
         // A new note takes its author from the event's actor; later writes leave it alone.
@@ -317,6 +358,10 @@ pub async fn commit(
             Err(error.into())
         }
     }
+}
+
+fn encode(value: &impl serde::Serialize) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|error| DbError::Corrupt(format!("encoding: {error}")))
 }
 
 /// Whether the board's log already has an event `seq`.

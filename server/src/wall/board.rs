@@ -9,11 +9,12 @@ use std::time::Duration;
 use app::error::AppError;
 use app::people::PersonId;
 use app::review::ReviewId;
+use app::wall::deck::{Deck, DeckServerMessage};
 use app::wall::protocol::{
     Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
 };
 use app::wall::{Board, NoteId};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::db::{self, Database};
 
@@ -54,6 +55,10 @@ enum Request {
     /// An event committed by another node, as its LIVE notification reported it.
     External {
         event: WallEvent,
+    },
+    /// Follow the round-table presentation: the deck now and after every change.
+    Follow {
+        reply: oneshot::Sender<watch::Receiver<Arc<str>>>,
     },
 }
 
@@ -223,6 +228,16 @@ impl WallHub {
         answer.await.map_err(|_| unavailable())?
     }
 
+    /// Follows the board's presentation deck (its frames, as JSON).
+    pub async fn follow_deck(
+        &self,
+        review: ReviewId,
+    ) -> Result<watch::Receiver<Arc<str>>, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(review, Request::Follow { reply }).await?;
+        answer.await.map_err(|_| unavailable())
+    }
+
     /// Applies a command; the answer is `Ack` or `Rejected`.
     pub async fn command(
         &self,
@@ -291,6 +306,15 @@ struct BoardTask {
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<str>>,
     present: HashMap<ConnectionId, Present>,
+    /// The presentation as its followers last got it (kept up to date only while followed).
+    deck: Deck,
+    decks: watch::Sender<Arc<str>>,
+}
+
+fn deck_frame(deck: &Deck) -> Arc<str> {
+    serde_json::to_string(&DeckServerMessage::Deck { deck: deck.clone() })
+        .unwrap_or_default()
+        .into()
 }
 
 fn frame(message: &ServerMessage) -> Arc<str> {
@@ -329,6 +353,8 @@ async fn run_board(
         recent: VecDeque::new(),
         frames,
         present: HashMap::new(),
+        deck: Deck::default(),
+        decks: watch::Sender::new(Arc::from("")),
     };
     tracing::debug!(%review, seq = task.board.seq, notes = task.board.notes.len(), "board task started");
     // Every few seconds the task also reads the log's head, so an event from another node whose
@@ -346,7 +372,10 @@ async fn run_board(
                 None => break,
             },
             _ = check.tick() => {
-                if task.present.is_empty() && last_request.elapsed() >= idle {
+                if task.present.is_empty()
+                    && task.decks.receiver_count() == 0
+                    && last_request.elapsed() >= idle
+                {
                     // Idle: stop taking requests, answer what is queued, and end.
                     requests.close();
                     while let Some(request) = requests.recv().await {
@@ -375,7 +404,10 @@ fn refuse(request: Request, error: AppError) {
                 current: None,
             });
         }
-        Request::Presence { .. } | Request::Leave { .. } | Request::External { .. } => {}
+        Request::Presence { .. }
+        | Request::Leave { .. }
+        | Request::External { .. }
+        | Request::Follow { .. } => {}
     }
 }
 
@@ -425,6 +457,17 @@ impl BoardTask {
                     self.broadcast_presence();
                 }
             }
+            Request::Follow { reply } => {
+                // Brought up to date first: the deck is not worked out while nobody follows.
+                let deck = Deck::from_board(&self.board);
+                let fresh = self.decks.borrow().is_empty();
+                if fresh || deck != self.deck {
+                    self.deck = deck;
+                    // Sent only when it differs, so followers already here get nothing twice.
+                    self.decks.send_replace(deck_frame(&self.deck));
+                }
+                let _ = reply.send(self.decks.subscribe());
+            }
             Request::External { event } => {
                 let head = self.board.seq;
                 if event.seq == head + 1 {
@@ -473,6 +516,7 @@ impl BoardTask {
             events,
             name: actor.name.clone(),
             pair: actor.pair,
+            person: Some(actor.person),
         })
     }
 
@@ -555,6 +599,13 @@ impl BoardTask {
         self.recent.push_back(event);
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();
+        }
+        if self.decks.receiver_count() > 0 {
+            let deck = Deck::from_board(&self.board);
+            if deck != self.deck {
+                self.deck = deck;
+                self.decks.send_replace(deck_frame(&self.deck));
+            }
         }
     }
 

@@ -320,11 +320,7 @@ async fn handle(
                     current: None,
                 }
             } else {
-                let action = if command.is_heading_command() {
-                    Action::ManageHeadings
-                } else {
-                    Action::WriteNotes
-                };
+                let action = command.action();
                 match authorize_person(people.as_ref(), actor.person, review, action).await {
                     Ok(role) => {
                         actor.role = role;

@@ -11,6 +11,7 @@ mod invitations;
 mod migrations;
 mod pages;
 mod people;
+mod presentation;
 mod reviews;
 mod shutdown;
 mod wall;

@@ -7,7 +7,8 @@ use app::error::ErrorCode;
 use app::wall::protocol::{
     ClientMessage, Command, NoteEdit, NoteFields, OpId, PROTOCOL_VERSION, ServerMessage,
 };
-use app::wall::{Board, HeadingId, NoteId, NoteKind};
+use app::wall::triangulation::{Corroboration, Strength};
+use app::wall::{Board, HeadingId, MessageId, MessageKind, NoteId, NoteKind};
 use futures_util::{SinkExt, StreamExt};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 use tokio::net::TcpStream;
@@ -768,8 +769,15 @@ async fn simulate(
         let headings: Vec<Option<HeadingId>> = std::iter::once(None)
             .chain(board.live_headings().map(|h| Some(h.id.clone())))
             .collect();
+        let messages: Vec<MessageId> = board
+            .messages
+            .values()
+            .filter(|message| !message.deleted)
+            .map(|message| message.id)
+            .collect();
+        let live_headings: Vec<HeadingId> = board.live_headings().map(|h| h.id.clone()).collect();
         let roll = next(100);
-        let command = if roll < 50 || notes.is_empty() {
+        let command = if roll < 45 || notes.is_empty() {
             let note = new_note();
             created.push(note);
             create(
@@ -777,17 +785,7 @@ async fn simulate(
                 headings[next(headings.len())].clone(),
                 &format!("note {seed}-{done}"),
             )
-        } else if roll < 85 {
-            let heading = headings[next(headings.len())].clone();
-            let column = board.notes_in(heading.as_ref());
-            let before =
-                (!column.is_empty() && next(2) == 0).then(|| column[next(column.len())].id);
-            Command::MoveNote {
-                note: notes[next(notes.len())],
-                heading,
-                before,
-            }
-        } else {
+        } else if roll < 82 && roll >= 72 {
             let note = notes[next(notes.len())];
             Command::EditNote {
                 note,
@@ -796,6 +794,36 @@ async fn simulate(
                     kind: Some(NoteKind::ALL[next(5)]),
                     ..NoteEdit::default()
                 },
+            }
+        } else if roll >= 82 && (roll < 88 || messages.is_empty()) && !live_headings.is_empty() {
+            Command::AddMessage {
+                message: MessageId(uuid::Uuid::new_v4()),
+                heading: live_headings[next(live_headings.len())].clone(),
+                before: None,
+                text: format!("message {seed}-{done}"),
+                kind: MessageKind::ALL[next(4)],
+            }
+        } else if roll >= 88 && roll < 95 && !messages.is_empty() {
+            Command::AddEvidence {
+                message: messages[next(messages.len())],
+                note: notes[next(notes.len())],
+            }
+        } else if roll >= 95 && !messages.is_empty() {
+            let message = messages[next(messages.len())];
+            if next(3) == 0 {
+                Command::Unvote { message }
+            } else {
+                Command::Vote { message }
+            }
+        } else {
+            let heading = headings[next(headings.len())].clone();
+            let column = board.notes_in(heading.as_ref());
+            let before =
+                (!column.is_empty() && next(2) == 0).then(|| column[next(column.len())].id);
+            Command::MoveNote {
+                note: notes[next(notes.len())],
+                heading,
+                before,
             }
         };
         let op = new_op();
@@ -1045,6 +1073,7 @@ async fn every_command_is_stored_as_the_board_shows_it() {
     };
     let first_heading = board.live_headings().next().unwrap().id.clone();
     let (note, other, heading) = (new_note(), new_note(), HeadingId::new());
+    let message = MessageId(uuid::Uuid::new_v4());
     let commands = vec![
         create(note, Some(first_heading.clone()), "First"),
         create(other, Some(first_heading.clone()), "Second"),
@@ -1083,6 +1112,40 @@ async fn every_command_is_stored_as_the_board_shows_it() {
             heading: Some(heading.clone()),
             before: None,
         },
+        Command::AddMessage {
+            message,
+            heading: first_heading.clone(),
+            before: None,
+            text: "Priorities are evidence-led.".into(),
+            kind: MessageKind::Strength,
+        },
+        Command::AddEvidence { message, note },
+        Command::AddEvidence {
+            message,
+            note: other,
+        },
+        Command::RemoveEvidence {
+            message,
+            note: other,
+        },
+        Command::EditMessage {
+            message,
+            text: Some("Priorities are set from residents' views.".into()),
+            kind: Some(MessageKind::NotablePractice),
+        },
+        Command::SetVoting {
+            votes_per_person: 4,
+            revealed: true,
+        },
+        Command::Vote { message },
+        Command::LockWall { locked: true },
+        Command::MoveMessage {
+            message,
+            heading: heading.clone(),
+            before: None,
+        },
+        Command::LockWall { locked: false },
+        Command::DeleteMessage { message },
         Command::ArchiveHeading {
             heading: first_heading.clone(),
         },
@@ -1109,6 +1172,19 @@ async fn every_command_is_stored_as_the_board_shows_it() {
         assert_eq!(stored, board, "after {command:?}");
     }
     // What the commands came to.
+    let stored_message = &board.messages[&message];
+    assert_eq!(
+        stored_message.text,
+        "Priorities are set from residents' views."
+    );
+    assert_eq!(stored_message.evidence, [note]);
+    assert_eq!(
+        (stored_message.vote_total(), stored_message.deleted),
+        (1, true)
+    );
+    assert_eq!(stored_message.heading, heading);
+    assert_eq!(board.settings.votes_per_person, 4);
+    assert!(!board.settings.locked);
     assert_eq!(board.notes[&note].text, "First, reworded");
     assert_eq!(board.notes[&note].tags, ["culture"]);
     assert!(!board.notes[&other].deleted);
@@ -1168,5 +1244,180 @@ async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
         .await;
     acked(&answer);
     assert_eq!(hub.running_boards(), 1);
+    app.stop().await;
+}
+
+/// Key messages on the live wall: one reviewer groups notes under a message and another sees
+/// the strength change; votes are limited per person; a locked wall refuses everyone but its
+/// leads; and it all comes back from the database as the clients see it.
+#[tokio::test]
+async fn triangulation_is_shared_live_limited_and_stored() {
+    let app = TestApp::demo().await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let other = app.session_cookie(OTHER_PEER, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&peer).await;
+    let mut writer = Client::open(&app, &review, &peer).await;
+    let mut reader = Client::open(&app, &review, &other).await;
+    let mut leader = Client::open(&app, &review, &lead).await;
+    let mut chair = Client::open(&app, &review, &facilitator).await;
+
+    let heading = writer.board.live_headings().nth(3).unwrap().id.clone();
+    let message = MessageId(uuid::Uuid::new_v4());
+    let add = Command::AddMessage {
+        message,
+        heading: heading.clone(),
+        before: None,
+        text: "Scrutiny has little influence on decisions.".into(),
+        kind: MessageKind::AreaForImprovement,
+    };
+    acked(&writer.command(new_op(), add).await);
+    // Three notes from two sessions and two groups.
+    let notes = [
+        (
+            "Scrutiny chairs say reports arrive too late.",
+            "Scrutiny chairs interview",
+            "Councillors",
+        ),
+        (
+            "Chairs have asked for a forward plan twice.",
+            "Scrutiny chairs interview",
+            "Councillors",
+        ),
+        (
+            "Officers see scrutiny as a box to tick.",
+            "Senior managers focus group",
+            "Officers",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (text, source, stakeholder) in notes {
+        let id = new_note();
+        let command = Command::CreateNote {
+            note: id,
+            heading: Some(heading.clone()),
+            before: None,
+            fields: NoteFields {
+                text: text.into(),
+                kind: NoteKind::AreaForImprovement,
+                source: source.into(),
+                stakeholder: stakeholder.into(),
+                tags: vec![],
+            },
+        };
+        acked(&writer.command(new_op(), command).await);
+        ids.push(id);
+    }
+    let strength_seen_by =
+        |client: &Client| Strength::of(&client.board, &client.board.messages[&message]);
+    for (count, note) in ids.iter().enumerate() {
+        let seq = acked(
+            &writer
+                .command(
+                    new_op(),
+                    Command::AddEvidence {
+                        message,
+                        note: *note,
+                    },
+                )
+                .await,
+        );
+        reader.until_seq(seq).await;
+        let strength = strength_seen_by(&reader);
+        assert_eq!(strength.notes, count + 1);
+        let expected = if count < 2 {
+            Corroboration::SingleSource
+        } else {
+            Corroboration::Corroborated
+        };
+        assert_eq!(
+            strength.corroboration(),
+            expected,
+            "after {} notes",
+            count + 1
+        );
+    }
+    assert_eq!(
+        strength_seen_by(&reader),
+        Strength {
+            notes: 3,
+            sources: 2,
+            stakeholders: 2,
+            pairs: 1
+        }
+    );
+    // The same note twice is refused; so is an unknown message.
+    let twice = Command::AddEvidence {
+        message,
+        note: ids[0],
+    };
+    assert_eq!(
+        rejected(&writer.command(new_op(), twice).await),
+        ErrorCode::Invalid
+    );
+    let unknown = Command::Vote {
+        message: MessageId(uuid::Uuid::new_v4()),
+    };
+    assert_eq!(
+        rejected(&writer.command(new_op(), unknown).await),
+        ErrorCode::NotFound
+    );
+
+    // Votes: the lead gives everyone one; a peer cannot change that, nor vote twice.
+    let voting = Command::SetVoting {
+        votes_per_person: 1,
+        revealed: false,
+    };
+    assert_eq!(
+        rejected(&writer.command(new_op(), voting.clone()).await),
+        ErrorCode::Forbidden
+    );
+    acked(&leader.command(new_op(), voting).await);
+    acked(&writer.command(new_op(), Command::Vote { message }).await);
+    let again = writer.command(new_op(), Command::Vote { message }).await;
+    assert_eq!(rejected(&again), ErrorCode::Invalid);
+    let seq = acked(&reader.command(new_op(), Command::Vote { message }).await);
+    writer.until_seq(seq).await;
+    assert_eq!(writer.board.messages[&message].vote_total(), 2);
+
+    // The facilitator locks the wall: peers are refused, the lead is not.
+    acked(
+        &chair
+            .command(new_op(), Command::LockWall { locked: true })
+            .await,
+    );
+    let refused = writer
+        .command(new_op(), create(new_note(), None, "While locked"))
+        .await;
+    assert_eq!(rejected(&refused), ErrorCode::Forbidden);
+    let lead_edit = Command::EditMessage {
+        message,
+        text: Some("Scrutiny rarely shapes decisions before they are made.".into()),
+        kind: None,
+    };
+    acked(&leader.command(new_op(), lead_edit).await);
+    let seq = acked(
+        &chair
+            .command(new_op(), Command::LockWall { locked: false })
+            .await,
+    );
+
+    // Everyone converged, and the database holds the same board.
+    for client in [&mut writer, &mut reader, &mut leader, &mut chair] {
+        client.until_seq(seq).await;
+    }
+    let review_id = app::review::ReviewId(review.parse().unwrap());
+    let stored = peerwall_server::db::wall::load(&app.state.db, review_id)
+        .await
+        .unwrap()
+        .board;
+    for client in [&writer, &reader, &leader, &chair] {
+        assert_eq!(client.board, stored);
+    }
+    assert_eq!(
+        stored.messages[&message].text,
+        "Scrutiny rarely shapes decisions before they are made."
+    );
     app.stop().await;
 }

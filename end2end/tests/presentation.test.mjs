@@ -1,0 +1,117 @@
+// The round-table presentation: the team lead projects the key messages, a host officer follows
+// remotely and moves with every slide, and sees messages but no notes or authors; screenshots
+// of the projector view at 1920×1080 and 1024×768; the handout and the export.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { useServerAndBrowser } from './support/fixture.mjs';
+import { signIn as signInAt } from './support/sign-in-page.mjs';
+
+const fixture = useServerAndBrowser();
+const REVIEW = 'Eastbrook Borough Council Corporate Peer Challenge';
+
+async function openReview(email, viewport) {
+  const page = await openPage(fixture.browser, viewport ? { viewport } : {});
+  await signInAt(page, fixture.server.url, email);
+  await page.getByRole('link', { name: REVIEW }).click();
+  await page.getByRole('heading', { name: REVIEW }).waitFor();
+  await waitForHydration(page);
+  return page;
+}
+
+test('the presenter advances a slide and a remote follower moves with it', async () => {
+  const lead = await openReview('lead@demo.peerwall.test', { width: 1920, height: 1080 });
+  await lead.getByRole('link', { name: 'Open the findings wall' }).click();
+  await lead.locator('.wall-status[data-status="live"]').waitFor();
+  await lead.getByRole('link', { name: 'Present', exact: true }).click();
+  await lead.locator('.slide-cover').waitFor();
+  assert.match(await lead.locator('.slide-cover').innerText(), /Feedback round-table/i);
+
+  // A host officer follows from the review page.
+  const host = await openReview('host@demo.peerwall.test', { width: 1024, height: 768 });
+  await host.getByRole('link', { name: 'Follow the presentation' }).click();
+  await host.locator('.slide-cover').waitFor();
+  assert.equal(await host.getByRole('button', { name: 'Next ▶' }).count(), 0, 'followers get no controls');
+
+  // The clicker: Page Down, then the arrow key.
+  await lead.keyboard.press('PageDown');
+  await lead.locator('.slide[data-slide="0"]').waitFor();
+  await host.locator('.slide[data-slide="0"]').waitFor();
+  assert.equal(await host.locator('.slide-title').innerText(), 'Organisational and place leadership');
+  await lead.keyboard.press('ArrowRight');
+  await host.locator('.slide[data-slide="1"]').waitFor();
+  const text = await host.locator('.slide').innerText();
+  assert.match(text, /Scrutiny does not yet shape decisions/);
+  assert.match(text, /AREAS FOR IMPROVEMENT/i);
+  // Messages only: no note text, no authors, no pairs.
+  for (const secret of ['Scrutiny chairs say reports arrive too late', 'Helen Marsh', 'Gareth Lloyd', 'Pair ']) {
+    assert.equal(text.includes(secret), false, `the follower sees ${secret}`);
+  }
+  // The host cannot move the slides, even by keyboard.
+  await host.keyboard.press('ArrowLeft');
+  await host.waitForTimeout(300);
+  await host.locator('.slide[data-slide="1"]').waitFor();
+  await lead.keyboard.press('ArrowLeft');
+  await host.locator('.slide[data-slide="0"]').waitFor();
+
+  await lead.screenshot({ path: screenshotPath('projector-1920x1080.png') });
+  await host.screenshot({ path: screenshotPath('projector-1024x768.png') });
+  // Both fit their screens: nothing scrolls.
+  for (const page of [lead, host]) {
+    const overflow = await page.evaluate(() => {
+      const stage = document.querySelector('.stage');
+      return stage.scrollHeight - stage.clientHeight;
+    });
+    assert.ok(overflow <= 1, `the slide overflows by ${overflow}px`);
+  }
+  assert.equal(await lead.locator('.stage-error').count(), 0);
+  for (const page of [lead, host]) assert.deepEqual(page.problems, []);
+});
+
+test('the presenter panel shows the next heading and puts a quote on the slide for followers', async () => {
+  const lead = await openReview('lead@demo.peerwall.test');
+  const base = lead.url().replace(/\/$/, '');
+  await lead.goto(`${base}/present/panel`);
+  await waitForHydration(lead);
+  await lead.getByText('Next:').waitFor();
+  // Start from the title slide, wherever the last test left the presentation.
+  await lead.getByRole('button', { name: 'Title slide' }).click();
+  await lead.locator('.panel-current', { hasText: 'Title slide' }).waitFor();
+  assert.equal(await lead.locator('.panel-next strong').innerText(), 'Organisational and place leadership');
+  const observer = await openReview('observer@demo.peerwall.test');
+  await observer.goto(`${base}/follow`);
+  await observer.locator('.slide-cover').waitFor();
+
+  await lead.getByRole('button', { name: 'Next ▶' }).click();
+  await observer.locator('.slide[data-slide="0"]').waitFor();
+  await lead.locator('.panel-current', { hasText: 'Organisational and place leadership' }).waitFor();
+  const quote = 'Partners describe the chief executive as visible and trusted';
+  await lead.locator('li', { hasText: quote }).getByRole('button', { name: 'Show as quote' }).click();
+  await observer.locator('.slide-quote', { hasText: quote }).waitFor();
+  // The quote is shown without who said it or where.
+  const text = await observer.locator('.slide').innerText();
+  assert.equal(text.includes("Partners' round table"), false);
+  await lead.locator('li', { hasText: quote }).getByRole('button', { name: 'Hide the quote' }).click();
+  await observer.locator('.slide-quote').waitFor({ state: 'detached' });
+  await lead.getByLabel('Your notes (kept in this browser only)').fill('Thank the chief executive.');
+  await lead.reload();
+  await waitForHydration(lead);
+  assert.equal(await lead.getByLabel('Your notes (kept in this browser only)').inputValue(), 'Thank the chief executive.');
+  for (const page of [lead, observer]) assert.deepEqual(page.problems, []);
+});
+
+test('the handout prints every key message, and the host gets it but not the wall export', async () => {
+  const host = await openReview('host@demo.peerwall.test');
+  await host.getByRole('link', { name: 'Key messages handout' }).click();
+  await host.locator('.handout-heading').first().waitFor();
+  assert.equal(await host.locator('.handout-heading').count(), 2);
+  await host.emulateMedia({ media: 'print' });
+  assert.equal(await host.locator('.site-header').isVisible(), false, 'the site header is not printed');
+  const pdf = await host.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 1000);
+  const exportUrl = host.url().replace(/handout$/, '').replace('/reviews/', '/api/reviews/') + 'wall/export?format=csv';
+  const refused = await host.request.get(exportUrl);
+  assert.equal(refused.status(), 403);
+  assert.deepEqual(host.problems, []);
+});

@@ -1,0 +1,213 @@
+//! The round-table presentation's websocket: `GET /ws/reviews/{review}/deck`. Anyone on the
+//! review may follow it (host and observer roles included): it carries only the deck, never the
+//! wall's notes or who wrote them. The presenter (facilitator or team lead) moves between slides
+//! with `go` frames, each checked against their role again.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::error::{AppError, ErrorCode};
+use app::people::{Action, PeopleService, RequestSession, allows, authorize_person};
+use app::review::ReviewId;
+use app::wall::deck::{DeckClientMessage, DeckServerMessage};
+use app::wall::protocol::{Command, OpId, ServerMessage};
+use axum::Json;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
+
+use crate::AppState;
+use crate::wall::board::{Actor, WallHub};
+
+const PING_EVERY: Duration = Duration::from_secs(15);
+const SILENT_FOR: Duration = Duration::from_secs(45);
+/// A `go` frame is tiny; anything much larger is not one.
+const MAX_FRAME_BYTES: usize = 1024;
+/// Slide changes a presenter may make: 10 a second sustained, 5 at once (a clicker pressed fast).
+const GOES_PER_SECOND: f64 = 10.0;
+const GO_BURST: f64 = 5.0;
+
+fn refuse(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(error)).into_response()
+}
+
+/// Checks who is asking and upgrades to the presentation's socket.
+pub async fn deck_socket(
+    State(state): State<AppState>,
+    Path(review): Path<String>,
+    session: Option<Extension<RequestSession>>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
+        return refuse(app::people::not_a_member());
+    };
+    let Some(Extension(session)) = session else {
+        return refuse(AppError::new(
+            ErrorCode::Unauthenticated,
+            "Sign in to follow the presentation.",
+        ));
+    };
+    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if !crate::auth::csrf::is_same_site(
+        &Method::POST,
+        None,
+        text(&header::ORIGIN),
+        text(&header::HOST),
+        &state.site,
+    ) {
+        return refuse(AppError::new(
+            ErrorCode::Forbidden,
+            "This request came from another website and was refused.",
+        ));
+    }
+    let people = state.services.people.clone();
+    let person = session.caller.id;
+    let role =
+        match authorize_person(people.as_ref(), person, review, Action::FollowPresentation).await {
+            Ok(role) => role,
+            Err(error) => return refuse(error),
+        };
+    let Ok(upgrade) = upgrade else {
+        return refuse(AppError::new(
+            ErrorCode::Invalid,
+            "This address takes a websocket connection.",
+        ));
+    };
+    let actor = Actor {
+        person,
+        name: session.caller.name.clone(),
+        pair: None,
+        role,
+    };
+    let hub = state.wall.clone();
+    upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(16 * 1024)
+        .max_frame_size(16 * 1024)
+        .on_upgrade(move |socket| serve(socket, hub, people, review, actor))
+}
+
+async fn send(socket: &mut WebSocket, message: &DeckServerMessage) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+fn error(code: ErrorCode, message: impl Into<String>) -> DeckServerMessage {
+    DeckServerMessage::Error {
+        error: AppError::new(code, message),
+    }
+}
+
+async fn serve(
+    mut socket: WebSocket,
+    hub: WallHub,
+    people: Arc<dyn PeopleService>,
+    review: ReviewId,
+    mut actor: Actor,
+) {
+    let mut decks = match hub.follow_deck(review).await {
+        Ok(decks) => decks,
+        Err(error) => {
+            send(&mut socket, &DeckServerMessage::Error { error }).await;
+            close(&mut socket, close_code::AGAIN, "try again").await;
+            return;
+        }
+    };
+    let first = decks.borrow_and_update().clone();
+    if socket
+        .send(Message::Text(first.as_ref().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut heard = Instant::now();
+    let (mut tokens, mut refilled) = (GO_BURST, Instant::now());
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                heard = Instant::now();
+                let text = match message {
+                    Message::Close(_) => break,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    Message::Binary(_) => {
+                        send(&mut socket, &error(ErrorCode::Invalid, "The presentation speaks JSON text frames only.")).await;
+                        continue;
+                    }
+                    Message::Text(text) => text,
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    send(&mut socket, &error(ErrorCode::Invalid, "That message is too large; it was dropped.")).await;
+                    continue;
+                }
+                let go = match serde_json::from_str::<DeckClientMessage>(&text) {
+                    Ok(DeckClientMessage::Go { slide }) => slide,
+                    Err(problem) => {
+                        send(&mut socket, &error(ErrorCode::Invalid, format!("That message could not be read ({problem}); it was dropped."))).await;
+                        continue;
+                    }
+                };
+                tokens = (tokens + refilled.elapsed().as_secs_f64() * GOES_PER_SECOND).min(GO_BURST);
+                refilled = Instant::now();
+                if tokens < 1.0 {
+                    send(&mut socket, &error(ErrorCode::RateLimited, "Slides are changing too fast; that change was dropped.")).await;
+                    continue;
+                }
+                tokens -= 1.0;
+                // The role is read again: a presenter can be changed while the socket is open.
+                match authorize_person(people.as_ref(), actor.person, review, Action::LeadWall).await {
+                    Ok(role) if allows(role, Action::LeadWall) => actor.role = role,
+                    Ok(_) | Err(_) => {
+                        send(&mut socket, &error(ErrorCode::Forbidden, "Only the facilitator or team lead moves the presentation.")).await;
+                        continue;
+                    }
+                }
+                let command = Command::Present { slide: go, quote: None };
+                let answer = hub.command(review, actor.clone(), OpId(uuid::Uuid::new_v4()), command).await;
+                if let ServerMessage::Rejected { error, .. } = answer
+                    && !send(&mut socket, &DeckServerMessage::Error { error }).await
+                {
+                    break;
+                }
+            }
+            changed = decks.changed() => {
+                if changed.is_err() {
+                    close(&mut socket, close_code::RESTART, "presentation restarted; reconnect").await;
+                    break;
+                }
+                let frame = decks.borrow_and_update().clone();
+                if socket.send(Message::Text(frame.as_ref().into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_FOR {
+                    close(&mut socket, close_code::AWAY, "no heartbeat").await;
+                    break;
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `GET /api/reviews/{review}/wall/export?format=md|csv&authors=include|omit`: the wall and its
+//! key messages as a file. The peer team only (the host never gets notes); authors are left out
+//! unless asked for.
+
+use app::error::{AppError, ErrorCode};
+use app::people::{Action, RequestSession, authorize_person};
+use app::review::ReviewId;
+use app::wall::export::{Authors, to_csv, to_markdown};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    authors: Option<String>,
+}
+
+fn refuse(error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, Json(error)).into_response()
+}
+
+/// A file name made of the title's letters and digits.
+fn file_name(title: &str, extension: &str) -> String {
+    let mut name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    let name: String = name.chars().take(60).collect();
+    format!(
+        "{}-wall.{extension}",
+        if name.is_empty() { "review" } else { &name }
+    )
+}
+
+pub async fn export_wall(
+    State(state): State<AppState>,
+    Path(review): Path<String>,
+    Query(query): Query<ExportQuery>,
+    session: Option<Extension<RequestSession>>,
+) -> Response {
+    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
+        return refuse(app::people::not_a_member());
+    };
+    let Some(Extension(session)) = session else {
+        return refuse(AppError::new(
+            ErrorCode::Unauthenticated,
+            "Sign in to export the wall.",
+        ));
+    };
+    let (format, content_type) = match query.format.as_deref().unwrap_or("md") {
+        "md" => ("md", "text/markdown; charset=utf-8"),
+        "csv" => ("csv", "text/csv; charset=utf-8"),
+        _ => {
+            return refuse(AppError::invalid_field(
+                "format",
+                "The format is md or csv.",
+            ));
+        }
+    };
+    let authors = match query.authors.as_deref().unwrap_or("omit") {
+        "omit" => Authors::Omit,
+        "include" => Authors::Include,
+        _ => {
+            return refuse(AppError::invalid_field(
+                "authors",
+                "Authors are include or omit.",
+            ));
+        }
+    };
+    let people = state.services.people.clone();
+    let action = match authors {
+        Authors::Include => Action::ViewNoteAuthors,
+        Authors::Omit => Action::ViewNotes,
+    };
+    if let Err(error) = authorize_person(people.as_ref(), session.caller.id, review, action).await {
+        return refuse(error);
+    }
+    let (board, summary) = match tokio::try_join!(
+        crate::db::wall::load(&state.db, review),
+        crate::db::review::get_summary(&state.db, review)
+    ) {
+        Ok((loaded, Some(summary))) => (loaded.board, summary),
+        Ok((_, None)) => return refuse(app::people::not_a_member()),
+        Err(error) => {
+            tracing::error!(%error, "exporting a wall");
+            return refuse(AppError::unavailable(
+                "The wall could not be exported just now.",
+            ));
+        }
+    };
+    let body = match format {
+        "csv" => to_csv(&board, authors),
+        _ => to_markdown(&board, &summary.title, authors),
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        file_name(&summary.title, format)
+    );
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_tidy() {
+        assert_eq!(
+            super::file_name("Eastbrook Borough Council: CPC 2026", "csv"),
+            "eastbrook-borough-council-cpc-2026-wall.csv"
+        );
+        assert_eq!(super::file_name("  ***  ", "md"), "review-wall.md");
+    }
+}
