@@ -28,7 +28,7 @@ tools-bench:
 ## The browser bundle (wasm, JS, CSS, public assets) into target/site, size-optimised.
 front:
 	@echo "==> Building the front end (wasm in release, about 3 minutes cold)"
-	cargo leptos build --release --frontend-only
+	cargo leptos build --release --frontend-only --split
 
 ## The server binary and the load generator (debug builds; about 8 minutes cold, seconds warm).
 ## One cargo invocation for both, so they share one build of every dependency.

@@ -17,8 +17,9 @@ pub mod wall;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
+    Lazy, LazyRoute,
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 use crate::layout::{NotFoundPage, SiteLayout};
@@ -66,20 +67,132 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/admin") view=AdminPage/>
-                    <Route path=path!("/reset-password/:token") view=ResetPasswordPage/>
-                    <Route path=path!("/reviews/new") view=NewReviewPage/>
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()}/>
+                    <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()}/>
+                    <Route path=path!("/reset-password/:token") view={Lazy::<ResetPasswordRoute>::new()}/>
+                    <Route path=path!("/reviews/new") view={Lazy::<NewReviewRoute>::new()}/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/reviews/:id/wall") view=WallPage/>
-                    <Route path=path!("/reviews/:id/present") view=PresentPage/>
-                    <Route path=path!("/reviews/:id/present/panel") view=PresenterPanelPage/>
-                    <Route path=path!("/reviews/:id/follow") view=FollowPage/>
-                    <Route path=path!("/reviews/:id/handout") view=HandoutPage/>
-                    <Route path=path!("/invitations/:token") view=InvitationPage/>
+                    <Route path=path!("/reviews/:id/present") view={Lazy::<PresentRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/present/panel") view={Lazy::<PresenterPanelRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/follow") view={Lazy::<FollowRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/handout") view={Lazy::<HandoutRoute>::new()}/>
+                    <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                 </Routes>
             </SiteLayout>
         </Router>
+    }
+}
+
+// The pages people open rarely (or only at the round-table) are split out of the main wasm
+// bundle (`cargo leptos build --split`) and fetched when their route is first visited; the
+// home, sign-in, review and wall pages stay in it.
+
+struct AccountRoute;
+#[lazy_route]
+impl LazyRoute for AccountRoute {
+    fn data() -> Self {
+        AccountRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <AccountPage/> }.into_any()
+    }
+}
+
+struct AdminRoute;
+#[lazy_route]
+impl LazyRoute for AdminRoute {
+    fn data() -> Self {
+        AdminRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <AdminPage/> }.into_any()
+    }
+}
+
+struct ResetPasswordRoute;
+#[lazy_route]
+impl LazyRoute for ResetPasswordRoute {
+    fn data() -> Self {
+        ResetPasswordRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <ResetPasswordPage/> }.into_any()
+    }
+}
+
+struct NewReviewRoute;
+#[lazy_route]
+impl LazyRoute for NewReviewRoute {
+    fn data() -> Self {
+        NewReviewRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <NewReviewPage/> }.into_any()
+    }
+}
+
+struct InvitationRoute;
+#[lazy_route]
+impl LazyRoute for InvitationRoute {
+    fn data() -> Self {
+        InvitationRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <InvitationPage/> }.into_any()
+    }
+}
+
+struct PresentRoute;
+#[lazy_route]
+impl LazyRoute for PresentRoute {
+    fn data() -> Self {
+        PresentRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <PresentPage/> }.into_any()
+    }
+}
+
+struct PresenterPanelRoute;
+#[lazy_route]
+impl LazyRoute for PresenterPanelRoute {
+    fn data() -> Self {
+        PresenterPanelRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <PresenterPanelPage/> }.into_any()
+    }
+}
+
+struct FollowRoute;
+#[lazy_route]
+impl LazyRoute for FollowRoute {
+    fn data() -> Self {
+        FollowRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <FollowPage/> }.into_any()
+    }
+}
+
+struct HandoutRoute;
+#[lazy_route]
+impl LazyRoute for HandoutRoute {
+    fn data() -> Self {
+        HandoutRoute
+    }
+    fn view(this: Self) -> AnyView {
+        let _ = this;
+        view! { <HandoutPage/> }.into_any()
     }
 }
 
@@ -99,5 +212,6 @@ fn mark_hydrated() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy (split) routes hydrate asynchronously, once their chunk has loaded.
+    leptos::mount::hydrate_lazy(App);
 }

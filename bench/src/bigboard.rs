@@ -49,13 +49,28 @@ pub async fn main(binary: &Path, site_root: &Path, out: &Path, notes: usize) -> 
         html_br_bytes = body.len();
     }
     times.sort_by(f64::total_cmp);
-    let html_bytes = fetch(&server, &page, &cookie, "identity").await?.len();
-    let wasm_br_bytes = fetch(&server, &format!("{base}/pkg/peerwall.wasm"), "", "br")
-        .await?
-        .len();
-    let js_br_bytes = fetch(&server, &format!("{base}/pkg/peerwall.js"), "", "br")
-        .await?
-        .len();
+    let html = fetch(&server, &page, &cookie, "identity").await?;
+    let html_bytes = html.len();
+    // Everything the page asks for from /pkg/ (the main wasm and JS, and any split chunk the
+    // route preloads) is what the first route costs.
+    let mut wasm_br_bytes = 0;
+    let mut js_br_bytes = 0;
+    for asset in pkg_assets(&String::from_utf8_lossy(&html)) {
+        let size = fetch(&server, &format!("{base}{asset}"), "", "br")
+            .await?
+            .len();
+        if asset.ends_with(".wasm") {
+            wasm_br_bytes += size;
+        } else if asset.ends_with(".js") {
+            js_br_bytes += size;
+        }
+    }
+    if wasm_br_bytes == 0 {
+        // The wasm is fetched by the JS rather than named in the page.
+        wasm_br_bytes = fetch(&server, &format!("{base}/pkg/peerwall.wasm"), "", "br")
+            .await?
+            .len();
+    }
     let css_br_bytes = fetch(&server, &format!("{base}/pkg/peerwall.css"), "", "br")
         .await?
         .len();
@@ -132,4 +147,32 @@ async fn fetch(
         return Err(format!("GET {url} answered {}", response.status()));
     }
     Ok(response.bytes().await.map_err(|e| e.to_string())?.to_vec())
+}
+
+/// The distinct `/pkg/….js` and `/pkg/….wasm` paths a page refers to, in order.
+fn pkg_assets(html: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (at, _) in html.match_indices("/pkg/") {
+        let rest = &html[at..];
+        let end = rest
+            .find(|c: char| c == '"' || c == '\'' || c.is_whitespace() || c == ')')
+            .unwrap_or(rest.len());
+        let path = &rest[..end];
+        if (path.ends_with(".js") || path.ends_with(".wasm")) && !found.iter().any(|p| p == path) {
+            found.push(path.to_string());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_pages_scripts_and_wasm_are_found_once_each() {
+        let html = r#"<link rel="modulepreload" href="/pkg/peerwall.js"><link rel="preload" href="/pkg/peerwall.wasm" as="fetch"><script>import('/pkg/peerwall.js')</script><link href="/pkg/peerwall.css">"#;
+        assert_eq!(
+            super::pkg_assets(html),
+            ["/pkg/peerwall.js", "/pkg/peerwall.wasm"]
+        );
+    }
 }

@@ -488,6 +488,9 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
         let _ = (&notes_key, text);
     };
     let next_title = move || {
+        if !state.loaded.get() {
+            return "…".to_string();
+        }
         deck.with(|deck| {
             let next = deck.current.map_or(0, |at| at + 1);
             deck.slides
@@ -497,6 +500,9 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
         })
     };
     let current_title = move || {
+        if !state.loaded.get() {
+            return "Connecting to the wall…".to_string();
+        }
         deck.with(|deck| {
             deck.current
                 .and_then(|at| deck.slides.get(at))

@@ -189,7 +189,10 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
             },
         )
         .await;
-    assert!(matches!(answer, app::wall::protocol::ServerMessage::Ack { .. }), "{answer:?}");
+    assert!(
+        matches!(answer, app::wall::protocol::ServerMessage::Ack { .. }),
+        "{answer:?}"
+    );
     let (_, third) = deck(&mut host_view).await;
     let last = third.slides[1].messages.last().unwrap();
     assert_eq!(last.text, "Members want earlier sight of key decisions.");

@@ -785,7 +785,7 @@ async fn simulate(
                 headings[next(headings.len())].clone(),
                 &format!("note {seed}-{done}"),
             )
-        } else if roll < 82 && roll >= 72 {
+        } else if (72..82).contains(&roll) {
             let note = notes[next(notes.len())];
             Command::EditNote {
                 note,
@@ -803,7 +803,7 @@ async fn simulate(
                 text: format!("message {seed}-{done}"),
                 kind: MessageKind::ALL[next(4)],
             }
-        } else if roll >= 88 && roll < 95 && !messages.is_empty() {
+        } else if (88..95).contains(&roll) && !messages.is_empty() {
             Command::AddEvidence {
                 message: messages[next(messages.len())],
                 note: notes[next(notes.len())],
