@@ -5,24 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
+import { screenshotPath } from './support/browser.mjs';
 import { useServerAndBrowser } from './support/fixture.mjs';
-import { signIn as signInAt } from './support/sign-in-page.mjs';
+import { openWall as openWallAs } from './support/wall-page.mjs';
 
 const fixture = useServerAndBrowser();
-const REVIEW = 'Eastbrook Borough Council Corporate Peer Challenge';
 const HEADING = 'Capacity for improvement';
 
-async function openWall(email) {
-  const page = await openPage(fixture.browser, { viewport: { width: 1600, height: 2400 } });
-  await signInAt(page, fixture.server.url, email);
-  await page.getByRole('link', { name: REVIEW }).click();
-  await page.getByRole('link', { name: 'Open the findings wall' }).click();
-  await page.getByRole('heading', { name: 'Findings wall' }).waitFor();
-  await waitForHydration(page);
-  await page.locator('.wall-status[data-status="live"]').waitFor();
-  return page;
-}
+const openWall = (email) => openWallAs(fixture, email);
 
 const column = (page, name) => page.locator('section.wall-column').filter({ has: page.getByRole('heading', { name, exact: true }) });
 const message = (page, text) => page.locator('li.message', { hasText: text });

@@ -5,23 +5,12 @@ import { test } from 'node:test';
 
 import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
 import { useServerAndBrowser } from './support/fixture.mjs';
+import { REVIEW, openWall as openWallAs } from './support/wall-page.mjs';
 import { signIn as signInAt } from './support/sign-in-page.mjs';
 
 const fixture = useServerAndBrowser();
-const REVIEW = 'Eastbrook Borough Council Corporate Peer Challenge';
 
-async function openWall(email) {
-  // Tall enough that a drag needs no scrolling (Playwright scrolls the target into view between
-  // pressing and moving, which would start the drag on whatever is then under the pointer).
-  const page = await openPage(fixture.browser, { viewport: { width: 1600, height: 2400 } });
-  await signInAt(page, fixture.server.url, email);
-  await page.getByRole('link', { name: REVIEW }).click();
-  await page.getByRole('link', { name: 'Open the findings wall' }).click();
-  await page.getByRole('heading', { name: 'Findings wall' }).waitFor();
-  await waitForHydration(page);
-  await page.locator('.wall-status[data-status="live"]').waitFor();
-  return page;
-}
+const openWall = (email) => openWallAs(fixture, email);
 
 const column = (page, name) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
 const note = (page, text) => page.locator('li.note', { hasText: text });

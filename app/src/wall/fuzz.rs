@@ -190,6 +190,16 @@ fn check_invariants(board: &Board) -> Result<(), TestCaseError> {
             );
         }
     }
+    for heading in &live {
+        let mut keys: Vec<&str> = board
+            .messages_in(heading)
+            .iter()
+            .map(|m| m.order.as_str())
+            .collect();
+        let count = keys.len();
+        keys.dedup();
+        prop_assert_eq!(keys.len(), count, "two messages share a place");
+    }
     for heading in live.iter().map(|h| Some(*h)).chain([None]) {
         let notes = board.notes_in(heading);
         let mut keys: Vec<&str> = notes.iter().map(|note| note.order.as_str()).collect();

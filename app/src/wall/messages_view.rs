@@ -253,13 +253,7 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
             data-strength=move || level().as_str()
             draggable=move || if writable() { "true" } else { "false" }
             on:dragstart=move |event: leptos::ev::DragEvent| {
-                #[cfg(feature = "hydrate")]
-                if let Some(transfer) = event.data_transfer() {
-                    let _ = transfer.set_data("text/plain", &id.to_string());
-                    transfer.set_effect_allowed("move");
-                }
-                #[cfg(not(feature = "hydrate"))]
-                let _ = event;
+                super::wall_page::start_drag(&event, &id);
                 drag.message.set(Some(id));
             }
             on:dragend=move |_| drag.message.set(None)

@@ -56,6 +56,16 @@ fn live_message<'a>(board: &'a Board, id: &MessageId) -> Result<&'a KeyMessage, 
     }
 }
 
+/// When `order` is already taken in a column (whose keys, in order, are `taken`), a key just
+/// after it and before the next one; None when it is free.
+fn free_place<'a>(taken: impl Iterator<Item = &'a str>, order: &str) -> Option<String> {
+    let mut taken = taken.skip_while(|key| *key < order);
+    if taken.next() != Some(order) {
+        return None;
+    }
+    Some(crate::wall::order::key_between(Some(order), taken.next()))
+}
+
 fn invalid(message: impl Into<String>) -> Rejection {
     AppError::new(ErrorCode::Invalid, message).into()
 }
@@ -196,6 +206,15 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
             if check_heading(board, current.heading.as_ref()).is_err() {
                 next.heading = None;
                 next.order = board.order_for(None, None, Some(*note));
+            } else if let Some(order) = free_place(
+                board
+                    .notes_in(current.heading.as_ref())
+                    .iter()
+                    .map(|n| n.order.as_str()),
+                &current.order,
+            ) {
+                // A note written meanwhile took its place: it comes back just after that one.
+                next.order = order;
             }
             Ok(Change::Note { note: next })
         }
@@ -350,6 +369,15 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
             check_heading(board, Some(&current.heading))?;
             let mut next = next_message(current);
             next.deleted = false;
+            if let Some(order) = free_place(
+                board
+                    .messages_in(&current.heading)
+                    .iter()
+                    .map(|m| m.order.as_str()),
+                &current.order,
+            ) {
+                next.order = order;
+            }
             Ok(Change::Message { message: next })
         }
         Command::AddEvidence { message, note } => {
@@ -620,6 +648,41 @@ mod tests {
             code(decide(&board, &lead, &move_deleted)),
             ErrorCode::NotFound
         );
+    }
+
+    #[test]
+    fn a_restored_note_never_shares_its_place() {
+        // Found by the property test: a note written while another was deleted took the same
+        // ordering key; restoring the first must not put two notes in one place.
+        let mut board = Board::default();
+        let peer = actor(Role::Peer);
+        let create = |n| Command::CreateNote {
+            note: note_id(n),
+            heading: None,
+            before: None,
+            fields: fields("x"),
+        };
+        for command in [
+            create(1),
+            Command::DeleteNote { note: note_id(1) },
+            create(2),
+            create(3),
+            Command::RestoreNote { note: note_id(1) },
+        ] {
+            board.apply(&decide(&board, &peer, &command).unwrap());
+        }
+        let order: Vec<(NoteId, String)> = board
+            .notes_in(None)
+            .iter()
+            .map(|n| (n.id, n.order.clone()))
+            .collect();
+        assert_eq!(
+            order.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [note_id(2), note_id(1), note_id(3)]
+        );
+        let mut keys: Vec<&String> = order.iter().map(|(_, key)| key).collect();
+        keys.dedup();
+        assert_eq!(keys.len(), 3, "{order:?}");
     }
 
     #[test]

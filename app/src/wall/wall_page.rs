@@ -197,6 +197,17 @@ fn touch_end(event: leptos::ev::PointerEvent, note: NoteId, state: WallState, dr
     state.dragging(None);
 }
 
+/// Starts a mouse drag of a note or a key message: the browser carries its id as text.
+pub(super) fn start_drag(event: &leptos::ev::DragEvent, id: &dyn std::fmt::Display) {
+    #[cfg(feature = "hydrate")]
+    if let Some(transfer) = event.data_transfer() {
+        let _ = transfer.set_data("text/plain", &id.to_string());
+        transfer.set_effect_allowed("move");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (event, id);
+}
+
 /// The columns left to right: Unsorted, then the live headings.
 fn columns(board: &Board) -> Vec<(Option<HeadingId>, String)> {
     std::iter::once((None, "Unsorted".to_string()))
@@ -989,13 +1000,7 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
             aria-label=label
             aria-describedby="drag-help"
             on:dragstart=move |event: leptos::ev::DragEvent| {
-                #[cfg(feature = "hydrate")]
-                if let Some(transfer) = event.data_transfer() {
-                    let _ = transfer.set_data("text/plain", &id.to_string());
-                    transfer.set_effect_allowed("move");
-                }
-                #[cfg(not(feature = "hydrate"))]
-                let _ = event;
+                start_drag(&event, &id);
                 drag.dragged.set(Some(id));
                 state.dragging(Some(id));
             }

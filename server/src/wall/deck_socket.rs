@@ -11,15 +11,15 @@ use app::people::{Action, PeopleService, RequestSession, allows, authorize_perso
 use app::review::ReviewId;
 use app::wall::deck::{DeckClientMessage, DeckServerMessage};
 use app::wall::protocol::{Command, OpId, ServerMessage};
-use axum::Json;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 
 use crate::AppState;
 use crate::wall::board::{Actor, WallHub};
+use crate::wall::refuse;
 
 const PING_EVERY: Duration = Duration::from_secs(15);
 const SILENT_FOR: Duration = Duration::from_secs(45);
@@ -29,11 +29,6 @@ const MAX_FRAME_BYTES: usize = 1024;
 const GOES_PER_SECOND: f64 = 10.0;
 const GO_BURST: f64 = 5.0;
 
-fn refuse(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(error)).into_response()
-}
-
 /// Checks who is asking and upgrades to the presentation's socket.
 pub async fn deck_socket(
     State(state): State<AppState>,
@@ -42,28 +37,17 @@ pub async fn deck_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
-        return refuse(app::people::not_a_member());
-    };
-    let Some(Extension(session)) = session else {
-        return refuse(AppError::new(
-            ErrorCode::Unauthenticated,
-            "Sign in to follow the presentation.",
-        ));
-    };
-    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if !crate::auth::csrf::is_same_site(
-        &Method::POST,
-        None,
-        text(&header::ORIGIN),
-        text(&header::HOST),
-        &state.site,
+    let (review, session) = match super::caller(
+        &state,
+        &review,
+        session,
+        &headers,
+        "Sign in to follow the presentation.",
+        true,
     ) {
-        return refuse(AppError::new(
-            ErrorCode::Forbidden,
-            "This request came from another website and was refused.",
-        ));
-    }
+        Ok(caller) => caller,
+        Err(error) => return refuse(error),
+    };
     let people = state.services.people.clone();
     let person = session.caller.id;
     let role =

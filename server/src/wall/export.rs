@@ -2,17 +2,17 @@
 //! key messages as a file. The peer team only (the host never gets notes); authors are left out
 //! unless asked for.
 
-use app::error::{AppError, ErrorCode};
+use app::error::AppError;
 use app::people::{Action, RequestSession, authorize_person};
-use app::review::ReviewId;
 use app::wall::export::{Authors, to_csv, to_markdown};
+use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::wall::refuse;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -20,11 +20,6 @@ pub struct ExportQuery {
     format: Option<String>,
     #[serde(default)]
     authors: Option<String>,
-}
-
-fn refuse(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(error)).into_response()
 }
 
 /// A file name made of the title's letters and digits.
@@ -56,14 +51,16 @@ pub async fn export_wall(
     Query(query): Query<ExportQuery>,
     session: Option<Extension<RequestSession>>,
 ) -> Response {
-    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
-        return refuse(app::people::not_a_member());
-    };
-    let Some(Extension(session)) = session else {
-        return refuse(AppError::new(
-            ErrorCode::Unauthenticated,
-            "Sign in to export the wall.",
-        ));
+    let (review, session) = match super::caller(
+        &state,
+        &review,
+        session,
+        &HeaderMap::new(),
+        "Sign in to export the wall.",
+        false,
+    ) {
+        Ok(caller) => caller,
+        Err(error) => return refuse(error),
     };
     let (format, content_type) = match query.format.as_deref().unwrap_or("md") {
         "md" => ("md", "text/markdown; charset=utf-8"),

@@ -12,16 +12,16 @@ use app::wall::protocol::{
     COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
     ServerMessage,
 };
-use axum::Json;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 use tokio::sync::broadcast;
 
 use crate::AppState;
 use crate::wall::board::{Actor, WallHub};
+use crate::wall::refuse;
 
 /// How often the server pings, and how long a silent socket is kept.
 const PING_EVERY: Duration = Duration::from_secs(15);
@@ -31,11 +31,6 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 /// Frames larger than this close the socket (1009); up to it they are read and answered.
 const HARD_FRAME_LIMIT: usize = 64 * 1024;
 
-fn refuse(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(error)).into_response()
-}
-
 /// Checks who is asking and upgrades to a websocket for the review's wall.
 pub async fn wall_socket(
     State(state): State<AppState>,
@@ -44,29 +39,17 @@ pub async fn wall_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let Ok(review) = uuid::Uuid::parse_str(&review).map(ReviewId) else {
-        return refuse(app::people::not_a_member());
-    };
-    let Some(Extension(session)) = session else {
-        return refuse(AppError::new(
-            ErrorCode::Unauthenticated,
-            "Sign in to open the wall.",
-        ));
-    };
-    // A page on another site must not open a socket with our cookie.
-    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if !crate::auth::csrf::is_same_site(
-        &Method::POST,
-        None,
-        text(&header::ORIGIN),
-        text(&header::HOST),
-        &state.site,
+    let (review, session) = match super::caller(
+        &state,
+        &review,
+        session,
+        &headers,
+        "Sign in to open the wall.",
+        true,
     ) {
-        return refuse(AppError::new(
-            ErrorCode::Forbidden,
-            "This request came from another website and was refused.",
-        ));
-    }
+        Ok(caller) => caller,
+        Err(error) => return refuse(error),
+    };
     let people = state.services.people.clone();
     let person = session.caller.id;
     let role = match authorize_person(people.as_ref(), person, review, Action::ViewNotes).await {

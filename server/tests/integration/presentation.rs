@@ -7,14 +7,9 @@ use std::time::Duration;
 use app::wall::deck::{Deck, DeckClientMessage, DeckServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::TestApp;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::support::{Socket, TestApp};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const LEAD: &str = DEMO_PEOPLE[1].1;
@@ -23,19 +18,7 @@ const HOST: &str = DEMO_PEOPLE[5].1;
 const OBSERVER: &str = DEMO_PEOPLE[7].1;
 
 async fn open(app: &TestApp, review: &str, cookie: Option<&str>) -> Result<Socket, u16> {
-    let mut request = format!("ws://{}/ws/reviews/{review}/deck", app.addr)
-        .into_client_request()
-        .unwrap();
-    if let Some(cookie) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-    }
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
-        Err(error) => panic!("connecting: {error}"),
-    }
+    crate::support::websocket(app.addr, &format!("/ws/reviews/{review}/deck"), cookie).await
 }
 
 /// The next deck frame's text and its message.

@@ -178,3 +178,28 @@ impl TestApp {
         set_cookie.split(';').next().unwrap().to_string()
     }
 }
+
+/// A websocket to the server, as a browser page on the site opens it.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens the websocket at `path` with the session cookie given, or returns the HTTP status that
+/// refused it.
+pub async fn websocket(
+    addr: std::net::SocketAddr,
+    path: &str,
+    cookie: Option<&str>,
+) -> Result<Socket, u16> {
+    use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+    let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+        Err(error) => panic!("connecting: {error}"),
+    }
+}

@@ -11,20 +11,16 @@ use app::wall::triangulation::{Corroboration, Strength};
 use app::wall::{Board, HeadingId, MessageId, MessageKind, NoteId, NoteKind};
 use futures_util::{SinkExt, StreamExt};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::support::{TestApp, config, folder, json};
+use crate::support::{Socket, TestApp, config, folder, json};
 
 const PEER: &str = DEMO_PEOPLE[2].1;
 const OTHER_PEER: &str = DEMO_PEOPLE[3].1;
 const LEAD: &str = DEMO_PEOPLE[1].1;
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const HOST: &str = DEMO_PEOPLE[5].1;
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Opens the wall's socket, or returns the HTTP status that refused it.
 async fn open(app: &TestApp, review: &str, cookie: Option<&str>) -> Result<Socket, u16> {
@@ -36,19 +32,7 @@ async fn open_at(
     review: &str,
     cookie: Option<&str>,
 ) -> Result<Socket, u16> {
-    let mut request = format!("ws://{addr}/ws/reviews/{review}/wall")
-        .into_client_request()
-        .unwrap();
-    if let Some(cookie) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-    }
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
-        Err(error) => panic!("connecting: {error}"),
-    }
+    crate::support::websocket(addr, &format!("/ws/reviews/{review}/wall"), cookie).await
 }
 
 /// A test client: a socket and the board it has built from the server's frames.
