@@ -31,3 +31,121 @@ where
     });
     value
 }
+
+/// A websocket a page holds open to this site, with the callbacks that must live as long as it
+/// does. Dropping it clears the callbacks (so a late close does not reconnect) and closes it.
+/// On the server it is never made.
+pub struct PageSocket {
+    #[cfg(feature = "hydrate")]
+    socket: web_sys::WebSocket,
+    #[cfg(feature = "hydrate")]
+    _callbacks: Vec<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+impl PageSocket {
+    /// Opens `ws(s)://<this host><path>`: `on_open` when connected, `on_text` for each text
+    /// frame, `on_close` with the close code (0 when there was none). None if the browser
+    /// refuses to open it at all.
+    #[cfg(feature = "hydrate")]
+    pub fn open(
+        path: &str,
+        mut on_open: impl FnMut() + 'static,
+        mut on_text: impl FnMut(String) + 'static,
+        mut on_close: impl FnMut(u16) + 'static,
+    ) -> Option<Self> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+
+        let location = window().location();
+        let scheme = if location.protocol().as_deref() == Ok("https:") {
+            "wss"
+        } else {
+            "ws"
+        };
+        let host = location.host().unwrap_or_default();
+        let socket = web_sys::WebSocket::new(&format!("{scheme}://{host}{path}")).ok()?;
+        let opened = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| on_open());
+        let message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            if let Some(text) = event
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|event| event.data().as_string())
+            {
+                on_text(text);
+            }
+        });
+        let closed = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            on_close(
+                event
+                    .dyn_ref::<web_sys::CloseEvent>()
+                    .map(|event| event.code())
+                    .unwrap_or(0),
+            )
+        });
+        socket.set_onopen(Some(opened.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(closed.as_ref().unchecked_ref()));
+        Some(Self {
+            socket,
+            _callbacks: vec![opened, message, closed],
+        })
+    }
+
+    /// Sends a text frame if the socket is open; whether it was sent.
+    pub fn send(&self, text: &str) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            self.socket.ready_state() == web_sys::WebSocket::OPEN
+                && self.socket.send_with_str(text).is_ok()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = text;
+            false
+        }
+    }
+
+    /// Whether it is open or still opening (not worth replacing).
+    pub fn is_busy(&self) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            matches!(
+                self.socket.ready_state(),
+                web_sys::WebSocket::OPEN | web_sys::WebSocket::CONNECTING
+            )
+        }
+        #[cfg(not(feature = "hydrate"))]
+        false
+    }
+}
+
+impl Drop for PageSocket {
+    fn drop(&mut self) {
+        #[cfg(feature = "hydrate")]
+        {
+            self.socket.set_onopen(None);
+            self.socket.set_onmessage(None);
+            self.socket.set_onclose(None);
+            self.socket.set_onerror(None);
+            let _ = self.socket.close();
+        }
+    }
+}
+
+/// How long to wait before reconnecting after `attempt` failures in a row: 0.5, 1, 2, 4 …
+/// seconds, at most `cap_ms`.
+pub fn backoff_ms(attempt: u32, cap_ms: u64) -> u64 {
+    (500u64 << attempt.min(5)).min(cap_ms)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_up_to_its_cap() {
+        let delays: Vec<u64> = (0..8).map(|n| super::backoff_ms(n, 15_000)).collect();
+        assert_eq!(
+            delays,
+            [500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]
+        );
+        assert_eq!(super::backoff_ms(9, 10_000), 10_000);
+    }
+}

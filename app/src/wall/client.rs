@@ -65,29 +65,8 @@ pub struct WallState {
     pub conflicts: RwSignal<Vec<Conflict>>,
     /// The board as shown: the confirmed board with every pending operation applied on top.
     pub shown: Memo<Board>,
-    connection: StoredValue<Option<Connection>, LocalStorage>,
+    connection: StoredValue<Option<crate::browser::PageSocket>, LocalStorage>,
     attempts: StoredValue<u32>,
-}
-
-/// The open socket and the callbacks that must live as long as it does.
-struct Connection {
-    #[cfg(feature = "hydrate")]
-    socket: web_sys::WebSocket,
-    #[cfg(feature = "hydrate")]
-    _callbacks: Vec<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>>,
-}
-
-impl Drop for Connection {
-    fn drop(&mut self) {
-        #[cfg(feature = "hydrate")]
-        {
-            self.socket.set_onopen(None);
-            self.socket.set_onmessage(None);
-            self.socket.set_onclose(None);
-            self.socket.set_onerror(None);
-            let _ = self.socket.close();
-        }
-    }
 }
 
 fn storage_key(review: ReviewId) -> String {
@@ -165,8 +144,9 @@ impl WallState {
     pub fn can_write(&self) -> bool {
         use crate::people::{Action, allows};
         allows(self.role, Action::WriteNotes)
-            && (allows(self.role, Action::LeadWall)
-                || !self.shown.with(|board| board.settings.locked))
+            && self
+                .shown
+                .with(|board| crate::wall::rules::lock_allows(board, self.role))
     }
 
     /// Whether the note has changes the server has not confirmed.
@@ -199,17 +179,13 @@ impl WallState {
     }
 
     fn send(&self, message: &ClientMessage) {
-        #[cfg(feature = "hydrate")]
-        self.connection.with_value(|connection| {
-            if let Some(connection) = connection
-                && connection.socket.ready_state() == web_sys::WebSocket::OPEN
-                && let Ok(text) = serde_json::to_string(message)
-            {
-                let _ = connection.socket.send_with_str(&text);
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = message;
+        if let Ok(text) = serde_json::to_string(message) {
+            self.connection.with_value(|connection| {
+                if let Some(connection) = connection {
+                    connection.send(&text);
+                }
+            });
+        }
     }
 
     /// Opens the socket (in the browser; nothing on the server).
@@ -351,7 +327,7 @@ impl WallState {
     fn schedule_reconnect(&self) {
         let attempt = self.attempts.get_value();
         self.attempts.set_value(attempt + 1);
-        let base = (500u64 << attempt.min(5)).min(15_000);
+        let base = crate::browser::backoff_ms(attempt, 15_000);
         let jitter = (uuid::Uuid::new_v4().as_u128() % (base as u128 * 3 / 10 + 1)) as u64;
         let delay = base + jitter;
         self.status
@@ -365,38 +341,17 @@ impl WallState {
 
     #[cfg(feature = "hydrate")]
     fn open_socket(&self) {
-        use wasm_bindgen::JsCast;
-        use wasm_bindgen::closure::Closure;
-
         if matches!(self.status.get_untracked(), Status::Closed(_)) {
             return;
         }
         // A socket that is open or opening is kept (a backoff timer may fire after a manual
         // reconnect).
-        let busy = self.connection.with_value(|connection| {
-            connection.as_ref().is_some_and(|connection| {
-                matches!(
-                    connection.socket.ready_state(),
-                    web_sys::WebSocket::OPEN | web_sys::WebSocket::CONNECTING
-                )
-            })
-        });
+        let busy = self
+            .connection
+            .with_value(|connection| connection.as_ref().is_some_and(|c| c.is_busy()));
         if busy {
             return;
         }
-        let location = window().location();
-        let scheme = if location.protocol().as_deref() == Ok("https:") {
-            "wss"
-        } else {
-            "ws"
-        };
-        let host = location.host().unwrap_or_default();
-        let url = format!("{scheme}://{host}/ws/reviews/{}/wall", self.review);
-        let Ok(socket) = web_sys::WebSocket::new(&url) else {
-            self.schedule_reconnect();
-            return;
-        };
-        self.status.set(Status::Connecting);
         let state = *self;
         let after = self
             .loaded
@@ -407,48 +362,37 @@ impl WallState {
             after,
         })
         .unwrap_or_default();
-        let opened = socket.clone();
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-            let _ = opened.send_with_str(&hello);
-        });
-        let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(text) = event
-                .dyn_ref::<web_sys::MessageEvent>()
-                .and_then(|event| event.data().as_string())
-            else {
-                return;
-            };
-            match serde_json::from_str::<ServerMessage>(&text) {
-                Ok(message) => state.receive(message),
-                Err(_) => state.notice.set(Some(Notice::Error(
-                    "The server sent something this page does not understand. Reload the page."
-                        .into(),
-                ))),
+        let opened = move || {
+            state.connection.with_value(|connection| {
+                if let Some(connection) = connection {
+                    connection.send(&hello);
+                }
+            })
+        };
+        let received = move |text: String| match serde_json::from_str::<ServerMessage>(&text) {
+            Ok(message) => state.receive(message),
+            Err(_) => state.notice.set(Some(Notice::Error(
+                "The server sent something this page does not understand. Reload the page.".into(),
+            ))),
+        };
+        let closed = move |code: u16| match code {
+            // Removed from the review, or this page speaks an old protocol.
+            1008 => state.status.set(Status::Closed(
+                "You are no longer a member of this review.".into(),
+            )),
+            1002 => state.status.set(Status::Closed(
+                "This page is out of date: reload it.".into(),
+            )),
+            _ => state.schedule_reconnect(),
+        };
+        let path = format!("/ws/reviews/{}/wall", self.review);
+        match crate::browser::PageSocket::open(&path, opened, received, closed) {
+            Some(socket) => {
+                self.status.set(Status::Connecting);
+                self.connection.set_value(Some(socket));
             }
-        });
-        let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let code = event
-                .dyn_ref::<web_sys::CloseEvent>()
-                .map(|event| event.code())
-                .unwrap_or(0);
-            match code {
-                // Removed from the review, or this page speaks an old protocol.
-                1008 => state.status.set(Status::Closed(
-                    "You are no longer a member of this review.".into(),
-                )),
-                1002 => state.status.set(Status::Closed(
-                    "This page is out of date: reload it.".into(),
-                )),
-                _ => state.schedule_reconnect(),
-            }
-        });
-        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        self.connection.set_value(Some(Connection {
-            socket,
-            _callbacks: vec![on_open, on_message, on_close],
-        }));
+            None => self.schedule_reconnect(),
+        }
     }
 
     /// The browser says the network is gone: drop the socket; changes queue until it is back.

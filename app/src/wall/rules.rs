@@ -96,13 +96,18 @@ fn tidy_tags(tags: &[String]) -> Vec<String> {
     tidy
 }
 
+/// Whether the wall's lock lets `role` change it: unlocked, or the role leads the wall.
+pub fn lock_allows(board: &Board, role: Role) -> bool {
+    !board.settings.locked || allows(role, Action::LeadWall)
+}
+
 /// What `command` does to `board` when `actor` sends it: the change to commit, or why not.
 /// Pure, so the rules are tested without a database or a socket.
 pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
     if !allows(actor.role, command.action()) {
         return Err(crate::people::forbidden(actor.role).into());
     }
-    if board.settings.locked && !allows(actor.role, Action::LeadWall) {
+    if !lock_allows(board, actor.role) {
         return Err(AppError::new(
             ErrorCode::Forbidden,
             "The wall is locked while the presentation is prepared: the facilitator can unlock it.",
