@@ -7,6 +7,7 @@ pub mod browser;
 pub mod error;
 pub mod layout;
 pub mod people;
+pub mod present;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod security;
@@ -24,8 +25,9 @@ use leptos_router::{
 
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
+use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
-use crate::wall::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage, WallPage};
+use crate::wall::WallPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

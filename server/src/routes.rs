@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/ws/reviews/{review}/deck",
-            get(crate::wall::deck_socket::deck_socket),
+            get(crate::present::deck_socket),
         )
         .leptos_routes_with_context(
             &state,

@@ -1,57 +1,5 @@
-//! The findings wall on the server: the board service, its websocket, the presentation's
-//! websocket and the export, with the checks all of them make of who is asking.
+//! The findings wall on the server: the board service, its websocket and the export.
 
 pub mod board;
-pub mod deck_socket;
 pub mod export;
 pub mod socket;
-
-use app::error::{AppError, ErrorCode};
-use app::people::RequestSession;
-use app::review::ReviewId;
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
-
-use crate::AppState;
-
-/// A refusal: the error as JSON, with its status.
-pub(crate) fn refuse(error: AppError) -> Response {
-    let status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, Json(error)).into_response()
-}
-
-/// Who is asking about which review (or why they are refused, for `refuse`): the review id must parse and the caller must be signed in
-/// (`sign_in` says what for). With `same_site`, the request must also come from one of this
-/// site's pages (websockets: a page on another site must not open one with our cookie).
-pub(crate) fn caller(
-    state: &AppState,
-    review: &str,
-    session: Option<Extension<RequestSession>>,
-    headers: &HeaderMap,
-    sign_in: &'static str,
-    same_site: bool,
-) -> Result<(ReviewId, RequestSession), AppError> {
-    let Ok(review) = uuid::Uuid::parse_str(review).map(ReviewId) else {
-        return Err(app::people::not_a_member());
-    };
-    let Some(Extension(session)) = session else {
-        return Err(AppError::new(ErrorCode::Unauthenticated, sign_in));
-    };
-    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if same_site
-        && !crate::auth::csrf::is_same_site(
-            &Method::POST,
-            None,
-            text(&header::ORIGIN),
-            text(&header::HOST),
-            &state.site,
-        )
-    {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "This request came from another website and was refused.",
-        ));
-    }
-    Ok((review, session))
-}

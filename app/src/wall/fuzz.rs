@@ -14,14 +14,7 @@ use super::rules::{Actor, decide};
 use super::{Board, Change, HeadingId, MessageId, MessageKind, NoteId, NoteKind};
 use crate::people::{PersonId, Role};
 
-const ROLES: [Role; 6] = [
-    Role::Facilitator,
-    Role::TeamLead,
-    Role::Peer,
-    Role::HostLead,
-    Role::HostReader,
-    Role::Observer,
-];
+const ROLES: [Role; 6] = Role::ALL;
 
 fn note_id(index: u8) -> NoteId {
     NoteId(Uuid::from_u128(u128::from(index % 12) + 1))
@@ -182,7 +175,7 @@ fn check_invariants(board: &Board) -> Result<(), TestCaseError> {
         }
     }
     // What the room sees never carries a note's author, and a quote only from the slide shown.
-    let deck = super::deck::Deck::from_board(board);
+    let deck = crate::present::Deck::from_board(board);
     for slide in &deck.slides {
         for message in &slide.messages {
             prop_assert!(

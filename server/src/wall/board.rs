@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use app::error::AppError;
 use app::people::PersonId;
+use app::present::Deck;
+use app::present::protocol::DeckServerMessage;
 use app::review::ReviewId;
-use app::wall::deck::{Deck, DeckServerMessage};
 use app::wall::protocol::{
     Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
 };

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::wall::refuse;
+use crate::endpoint::{caller, refuse};
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -51,7 +51,7 @@ pub async fn export_wall(
     Query(query): Query<ExportQuery>,
     session: Option<Extension<RequestSession>>,
 ) -> Response {
-    let (review, session) = match super::caller(
+    let (review, session) = match caller(
         &state,
         &review,
         session,

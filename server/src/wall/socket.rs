@@ -12,7 +12,7 @@ use app::wall::protocol::{
     COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
     ServerMessage,
 };
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -20,12 +20,9 @@ use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 use tokio::sync::broadcast;
 
 use crate::AppState;
+use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, caller, close, refuse, send_json};
 use crate::wall::board::{Actor, WallHub};
-use crate::wall::refuse;
 
-/// How often the server pings, and how long a silent socket is kept.
-const PING_EVERY: Duration = Duration::from_secs(15);
-const SILENT_FOR: Duration = Duration::from_secs(45);
 /// How long a new socket has to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
 /// Frames larger than this close the socket (1009); up to it they are read and answered.
@@ -39,7 +36,7 @@ pub async fn wall_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (review, session) = match super::caller(
+    let (review, session) = match caller(
         &state,
         &review,
         session,
@@ -71,14 +68,9 @@ pub async fn wall_socket(
             ));
         }
     };
-    let upgrade = match upgrade {
+    let upgrade = match crate::endpoint::upgrade(upgrade, HARD_FRAME_LIMIT) {
         Ok(upgrade) => upgrade,
-        Err(_) => {
-            return refuse(AppError::new(
-                ErrorCode::Invalid,
-                "This address takes a websocket connection.",
-            ));
-        }
+        Err(error) => return refuse(error),
     };
     let actor = Actor {
         person,
@@ -87,57 +79,11 @@ pub async fn wall_socket(
         role,
     };
     let hub = state.wall.clone();
-    upgrade
-        // Small buffers: a quiet socket should cost kilobytes, not the default 128 KiB.
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .max_message_size(HARD_FRAME_LIMIT)
-        .max_frame_size(HARD_FRAME_LIMIT)
-        .on_upgrade(move |socket| serve(socket, hub, people, review, actor))
-}
-
-/// A token bucket: `COMMANDS_PER_SECOND` sustained, `COMMAND_BURST` at once.
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn new() -> Self {
-        Self {
-            tokens: COMMAND_BURST,
-            at: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        let refill = now.duration_since(self.at).as_secs_f64() * COMMANDS_PER_SECOND;
-        self.tokens = (self.tokens + refill).min(COMMAND_BURST);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
+    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor))
 }
 
 async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
-    match serde_json::to_string(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => false,
-    }
-}
-
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })))
-        .await;
+    send_json(socket, message).await
 }
 
 /// Reads a text frame as a client message, or says what is wrong with it.
@@ -207,7 +153,7 @@ async fn serve(
         hub.leave(review, connection).await;
         return;
     }
-    let mut bucket = Bucket::new();
+    let mut bucket = Bucket::new(COMMANDS_PER_SECOND, COMMAND_BURST);
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut heard = Instant::now();

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use app::wall::deck::{Deck, DeckClientMessage, DeckServerMessage};
+use app::present::Deck;
+use app::present::protocol::{DeckClientMessage, DeckServerMessage};
 use futures_util::{SinkExt, StreamExt};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 use tokio_tungstenite::tungstenite::Message;
@@ -112,16 +113,24 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
             (_, other) => panic!("expected a refusal, got {other:?}"),
         }
     }
-    // Malformed frames get a clear error and the socket carries on.
-    presenter
-        .send(Message::Text("{\"type\":\"jump\"}".into()))
-        .await
-        .unwrap();
-    match next(&mut presenter).await {
-        (_, DeckServerMessage::Error { error }) => {
-            assert_eq!(error.code, app::error::ErrorCode::Invalid)
+    // Malformed, binary and oversized frames each get a clear error and the socket carries on.
+    let oversized = format!("{{\"type\":\"go\",\"slide\":\"{}\"}}", "x".repeat(2000));
+    for (frame, says) in [
+        (
+            Message::Text("{\"type\":\"jump\"}".into()),
+            "could not be read",
+        ),
+        (Message::Binary(vec![1, 2, 3].into()), "JSON text frames"),
+        (Message::Text(oversized.into()), "too large"),
+    ] {
+        presenter.send(frame).await.unwrap();
+        match next(&mut presenter).await {
+            (_, DeckServerMessage::Error { error }) => {
+                assert_eq!(error.code, app::error::ErrorCode::Invalid);
+                assert!(error.message.contains(says), "{}", error.message);
+            }
+            (_, other) => panic!("expected an error, got {other:?}"),
         }
-        (_, other) => panic!("expected an error, got {other:?}"),
     }
     // An unknown heading is refused too.
     go(
@@ -133,6 +142,33 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
         next(&mut presenter).await.1,
         DeckServerMessage::Error { .. }
     ));
+
+    // A presenter's clicker pressed far too fast is slowed down, with a reason.
+    let mut limited = false;
+    for step in 0..20 {
+        go(&mut presenter, first.step(step % 2 + 1)).await;
+    }
+    for _ in 0..40 {
+        if let (_, DeckServerMessage::Error { error }) = next(&mut presenter).await
+            && error.code == app::error::ErrorCode::RateLimited
+        {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "twenty slide changes at once were all taken");
+    // Back to the title slide, and everyone's earlier frames read.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    go(&mut presenter, None).await;
+    for socket in [&mut presenter, &mut host_view] {
+        loop {
+            match tokio::time::timeout(Duration::from_millis(500), next(socket)).await {
+                Ok((_, DeckServerMessage::Deck { deck })) if deck.current.is_none() => break,
+                Ok(_) => {}
+                Err(_) => panic!("the title slide was not shown"),
+            }
+        }
+    }
 
     // A change on the wall reaches the presentation live.
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;

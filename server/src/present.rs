@@ -1,28 +1,26 @@
-//! The round-table presentation's websocket: `GET /ws/reviews/{review}/deck`. Anyone on the
+//! The round-table presentation on the server: its websocket, `GET /ws/reviews/{review}/deck`. Anyone on the
 //! review may follow it (host and observer roles included): it carries only the deck, never the
 //! wall's notes or who wrote them. The presenter (facilitator or team lead) moves between slides
 //! with `go` frames, each checked against their role again.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use app::error::{AppError, ErrorCode};
 use app::people::{Action, PeopleService, RequestSession, allows, authorize_person};
+use app::present::protocol::{DeckClientMessage, DeckServerMessage};
 use app::review::ReviewId;
-use app::wall::deck::{DeckClientMessage, DeckServerMessage};
 use app::wall::protocol::{Command, OpId, ServerMessage};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 
 use crate::AppState;
+use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, caller, close, refuse, send_json};
 use crate::wall::board::{Actor, WallHub};
-use crate::wall::refuse;
 
-const PING_EVERY: Duration = Duration::from_secs(15);
-const SILENT_FOR: Duration = Duration::from_secs(45);
 /// A `go` frame is tiny; anything much larger is not one.
 const MAX_FRAME_BYTES: usize = 1024;
 /// Slide changes a presenter may make: 10 a second sustained, 5 at once (a clicker pressed fast).
@@ -37,7 +35,7 @@ pub async fn deck_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (review, session) = match super::caller(
+    let (review, session) = match caller(
         &state,
         &review,
         session,
@@ -55,11 +53,9 @@ pub async fn deck_socket(
             Ok(role) => role,
             Err(error) => return refuse(error),
         };
-    let Ok(upgrade) = upgrade else {
-        return refuse(AppError::new(
-            ErrorCode::Invalid,
-            "This address takes a websocket connection.",
-        ));
+    let upgrade = match crate::endpoint::upgrade(upgrade, 16 * 1024) {
+        Ok(upgrade) => upgrade,
+        Err(error) => return refuse(error),
     };
     let actor = Actor {
         person,
@@ -68,28 +64,11 @@ pub async fn deck_socket(
         role,
     };
     let hub = state.wall.clone();
-    upgrade
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(4 * 1024)
-        .max_message_size(16 * 1024)
-        .max_frame_size(16 * 1024)
-        .on_upgrade(move |socket| serve(socket, hub, people, review, actor))
+    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor))
 }
 
 async fn send(socket: &mut WebSocket, message: &DeckServerMessage) -> bool {
-    match serde_json::to_string(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => false,
-    }
-}
-
-async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })))
-        .await;
+    send_json(socket, message).await
 }
 
 fn error(code: ErrorCode, message: impl Into<String>) -> DeckServerMessage {
@@ -124,7 +103,7 @@ async fn serve(
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut heard = Instant::now();
-    let (mut tokens, mut refilled) = (GO_BURST, Instant::now());
+    let mut goes = Bucket::new(GOES_PER_SECOND, GO_BURST);
     loop {
         tokio::select! {
             incoming = socket.recv() => {
@@ -150,13 +129,10 @@ async fn serve(
                         continue;
                     }
                 };
-                tokens = (tokens + refilled.elapsed().as_secs_f64() * GOES_PER_SECOND).min(GO_BURST);
-                refilled = Instant::now();
-                if tokens < 1.0 {
+                if !goes.take() {
                     send(&mut socket, &error(ErrorCode::RateLimited, "Slides are changing too fast; that change was dropped.")).await;
                     continue;
                 }
-                tokens -= 1.0;
                 // The role is read again: a presenter can be changed while the socket is open.
                 match authorize_person(people.as_ref(), actor.person, review, Action::LeadWall).await {
                     Ok(role) if allows(role, Action::LeadWall) => actor.role = role,

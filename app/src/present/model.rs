@@ -1,12 +1,9 @@
-//! The round-table presentation: what the room (and everyone following remotely) sees, worked
-//! out from the wall. A deck carries headings and their key messages with their computed
-//! strength — never notes, authors or pairs — except the one quote the presenter chose to show.
-//! It travels over its own websocket (`/ws/reviews/<id>/deck`), which host and observer roles
-//! may open, while the wall's own socket stays the peer team's.
+//! The deck: what the room (and everyone following remotely) sees, worked out from the wall. It
+//! carries headings and their key messages with their computed strength — never notes, authors
+//! or pairs — except the one quote the presenter chose to show.
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
 use crate::wall::triangulation::{Corroboration, Strength, presentation_order};
 use crate::wall::{Board, HeadingId, MessageId, MessageKind};
 
@@ -95,25 +92,6 @@ impl Deck {
         let to = (at + step).clamp(-1, last);
         (to >= 0).then(|| self.slides[to as usize].heading.clone())
     }
-}
-
-/// A frame from the presentation's socket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum DeckServerMessage {
-    /// The deck as it is now; sent on joining and after every change.
-    Deck { deck: Deck },
-    /// A frame or a request was refused.
-    Error { error: AppError },
-}
-
-/// A frame to the presentation's socket: only the presenter (facilitator or team lead) may send
-/// one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum DeckClientMessage {
-    /// Show this heading's slide (None: the title slide).
-    Go { slide: Option<HeadingId> },
 }
 
 #[cfg(test)]

@@ -1,0 +1,53 @@
+//! The round-table presentation: the deck worked out from the wall (`model.rs`), its socket's
+//! frames (`protocol.rs`) and browser side (`client.rs`), the slides (`slides.rs`), and the
+//! pages — projector and follow (`projector_page.rs`), presenter panel (`panel_page.rs`) and
+//! handout (`handout_page.rs`).
+//!
+//! The projector, follow and handout views get the deck over its own socket, which carries key
+//! messages and their strength but never notes or authors; host and observer roles may open it.
+
+mod client;
+mod handout_page;
+mod model;
+mod panel_page;
+mod projector_page;
+pub mod protocol;
+mod slides;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::people::Role;
+use crate::review::{ReviewId, load_review};
+
+pub use handout_page::HandoutPage;
+pub use model::*;
+pub use panel_page::PresenterPanelPage;
+pub use projector_page::{FollowPage, PresentPage};
+
+/// Loads the review and hands its id, title and the caller's role to `page`.
+pub(crate) fn with_review<V: IntoView + 'static>(
+    name: &'static str,
+    page: impl Fn(ReviewId, String, Role) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView {
+    let params = use_params_map();
+    let overview = Resource::new(move || params.read().get("id"), load_review);
+    view! {
+        <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
+            {
+                let page = page.clone();
+                move || overview.get().map(|result| match result {
+                    Ok(overview) => page(overview.summary.id, overview.summary.title.clone(), overview.my_role).into_any(),
+                    Err(error) => view! {
+                        <Title text=name/>
+                        <section class="narrow">
+                            <h1>{format!("The {} is not available", name.to_lowercase())}</h1>
+                            <p class="status status-error" role="alert">{error.message}</p>
+                        </section>
+                    }.into_any(),
+                })
+            }
+        </Suspense>
+    }
+}
