@@ -222,28 +222,15 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
             }
         }
     };
-    let neighbour = {
-        let heading = heading.clone();
-        move |offset: isize| {
-            state.shown.with_untracked(|board| {
-                let list: Vec<MessageId> =
-                    board.messages_in(&heading).iter().map(|m| m.id).collect();
-                let at = list.iter().position(|m| *m == id)? as isize;
-                // Up: before the one above; down: before the one two below (or at the end).
-                let target = at + offset;
-                if target < 0 || target as usize >= list.len() {
-                    return None;
-                }
-                Some(if offset < 0 {
-                    Some(list[target as usize])
-                } else {
-                    list.get(target as usize + 1).copied()
-                })
-            })
+    // ▲/▼: one place up or down among the heading's messages.
+    let nudge = move |by: isize| {
+        if let Some(command) = state
+            .shown
+            .with_untracked(|board| board.nudge_message(id, by))
+        {
+            state.submit(command);
         }
     };
-    let (up, down) = (neighbour.clone(), neighbour);
-    let (heading_up, heading_down) = (heading.clone(), heading.clone());
     let kind = message.kind;
     view! {
         <li
@@ -337,18 +324,10 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
             <div class="note-actions">
                 <button type="button" class="link-button" disabled=move || { !writable() || position == 0 }
                     aria-label="Move this message up"
-                    on:click=move |_| {
-                        if let Some(before) = up(-1) {
-                            state.submit(Command::MoveMessage { message: id, heading: heading_up.clone(), before });
-                        }
-                    }>"▲"</button>
+                    on:click=move |_| nudge(-1)>"▲"</button>
                 <button type="button" class="link-button" disabled=move || { !writable() || position + 1 >= count }
                     aria-label="Move this message down"
-                    on:click=move |_| {
-                        if let Some(before) = down(1) {
-                            state.submit(Command::MoveMessage { message: id, heading: heading_down.clone(), before });
-                        }
-                    }>"▼"</button>
+                    on:click=move |_| nudge(1)>"▼"</button>
                 <button type="button" class="link-button" disabled=move || !writable()
                     on:click=move |_| {
                         draft.set(state.shown.with_untracked(|b| b.messages.get(&id).map(|m| m.text.clone()).unwrap_or_default()));

@@ -368,6 +368,33 @@ impl Board {
         crate::wall::order::key_between(previous, next)
     }
 
+    /// The move that takes a live message `by` places up (negative) or down among its heading's
+    /// messages; None when it is already at that end (or gone).
+    pub fn nudge_message(
+        &self,
+        message: MessageId,
+        by: isize,
+    ) -> Option<crate::wall::protocol::Command> {
+        let heading = self.messages.get(&message)?.heading.clone();
+        let column: Vec<MessageId> = self.messages_in(&heading).iter().map(|m| m.id).collect();
+        let at = column.iter().position(|id| *id == message)? as isize;
+        let to = at + by;
+        if by == 0 || to < 0 || to as usize >= column.len() {
+            return None;
+        }
+        // Moving up goes before the message now at `to`; moving down, before the one after it.
+        let before = if by < 0 {
+            Some(column[to as usize])
+        } else {
+            column.get(to as usize + 1).copied()
+        };
+        Some(crate::wall::protocol::Command::MoveMessage {
+            message,
+            heading,
+            before,
+        })
+    }
+
     /// The notes that evidence at least one live key message.
     pub fn notes_in_use(&self) -> std::collections::BTreeSet<NoteId> {
         self.messages
@@ -497,6 +524,43 @@ mod tests {
         assert_eq!(board.live_headings().count(), 0);
         assert_eq!(board.notes_in(None).len(), 1);
         assert_eq!(board.live_note_count(), 1);
+    }
+
+    #[test]
+    fn a_message_is_nudged_one_place_and_not_past_either_end() {
+        use crate::wall::protocol::Command;
+        let heading = HeadingId("leadership".into());
+        let mut board = Board::default();
+        let ids: Vec<MessageId> = (1..=3).map(|n| MessageId(Uuid::from_u128(n))).collect();
+        for (id, order) in ids.iter().zip(["V", "W", "X"]) {
+            board.messages.insert(
+                *id,
+                KeyMessage {
+                    id: *id,
+                    heading: heading.clone(),
+                    order: order.into(),
+                    text: "m".into(),
+                    kind: MessageKind::Strength,
+                    evidence: vec![],
+                    votes: BTreeMap::new(),
+                    version: 1,
+                    deleted: false,
+                },
+            );
+        }
+        let before = |command: Option<Command>| match command {
+            Some(Command::MoveMessage { before, .. }) => Some(before),
+            None => None,
+            other => panic!("{other:?}"),
+        };
+        // The middle one: up goes before the first, down before nothing (the end).
+        assert_eq!(before(board.nudge_message(ids[1], -1)), Some(Some(ids[0])));
+        assert_eq!(before(board.nudge_message(ids[0], 1)), Some(Some(ids[2])));
+        assert_eq!(before(board.nudge_message(ids[1], 1)), Some(None));
+        // Not past the ends, not for a message that is not there.
+        assert_eq!(before(board.nudge_message(ids[0], -1)), None);
+        assert_eq!(before(board.nudge_message(ids[2], 1)), None);
+        assert_eq!(before(board.nudge_message(MessageId(Uuid::nil()), 1)), None);
     }
 
     #[test]

@@ -59,20 +59,14 @@ struct Filters {
     search: RwSignal<String>,
     /// Only notes no key message uses as evidence yet.
     unused: RwSignal<bool>,
-    /// The notes some key message uses (worked out only while `unused` is on).
+    /// The notes some key message uses, worked out once per change for every column.
     in_use: Memo<std::collections::BTreeSet<NoteId>>,
 }
 
 impl Filters {
     fn new(state: WallState) -> Self {
         let unused = RwSignal::new(false);
-        let in_use = Memo::new(move |_| {
-            if unused.get() {
-                state.shown.with(Board::notes_in_use)
-            } else {
-                Default::default()
-            }
-        });
+        let in_use = Memo::new(move |_| state.shown.with(Board::notes_in_use));
         Self {
             kind: RwSignal::new(String::new()),
             pair: RwSignal::new(String::new()),
@@ -92,8 +86,7 @@ impl Filters {
         let stakeholder = self.stakeholder.get();
         let tag = self.tag.get();
         let search = self.search.get().to_lowercase();
-        let unused = self.unused.get();
-        (!unused || !self.in_use.with(|in_use| in_use.contains(&note.id)))
+        (!self.unused.get() || !self.in_use.with(|in_use| in_use.contains(&note.id)))
             && (kind.is_empty() || note.kind.as_str() == kind)
             && (pair.is_empty() || note.pair.map(|p| p.to_string()) == Some(pair))
             && (source.is_empty() || note.source == source)
@@ -671,13 +664,14 @@ fn Column(
     let unused_count = {
         let heading = heading.clone();
         Memo::new(move |_| {
-            state.shown.with(|board| {
-                let in_use = board.notes_in_use();
-                board
-                    .notes_in(heading.as_ref())
-                    .iter()
-                    .filter(|note| !in_use.contains(&note.id))
-                    .count()
+            filters.in_use.with(|in_use| {
+                state.shown.with(|board| {
+                    board
+                        .notes_in(heading.as_ref())
+                        .iter()
+                        .filter(|note| !in_use.contains(&note.id))
+                        .count()
+                })
             })
         })
     };
