@@ -5,8 +5,8 @@
 use app::error::{AppError, ErrorCode};
 use app::people::Role;
 use app::review::{Phase, ReviewType};
-use app::wall::protocol::{Command, NoteFields, OpId};
-use app::wall::rules::{Actor, decide};
+use app::wall::protocol::{Command, NoteFields};
+use app::wall::rules::Actor;
 use app::wall::{NoteId, NoteKind};
 use axum::Json;
 use axum::extract::State;
@@ -201,21 +201,7 @@ async fn seed_notes(
                 tags: vec![],
             },
         };
-        let Ok(change) = decide(&board, actor, &command) else {
-            continue;
-        };
-        let seq = board.seq + 1;
-        db::wall::commit(
-            db,
-            review,
-            seq,
-            OpId(uuid::Uuid::new_v4()),
-            actor.person,
-            &change,
-        )
-        .await?;
-        board.apply(&change);
-        board.seq = seq;
+        crate::wall::board::seed(db, review, &mut board, actor, &command).await?;
     }
     Ok(())
 }

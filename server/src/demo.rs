@@ -190,8 +190,10 @@ const DEMO_NOTES: [DemoNote; 16] = [
 /// Seeds the demo wall with what the pairs heard on the first day, through the same rules and
 /// commits as the live wall.
 async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), DbError> {
-    use app::wall::protocol::{Command, NoteFields, OpId};
-    use app::wall::rules::{Actor, decide};
+    use app::wall::protocol::{Command, NoteFields};
+    use app::wall::rules::Actor;
+
+    use crate::wall::board::seed;
 
     let mut board = db::wall::load(db, review).await?.board;
     if board.seq > 0 {
@@ -224,14 +226,7 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
                 tags: vec![],
             },
         };
-        let Ok(change) = decide(&board, &actor, &command) else {
-            continue;
-        };
-        let seq = board.seq + 1;
-        let op = OpId(uuid::Uuid::new_v4());
-        db::wall::commit(db, review, seq, op, actor.person, &change).await?;
-        board.apply(&change);
-        board.seq = seq;
+        seed(db, review, &mut board, &actor, &command).await?;
     }
     // The team lead has started triangulating: two key messages with some of their evidence.
     let (name, email, role, pair, _) = DEMO_PEOPLE[1];
@@ -266,14 +261,7 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
                 }),
         );
         for command in commands {
-            let Ok(change) = decide(&board, &lead, &command) else {
-                continue;
-            };
-            let seq = board.seq + 1;
-            let op = OpId(uuid::Uuid::new_v4());
-            db::wall::commit(db, review, seq, op, lead.person, &change).await?;
-            board.apply(&change);
-            board.seq = seq;
+            seed(db, review, &mut board, &lead, &command).await?;
         }
     }
     Ok(())

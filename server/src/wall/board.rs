@@ -24,6 +24,34 @@ pub use app::wall::rules::{Actor, Rejection, decide};
 /// How often a board task reads its log's head for events another node committed.
 const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
 
+/// Applies a command to a wall that no board task is serving yet (seeding the demo or a
+/// benchmark before the server takes requests), through the same rules and commit as the live
+/// wall; `Ok(false)` when the rules refuse it.
+pub async fn seed(
+    db: &Database,
+    review: ReviewId,
+    board: &mut Board,
+    actor: &Actor,
+    command: &Command,
+) -> Result<bool, db::DbError> {
+    let Ok(change) = decide(board, actor, command) else {
+        return Ok(false);
+    };
+    let seq = board.seq + 1;
+    db::wall::commit(
+        db,
+        review,
+        seq,
+        OpId(uuid::Uuid::new_v4()),
+        actor.person,
+        &change,
+    )
+    .await?;
+    board.apply(&change);
+    board.seq = seq;
+    Ok(true)
+}
+
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 
