@@ -26,15 +26,15 @@ pub(crate) fn refuse(error: AppError) -> Response {
 }
 
 /// Who is asking about which review, or why they are refused (for `refuse`): the review id must
-/// parse and the caller must be signed in (`sign_in` says what for). With `same_site`, the request must also come from one of this
-/// site's pages (websockets: a page on another site must not open one with our cookie).
+/// parse and the caller must be signed in (`sign_in` says what for). Given the request's
+/// headers, it must also come from one of this site's pages (websockets: a page on another
+/// site must not open one with our cookie).
 pub(crate) fn caller(
     state: &AppState,
     review: &str,
     session: Option<Extension<RequestSession>>,
-    headers: &HeaderMap,
     sign_in: &'static str,
-    same_site: bool,
+    same_site: Option<&HeaderMap>,
 ) -> Result<(ReviewId, RequestSession), AppError> {
     let Ok(review) = uuid::Uuid::parse_str(review).map(ReviewId) else {
         return Err(app::people::not_a_member());
@@ -42,20 +42,20 @@ pub(crate) fn caller(
     let Some(Extension(session)) = session else {
         return Err(AppError::new(ErrorCode::Unauthenticated, sign_in));
     };
-    let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    if same_site
-        && !crate::auth::csrf::is_same_site(
+    if let Some(headers) = same_site {
+        let text = |name: &header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+        if !crate::auth::csrf::is_same_site(
             &Method::POST,
             None,
             text(&header::ORIGIN),
             text(&header::HOST),
             &state.site,
-        )
-    {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "This request came from another website and was refused.",
-        ));
+        ) {
+            return Err(AppError::new(
+                ErrorCode::Forbidden,
+                "This request came from another website and was refused.",
+            ));
+        }
     }
     Ok((review, session))
 }

@@ -39,9 +39,8 @@ pub async fn deck_socket(
         &state,
         &review,
         session,
-        &headers,
         "Sign in to follow the presentation.",
-        true,
+        Some(&headers),
     ) {
         Ok(caller) => caller,
         Err(error) => return refuse(error),

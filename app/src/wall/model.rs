@@ -179,7 +179,9 @@ impl KeyMessage {
     }
 }
 
-/// How the facilitator has set the wall up for triangulation.
+/// How the facilitator has set the wall up for triangulation, and where the round-table
+/// presentation stands (its slide and quote are board state, so the room and every follower see
+/// the same thing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WallSettings {
     /// Read-only for everyone but the facilitator and team lead (while the presentation is prepared).

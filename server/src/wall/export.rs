@@ -7,7 +7,7 @@ use app::people::{Action, RequestSession, authorize_person};
 use app::wall::export::{Authors, to_csv, to_markdown};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
@@ -55,9 +55,8 @@ pub async fn export_wall(
         &state,
         &review,
         session,
-        &HeaderMap::new(),
         "Sign in to export the wall.",
-        false,
+        None,
     ) {
         Ok(caller) => caller,
         Err(error) => return refuse(error),

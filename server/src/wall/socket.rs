@@ -40,9 +40,8 @@ pub async fn wall_socket(
         &state,
         &review,
         session,
-        &headers,
         "Sign in to open the wall.",
-        true,
+        Some(&headers),
     ) {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
