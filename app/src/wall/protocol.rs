@@ -539,6 +539,45 @@ mod tests {
     }
 
     #[test]
+    fn key_messages_are_one_sentence_and_votes_are_bounded() {
+        let add = |text: &str| Command::AddMessage {
+            message: MessageId(Uuid::nil()),
+            heading: HeadingId("h".into()),
+            before: None,
+            text: text.into(),
+            kind: MessageKind::Strength,
+        };
+        assert!(add("Scrutiny rarely shapes decisions.").check().is_ok());
+        assert_eq!(
+            add("  ").check().unwrap_err().field.as_deref(),
+            Some("text")
+        );
+        let long = add(&"é".repeat(MAX_MESSAGE_CHARS + 1)).check().unwrap_err();
+        assert!(long.message.contains("300"), "{}", long.message);
+        assert!(add(&"é".repeat(MAX_MESSAGE_CHARS)).check().is_ok());
+        let edit = |text: Option<&str>| Command::EditMessage {
+            message: MessageId(Uuid::nil()),
+            text: text.map(String::from),
+            kind: Some(MessageKind::Recommendation),
+        };
+        assert!(edit(None).check().is_ok(), "a change of kind alone");
+        assert!(edit(Some("")).check().is_err());
+        let votes = |votes_per_person| Command::SetVoting {
+            votes_per_person,
+            revealed: false,
+        };
+        assert!(votes(MAX_VOTES_PER_PERSON).check().is_ok());
+        assert_eq!(
+            votes(MAX_VOTES_PER_PERSON + 1)
+                .check()
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("votes_per_person")
+        );
+    }
+
+    #[test]
     fn edits_check_only_what_they_change() {
         let edit = Command::EditNote {
             note: NoteId(Uuid::nil()),
