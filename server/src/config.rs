@@ -113,6 +113,10 @@ pub enum Command {
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Compress the built front end (`--site-root`) once, at brotli's best quality, so it is
+    /// served as it is; run after building it (`make` does). The server also does this in
+    /// the background at start-up for whatever is missing.
+    Precompress,
 }
 
 #[derive(Debug, Clone, Subcommand)]

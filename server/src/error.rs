@@ -28,6 +28,9 @@ pub enum StartupError {
     #[error("cannot create the administrator: {0}")]
     Admin(String),
 
+    #[error("cannot compress the front end's files: {0}")]
+    Precompress(std::io::Error),
+
     #[error("the server stopped unexpectedly: {0}")]
     Serve(std::io::Error),
 }

@@ -1,6 +1,7 @@
 //! Peerwall's server: configuration, database and migrations, routes, and the services that the
 //! `app` crate's server functions call.
 
+pub mod assets;
 pub mod auth;
 pub mod bench;
 pub mod config;
@@ -148,6 +149,7 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<()
 /// Runs the whole server until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let state = prepare(&config).await?;
+    assets::prepare(std::path::Path::new(state.leptos.site_root.as_ref()));
     let listener = bind(&config).await?;
     let addr = listener.local_addr().map_err(StartupError::Serve)?;
     tracing::info!(%addr, "Peerwall is listening on http://{addr}");

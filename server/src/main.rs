@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use peerwall_server::config::{AdminCommand, Command};
-use peerwall_server::{Config, create_admin, run, telemetry};
+use peerwall_server::{Config, StartupError, assets, create_admin, run, telemetry};
 
 /// Stack for each runtime thread. Rendering a page walks deeply nested view types; in a debug
 /// build the wall's page needs more than the 2 MiB tokio gives by default.
@@ -31,6 +31,7 @@ async fn serve() -> ExitCode {
         Some(Command::Admin(AdminCommand::Create { email, name })) => {
             create_admin(&config, &email, &name).await
         }
+        Some(Command::Precompress) => precompress(&config),
         None => run(config).await,
     };
     match outcome {
@@ -41,4 +42,17 @@ async fn serve() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn precompress(config: &Config) -> Result<(), StartupError> {
+    let started = std::time::Instant::now();
+    let report = assets::precompress(&config.site_root).map_err(StartupError::Precompress)?;
+    println!(
+        "Compressed {} files ({} up to date) under {} in {:.1} s",
+        report.written,
+        report.fresh,
+        config.site_root.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -56,8 +56,13 @@ pub fn router(state: AppState) -> Router {
         // Static files revalidate on every load (their names are not content-hashed), which
         // costs a 304 rather than a download when nothing changed.
         .layer(middleware::from_fn(cache_static_files))
-        // Brotli or gzip for everything compressible: pages, JSON, JS, wasm, CSS. Websocket
-        // upgrades carry no body and pass untouched.
+        .layer(middleware::from_fn_with_state(
+            state.leptos.clone(),
+            crate::assets::drop_stale_copies,
+        ))
+        // Brotli or gzip for everything compressible: pages, JSON, JS, wasm, CSS, unless the
+        // file was compressed in advance (`assets.rs`). Websocket upgrades carry no body and
+        // pass untouched.
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(middleware::from_fn_with_state(
             state.clone(),

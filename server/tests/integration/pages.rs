@@ -128,6 +128,58 @@ async fn pages_carry_a_content_security_policy_whose_nonce_matches_their_scripts
 }
 
 #[tokio::test]
+async fn precompressed_copies_are_sent_as_they_are_and_never_for_a_rebuilt_file() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    let wasm = site.path().join("pkg/peerwall.wasm");
+    std::fs::write(&wasm, "(module (func $hydrate))\n".repeat(400)).unwrap();
+    let report = peerwall_server::assets::precompress(site.path()).unwrap();
+    assert_eq!(report.written, 2, "{report:?}");
+    let root = site.path().to_string_lossy().into_owned();
+    let app = TestApp::start(crate::support::config("mem://", &["--site-root", &root])).await;
+    let get = |encoding: &'static str| {
+        app.http
+            .get(app.url("/pkg/peerwall.wasm"))
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    // The copy made at quality 11 is what is sent, byte for byte, with the wasm's type.
+    let brotli = get("gzip, br").await.unwrap();
+    assert_eq!(brotli.status(), 200);
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    assert_eq!(brotli.headers()["content-type"], "application/wasm");
+    assert_eq!(brotli.headers()["cache-control"], "public, no-cache");
+    let copy = std::fs::read(site.path().join("pkg/peerwall.wasm.br")).unwrap();
+    assert_eq!(brotli.bytes().await.unwrap(), copy);
+    let gzip = get("gzip").await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let copy = std::fs::read(site.path().join("pkg/peerwall.wasm.gz")).unwrap();
+    assert_eq!(gzip.bytes().await.unwrap(), copy);
+
+    // The front end is rebuilt while the server runs: the old copies must not be sent for the
+    // new file.
+    let rebuilt = "(module (func $hydrate_again))\n".repeat(400);
+    std::fs::write(&wasm, &rebuilt).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&wasm)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .unwrap();
+    let plain = get("identity").await.unwrap();
+    assert_eq!(plain.text().await.unwrap(), rebuilt);
+    let brotli = get("br").await.unwrap();
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+    let mut unpacked = Vec::new();
+    let body = brotli.bytes().await.unwrap();
+    brotli::BrotliDecompress(&mut &body[..], &mut unpacked).unwrap();
+    assert_eq!(unpacked, rebuilt.as_bytes());
+    assert!(!site.path().join("pkg/peerwall.wasm.br").exists());
+    assert!(!site.path().join("pkg/peerwall.wasm.gz").exists());
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn static_files_are_compressed_and_revalidated() {
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();
