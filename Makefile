@@ -36,7 +36,9 @@ server:
 	@echo "==> Building the server (about 8 minutes cold)"
 	cargo build -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
 
+## The front end is compressed once, at brotli's best quality (server/src/assets.rs).
 build: front server
+	$(PEERWALL_BIN) --site-root target/site precompress
 
 unit:
 	@echo "==> Unit and integration tests"
@@ -61,6 +63,7 @@ BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)
 bench-build: tools-bench front
 	@echo "==> Building the server and the load generator in release (about 9 minutes cold)"
 	cargo build --release -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
+	$(CARGO_TARGET_DIR)/release/peerwall --site-root target/site precompress
 
 ## The whole comparison, the big board and a fault run: under 15 minutes on 2 cores.
 bench: bench-build
