@@ -200,3 +200,63 @@ test('host roles are told the wall is not theirs', async () => {
   await host.getByRole('heading', { name: 'The findings wall is not available' }).waitFor();
   assert.equal(await host.locator('li.note').count(), 0);
 });
+
+test('a long column is all there: notes past the first screenful arrive, and the last one can be edited and deleted', async () => {
+  const page = await openWall('peer1@demo.peerwall.test');
+  const review = page.url().match(/reviews\/([^/]+)\/wall/)[1];
+  const count = 50;
+  // Fifty notes straight through the wall's socket, as a busy afternoon's browsers send them.
+  await page.evaluate(async ({ review, count }) => {
+    const socket = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws/reviews/${review}/wall`);
+    await new Promise((resolve, reject) => { socket.onopen = resolve; socket.onerror = reject; });
+    let acked = 0;
+    const done = new Promise((resolve, reject) => {
+      socket.onmessage = (message) => {
+        const frame = JSON.parse(message.data);
+        if (frame.type === 'rejected') reject(new Error(JSON.stringify(frame)));
+        if (frame.type === 'ack' && ++acked === count) resolve();
+      };
+    });
+    socket.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+    for (let i = 1; i <= count; i++) {
+      socket.send(JSON.stringify({
+        type: 'command',
+        op: crypto.randomUUID(),
+        command: { type: 'create_note', note: crypto.randomUUID(), heading: null, fields: { text: `Long column note ${i}.`, kind: 'strength' } },
+      }));
+    }
+    await done;
+    socket.close();
+  }, { review, count });
+  const unsorted = column(page, 'Unsorted');
+  await unsorted.locator('li.note', { hasText: `Long column note ${count}.` }).waitFor();
+
+  // Opened afresh, the wall puts the first screenful up at once and the rest after it.
+  await page.reload();
+  await page.locator('.wall-status[data-status="live"]').waitFor();
+  const total = Number((await unsorted.locator('.column-count').first().innerText()).match(/\d+/)[0]);
+  assert.ok(total >= count + 1, `Unsorted says ${total} notes`);
+  await page.waitForFunction(
+    (n) => document.querySelector('section.wall-column[data-column="0"]').querySelectorAll('li.note').length === n,
+    total,
+  );
+  const last = unsorted.locator('li.note', { hasText: `Long column note ${count}.` });
+  await last.getByRole('button', { name: 'Edit this note' }).click();
+  await page.getByLabel('Note text').fill(`Long column note ${count}, edited.`);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const edited = unsorted.locator('li.note', { hasText: `Long column note ${count}, edited.` });
+  await edited.getByText('Not yet saved').waitFor({ state: 'detached' });
+  await edited.getByRole('button', { name: 'Delete this note' }).click();
+  await edited.waitFor({ state: 'detached' });
+  await page.waitForFunction(
+    (n) => document.querySelector('section.wall-column[data-column="0"]').querySelectorAll('li.note').length === n,
+    total - 1,
+  );
+  // Space on a card's own button presses the button; it does not pick the note up.
+  const first = unsorted.locator('li.note').first();
+  await first.getByRole('button', { name: 'Edit this note' }).focus();
+  await page.keyboard.press('Space');
+  await page.getByLabel('Note text').waitFor();
+  assert.equal(await page.getByRole('status').filter({ hasText: 'Picked up' }).count(), 0);
+  assert.deepEqual(page.problems, []);
+});

@@ -149,15 +149,6 @@ impl WallState {
                 .with(|board| crate::wall::rules::lock_allows(board, self.role))
     }
 
-    /// Whether the note has changes the server has not confirmed.
-    pub fn is_unsaved(&self, note: NoteId) -> bool {
-        self.pending.with(|pending| {
-            pending
-                .iter()
-                .any(|operation| command_note(&operation.command) == Some(note))
-        })
-    }
-
     /// Applies a change at once and queues it for the server.
     pub fn submit(&self, command: Command) {
         let operation = Pending {

@@ -9,7 +9,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::people::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
-use crate::wall::client::{Notice, Status, WallState};
+use crate::wall::client::{Notice, Status, WallState, command_note};
 use crate::wall::messages_view::{MessageDrag, MessageList, TriangulationBar};
 use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteEdit, NoteFields};
 use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
@@ -117,6 +117,36 @@ struct DragState {
     editing: RwSignal<Option<NoteId>>,
     /// Where a touch drag would drop now: the heading, and the note it would go before.
     touch_target: RwSignal<Option<(Option<HeadingId>, Option<NoteId>)>>,
+    /// The text of the note being edited (one at a time).
+    draft: RwSignal<String>,
+}
+
+/// The note a card element stands for (`li.note`, id `note-<uuid>`).
+#[cfg(feature = "hydrate")]
+fn card_note(card: &web_sys::Element) -> Option<NoteId> {
+    card.id()
+        .strip_prefix("note-")
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .map(NoteId)
+}
+
+/// The note whose card an event happened in, when the element it happened on matches
+/// `within` (a part of the card, or the card itself). The wall listens once per column rather
+/// than on every card: a thousand cards would otherwise cost eleven thousand listeners.
+fn event_note(event: &leptos::ev::Event, within: &str) -> Option<NoteId> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let element = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let part = element.closest(within).ok()??;
+        let card = part.closest("li.note").ok()??;
+        card_note(&card)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (event, within);
+        None
+    }
 }
 
 /// What is under the point: the note it would drop before, or the column it would drop into.
@@ -133,12 +163,7 @@ fn drop_target_at(x: f64, y: f64, moving: NoteId) -> Option<(Option<HeadingId>, 
             .closest("li.note")
             .ok()
             .flatten()
-            .and_then(|note| {
-                note.id()
-                    .strip_prefix("note-")
-                    .and_then(|id| uuid::Uuid::parse_str(id).ok())
-            })
-            .map(NoteId)
+            .and_then(|card| card_note(&card))
             .filter(|note| *note != moving);
         Some((heading, before))
     }
@@ -239,8 +264,10 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
         announce: RwSignal::new(String::new()),
         editing: RwSignal::new(None),
         touch_target: RwSignal::new(None),
+        draft: RwSignal::new(String::new()),
     };
     provide_context(drag);
+    provide_context(CardMarks::new(state, filters, drag));
     provide_context(MessageDrag {
         note: drag.dragged,
         message: RwSignal::new(None),
@@ -715,23 +742,7 @@ fn Column(
                 })}
             </header>
             {heading.clone().map(|heading| view! { <MessageList heading title=title.clone()/> })}
-            <ol class="notes" aria-label=format!("Notes under {title}")>
-                // The carried note stays in place (and keeps the focus); the marker shows where
-                // it will land.
-                <For
-                    each={move || visible.get().into_iter().enumerate().collect::<Vec<_>>()}
-                    key={|(position, note): &(usize, Note)| (note.id, note.version, note.order.clone(), *position)}
-                    children={move |(position, note)| view! { <NoteCard note column=index position/> }}
-                />
-                {move || {
-                    drag.carry.get().is_some_and(|c| {
-                        let (shown, carried_here) = visible.with(|notes| {
-                            (notes.len(), notes.iter().any(|n| n.id == c.note))
-                        });
-                        c.column == index && c.index >= shown - usize::from(carried_here)
-                    }).then(|| view! { <li class="drop-marker" aria-hidden="true"></li> })
-                }}
-            </ol>
+            <NoteList index title=title.clone() visible/>
         </section>
     }
 }
@@ -853,98 +864,197 @@ fn step(board: &Board, carry: &mut Carry, key: &str, filters: &Filters) -> Optio
     ))
 }
 
+/// What a card shows besides its note, worked out once for the whole wall. Each card is told
+/// only when something about *it* changes, so a keystroke on a wall of a thousand notes redoes
+/// two cards, not a thousand.
+#[derive(Clone)]
+struct CardMarks {
+    carried: Selector<Option<NoteId>>,
+    /// The note the keyboard-carried note would land before.
+    drop_before: Selector<Option<NoteId>>,
+    /// The note a touch drag would land before.
+    touch_before: Selector<Option<NoteId>>,
+    editing: Selector<Option<NoteId>>,
+    unsaved: Memo<std::collections::BTreeSet<NoteId>>,
+    /// Who is moving which note, as the others see it.
+    movers: Memo<std::collections::BTreeMap<NoteId, String>>,
+}
+
+impl CardMarks {
+    fn new(state: WallState, filters: Filters, drag: DragState) -> Self {
+        Self {
+            carried: Selector::new(move || drag.carry.get().map(|carry| carry.note)),
+            drop_before: Selector::new(move || {
+                let carry = drag.carry.get()?;
+                state.shown.with(|board| {
+                    let heading = columns(board).get(carry.column)?.0.clone();
+                    board
+                        .notes_in(heading.as_ref())
+                        .into_iter()
+                        .filter(|note| note.id != carry.note && filters.matches(note))
+                        .nth(carry.index)
+                        .map(|note| note.id)
+                })
+            }),
+            touch_before: Selector::new(move || {
+                drag.touch_target.get().and_then(|(_, before)| before)
+            }),
+            editing: Selector::new(move || drag.editing.get()),
+            unsaved: Memo::new(move |_| {
+                state.pending.with(|pending| {
+                    pending
+                        .iter()
+                        .filter_map(|operation| command_note(&operation.command))
+                        .collect()
+                })
+            }),
+            movers: Memo::new(move |_| {
+                state.presence.with(|people| {
+                    people
+                        .iter()
+                        .filter_map(|person| Some((person.dragging?, person.name.clone())))
+                        .collect()
+                })
+            }),
+        }
+    }
+}
+
+/// One card's marks, compared so that its view changes only when they do.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct CardFlags {
+    unsaved: bool,
+    carried: bool,
+    drop_before: bool,
+    touch_before: bool,
+    moved_by: Option<String>,
+}
+
+impl CardFlags {
+    fn class(&self) -> String {
+        let mut class = String::from("note");
+        for (on, name) in [
+            (self.unsaved, " note-unsaved"),
+            (self.carried, " note-carried"),
+            (self.drop_before, " drop-before"),
+            (self.touch_before, " touch-before"),
+        ] {
+            if on {
+                class.push_str(name);
+            }
+        }
+        class
+    }
+}
+
+/// The keyboard on a note's card (the card itself has the focus): Space picks it up and drops
+/// it, the arrows carry it, Escape puts it back.
+fn note_key(
+    event: leptos::ev::KeyboardEvent,
+    id: NoteId,
+    column: usize,
+    (state, filters, drag): (WallState, Filters, DragState),
+) {
+    if drag.editing.get_untracked() == Some(id) {
+        return;
+    }
+    let key = event.key();
+    let carrying = drag.carry.get_untracked();
+    match (key.as_str(), carrying) {
+        (" ", None) => {
+            event.prevent_default();
+            let index = state.shown.with_untracked(|board| {
+                let columns = columns(board);
+                board
+                    .notes_in(columns[column].0.as_ref())
+                    .into_iter()
+                    .filter(|n| filters.matches(n))
+                    .position(|n| n.id == id)
+                    .unwrap_or(0)
+            });
+            drag.carry.set(Some(Carry {
+                note: id,
+                column,
+                index,
+            }));
+            state.dragging(Some(id));
+            drag.announce
+                .set("Picked up. Arrow keys move it, Space drops it, Escape cancels.".into());
+        }
+        (" ", Some(carry)) => {
+            event.prevent_default();
+            let (heading, before, place) = state.shown.with_untracked(|board| {
+                let columns = columns(board);
+                let (heading, title) = columns[carry.column].clone();
+                let others: Vec<NoteId> = board
+                    .notes_in(heading.as_ref())
+                    .into_iter()
+                    .filter(|n| n.id != id && filters.matches(n))
+                    .map(|n| n.id)
+                    .collect();
+                (heading, others.get(carry.index).copied(), title)
+            });
+            state.submit(Command::MoveNote {
+                note: id,
+                heading,
+                before,
+            });
+            drag.carry.set(None);
+            state.dragging(None);
+            drag.announce.set(format!("Dropped in {place}."));
+            focus_note(id);
+        }
+        ("Escape", Some(_)) => {
+            event.prevent_default();
+            drag.carry.set(None);
+            state.dragging(None);
+            drag.announce.set("Move cancelled.".into());
+            focus_note(id);
+        }
+        (_, Some(mut carry)) => {
+            let said = state
+                .shown
+                .with_untracked(|board| step(board, &mut carry, &key, &filters));
+            if let Some(said) = said {
+                event.prevent_default();
+                drag.carry.set(Some(carry));
+                drag.announce.set(said);
+                focus_note(id);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How many of a column's notes are put on the page at first (more than a screen holds), and
+/// how many more in each later step.
+const FIRST_NOTES: usize = 24;
+const MORE_NOTES: usize = 48;
+
+/// A column's notes. Everything their cards do is listened for once, here: mouse drag and
+/// drop, the keyboard, the touch grip, and the Edit and Delete buttons.
 #[component]
-fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
+fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoView {
     let state = expect_context::<WallState>();
     let filters = expect_context::<Filters>();
     let drag = expect_context::<DragState>();
-    let id = note.id;
-    let unsaved = move || state.is_unsaved(id);
-    let moved_by = move || {
-        state
-            .presence
-            .get()
-            .into_iter()
-            .find(|person| person.dragging == Some(id))
-            .map(|person| person.name)
-    };
-    let editing = move || drag.editing.get() == Some(id);
-    let draft = RwSignal::new(note.text.clone());
-    let version = note.version;
-    let kind = note.kind;
-    let label = format!("{}: {}", kind.label(), note.text);
-    let on_key = move |event: leptos::ev::KeyboardEvent| {
-        if drag.editing.get_untracked() == Some(id) {
-            return;
+    // A big wall is usable at once: the first screenful of notes goes on the page with the
+    // welcome, the rest a chunk at a time, each in its own short task, so a key press or a
+    // drag is answered within a few milliseconds meanwhile.
+    let on_page = RwSignal::new(FIRST_NOTES);
+    Effect::new(move |_| {
+        if on_page.get() < visible.with(Vec::len) {
+            set_timeout(
+                move || on_page.update(|count| *count += MORE_NOTES),
+                std::time::Duration::ZERO,
+            );
         }
-        let key = event.key();
-        let carrying = drag.carry.get_untracked();
-        match (key.as_str(), carrying) {
-            (" ", None) => {
-                event.prevent_default();
-                let index = state.shown.with_untracked(|board| {
-                    let columns = columns(board);
-                    board
-                        .notes_in(columns[column].0.as_ref())
-                        .into_iter()
-                        .filter(|n| filters.matches(n))
-                        .position(|n| n.id == id)
-                        .unwrap_or(0)
-                });
-                drag.carry.set(Some(Carry {
-                    note: id,
-                    column,
-                    index,
-                }));
-                state.dragging(Some(id));
-                drag.announce
-                    .set("Picked up. Arrow keys move it, Space drops it, Escape cancels.".into());
-            }
-            (" ", Some(carry)) => {
-                event.prevent_default();
-                let (heading, before, place) = state.shown.with_untracked(|board| {
-                    let columns = columns(board);
-                    let (heading, title) = columns[carry.column].clone();
-                    let others: Vec<NoteId> = board
-                        .notes_in(heading.as_ref())
-                        .into_iter()
-                        .filter(|n| n.id != id && filters.matches(n))
-                        .map(|n| n.id)
-                        .collect();
-                    (heading, others.get(carry.index).copied(), title)
-                });
-                state.submit(Command::MoveNote {
-                    note: id,
-                    heading,
-                    before,
-                });
-                drag.carry.set(None);
-                state.dragging(None);
-                drag.announce.set(format!("Dropped in {place}."));
-                focus_note(id);
-            }
-            ("Escape", Some(_)) => {
-                event.prevent_default();
-                drag.carry.set(None);
-                state.dragging(None);
-                drag.announce.set("Move cancelled.".into());
-                focus_note(id);
-            }
-            (_, Some(mut carry)) => {
-                let said = state
-                    .shown
-                    .with_untracked(|board| step(board, &mut carry, &key, &filters));
-                if let Some(said) = said {
-                    event.prevent_default();
-                    drag.carry.set(Some(carry));
-                    drag.announce.set(said);
-                    focus_note(id);
-                }
-            }
-            _ => {}
-        }
-    };
+    });
     let drop_before = move |event: leptos::ev::DragEvent| {
+        // Dropped on a card: before it. Elsewhere in the list, the column takes it.
+        let Some(id) = event_note(&event, "li.note") else {
+            return;
+        };
         event.prevent_default();
         event.stop_propagation();
         if let Some(dragged) = drag.dragged.get_untracked()
@@ -962,66 +1072,124 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
         drag.dragged.set(None);
         state.dragging(None);
     };
+    let click =
+        move |event: leptos::ev::MouseEvent| {
+            if let Some(id) = event_note(&event, "button[data-note-action=edit]") {
+                drag.draft.set(state.shown.with_untracked(|b| {
+                    b.notes.get(&id).map(|n| n.text.clone()).unwrap_or_default()
+                }));
+                drag.editing.set(Some(id));
+            } else if let Some(id) = event_note(&event, "button[data-note-action=delete]") {
+                state.submit(Command::DeleteNote { note: id });
+                state.notice.set(Some(Notice::Deleted(id)));
+            }
+        };
     view! {
-        <li
-            id=format!("note-{id}")
-            class="note"
-            class:note-unsaved=unsaved
-            class:note-carried=move || drag.carry.get().is_some_and(|c| c.note == id)
-            class:touch-before=move || drag.touch_target.get().is_some_and(|(_, before)| before == Some(id))
-            class:drop-before=move || drag.carry.get().is_some_and(|c| {
-                if c.column != column || c.note == id {
-                    return false;
-                }
-                // Positions count the other notes: one fewer after the carried note.
-                let carried_at = state.shown.with(|board| {
-                    let columns = columns(board);
-                    board
-                        .notes_in(columns.get(column).and_then(|(h, _)| h.as_ref()))
-                        .into_iter()
-                        .filter(|n| filters.matches(n))
-                        .position(|n| n.id == c.note)
-                });
-                let among_others = match carried_at {
-                    Some(at) if at < position => position - 1,
-                    _ => position,
-                };
-                among_others == c.index
-            })
-            data-kind=kind.as_str()
-            draggable="true"
-            tabindex="0"
-            aria-label=label
-            aria-describedby="drag-help"
+        <ol
+            class="notes"
+            aria-label=format!("Notes under {title}")
             on:dragstart=move |event: leptos::ev::DragEvent| {
-                start_drag(&event, &id);
-                drag.dragged.set(Some(id));
-                state.dragging(Some(id));
+                if let Some(id) = event_note(&event, "li.note") {
+                    start_drag(&event, &id);
+                    drag.dragged.set(Some(id));
+                    state.dragging(Some(id));
+                }
             }
             on:dragend=move |_| {
                 drag.dragged.set(None);
                 state.dragging(None);
             }
-            on:dragover=move |event: leptos::ev::DragEvent| event.prevent_default()
             on:drop=drop_before
-            on:keydown=on_key
+            on:keydown=move |event: leptos::ev::KeyboardEvent| {
+                // Only keys on the card itself: Space on its Edit button presses the button.
+                if let Some(id) = event_note(&event, "li.note:focus") {
+                    note_key(event, id, index, (state, filters, drag));
+                }
+            }
+            on:click=click
+            on:pointerdown=move |event: leptos::ev::PointerEvent| {
+                if let Some(id) = event_note(&event, ".drag-handle") {
+                    touch_start(event, id, state, drag);
+                }
+            }
+            on:pointermove=move |event: leptos::ev::PointerEvent| {
+                if drag.dragged.get_untracked().is_some() {
+                    touch_move(event, drag);
+                }
+            }
+            on:pointerup=move |event: leptos::ev::PointerEvent| {
+                if let Some(id) = event_note(&event, ".drag-handle") {
+                    touch_end(event, id, state, drag);
+                }
+            }
+            on:pointercancel=move |event: leptos::ev::PointerEvent| {
+                if event_note(&event, ".drag-handle").is_some() {
+                    drag.dragged.set(None);
+                    drag.touch_target.set(None);
+                    state.dragging(None);
+                }
+            }
+        >
+            // Keyed by the note's state only: a note written above does not redo the cards below.
+            <For
+                each={move || visible.with(|notes| notes.iter().take(on_page.get()).cloned().collect::<Vec<_>>())}
+                key={|note: &Note| (note.id, note.version, note.order.clone())}
+                children={|note| view! { <NoteCard note/> }}
+            />
+            // The carried note stays in place (and keeps the focus); the marker shows where it
+            // will land.
+            {move || {
+                drag.carry.get().is_some_and(|c| {
+                    let (shown, carried_here) = visible.with(|notes| {
+                        (notes.len(), notes.iter().any(|n| n.id == c.note))
+                    });
+                    c.column == index && c.index >= shown - usize::from(carried_here)
+                }).then(|| view! { <li class="drop-marker" aria-hidden="true"></li> })
+            }}
+        </ol>
+    }
+}
+
+#[component]
+fn NoteCard(note: Note) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let drag = expect_context::<DragState>();
+    let marks = expect_context::<CardMarks>();
+    let id = note.id;
+    let key = Some(id);
+    let flags = {
+        let marks = marks.clone();
+        Memo::new(move |_| CardFlags {
+            unsaved: marks.unsaved.with(|unsaved| unsaved.contains(&id)),
+            carried: marks.carried.selected(&key),
+            drop_before: marks.drop_before.selected(&key),
+            touch_before: marks.touch_before.selected(&key),
+            moved_by: marks.movers.with(|movers| movers.get(&id).cloned()),
+        })
+    };
+    let editing = move || marks.editing.selected(&key);
+    let version = note.version;
+    let kind = note.kind;
+    let label = format!("{}: {}", kind.label(), note.text);
+    let meta = [note.source.as_str(), note.stakeholder.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <li
+            id=format!("note-{id}")
+            class=move || flags.with(CardFlags::class)
+            data-kind=kind.as_str()
+            draggable="true"
+            tabindex="0"
+            aria-label=label
+            aria-describedby="drag-help"
         >
             <p class="note-kind">
                 <span class="kind-swatch" aria-hidden="true"></span>{kind.label()}
                 // Touch: drag by this grip (the rest of the note still scrolls the page).
-                <span
-                    class="drag-handle"
-                    aria-hidden="true"
-                    title="Drag to move"
-                    on:pointerdown=move |event: leptos::ev::PointerEvent| touch_start(event, id, state, drag)
-                    on:pointermove=move |event: leptos::ev::PointerEvent| touch_move(event, drag)
-                    on:pointerup=move |event: leptos::ev::PointerEvent| touch_end(event, id, state, drag)
-                    on:pointercancel=move |_| {
-                        drag.dragged.set(None);
-                        drag.touch_target.set(None);
-                        state.dragging(None);
-                    }
-                >"⠿"</span>
+                <span class="drag-handle" aria-hidden="true" title="Drag to move">"⠿"</span>
             </p>
             {move || if editing() {
                 view! {
@@ -1030,14 +1198,14 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
                         state.submit(Command::EditNote {
                             note: id,
                             base_version: version,
-                            edit: NoteEdit { text: Some(draft.get_untracked()), ..NoteEdit::default() },
+                            edit: NoteEdit { text: Some(drag.draft.get_untracked()), ..NoteEdit::default() },
                         });
                         drag.editing.set(None);
                         focus_note(id);
                     }>
                         <label class="visually-hidden" for=format!("edit-{id}")>"Note text"</label>
                         <textarea id=format!("edit-{id}") rows="3" maxlength=MAX_NOTE_CHARS.to_string()
-                            prop:value=move || draft.get() on:input=move |event| draft.set(event_target_value(&event))></textarea>
+                            prop:value=move || drag.draft.get() on:input=move |event| drag.draft.set(event_target_value(&event))></textarea>
                         <button type="submit" class="button button-small">"Save"</button>
                         <button type="button" class="link-button" on:click=move |_| drag.editing.set(None)>"Cancel"</button>
                     </form>
@@ -1045,25 +1213,26 @@ fn NoteCard(note: Note, column: usize, position: usize) -> impl IntoView {
             } else {
                 view! { <p class="note-text">{note.text.clone()}</p> }.into_any()
             }}
-            <p class="note-meta">
-                {[note.source.clone(), note.stakeholder.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
-            </p>
+            <p class="note-meta">{meta}</p>
             <p class="note-meta">
                 {note.pair.map(|pair| view! { <span class="pair-badge">{format!("Pair {pair}")}</span> })}
                 " " {note.author.clone()}
                 {note.tags.iter().map(|tag| view! { <span class="tag">{format!("#{tag}")}</span> }).collect_view()}
             </p>
-            {move || unsaved().then(|| view! { <p class="note-flag">"Not yet saved"</p> })}
-            {move || moved_by().map(|name| view! { <p class="note-flag">{format!("{name} is moving this")}</p> })}
+            {move || {
+                let (unsaved, moved_by) = flags.with(|flags| (flags.unsaved, flags.moved_by.clone()));
+                view! {
+                    {unsaved.then(|| view! { <p class="note-flag">"Not yet saved"</p> })}
+                    {moved_by.map(|name| view! { <p class="note-flag">{format!("{name} is moving this")}</p> })}
+                }
+            }}
             <div class="note-actions">
-                <button type="button" class="link-button" on:click=move |_| {
-                    draft.set(state.shown.with_untracked(|b| b.notes.get(&id).map(|n| n.text.clone()).unwrap_or_default()));
-                    drag.editing.set(Some(id));
-                }>"Edit" <span class="visually-hidden">" this note"</span></button>
-                <button type="button" class="link-button" on:click=move |_| {
-                    state.submit(Command::DeleteNote { note: id });
-                    state.notice.set(Some(Notice::Deleted(id)));
-                }>"Delete" <span class="visually-hidden">" this note"</span></button>
+                <button type="button" class="link-button" data-note-action="edit">
+                    "Edit" <span class="visually-hidden">" this note"</span>
+                </button>
+                <button type="button" class="link-button" data-note-action="delete">
+                    "Delete" <span class="visually-hidden">" this note"</span>
+                </button>
             </div>
         </li>
     }
