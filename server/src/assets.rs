@@ -107,7 +107,7 @@ pub fn precompress(site_root: &Path) -> io::Result<Report> {
         let mut input = None;
         for (suffix, encoder) in ENCODINGS {
             let copy = with_suffix(&source, suffix);
-            if copy.exists() {
+            if copy.is_file() {
                 report.fresh += 1;
                 continue;
             }
@@ -299,6 +299,34 @@ mod tests {
         // A second pass finds both copies up to date.
         let again = precompress(site.path()).unwrap();
         assert_eq!((again.written, again.fresh), (0, 2));
+    }
+
+    #[test]
+    fn at_start_up_stale_copies_go_at_once_and_missing_ones_are_made_in_the_background() {
+        let site = site();
+        let script = site.path().join("pkg/peerwall.js");
+        fs::write(&script, "let wall = 'live';\n".repeat(100)).unwrap();
+        // A copy from an older build, which must never be sent for the new file.
+        let copy = site.path().join("pkg/peerwall.js.br");
+        fs::write(&copy, b"old build").unwrap();
+        let earlier = SystemTime::now() - Duration::from_secs(60);
+        fs::File::options()
+            .write(true)
+            .open(&copy)
+            .unwrap()
+            .set_modified(earlier)
+            .unwrap();
+        prepare(site.path());
+        // Whatever the background thread has done by now, the old bytes are gone.
+        assert_ne!(fs::read(&copy).ok().as_deref(), Some(&b"old build"[..]));
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !(copy.exists() && site.path().join("pkg/peerwall.js.gz").exists()) {
+            assert!(std::time::Instant::now() < deadline, "no copies after 30 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut unpacked = Vec::new();
+        brotli::BrotliDecompress(&mut &fs::read(&copy).unwrap()[..], &mut unpacked).unwrap();
+        assert_eq!(unpacked, fs::read(&script).unwrap());
     }
 
     #[test]

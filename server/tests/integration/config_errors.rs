@@ -113,3 +113,27 @@ fn help_documents_every_option() {
         assert!(help.contains(option), "--help lacks {option}:\n{help}");
     }
 }
+
+#[test]
+fn precompress_compresses_the_front_end_once_and_says_so() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    let script = "export function hydrate() { return 'peerwall'; }\n".repeat(100);
+    std::fs::write(site.path().join("pkg/peerwall.js"), &script).unwrap();
+    let root = site.path().to_str().unwrap();
+    let first = peerwall(&["--site-root", root, "precompress"]);
+    assert!(first.status.success(), "{first:?}");
+    let said = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        said.starts_with("Compressed 2 files (0 up to date)"),
+        "{said}"
+    );
+    assert!(site.path().join("pkg/peerwall.js.br").exists());
+    assert!(site.path().join("pkg/peerwall.js.gz").exists());
+    let again = peerwall(&["--site-root", root, "precompress"]);
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        said.starts_with("Compressed 0 files (2 up to date)"),
+        "{said}"
+    );
+}
