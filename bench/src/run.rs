@@ -74,6 +74,9 @@ pub struct Step {
     pub fanout_ms: Summary,
     /// The server's resident memory at the end of the step.
     pub rss_mb: f64,
+    /// Of which in the storage engine's memtable arena (`ProcessStats::arena_rss_mb`).
+    #[serde(default)]
+    pub arena_rss_mb: f64,
 }
 
 /// The result of a run, in the shape the Hocuspocus runner writes too.
@@ -221,6 +224,15 @@ fn print_drift(result: &RunResult) {
         first.fanout_ms.p99,
         last.fanout_ms.p99
     );
+    let outside = |step: &Step| step.rss_mb - step.arena_rss_mb;
+    println!(
+        "  of which the storage engine's memtable arena {:.1} → {:.1} MiB; everything else {:.1} → {:.1} MiB ({:+.1}%)",
+        first.arena_rss_mb,
+        last.arena_rss_mb,
+        outside(first),
+        outside(last),
+        (outside(last) / outside(first) - 1.0) * 100.0
+    );
 }
 
 /// Starts a server on a fresh data folder, runs the plan, stops it.
@@ -258,7 +270,8 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
         control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
         control.sending.store(true, Ordering::Relaxed);
         tokio::time::sleep(*length).await;
-        rss.push(server.stats().rss_mb);
+        let stats = server.stats();
+        rss.push((stats.rss_mb, stats.arena_rss_mb));
     }
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
@@ -382,7 +395,7 @@ pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],
     elapsed: Duration,
-    rss: &[f64],
+    rss: &[(f64, f64)],
 ) -> RunResult {
     let mut steps = Vec::new();
     let mut all_ack = Vec::new();
@@ -401,7 +414,8 @@ pub fn summarise(
             achieved_rate: ack.len() as f64 / length.as_secs_f64(),
             ack_ms: Summary::of_micros(&ack),
             fanout_ms: Summary::of_micros(&fanout),
-            rss_mb: rss.get(index).copied().unwrap_or_default(),
+            rss_mb: rss.get(index).map(|r| r.0).unwrap_or_default(),
+            arena_rss_mb: rss.get(index).map(|r| r.1).unwrap_or_default(),
         });
         all_ack.extend(ack);
         all_fanout.extend(fanout);

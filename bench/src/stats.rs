@@ -42,6 +42,10 @@ pub struct ProcessStats {
     pub rss_mb: f64,
     /// Highest resident set so far, in MiB.
     pub peak_rss_mb: f64,
+    /// How much of the resident set is in very large anonymous reservations, in MiB: SurrealKV
+    /// reserves its memtable as one arena (1 GiB on a 16–64 GiB machine) and fills it as writes
+    /// arrive until it is flushed, so a soak's growth is told apart from everything else.
+    pub arena_rss_mb: f64,
 }
 
 impl ProcessStats {
@@ -53,8 +57,43 @@ impl ProcessStats {
             cpu_seconds: cpu_seconds(&stat),
             rss_mb: status_kib(&status, "VmRSS:") / 1024.0,
             peak_rss_mb: status_kib(&status, "VmHWM:") / 1024.0,
+            arena_rss_mb: arena_kib(
+                &std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default(),
+            ) / 1024.0,
         }
     }
+}
+
+/// Reservations at least this big are the storage engine's arenas (malloc's are 64 MiB,
+/// thread stacks 16 MiB).
+const ARENA_KIB: f64 = 512.0 * 1024.0;
+
+/// The resident part of every anonymous mapping of `ARENA_KIB` or more, from `/proc/<pid>/smaps`.
+fn arena_kib(smaps: &str) -> f64 {
+    let mut total = 0.0;
+    let mut anonymous = false;
+    let mut size = 0.0;
+    for line in smaps.lines() {
+        let mut fields = line.split_whitespace();
+        let first = fields.next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: range, permissions, offset, device, inode, [path].
+            let rest: Vec<&str> = fields.collect();
+            anonymous = rest.len() == 4 && rest[3] == "0";
+            size = 0.0;
+        } else if first == "Size:" {
+            size = fields
+                .next()
+                .and_then(|kib| kib.parse().ok())
+                .unwrap_or(0.0);
+        } else if first == "Rss:" && anonymous && size >= ARENA_KIB {
+            total += fields
+                .next()
+                .and_then(|kib| kib.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        }
+    }
+    total
 }
 
 /// utime + stime (fields 14 and 15) in clock ticks of 1/100 s, after the command's parentheses.
@@ -105,6 +144,26 @@ mod tests {
         let status = "Name:\tpeerwall\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n";
         assert_eq!(status_kib(status, "VmRSS:"), 102400.0);
         assert_eq!(status_kib(status, "VmHWM:"), 204800.0);
+    }
+
+    #[test]
+    fn only_big_anonymous_reservations_count_as_arenas() {
+        let smaps = "\
+55c9126ff000-55c918b04000 r-xp 01e43000 fe:00 10731869 /usr/bin/peerwall
+Size:             102420 kB
+Rss:               51256 kB
+7f88ebfff000-7f892c000000 rw-p 00000000 00:00 0
+Size:            1048580 kB
+Rss:               10108 kB
+7f8964000000-7f8964942000 rw-p 00000000 00:00 0
+Size:               9480 kB
+Rss:                9004 kB
+7f8a00000000-7f8a40000000 rw-p 00000000 00:00 0 [heap]
+Size:            1048576 kB
+Rss:                 300 kB
+";
+        assert_eq!(arena_kib(smaps), 10108.0);
+        assert_eq!(arena_kib(""), 0.0);
     }
 
     #[test]
