@@ -127,22 +127,42 @@ async fn pages_carry_a_content_security_policy_whose_nonce_matches_their_scripts
     app.stop().await;
 }
 
+/// A site root holding one built file.
+fn site_with(path: &str, content: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    let file = site.path().join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, content).unwrap();
+    site
+}
+
+async fn serving(site: &tempfile::TempDir) -> TestApp {
+    let root = site.path().to_string_lossy().into_owned();
+    TestApp::start(crate::support::config("mem://", &["--site-root", &root])).await
+}
+
+fn fetch(
+    app: &TestApp,
+    path: &str,
+    encoding: &'static str,
+) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+    app.http
+        .get(app.url(path))
+        .header("accept-encoding", encoding)
+        .send()
+}
+
 #[tokio::test]
 async fn precompressed_copies_are_sent_as_they_are_and_never_for_a_rebuilt_file() {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    let site = site_with(
+        "pkg/peerwall.wasm",
+        &"(module (func $hydrate))\n".repeat(400),
+    );
     let wasm = site.path().join("pkg/peerwall.wasm");
-    std::fs::write(&wasm, "(module (func $hydrate))\n".repeat(400)).unwrap();
     let report = peerwall_server::assets::precompress(site.path()).unwrap();
     assert_eq!(report.written, 2, "{report:?}");
-    let root = site.path().to_string_lossy().into_owned();
-    let app = TestApp::start(crate::support::config("mem://", &["--site-root", &root])).await;
-    let get = |encoding: &'static str| {
-        app.http
-            .get(app.url("/pkg/peerwall.wasm"))
-            .header("accept-encoding", encoding)
-            .send()
-    };
+    let app = serving(&site).await;
+    let get = |encoding: &'static str| fetch(&app, "/pkg/peerwall.wasm", encoding);
     // The copy made at quality 11 is what is sent, byte for byte, with the wasm's type.
     let brotli = get("gzip, br").await.unwrap();
     assert_eq!(brotli.status(), 200);
@@ -181,18 +201,10 @@ async fn precompressed_copies_are_sent_as_they_are_and_never_for_a_rebuilt_file(
 
 #[tokio::test]
 async fn static_files_are_compressed_and_revalidated() {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
     let script = "function hydrate() { return 'peerwall'; }\n".repeat(200);
-    std::fs::write(site.path().join("pkg/peerwall.js"), &script).unwrap();
-    let root = site.path().to_string_lossy().into_owned();
-    let app = TestApp::start(crate::support::config("mem://", &["--site-root", &root])).await;
-    let get = |encoding: &'static str| {
-        app.http
-            .get(app.url("/pkg/peerwall.js"))
-            .header("accept-encoding", encoding)
-            .send()
-    };
+    let site = site_with("pkg/peerwall.js", &script);
+    let app = serving(&site).await;
+    let get = |encoding: &'static str| fetch(&app, "/pkg/peerwall.js", encoding);
     let brotli = get("br, gzip").await.unwrap();
     assert_eq!(brotli.status(), 200);
     assert_eq!(brotli.headers()["content-encoding"], "br");
