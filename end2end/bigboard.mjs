@@ -6,7 +6,9 @@
 //   interactive   live, and no task after it blocks the page for more than 50 ms (Lighthouse's
 //                 criterion for time to interactive: a click or key is answered within 50 ms);
 //   all_notes     every note is on the page and painted;
-//   longest_task  the longest task after the wall went live (ms).
+//   longest_task  the longest task after the wall went live (ms);
+//   key_step      carrying a note by keyboard on the full wall: a key press to the frame after
+//                 the page announced the step (median of seven keys, ms).
 // Times are taken inside the page (a MutationObserver, requestAnimationFrame and the Long Tasks
 // API), so the harness's own round trips do not count.
 //
@@ -59,6 +61,27 @@ try {
     // A quiet moment, so a long task right after the last note would still be seen.
     await page.waitForTimeout(300);
     const seen = await page.evaluate(() => window.__bigBoard);
+    // Carrying a note by keyboard on the full wall: from each key press to the next frame
+    // painted after the page announced the step.
+    await page.evaluate(() => {
+      const steps = [];
+      window.__keySteps = steps;
+      let pressed;
+      document.addEventListener('keydown', () => { pressed = performance.now(); }, { capture: true });
+      const region = document.querySelector('[role="status"][aria-live="assertive"]');
+      new MutationObserver(() => {
+        if (pressed === undefined) return;
+        const from = pressed;
+        pressed = undefined;
+        requestAnimationFrame(() => setTimeout(() => steps.push(performance.now() - from)));
+      }).observe(region, { childList: true, characterData: true, subtree: true });
+    });
+    await page.locator('li.note').first().focus();
+    for (const key of ['Space', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowDown', 'Escape']) {
+      await page.keyboard.press(key);
+      await page.waitForTimeout(150);
+    }
+    const keySteps = await page.evaluate(() => window.__keySteps);
     const after = seen.longTasks.filter(([start, duration]) => start + duration > seen.liveAt);
     const lastLongEnd = Math.max(0, ...after.map(([start, duration]) => start + duration));
     runs.push({
@@ -67,6 +90,8 @@ try {
       interactive: Math.max(seen.live, lastLongEnd),
       rendered: seen.allNotes,
       longest: Math.max(0, ...after.map(([, duration]) => duration)),
+      keyStep: keySteps.sort((a, b) => a - b)[Math.floor(keySteps.length / 2)],
+      keySteps: keySteps.length,
       shown: await page.locator('li.note').count(),
     });
     await context.close();
@@ -81,6 +106,7 @@ console.log(JSON.stringify({
   interactive_ms: median('interactive'),
   all_notes_ms: median('rendered'),
   longest_task_ms: median('longest'),
+  key_step_ms: median('keyStep'),
   notes_shown: Math.min(...runs.map((r) => r.shown)),
   runs,
 }));

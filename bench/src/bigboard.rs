@@ -132,13 +132,14 @@ pub async fn main(binary: &Path, site_root: &Path, out: &Path, notes: usize) -> 
         result.wasm_br_bytes, result.js_br_bytes, result.css_br_bytes, result.first_route_br_bytes
     );
     println!(
-        "  Chromium (median of 3 cold loads): hydrated {:.0} ms, live {:.0} ms, interactive {:.0} ms, all {} notes on the page {:.0} ms; longest task after live {:.0} ms",
+        "  Chromium (median of 3 cold loads): hydrated {:.0} ms, live {:.0} ms, interactive {:.0} ms, all {} notes on the page {:.0} ms; longest task after live {:.0} ms; a keyboard step on the full wall {:.0} ms",
         result.browser["hydrated_ms"].as_f64().unwrap_or(0.0),
         result.browser["live_ms"].as_f64().unwrap_or(0.0),
         result.browser["interactive_ms"].as_f64().unwrap_or(0.0),
         result.browser["notes_shown"],
         result.browser["all_notes_ms"].as_f64().unwrap_or(0.0),
-        result.browser["longest_task_ms"].as_f64().unwrap_or(0.0)
+        result.browser["longest_task_ms"].as_f64().unwrap_or(0.0),
+        result.browser["key_step_ms"].as_f64().unwrap_or(0.0)
     );
     let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
     std::fs::write(out.join("peerwall-big-board.json"), json).map_err(|e| e.to_string())
