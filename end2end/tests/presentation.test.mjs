@@ -97,6 +97,8 @@ test('the presenter panel shows the next heading and puts a quote on the slide f
   await lead.getByLabel('Your notes (kept in this browser only)').fill('Thank the chief executive.');
   await lead.reload();
   await waitForHydration(lead);
+  // The panel is a lazily loaded page: its notes come back once its own code has run.
+  await lead.waitForFunction(() => document.querySelector('#presenter-notes')?.value === 'Thank the chief executive.');
   assert.equal(await lead.getByLabel('Your notes (kept in this browser only)').inputValue(), 'Thank the chief executive.');
   for (const page of [lead, observer]) assert.deepEqual(page.problems, []);
 });

@@ -1041,13 +1041,21 @@ fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoV
     // A big wall is usable at once: the first screenful of notes goes on the page with the
     // welcome, the rest a chunk at a time, each in its own short task, so a key press or a
     // drag is answered within a few milliseconds meanwhile.
+    // Once the column is complete, every note is on the page at once: a note written or moved
+    // here later never waits for a step.
     let on_page = RwSignal::new(FIRST_NOTES);
     Effect::new(move |_| {
-        if on_page.get() < visible.with(Vec::len) {
+        let count = on_page.get();
+        if count == usize::MAX || !state.loaded.get() {
+            return;
+        }
+        if count < visible.with(Vec::len) {
             set_timeout(
-                move || on_page.update(|count| *count += MORE_NOTES),
+                move || on_page.update(|count| *count = count.saturating_add(MORE_NOTES)),
                 std::time::Duration::ZERO,
             );
+        } else {
+            on_page.set(usize::MAX);
         }
     });
     let drop_before = move |event: leptos::ev::DragEvent| {
