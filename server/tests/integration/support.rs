@@ -54,7 +54,12 @@ impl TestApp {
         ));
         Self {
             addr,
-            http: reqwest::Client::new(),
+            // A request that never answers fails the test within a minute, with its URL,
+            // instead of holding the whole suite until CI's time runs out.
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .build()
+                .expect("an HTTP client"),
             state,
             stop: Some(stop),
             task: Some(task),
