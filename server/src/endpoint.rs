@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use app::error::{AppError, ErrorCode};
-use app::people::RequestSession;
+use app::people::{Action, RequestSession, Role, authorize_person};
 use app::review::ReviewId;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
@@ -58,6 +58,30 @@ pub(crate) fn caller(
         }
     }
     Ok((review, session))
+}
+
+/// A websocket's caller: signed in (`sign_in` says what for), from one of this site's pages,
+/// and allowed `action` on the review, their role read now; a member whose role does not allow
+/// it is told `refused` when given. Their review, session and role.
+pub(crate) async fn socket_caller(
+    state: &AppState,
+    review: &str,
+    session: Option<Extension<RequestSession>>,
+    (sign_in, refused): (&'static str, Option<&'static str>),
+    headers: &HeaderMap,
+    action: Action,
+) -> Result<(ReviewId, RequestSession, Role), AppError> {
+    let (review, session) = caller(state, review, session, sign_in, Some(headers))?;
+    let people = state.services.people.as_ref();
+    let role = authorize_person(people, session.caller.id, review, action)
+        .await
+        .map_err(|error| match refused {
+            Some(message) if error.code == ErrorCode::Forbidden => {
+                AppError::new(ErrorCode::Forbidden, message)
+            }
+            _ => error,
+        })?;
+    Ok((review, session, role))
 }
 
 /// The upgrade, with small buffers (a quiet socket should cost kilobytes, not the default

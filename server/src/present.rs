@@ -18,7 +18,7 @@ use axum::response::Response;
 use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 
 use crate::AppState;
-use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, caller, close, refuse, send_json};
+use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, close, refuse, send_json, socket_caller};
 use crate::wall::board::{Actor, WallHub};
 
 /// A `go` frame is tiny; anything much larger is not one.
@@ -35,23 +35,21 @@ pub async fn deck_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (review, session) = match caller(
+    let (review, session, role) = match socket_caller(
         &state,
         &review,
         session,
-        "Sign in to follow the presentation.",
-        Some(&headers),
-    ) {
+        ("Sign in to follow the presentation.", None),
+        &headers,
+        Action::FollowPresentation,
+    )
+    .await
+    {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
     };
     let people = state.services.people.clone();
     let person = session.caller.id;
-    let role =
-        match authorize_person(people.as_ref(), person, review, Action::FollowPresentation).await {
-            Ok(role) => role,
-            Err(error) => return refuse(error),
-        };
     let upgrade = match crate::endpoint::upgrade(upgrade, 16 * 1024) {
         Ok(upgrade) => upgrade,
         Err(error) => return refuse(error),

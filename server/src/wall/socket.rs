@@ -20,7 +20,7 @@ use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 use tokio::sync::broadcast;
 
 use crate::AppState;
-use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, caller, close, refuse, send_json};
+use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, close, refuse, send_json, socket_caller};
 use crate::wall::board::{Actor, WallHub};
 
 /// How long a new socket has to say hello.
@@ -36,28 +36,24 @@ pub async fn wall_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (review, session) = match caller(
+    let (review, session, role) = match socket_caller(
         &state,
         &review,
         session,
-        "Sign in to open the wall.",
-        Some(&headers),
-    ) {
+        (
+            "Sign in to open the wall.",
+            Some("The findings wall is not available to you: it is the peer team's working space."),
+        ),
+        &headers,
+        Action::ViewNotes,
+    )
+    .await
+    {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
     };
     let people = state.services.people.clone();
     let person = session.caller.id;
-    let role = match authorize_person(people.as_ref(), person, review, Action::ViewNotes).await {
-        Ok(role) => role,
-        Err(error) if error.code == ErrorCode::Forbidden => {
-            return refuse(AppError::new(
-                ErrorCode::Forbidden,
-                "The findings wall is not available to you: it is the peer team's working space.",
-            ));
-        }
-        Err(error) => return refuse(error),
-    };
     let pair = match crate::db::people::pair_in(&state.db, person, review).await {
         Ok(pair) => pair,
         Err(error) => {
