@@ -107,113 +107,32 @@ pub fn App() -> impl IntoView {
 // bundle (`cargo leptos build --split`) and fetched when their route is first visited; the
 // home, sign-in, review and wall pages stay in it.
 
-struct AccountRoute;
-#[lazy_route]
-impl LazyRoute for AccountRoute {
-    fn data() -> Self {
-        AccountRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <AccountPage/> }.into_any()
-    }
+/// A route whose page is split out: `lazy_page!(Route, Page)`.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
 }
 
-struct AdminRoute;
-#[lazy_route]
-impl LazyRoute for AdminRoute {
-    fn data() -> Self {
-        AdminRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <AdminPage/> }.into_any()
-    }
-}
-
-struct ResetPasswordRoute;
-#[lazy_route]
-impl LazyRoute for ResetPasswordRoute {
-    fn data() -> Self {
-        ResetPasswordRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <ResetPasswordPage/> }.into_any()
-    }
-}
-
-struct NewReviewRoute;
-#[lazy_route]
-impl LazyRoute for NewReviewRoute {
-    fn data() -> Self {
-        NewReviewRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <NewReviewPage/> }.into_any()
-    }
-}
-
-struct InvitationRoute;
-#[lazy_route]
-impl LazyRoute for InvitationRoute {
-    fn data() -> Self {
-        InvitationRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <InvitationPage/> }.into_any()
-    }
-}
-
-struct PresentRoute;
-#[lazy_route]
-impl LazyRoute for PresentRoute {
-    fn data() -> Self {
-        PresentRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <PresentPage/> }.into_any()
-    }
-}
-
-struct PresenterPanelRoute;
-#[lazy_route]
-impl LazyRoute for PresenterPanelRoute {
-    fn data() -> Self {
-        PresenterPanelRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <PresenterPanelPage/> }.into_any()
-    }
-}
-
-struct FollowRoute;
-#[lazy_route]
-impl LazyRoute for FollowRoute {
-    fn data() -> Self {
-        FollowRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <FollowPage/> }.into_any()
-    }
-}
-
-struct HandoutRoute;
-#[lazy_route]
-impl LazyRoute for HandoutRoute {
-    fn data() -> Self {
-        HandoutRoute
-    }
-    fn view(this: Self) -> AnyView {
-        let _ = this;
-        view! { <HandoutPage/> }.into_any()
-    }
-}
+lazy_page!(AccountRoute, AccountPage);
+lazy_page!(AdminRoute, AdminPage);
+lazy_page!(ResetPasswordRoute, ResetPasswordPage);
+lazy_page!(NewReviewRoute, NewReviewPage);
+lazy_page!(InvitationRoute, InvitationPage);
+lazy_page!(PresentRoute, PresentPage);
+lazy_page!(PresenterPanelRoute, PresenterPanelPage);
+lazy_page!(FollowRoute, FollowPage);
+lazy_page!(HandoutRoute, HandoutPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.
