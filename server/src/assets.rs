@@ -180,8 +180,10 @@ pub async fn drop_stale_copies(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Some(source) = file_under(Path::new(options.site_root.as_ref()), request.uri().path())
-        && is_compressible(&source)
+    // Pages, the API and the sockets have no compressible extension: no file system work.
+    if is_compressible(Path::new(request.uri().path()))
+        && let Some(source) =
+            file_under(Path::new(options.site_root.as_ref()), request.uri().path())
         && let Some(source_time) = modified(&source)
     {
         for (suffix, _) in ENCODINGS {
