@@ -12,6 +12,10 @@ use tokio::process::{Child, Command};
 use crate::stats::ProcessStats;
 
 /// A running `peerwall --bench`.
+/// The storage engine's memtable the servers run with (`--db-memtable-mib`, the default),
+/// named so the arenas can be found in `/proc/<pid>/smaps`.
+pub const MEMTABLE_MIB: u32 = 16;
+
 pub struct Server {
     binary: PathBuf,
     site_root: PathBuf,
@@ -65,6 +69,8 @@ impl Server {
             .arg(self.addr.to_string())
             .arg("--db")
             .arg(&self.data)
+            .arg("--db-memtable-mib")
+            .arg(MEMTABLE_MIB.to_string())
             .arg("--site-root")
             .arg(&self.site_root)
             .arg("--log")

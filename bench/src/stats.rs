@@ -42,9 +42,9 @@ pub struct ProcessStats {
     pub rss_mb: f64,
     /// Highest resident set so far, in MiB.
     pub peak_rss_mb: f64,
-    /// How much of the resident set is in very large anonymous reservations, in MiB: SurrealKV
-    /// reserves its memtable as one arena (1 GiB on a 16–64 GiB machine) and fills it as writes
-    /// arrive until it is flushed, so a soak's growth is told apart from everything else.
+    /// How much of the resident set is in the storage engine's memtable arenas, in MiB:
+    /// SurrealKV reserves each memtable as one zeroed allocation of `--db-memtable-mib` and fills
+    /// it as writes arrive until it is flushed, so a soak's growth is told apart from the rest.
     pub arena_rss_mb: f64,
 }
 
@@ -59,17 +59,16 @@ impl ProcessStats {
             peak_rss_mb: status_kib(&status, "VmHWM:") / 1024.0,
             arena_rss_mb: arena_kib(
                 &std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default(),
+                f64::from(crate::server::MEMTABLE_MIB) * 1024.0,
             ) / 1024.0,
         }
     }
 }
 
-/// Reservations at least this big are the storage engine's arenas (malloc's are 64 MiB,
-/// thread stacks 16 MiB).
-const ARENA_KIB: f64 = 512.0 * 1024.0;
-
-/// The resident part of every anonymous mapping of `ARENA_KIB` or more, from `/proc/<pid>/smaps`.
-fn arena_kib(smaps: &str) -> f64 {
+/// The resident part of every anonymous mapping the size of a memtable arena (`arena` KiB plus
+/// malloc's header page), from `/proc/<pid>/smaps`. An arena the kernel merged with a
+/// neighbouring mapping is not recognised and counts as everything else.
+fn arena_kib(smaps: &str, arena: f64) -> f64 {
     let mut total = 0.0;
     let mut anonymous = false;
     let mut size = 0.0;
@@ -86,7 +85,7 @@ fn arena_kib(smaps: &str) -> f64 {
                 .next()
                 .and_then(|kib| kib.parse().ok())
                 .unwrap_or(0.0);
-        } else if first == "Rss:" && anonymous && size >= ARENA_KIB {
+        } else if first == "Rss:" && anonymous && (arena..=arena + 8.0).contains(&size) {
             total += fields
                 .next()
                 .and_then(|kib| kib.parse::<f64>().ok())
@@ -147,7 +146,7 @@ mod tests {
     }
 
     #[test]
-    fn only_big_anonymous_reservations_count_as_arenas() {
+    fn only_anonymous_mappings_of_a_memtables_size_count_as_arenas() {
         let smaps = "\
 55c9126ff000-55c918b04000 r-xp 01e43000 fe:00 10731869 /usr/bin/peerwall
 Size:             102420 kB
@@ -159,11 +158,18 @@ Rss:               10108 kB
 Size:               9480 kB
 Rss:                9004 kB
 7f8a00000000-7f8a40000000 rw-p 00000000 00:00 0 [heap]
-Size:            1048576 kB
+Size:            1048580 kB
 Rss:                 300 kB
+7f8b00000000-7f8b01001000 rw-p 00000000 00:00 0
+Size:              16388 kB
+Rss:                4000 kB
+7f8c00000000-7f8c01000000 rw-p 00000000 00:00 0
+Size:              32768 kB
+Rss:               32768 kB
 ";
-        assert_eq!(arena_kib(smaps), 10108.0);
-        assert_eq!(arena_kib(""), 0.0);
+        assert_eq!(arena_kib(smaps, 1024.0 * 1024.0), 10108.0);
+        assert_eq!(arena_kib(smaps, 16.0 * 1024.0), 4000.0);
+        assert_eq!(arena_kib("", 16.0 * 1024.0), 0.0);
     }
 
     #[test]

@@ -58,6 +58,18 @@ pub struct Config {
     )]
     pub db_password: Option<String>,
 
+    /// MiB of recent writes the embedded database holds in memory before flushing them to its
+    /// files (SurrealKV's memtable). It bounds the server's memory: left to itself the engine
+    /// sizes it by the machine (1 GiB on a 16–64 GiB host). Not used with `mem://` or a server.
+    #[arg(
+        long,
+        global = true,
+        env = "PEERWALL_DB_MEMTABLE_MIB",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(4..=4096)
+    )]
+    pub db_memtable_mib: u32,
+
     /// Seconds to wait for the database to answer at start-up and on readiness checks.
     #[arg(long, env = "PEERWALL_DB_TIMEOUT_SECS", default_value_t = 10)]
     pub db_timeout_secs: u64,
@@ -198,6 +210,8 @@ pub struct DatabaseConfig {
     pub user: Option<String>,
     pub password: Option<String>,
     pub timeout: Duration,
+    /// The embedded engine's memtable, in bytes (`--db-memtable-mib`).
+    pub memtable_bytes: usize,
 }
 
 impl Config {
@@ -214,6 +228,7 @@ impl Config {
             user: self.db_user.clone(),
             password: self.db_password.clone(),
             timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
+            memtable_bytes: self.db_memtable_mib as usize * 1024 * 1024,
         }
     }
 
@@ -358,5 +373,14 @@ mod tests {
         assert!(error.to_string().contains("--addr"));
         let error = Config::try_parse_from(["peerwall", "--db", "ftp://x"]).unwrap_err();
         assert!(error.to_string().contains("not a database"));
+        let error = Config::try_parse_from(["peerwall", "--db-memtable-mib", "2"]).unwrap_err();
+        assert!(error.to_string().contains("--db-memtable-mib"), "{error}");
+    }
+
+    #[test]
+    fn the_embedded_memtable_is_16_mib_unless_set() {
+        assert_eq!(Config::defaults().database().memtable_bytes, 16 << 20);
+        let config = Config::try_parse_from(["peerwall", "--db-memtable-mib", "64"]).unwrap();
+        assert_eq!(config.database().memtable_bytes, 64 << 20);
     }
 }

@@ -1,13 +1,17 @@
 //! Opening the database: an embedded folder, memory, or a SurrealDB server.
 
+use std::future::{Future, IntoFuture};
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use surrealdb::Surreal;
 use surrealdb::engine::any::{Any, connect};
+use surrealdb::engine::local::Db;
+use surrealdb::method::IntoVariables;
 use surrealdb::opt::auth::Root;
 use surrealdb::types::QueryError;
+use surrealdb::{IndexedResults, Surreal};
 
 use crate::config::{DatabaseConfig, DatabaseLocation};
 use crate::error::StartupError;
@@ -26,68 +30,133 @@ pub enum DbError {
 /// A shared handle on the database. Cloning shares one connection and session.
 #[derive(Clone)]
 pub struct Database {
-    client: Arc<Surreal<Any>>,
+    client: Arc<Client>,
     timeout: Duration,
+}
+
+/// The SDK's two kinds of connection. An embedded folder is opened by hand
+/// (`open_embedded`) so that the storage engine's memtable can be bounded; memory and
+/// servers go through the SDK's `connect`.
+enum Client {
+    Connected(Surreal<Any>),
+    Embedded(Surreal<Db>),
+}
+
+/// A SurrealQL statement being prepared on either kind of connection:
+/// `db.query(SQL).bind(("name", value)).await`.
+pub(crate) enum Query<'a> {
+    Connected(surrealdb::method::Query<'a, Any>),
+    Embedded(surrealdb::method::Query<'a, Db>),
+}
+
+impl Query<'_> {
+    /// Binds parameters, as `surrealdb::method::Query::bind` does.
+    pub(crate) fn bind(self, variables: impl IntoVariables) -> Self {
+        match self {
+            Self::Connected(query) => Self::Connected(query.bind(variables)),
+            Self::Embedded(query) => Self::Embedded(query.bind(variables)),
+        }
+    }
+}
+
+impl<'a> IntoFuture for Query<'a> {
+    type Output = Result<IndexedResults, surrealdb::Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        match self {
+            Self::Connected(query) => Box::pin(query.into_future()),
+            Self::Embedded(query) => Box::pin(query.into_future()),
+        }
+    }
 }
 
 impl Database {
     /// Connects, signs in where needed and selects the namespace and database.
     pub async fn open(config: &DatabaseConfig) -> Result<Self, StartupError> {
-        let endpoint = match &config.location {
-            DatabaseLocation::Memory => "mem://".to_string(),
-            DatabaseLocation::Remote(url) => url.clone(),
-            DatabaseLocation::Folder(path) => {
-                let folder = prepare_folder(path)?;
-                // Every commit is synced to disk before it is acknowledged.
-                format!("surrealkv://{}?sync=every", folder.display())
-            }
-        };
         let location = config.location.to_string();
         let unreachable = |reason: String| StartupError::DatabaseUnreachable {
             location: location.clone(),
             reason,
         };
-        let client =
-            tokio::time::timeout(config.timeout, connect_engine(&config.location, endpoint))
+        let no_answer = || unreachable(format!("no answer within {}s", config.timeout.as_secs()));
+        let client = match &config.location {
+            DatabaseLocation::Folder(path) => {
+                let folder = prepare_folder(path)?;
+                let client = tokio::time::timeout(
+                    config.timeout,
+                    open_embedded(&folder, config.memtable_bytes),
+                )
                 .await
-                .map_err(|_| {
-                    unreachable(format!("no answer within {}s", config.timeout.as_secs()))
-                })?
-                .map_err(|error| unreachable(error.to_string()))?;
-        if let (Some(username), Some(password)) = (&config.user, &config.password) {
-            let credentials = Root {
-                username: username.clone(),
-                password: password.clone(),
-            };
-            tokio::time::timeout(config.timeout, client.signin(credentials))
+                .map_err(|_| no_answer())?
+                .map_err(unreachable)?;
+                Client::Embedded(client)
+            }
+            DatabaseLocation::Memory | DatabaseLocation::Remote(_) => {
+                let endpoint = match &config.location {
+                    DatabaseLocation::Remote(url) => url.as_str(),
+                    _ => "mem://",
+                };
+                let client = tokio::time::timeout(config.timeout, connect(endpoint))
+                    .await
+                    .map_err(|_| no_answer())?
+                    .map_err(|error| unreachable(error.to_string()))?;
+                if let (Some(username), Some(password)) = (&config.user, &config.password) {
+                    let credentials = Root {
+                        username: username.clone(),
+                        password: password.clone(),
+                    };
+                    tokio::time::timeout(config.timeout, client.signin(credentials))
+                        .await
+                        .map_err(|_| unreachable("sign-in timed out".into()))?
+                        .map_err(|error| unreachable(format!("sign-in failed: {error}")))?;
+                }
+                Client::Connected(client)
+            }
+        };
+        let selected = match &client {
+            Client::Connected(client) => {
+                tokio::time::timeout(
+                    config.timeout,
+                    client
+                        .use_ns(config.namespace.clone())
+                        .use_db(config.database.clone())
+                        .into_future(),
+                )
                 .await
-                .map_err(|_| unreachable("sign-in timed out".into()))?
-                .map_err(|error| unreachable(format!("sign-in failed: {error}")))?;
-        }
-        tokio::time::timeout(
-            config.timeout,
-            client
-                .use_ns(config.namespace.clone())
-                .use_db(config.database.clone()),
-        )
-        .await
-        .map_err(|_| unreachable("selecting the namespace timed out".into()))?
-        .map_err(|error| unreachable(error.to_string()))?;
+            }
+            Client::Embedded(client) => {
+                tokio::time::timeout(
+                    config.timeout,
+                    client
+                        .use_ns(config.namespace.clone())
+                        .use_db(config.database.clone())
+                        .into_future(),
+                )
+                .await
+            }
+        };
+        selected
+            .map_err(|_| unreachable("selecting the namespace timed out".into()))?
+            .map_err(|error| unreachable(error.to_string()))?;
         Ok(Self {
             client: Arc::new(client),
             timeout: config.timeout,
         })
     }
 
-    /// The SurrealDB client, for the repositories in this module.
-    pub(crate) fn client(&self) -> &Surreal<Any> {
-        &self.client
+    /// Starts a SurrealQL statement, for the repositories in this module.
+    pub(crate) fn query<'a>(&'a self, sql: impl Into<std::borrow::Cow<'a, str>>) -> Query<'a> {
+        match self.client.as_ref() {
+            Client::Connected(client) => Query::Connected(client.query(sql)),
+            Client::Embedded(client) => Query::Embedded(client.query(sql)),
+        }
     }
 
     /// Runs a trivial query, for readiness checks.
     pub async fn ping(&self) -> Result<(), DbError> {
         let query = async {
-            let mut response = self.client.query("RETURN 1").await?;
+            let mut response = self.query("RETURN 1").await?;
             let one: Option<i64> = response.take(0)?;
             match one {
                 Some(1) => Ok(()),
@@ -101,28 +170,56 @@ impl Database {
 
     /// Ends live queries and lets the engine flush; called once on shutdown.
     pub async fn close(&self) {
-        if let Err(error) = self.client.invalidate().await {
+        let closed = match self.client.as_ref() {
+            Client::Connected(client) => client.invalidate().await,
+            Client::Embedded(client) => client.invalidate().await,
+        };
+        if let Err(error) = closed {
             tracing::debug!(%error, "closing the database session");
         }
     }
 }
 
-/// Connects to the engine. An embedded folder that this process has only just closed stays
-/// locked until the engine's shutdown task has run, so a folder is retried briefly.
-async fn connect_engine(
-    location: &DatabaseLocation,
-    endpoint: String,
-) -> Result<Surreal<Any>, surrealdb::Error> {
+/// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus one
+/// setting `connect` cannot pass: the memtable's size. SurrealKV otherwise reserves a
+/// memtable by the machine's memory (1 GiB on a 16–64 GiB host, 4 GiB above) and fills it
+/// before its first flush, so the process's memory grows with every write for hours.
+/// Every commit is synced to disk before it is acknowledged (`sync=every`).
+///
+/// An embedded folder that this process has only just closed stays locked until the
+/// engine's shutdown task has run, so opening is retried briefly.
+async fn open_embedded(folder: &Path, memtable_bytes: usize) -> Result<Surreal<Db>, String> {
+    use surrealdb_engine_local::Datastore;
+    let path = format!("surrealkv://{}?sync=every", folder.display());
     let mut attempt = 0;
-    loop {
-        match connect(endpoint.as_str()).await {
-            Err(_) if matches!(location, DatabaseLocation::Folder(_)) && attempt < 20 => {
+    let datastore = loop {
+        let (notify, notifications) =
+            surrealdb::channel::bounded(surrealdb_cnf::NOTIFICATIONS_CHANNEL_SIZE);
+        let settings = surrealdb_cnf::ConfigMap::empty()
+            .with_key_value("surrealkv_max_memtable_size", memtable_bytes.to_string());
+        let built = Datastore::builder()
+            .with_config(settings)
+            .with_notify(notify)
+            // Started below, once the version key is in place (as the SDK's `connect` does).
+            .without_maintenance_tasks()
+            .build_with_path(&path)
+            .await;
+        match built {
+            Ok(datastore) => break (datastore, notifications),
+            Err(_) if attempt < 20 => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            result => return result,
+            Err(error) => return Err(error.to_string()),
         }
-    }
+    };
+    let (datastore, notifications) = datastore;
+    datastore.check_version().await.map_err(|e| e.to_string())?;
+    datastore.bootstrap().await.map_err(|e| e.to_string())?;
+    datastore.start_maintenance_tasks();
+    Surreal::<Db>::unstable_from_datastore(datastore, Some(notifications))
+        .await
+        .map_err(|error| error.to_string())
 }
 
 /// Runs `operation` again, with jittered exponential backoff, while SurrealDB reports a
@@ -202,5 +299,71 @@ mod tests {
         let made = prepare_folder(&folder).unwrap();
         assert!(made.is_dir());
         assert!(!made.join(".peerwall-write-check").exists());
+    }
+
+    fn folder_config(folder: &Path, memtable_mib: usize) -> DatabaseConfig {
+        DatabaseConfig {
+            location: DatabaseLocation::Folder(folder.to_path_buf()),
+            namespace: "test".into(),
+            database: "test".into(),
+            user: None,
+            password: None,
+            timeout: Duration::from_secs(30),
+            memtable_bytes: memtable_mib * 1024 * 1024,
+        }
+    }
+
+    /// Writes about 9 MiB of small records (kept in the memtable, not the value log) in
+    /// transactions of 100 records.
+    async fn write_nine_mib(db: &Database) {
+        for batch in 0..30 {
+            db.query("FOR $i IN 0..100 { CREATE filler SET batch = $batch, text = $text; }")
+                .bind(("batch", batch))
+                .bind(("text", "x".repeat(3_000)))
+                .await
+                .unwrap()
+                .check()
+                .unwrap();
+        }
+    }
+
+    fn flushed_tables(folder: &Path) -> usize {
+        std::fs::read_dir(folder.join("sstables"))
+            .map(|entries| entries.count())
+            .unwrap_or(0)
+    }
+
+    /// The memtable's size reaches the engine: with 4 MiB, 9 MiB of writes are flushed to
+    /// table files; with 64 MiB the same writes all stay in memory. What was flushed is all
+    /// there after reopening.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_embedded_memtable_is_bounded_by_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small");
+        let db = Database::open(&folder_config(&small, 4)).await.unwrap();
+        write_nine_mib(&db).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while flushed_tables(&small) == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            flushed_tables(&small) > 0,
+            "9 MiB of writes into a 4 MiB memtable flushed nothing"
+        );
+        db.close().await;
+        drop(db);
+        let db = Database::open(&folder_config(&small, 4)).await.unwrap();
+        let mut response = db
+            .query("RETURN count(SELECT id FROM filler)")
+            .await
+            .unwrap();
+        let count: Option<i64> = response.take(0).unwrap();
+        assert_eq!(count, Some(3_000));
+
+        let large = dir.path().join("large");
+        let db = Database::open(&folder_config(&large, 64)).await.unwrap();
+        write_nine_mib(&db).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(flushed_tables(&large), 0, "a 64 MiB memtable flushed 9 MiB");
     }
 }

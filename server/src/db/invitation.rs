@@ -34,19 +34,18 @@ pub struct InvitationRow {
 }
 
 pub async fn create(db: &Database, invitation: NewInvitation) -> Result<(), DbError> {
-    db.client()
-        .query(
-            "CREATE invitation SET token_hash = $hash, review = $review, role = $role,
+    db.query(
+        "CREATE invitation SET token_hash = $hash, review = $review, role = $role,
                  email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires",
-        )
-        .bind(("hash", invitation.token_hash))
-        .bind(("review", invitation.review.map(review_record)))
-        .bind(("role", invitation.role.as_str()))
-        .bind(("email", invitation.email))
-        .bind(("by", person_record(invitation.invited_by)))
-        .bind(("expires", invitation.expires_at))
-        .await?
-        .check()?;
+    )
+    .bind(("hash", invitation.token_hash))
+    .bind(("review", invitation.review.map(review_record)))
+    .bind(("role", invitation.role.as_str()))
+    .bind(("email", invitation.email))
+    .bind(("by", person_record(invitation.invited_by)))
+    .bind(("expires", invitation.expires_at))
+    .await?
+    .check()?;
     Ok(())
 }
 
@@ -56,7 +55,6 @@ const INVITATION_FIELDS: &str = "(IF review != NONE THEN record::id(review) END)
 
 pub async fn find(db: &Database, token_hash: &str) -> Result<Option<InvitationRow>, DbError> {
     let mut response = db
-        .client()
         .query(format!(
             "SELECT {INVITATION_FIELDS} FROM invitation WHERE token_hash = $hash LIMIT 1"
         ))
@@ -69,7 +67,6 @@ pub async fn find(db: &Database, token_hash: &str) -> Result<Option<InvitationRo
 /// racing with one link, exactly one gets the row back.
 pub async fn claim(db: &Database, token_hash: &str) -> Result<Option<InvitationRow>, DbError> {
     let mut response = db
-        .client()
         .query(format!(
             "UPDATE invitation SET used_at = time::now()
                  WHERE token_hash = $hash AND used_at = NONE AND expires_at > time::now()
@@ -90,7 +87,6 @@ pub async fn change_phase(
     by: PersonId,
 ) -> Result<bool, DbError> {
     let mut response = db
-        .client()
         .query(
             "LET $changed = (UPDATE $review SET phase = $to WHERE phase = $from RETURN VALUE id);
              IF array::len($changed) > 0 {

@@ -107,7 +107,7 @@ pub async fn migrate(
     db: &Database,
     migrations: &[Migration],
 ) -> Result<MigrationReport, MigrationError> {
-    retry_conflicts(|| async { db.client().query(HISTORY_TABLE).await?.check() })
+    retry_conflicts(|| async { db.query(HISTORY_TABLE).await?.check() })
         .await
         .map_err(DbError::from)?;
     let known = migrations.last().map_or(0, |m| m.version);
@@ -155,7 +155,6 @@ pub async fn migrate(
 
 async fn read_history(db: &Database) -> Result<Vec<AppliedMigration>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT version, checksum FROM migration ORDER BY version")
         .await?;
     Ok(response.take(0)?)
@@ -174,8 +173,7 @@ async fn apply(db: &Database, migration: &Migration) -> Result<(), MigrationErro
         reason,
     };
     retry_conflicts(|| async {
-        db.client()
-            .query(sql.as_str())
+        db.query(sql.as_str())
             .bind(("record", RecordId::new("migration", migration.version)))
             .bind(("version", migration.version))
             .bind(("name", migration.name))

@@ -31,7 +31,6 @@ impl OrganisationRow {
 /// Every organisation, by name.
 pub async fn list(db: &Database) -> Result<Vec<Organisation>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT <string> record::id(id) AS id, name, kind FROM organisation ORDER BY name")
         .await?;
     let rows: Vec<OrganisationRow> = response.take(0)?;
@@ -43,7 +42,6 @@ pub async fn list(db: &Database) -> Result<Vec<Organisation>, DbError> {
 /// The organisation with this name (ignoring case), if there is one.
 async fn find_by_name(db: &Database, name: &str) -> Result<Option<RecordId>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT VALUE id FROM organisation WHERE string::lowercase(name) = $name LIMIT 1")
         .bind(("name", name.to_lowercase()))
         .await?;
@@ -61,7 +59,6 @@ pub async fn create(
     }
     let id = uuid::Uuid::new_v4().to_string();
     let result = db
-        .client()
         .query("CREATE $organisation SET name = $name, kind = $kind")
         .bind(("organisation", organisation_record(&id)))
         .bind(("name", name.to_string()))
@@ -100,7 +97,6 @@ pub async fn find_or_create(
 /// Whether the organisation exists.
 pub async fn exists(db: &Database, organisation: RecordId) -> Result<bool, DbError> {
     let mut response = db
-        .client()
         .query("RETURN count(SELECT id FROM $organisation) > 0")
         .bind(("organisation", organisation))
         .await?;

@@ -93,7 +93,6 @@ pub async fn find_person_by_email(
     email: &str,
 ) -> Result<Option<PersonRow>, DbError> {
     let mut response = db
-        .client()
         .query(format!(
             "SELECT record::id(id) AS id, email, name, password_hash, is_admin,
                  may_create_reviews, {ORGANISATION_ID}, failed_sign_ins, locked_until
@@ -111,7 +110,6 @@ pub async fn create_person(db: &Database, person: NewPerson) -> Result<Option<Pe
     }
     let id = PersonId(uuid::Uuid::new_v4());
     let result = db
-        .client()
         .query(
             "CREATE $person SET email = $email, name = $name, password_hash = $password_hash,
                  is_admin = $is_admin, may_create_reviews = $may_create_reviews",
@@ -135,7 +133,6 @@ pub async fn create_person(db: &Database, person: NewPerson) -> Result<Option<Pe
 /// Counts a failed sign-in; returns the number of failures in a row.
 pub async fn record_failed_sign_in(db: &Database, id: PersonId) -> Result<i64, DbError> {
     let mut response = db
-        .client()
         .query("UPDATE $person SET failed_sign_ins += 1 RETURN VALUE failed_sign_ins")
         .bind(("person", person_record(id)))
         .await?;
@@ -145,8 +142,7 @@ pub async fn record_failed_sign_in(db: &Database, id: PersonId) -> Result<i64, D
 
 /// Locks the account until `until` and starts the failure count again.
 pub async fn lock_person(db: &Database, id: PersonId, until: DateTime<Utc>) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE $person SET locked_until = $until, failed_sign_ins = 0")
+    db.query("UPDATE $person SET locked_until = $until, failed_sign_ins = 0")
         .bind(("person", person_record(id)))
         .bind(("until", until))
         .await?
@@ -156,8 +152,7 @@ pub async fn lock_person(db: &Database, id: PersonId, until: DateTime<Utc>) -> R
 
 /// Clears the failure count and any lock after a successful sign-in.
 pub async fn clear_failed_sign_ins(db: &Database, id: PersonId) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE $person SET failed_sign_ins = 0, locked_until = NONE")
+    db.query("UPDATE $person SET failed_sign_ins = 0, locked_until = NONE")
         .bind(("person", person_record(id)))
         .await?
         .check()?;
@@ -170,22 +165,20 @@ pub async fn create_session(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    db.client()
-        .query(
-            "CREATE session SET token_hash = $hash, person = $person, created_at = $now,
+    db.query(
+        "CREATE session SET token_hash = $hash, person = $person, created_at = $now,
                  last_seen = $now",
-        )
-        .bind(("hash", token_hash.to_string()))
-        .bind(("person", person_record(person)))
-        .bind(("now", now))
-        .await?
-        .check()?;
+    )
+    .bind(("hash", token_hash.to_string()))
+    .bind(("person", person_record(person)))
+    .bind(("now", now))
+    .await?
+    .check()?;
     Ok(())
 }
 
 pub async fn find_session(db: &Database, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT record::id(person) AS person_id, person.email AS email, person.name AS name,
                  person.is_admin AS is_admin, person.may_create_reviews AS may_create_reviews,
@@ -204,8 +197,7 @@ pub async fn touch_session(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE session SET last_seen = $now WHERE token_hash = $hash")
+    db.query("UPDATE session SET last_seen = $now WHERE token_hash = $hash")
         .bind(("hash", token_hash.to_string()))
         .bind(("now", now))
         .await?
@@ -214,8 +206,7 @@ pub async fn touch_session(
 }
 
 pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE session SET revoked = true WHERE token_hash = $hash")
+    db.query("UPDATE session SET revoked = true WHERE token_hash = $hash")
         .bind(("hash", token_hash.to_string()))
         .await?
         .check()?;
@@ -223,25 +214,23 @@ pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<(), DbErr
 }
 
 pub async fn record_audit(db: &Database, entry: AuditEntry) -> Result<(), DbError> {
-    db.client()
-        .query(
-            "CREATE audit_event SET at = time::now(), kind = $kind, actor = $actor,
+    db.query(
+        "CREATE audit_event SET at = time::now(), kind = $kind, actor = $actor,
                  review = $review, detail = $detail, address = $address",
-        )
-        .bind(("kind", entry.kind))
-        .bind(("actor", entry.actor.map(person_record)))
-        .bind(("review", entry.review.map(super::review::review_record)))
-        .bind(("detail", entry.detail))
-        .bind(("address", entry.address))
-        .await?
-        .check()?;
+    )
+    .bind(("kind", entry.kind))
+    .bind(("actor", entry.actor.map(person_record)))
+    .bind(("review", entry.review.map(super::review::review_record)))
+    .bind(("detail", entry.detail))
+    .bind(("address", entry.address))
+    .await?
+    .check()?;
     Ok(())
 }
 
 /// The newest audit events first, at most `limit`.
 pub async fn recent_audit(db: &Database, limit: i64) -> Result<Vec<AuditRow>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT at, review.title AS review, kind, actor.email AS actor, detail, address
              FROM audit_event ORDER BY at DESC LIMIT $limit",
@@ -259,19 +248,18 @@ pub async fn add_membership(
     role: app::people::Role,
     pair: Option<i64>,
 ) -> Result<(), DbError> {
-    db.client()
-        .query(
-            "CREATE membership SET review = $review, person = $person, role = $role, pair = $pair",
-        )
-        .bind((
-            "review",
-            RecordId::new("review", RecordIdKey::Uuid(review.0.into())),
-        ))
-        .bind(("person", person_record(person)))
-        .bind(("role", role.as_str()))
-        .bind(("pair", pair))
-        .await?
-        .check()?;
+    db.query(
+        "CREATE membership SET review = $review, person = $person, role = $role, pair = $pair",
+    )
+    .bind((
+        "review",
+        RecordId::new("review", RecordIdKey::Uuid(review.0.into())),
+    ))
+    .bind(("person", person_record(person)))
+    .bind(("role", role.as_str()))
+    .bind(("pair", pair))
+    .await?
+    .check()?;
     Ok(())
 }
 
@@ -282,7 +270,6 @@ pub async fn role_in(
     review: ReviewId,
 ) -> Result<Option<app::people::Role>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT VALUE role FROM membership WHERE person = $person AND review = $review LIMIT 1",
         )
@@ -309,7 +296,6 @@ pub struct MemberRow {
 
 pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT record::id(person) AS person, person.name AS name,
                  person.organisation.name AS organisation, role, pair
@@ -327,7 +313,6 @@ pub async fn audit_for_review(
     limit: i64,
 ) -> Result<Vec<AuditRow>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT at, NONE AS review, kind, actor.name AS actor, detail, address
              FROM audit_event WHERE review = $review ORDER BY at DESC LIMIT $limit",
@@ -340,7 +325,6 @@ pub async fn audit_for_review(
 
 pub async fn password_hash(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT VALUE password_hash FROM $person")
         .bind(("person", person_record(person)))
         .await?;
@@ -348,8 +332,7 @@ pub async fn password_hash(db: &Database, person: PersonId) -> Result<Option<Str
 }
 
 pub async fn set_password(db: &Database, person: PersonId, hash: String) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE $person SET password_hash = $hash")
+    db.query("UPDATE $person SET password_hash = $hash")
         .bind(("person", person_record(person)))
         .bind(("hash", hash))
         .await?
@@ -363,8 +346,7 @@ pub async fn revoke_other_sessions(
     person: PersonId,
     keep: &str,
 ) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE session SET revoked = true WHERE person = $person AND token_hash != $keep")
+    db.query("UPDATE session SET revoked = true WHERE person = $person AND token_hash != $keep")
         .bind(("person", person_record(person)))
         .bind(("keep", keep.to_string()))
         .await?
@@ -380,17 +362,16 @@ pub async fn create_password_reset(
     token_hash: &str,
     expires_at: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    db.client()
-        .query(
-            "CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
+    db.query(
+        "CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
                  created_at = time::now(), expires_at = $expires",
-        )
-        .bind(("hash", token_hash.to_string()))
-        .bind(("person", person_record(person)))
-        .bind(("by", person_record(by)))
-        .bind(("expires", expires_at))
-        .await?
-        .check()?;
+    )
+    .bind(("hash", token_hash.to_string()))
+    .bind(("person", person_record(person)))
+    .bind(("by", person_record(by)))
+    .bind(("expires", expires_at))
+    .await?
+    .check()?;
     Ok(())
 }
 
@@ -400,7 +381,6 @@ pub async fn claim_password_reset(
     token_hash: &str,
 ) -> Result<Option<PersonId>, DbError> {
     let mut response = db
-        .client()
         .query(
             "UPDATE password_reset SET used_at = time::now()
                  WHERE token_hash = $hash AND used_at = NONE AND expires_at > time::now()
@@ -414,8 +394,7 @@ pub async fn claim_password_reset(
 
 /// Revokes every session of `person`.
 pub async fn revoke_all_sessions(db: &Database, person: PersonId) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE session SET revoked = true WHERE person = $person")
+    db.query("UPDATE session SET revoked = true WHERE person = $person")
         .bind(("person", person_record(person)))
         .await?
         .check()?;
@@ -424,8 +403,7 @@ pub async fn revoke_all_sessions(db: &Database, person: PersonId) -> Result<(), 
 
 /// Makes `person` a facilitator account, which may create reviews.
 pub async fn allow_creating_reviews(db: &Database, person: PersonId) -> Result<(), DbError> {
-    db.client()
-        .query("UPDATE $person SET may_create_reviews = true")
+    db.query("UPDATE $person SET may_create_reviews = true")
         .bind(("person", person_record(person)))
         .await?
         .check()?;
@@ -444,8 +422,7 @@ pub async fn set_organisation(
     {
         return Ok(false);
     }
-    db.client()
-        .query("UPDATE $person SET organisation = $organisation")
+    db.query("UPDATE $person SET organisation = $organisation")
         .bind(("person", person_record(person)))
         .bind(("organisation", record))
         .await?
@@ -483,7 +460,6 @@ pub async fn update_membership(
     pair: Option<i64>,
 ) -> Result<MembershipChange, DbError> {
     let mut response = db
-        .client()
         .query(membership_change(
             "$role != 'facilitator'",
             "UPDATE membership SET role = $role, pair = $pair
@@ -506,7 +482,6 @@ pub async fn remove_membership(
     person: PersonId,
 ) -> Result<MembershipChange, DbError> {
     let mut response = db
-        .client()
         .query(membership_change(
             "true",
             "DELETE membership WHERE review = $review AND person = $person;",
@@ -564,7 +539,6 @@ impl MembershipChange {
 /// A person's name.
 pub async fn person_name(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT VALUE name FROM $person")
         .bind(("person", person_record(person)))
         .await?;
@@ -578,7 +552,6 @@ pub async fn pair_in(
     review: ReviewId,
 ) -> Result<Option<i64>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT VALUE pair FROM membership WHERE person = $person AND review = $review LIMIT 1",
         )

@@ -54,10 +54,7 @@ pub(crate) fn review_record(id: ReviewId) -> RecordId {
 
 /// How many reviews there are.
 pub async fn count(db: &Database) -> Result<i64, DbError> {
-    let mut response = db
-        .client()
-        .query("RETURN count(SELECT id FROM review)")
-        .await?;
+    let mut response = db.query("RETURN count(SELECT id FROM review)").await?;
     let count: Option<i64> = response.take(0)?;
     Ok(count.unwrap_or(0))
 }
@@ -80,9 +77,8 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
             position: index as i64,
         })
         .collect();
-    db.client()
-        .query(
-            "BEGIN TRANSACTION;
+    db.query(
+        "BEGIN TRANSACTION;
              CREATE $review SET title = $title, host = $host, review_type = $review_type,
                  phase = $phase, scope = $scope, on_site_start = $on_site_start,
                  on_site_end = $on_site_end;
@@ -95,19 +91,19 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
                      role = 'facilitator', pair = NONE;
              };
              COMMIT TRANSACTION;",
-        )
-        .bind(("review", review_record(id)))
-        .bind(("title", review.title))
-        .bind(("host", host))
-        .bind(("review_type", review.review_type.as_str()))
-        .bind(("phase", review.phase.as_str()))
-        .bind(("scope", review.scope))
-        .bind(("on_site_start", review.on_site_start.to_string()))
-        .bind(("on_site_end", review.on_site_end.to_string()))
-        .bind(("headings", headings))
-        .bind(("facilitator", review.facilitator.map(person_record)))
-        .await?
-        .check()?;
+    )
+    .bind(("review", review_record(id)))
+    .bind(("title", review.title))
+    .bind(("host", host))
+    .bind(("review_type", review.review_type.as_str()))
+    .bind(("phase", review.phase.as_str()))
+    .bind(("scope", review.scope))
+    .bind(("on_site_start", review.on_site_start.to_string()))
+    .bind(("on_site_end", review.on_site_end.to_string()))
+    .bind(("headings", headings))
+    .bind(("facilitator", review.facilitator.map(person_record)))
+    .await?
+    .check()?;
     Ok(id)
 }
 
@@ -119,7 +115,6 @@ const SUMMARY_FIELDS: &str = "record::id(id) AS id, title, host.name AS host_aut
 /// Every review, latest on-site visit first, with its live headings in order.
 pub async fn list_summaries(db: &Database) -> Result<Vec<ReviewSummary>, DbError> {
     let mut response = db
-        .client()
         .query(format!(
             "SELECT {SUMMARY_FIELDS} FROM review ORDER BY on_site_start DESC"
         ))
@@ -131,7 +126,6 @@ pub async fn list_summaries(db: &Database) -> Result<Vec<ReviewSummary>, DbError
 /// The reviews `person` is a member of, with their role in each, latest visit first.
 pub async fn list_for_person(db: &Database, person: PersonId) -> Result<Vec<MyReview>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT record::id(review) AS review, role FROM membership WHERE person = $person")
         .bind(("person", person_record(person)))
         .await?;
@@ -151,7 +145,6 @@ pub async fn list_for_person(db: &Database, person: PersonId) -> Result<Vec<MyRe
 /// One review's summary.
 pub async fn get_summary(db: &Database, id: ReviewId) -> Result<Option<ReviewSummary>, DbError> {
     let mut response = db
-        .client()
         .query(format!("SELECT {SUMMARY_FIELDS} FROM $review"))
         .bind(("review", review_record(id)))
         .await?;

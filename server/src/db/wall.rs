@@ -80,7 +80,6 @@ pub struct LoadedBoard {
 /// Reads a review's whole wall: headings, notes (deleted ones too), head and operation ids.
 pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT <string> record::id(id) AS id, title, position, archived FROM heading
                  WHERE review = $review;
@@ -163,7 +162,6 @@ pub async fn events_after(
     limit: u64,
 ) -> Result<Vec<WallEvent>, DbError> {
     let mut response = db
-        .client()
         .query(
             "SELECT seq, op, change FROM wall_event WHERE review = $review AND seq > $after
                  ORDER BY seq LIMIT $limit",
@@ -189,7 +187,6 @@ pub async fn events_after(
 /// The sequence number an operation was committed as, if it was.
 pub async fn find_op(db: &Database, review: ReviewId, op: OpId) -> Result<Option<u64>, DbError> {
     let mut response = db
-        .client()
         .query("SELECT VALUE seq FROM wall_event WHERE review = $review AND op = $op LIMIT 1")
         .bind(("review", review_record(review)))
         .bind(("op", op.to_string()))
@@ -330,7 +327,7 @@ pub async fn commit(
          COMMIT TRANSACTION;"
     );
     let result = super::retry_conflicts(|| {
-        let mut query = db.client().query(sql.clone());
+        let mut query = db.query(sql.clone());
         for (name, value) in &binds {
             let name = name.clone();
             query = match value.clone() {
@@ -367,7 +364,6 @@ fn encode(value: &impl serde::Serialize) -> Result<String, DbError> {
 /// Whether the board's log already has an event `seq`.
 async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
     let mut response = db
-        .client()
         .query("RETURN count(SELECT id FROM wall_event WHERE review = $review AND seq = $seq) > 0")
         .bind(("review", review_record(review)))
         .bind(("seq", seq as i64))
@@ -394,7 +390,6 @@ pub type LiveEvents = std::pin::Pin<
 pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
     use futures_util::StreamExt;
     let mut response = db
-        .client()
         .query("LIVE SELECT review, seq, op, change FROM wall_event")
         .await?;
     let stream = response.stream::<surrealdb::Notification<LiveRow>>(0)?;
@@ -428,8 +423,7 @@ pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
 
 /// Ends a LIVE query.
 pub async fn kill_live(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
-    db.client()
-        .query("KILL $id")
+    db.query("KILL $id")
         .bind(("id", surrealdb::types::Uuid::from(id)))
         .await?
         .check()?;
