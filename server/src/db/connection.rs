@@ -116,24 +116,10 @@ impl Database {
         };
         let selected = match &client {
             Client::Connected(client) => {
-                tokio::time::timeout(
-                    config.timeout,
-                    client
-                        .use_ns(config.namespace.clone())
-                        .use_db(config.database.clone())
-                        .into_future(),
-                )
-                .await
+                tokio::time::timeout(config.timeout, select(client, config)).await
             }
             Client::Embedded(client) => {
-                tokio::time::timeout(
-                    config.timeout,
-                    client
-                        .use_ns(config.namespace.clone())
-                        .use_db(config.database.clone())
-                        .into_future(),
-                )
-                .await
+                tokio::time::timeout(config.timeout, select(client, config)).await
             }
         };
         selected
@@ -178,6 +164,18 @@ impl Database {
             tracing::debug!(%error, "closing the database session");
         }
     }
+}
+
+/// Selects the namespace and database on either kind of connection.
+async fn select<C: surrealdb::Connection>(
+    client: &Surreal<C>,
+    config: &DatabaseConfig,
+) -> Result<(), surrealdb::Error> {
+    client
+        .use_ns(config.namespace.clone())
+        .use_db(config.database.clone())
+        .await
+        .map(drop)
 }
 
 /// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus one
