@@ -61,7 +61,7 @@ e2e:
 BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)/release/peerwall --out target/bench
 
 bench-build: tools-bench front
-	@echo "==> Building the server and the load generator in release (about 9 minutes cold)"
+	@echo "==> Building the server and the load generator in release (about 30 minutes cold, SurrealDB optimised)"
 	cargo build --release -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
 	$(CARGO_TARGET_DIR)/release/peerwall --site-root target/site precompress
 

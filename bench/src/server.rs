@@ -12,9 +12,13 @@ use tokio::process::{Child, Command};
 use crate::stats::ProcessStats;
 
 /// A running `peerwall --bench`.
-/// The storage engine's memtable the servers run with (`--db-memtable-mib`, the default),
-/// named so the arenas can be found in `/proc/<pid>/smaps`.
-pub const MEMTABLE_MIB: u32 = 16;
+/// The storage engine's memtable the servers run with, in MiB: `PEERWALL_DB_MEMTABLE_MIB`
+/// (the server reads it too) or, unset, the engine's own choice by the machine's memory.
+pub fn memtable_mib() -> Option<u32> {
+    std::env::var("PEERWALL_DB_MEMTABLE_MIB")
+        .ok()
+        .and_then(|mib| mib.parse().ok())
+}
 
 pub struct Server {
     binary: PathBuf,
@@ -69,8 +73,6 @@ impl Server {
             .arg(self.addr.to_string())
             .arg("--db")
             .arg(&self.data)
-            .arg("--db-memtable-mib")
-            .arg(MEMTABLE_MIB.to_string())
             .arg("--site-root")
             .arg(&self.site_root)
             .arg("--log")

@@ -59,16 +59,25 @@ impl ProcessStats {
             peak_rss_mb: status_kib(&status, "VmHWM:") / 1024.0,
             arena_rss_mb: arena_kib(
                 &std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default(),
-                f64::from(crate::server::MEMTABLE_MIB) * 1024.0,
+                crate::server::memtable_mib().map(|mib| f64::from(mib) * 1024.0),
             ) / 1024.0,
         }
     }
 }
 
-/// The resident part of every anonymous mapping the size of a memtable arena (`arena` KiB plus
-/// malloc's header page), from `/proc/<pid>/smaps`. An arena the kernel merged with a
-/// neighbouring mapping is not recognised and counts as everything else.
-fn arena_kib(smaps: &str, arena: f64) -> f64 {
+/// With the engine's own memtable, reservations at least this big are its arenas (malloc's
+/// are 64 MiB, thread stacks smaller).
+const ARENA_KIB: f64 = 512.0 * 1024.0;
+
+/// The resident part of every anonymous mapping that is a memtable arena, from
+/// `/proc/<pid>/smaps`: of the arena's size (`arena` KiB plus malloc's header page) when it was
+/// set, else of `ARENA_KIB` or more. A set arena small enough for malloc to place in its heap,
+/// or merged by the kernel with a neighbouring mapping, is not recognised and counts as the rest.
+fn arena_kib(smaps: &str, arena: Option<f64>) -> f64 {
+    let is_arena = |size: f64| match arena {
+        Some(arena) => (arena..=arena + 8.0).contains(&size),
+        None => size >= ARENA_KIB,
+    };
     let mut total = 0.0;
     let mut anonymous = false;
     let mut size = 0.0;
@@ -85,7 +94,7 @@ fn arena_kib(smaps: &str, arena: f64) -> f64 {
                 .next()
                 .and_then(|kib| kib.parse().ok())
                 .unwrap_or(0.0);
-        } else if first == "Rss:" && anonymous && (arena..=arena + 8.0).contains(&size) {
+        } else if first == "Rss:" && anonymous && is_arena(size) {
             total += fields
                 .next()
                 .and_then(|kib| kib.parse::<f64>().ok())
@@ -167,9 +176,10 @@ Rss:                4000 kB
 Size:              32768 kB
 Rss:               32768 kB
 ";
-        assert_eq!(arena_kib(smaps, 1024.0 * 1024.0), 10108.0);
-        assert_eq!(arena_kib(smaps, 16.0 * 1024.0), 4000.0);
-        assert_eq!(arena_kib("", 16.0 * 1024.0), 0.0);
+        assert_eq!(arena_kib(smaps, None), 10108.0);
+        assert_eq!(arena_kib(smaps, Some(1024.0 * 1024.0)), 10108.0);
+        assert_eq!(arena_kib(smaps, Some(16.0 * 1024.0)), 4000.0);
+        assert_eq!(arena_kib("", None), 0.0);
     }
 
     #[test]

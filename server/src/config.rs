@@ -59,16 +59,27 @@ pub struct Config {
     pub db_password: Option<String>,
 
     /// MiB of recent writes the embedded database holds in memory before flushing them to its
-    /// files (SurrealKV's memtable). It bounds the server's memory: left to itself the engine
-    /// sizes it by the machine (1 GiB on a 16–64 GiB host). Not used with `mem://` or a server.
+    /// files (SurrealKV's memtable, 4–4096). Unset, the engine sizes it by the machine: 128 MiB
+    /// under 4 GiB of memory, 256 MiB up to 16 GiB, 1 GiB up to 64 GiB. Smaller bounds memory
+    /// but flushes more often. Not used with `mem://` or a server.
     #[arg(
         long,
         global = true,
         env = "PEERWALL_DB_MEMTABLE_MIB",
-        default_value_t = 16,
         value_parser = clap::value_parser!(u32).range(4..=4096)
     )]
-    pub db_memtable_mib: u32,
+    pub db_memtable_mib: Option<u32>,
+
+    /// MiB of the embedded database's files kept decoded in memory for reading (SurrealKV's
+    /// block cache; the operating system's file cache sits underneath it). Unset, the engine
+    /// takes half the machine's memory less 1 GiB. Not used with `mem://` or a server.
+    #[arg(
+        long,
+        global = true,
+        env = "PEERWALL_DB_BLOCK_CACHE_MIB",
+        value_parser = clap::value_parser!(u32).range(1..=65536)
+    )]
+    pub db_block_cache_mib: Option<u32>,
 
     /// Seconds to wait for the database to answer at start-up and on readiness checks.
     #[arg(long, env = "PEERWALL_DB_TIMEOUT_SECS", default_value_t = 10)]
@@ -210,8 +221,10 @@ pub struct DatabaseConfig {
     pub user: Option<String>,
     pub password: Option<String>,
     pub timeout: Duration,
-    /// The embedded engine's memtable, in bytes (`--db-memtable-mib`).
-    pub memtable_bytes: usize,
+    /// The embedded engine's memtable in bytes (`--db-memtable-mib`); `None`: the engine's.
+    pub memtable_bytes: Option<u64>,
+    /// The embedded engine's block cache in bytes (`--db-block-cache-mib`); `None`: the engine's.
+    pub block_cache_bytes: Option<u64>,
 }
 
 impl Config {
@@ -228,7 +241,8 @@ impl Config {
             user: self.db_user.clone(),
             password: self.db_password.clone(),
             timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
-            memtable_bytes: self.db_memtable_mib as usize * 1024 * 1024,
+            memtable_bytes: self.db_memtable_mib.map(|mib| u64::from(mib) << 20),
+            block_cache_bytes: self.db_block_cache_mib.map(|mib| u64::from(mib) << 20),
         }
     }
 
@@ -378,9 +392,21 @@ mod tests {
     }
 
     #[test]
-    fn the_embedded_memtable_is_16_mib_unless_set() {
-        assert_eq!(Config::defaults().database().memtable_bytes, 16 << 20);
-        let config = Config::try_parse_from(["peerwall", "--db-memtable-mib", "64"]).unwrap();
-        assert_eq!(config.database().memtable_bytes, 64 << 20);
+    fn the_embedded_engine_sizes_its_memory_unless_told() {
+        let defaults = Config::defaults().database();
+        assert_eq!(
+            (defaults.memtable_bytes, defaults.block_cache_bytes),
+            (None, None)
+        );
+        let config = Config::try_parse_from([
+            "peerwall",
+            "--db-memtable-mib",
+            "64",
+            "--db-block-cache-mib",
+            "8",
+        ])
+        .unwrap();
+        assert_eq!(config.database().memtable_bytes, Some(64 << 20));
+        assert_eq!(config.database().block_cache_bytes, Some(8 << 20));
     }
 }

@@ -83,13 +83,10 @@ impl Database {
         let client = match &config.location {
             DatabaseLocation::Folder(path) => {
                 let folder = prepare_folder(path)?;
-                let client = tokio::time::timeout(
-                    config.timeout,
-                    open_embedded(&folder, config.memtable_bytes),
-                )
-                .await
-                .map_err(|_| no_answer())?
-                .map_err(unreachable)?;
+                let client = tokio::time::timeout(config.timeout, open_embedded(&folder, config))
+                    .await
+                    .map_err(|_| no_answer())?
+                    .map_err(unreachable)?;
                 Client::Embedded(client)
             }
             DatabaseLocation::Memory | DatabaseLocation::Remote(_) => {
@@ -178,23 +175,28 @@ async fn select<C: surrealdb::Connection>(
         .map(drop)
 }
 
-/// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus one
-/// setting `connect` cannot pass: the memtable's size. SurrealKV otherwise reserves a
-/// memtable by the machine's memory (1 GiB on a 16–64 GiB host, 4 GiB above) and fills it
-/// before its first flush, so the process's memory grows with every write for hours.
-/// Every commit is synced to disk before it is acknowledged (`sync=every`).
+/// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus two
+/// settings `connect` cannot pass, when given: the memtable's and the block cache's sizes.
+/// SurrealKV otherwise sizes both by the machine's memory (a 1 GiB memtable on a 16–64 GiB
+/// host, filled before its first flush). Every commit is synced to disk before it is
+/// acknowledged (`sync=every`).
 ///
 /// An embedded folder that this process has only just closed stays locked until the
 /// engine's shutdown task has run, so opening is retried briefly.
-async fn open_embedded(folder: &Path, memtable_bytes: usize) -> Result<Surreal<Db>, String> {
+async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal<Db>, String> {
     use surrealdb_engine_local::Datastore;
     let path = format!("surrealkv://{}?sync=every", folder.display());
     let mut attempt = 0;
     let datastore = loop {
         let (notify, notifications) =
             surrealdb::channel::bounded(surrealdb_cnf::NOTIFICATIONS_CHANNEL_SIZE);
-        let settings = surrealdb_cnf::ConfigMap::empty()
-            .with_key_value("surrealkv_max_memtable_size", memtable_bytes.to_string());
+        let mut settings = surrealdb_cnf::ConfigMap::empty();
+        if let Some(bytes) = config.memtable_bytes {
+            settings = settings.with_key_value("surrealkv_max_memtable_size", bytes.to_string());
+        }
+        if let Some(bytes) = config.block_cache_bytes {
+            settings = settings.with_key_value("surrealkv_block_cache_capacity", bytes.to_string());
+        }
         let built = Datastore::builder()
             .with_config(settings)
             .with_notify(notify)
@@ -299,7 +301,7 @@ mod tests {
         assert!(!made.join(".peerwall-write-check").exists());
     }
 
-    fn folder_config(folder: &Path, memtable_mib: usize) -> DatabaseConfig {
+    fn folder_config(folder: &Path, memtable_mib: u64) -> DatabaseConfig {
         DatabaseConfig {
             location: DatabaseLocation::Folder(folder.to_path_buf()),
             namespace: "test".into(),
@@ -307,7 +309,8 @@ mod tests {
             user: None,
             password: None,
             timeout: Duration::from_secs(30),
-            memtable_bytes: memtable_mib * 1024 * 1024,
+            memtable_bytes: Some(memtable_mib << 20),
+            block_cache_bytes: Some(8 << 20),
         }
     }
 
