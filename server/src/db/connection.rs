@@ -35,7 +35,7 @@ pub struct Database {
 }
 
 /// The SDK's two kinds of connection. An embedded folder is opened by hand
-/// (`open_embedded`) so that the storage engine's memtable can be bounded; memory and
+/// (`open_embedded`) so that the storage engine's memory settings can be passed; memory and
 /// servers go through the SDK's `connect`.
 enum Client {
     Connected(Surreal<Any>),
@@ -187,7 +187,7 @@ async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal
     use surrealdb_engine_local::Datastore;
     let path = format!("surrealkv://{}?sync=every", folder.display());
     let mut attempt = 0;
-    let datastore = loop {
+    let (datastore, notifications) = loop {
         let (notify, notifications) =
             surrealdb::channel::bounded(surrealdb_cnf::NOTIFICATIONS_CHANNEL_SIZE);
         let mut settings = surrealdb_cnf::ConfigMap::empty();
@@ -213,7 +213,6 @@ async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal
             Err(error) => return Err(error.to_string()),
         }
     };
-    let (datastore, notifications) = datastore;
     datastore.check_version().await.map_err(|e| e.to_string())?;
     datastore.bootstrap().await.map_err(|e| e.to_string())?;
     datastore.start_maintenance_tasks();
