@@ -11,7 +11,6 @@ use tokio::process::{Child, Command};
 
 use crate::stats::ProcessStats;
 
-/// A running `peerwall --bench`.
 /// The storage engine's memtable the servers run with, in MiB: `PEERWALL_DB_MEMTABLE_MIB`
 /// (the server reads it too) or, unset, the engine's own choice by the machine's memory.
 pub fn memtable_mib() -> Option<u32> {
@@ -20,6 +19,7 @@ pub fn memtable_mib() -> Option<u32> {
         .and_then(|mib| mib.parse().ok())
 }
 
+/// A running `peerwall --bench`.
 pub struct Server {
     binary: PathBuf,
     site_root: PathBuf,

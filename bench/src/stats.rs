@@ -43,8 +43,8 @@ pub struct ProcessStats {
     /// Highest resident set so far, in MiB.
     pub peak_rss_mb: f64,
     /// How much of the resident set is in the storage engine's memtable arenas, in MiB:
-    /// SurrealKV reserves each memtable as one zeroed allocation of `--db-memtable-mib` and fills
-    /// it as writes arrive until it is flushed, so a soak's growth is told apart from the rest.
+    /// SurrealKV reserves each memtable as one zeroed allocation of the memtable's size and
+    /// fills it as writes arrive until it is flushed, so a soak's growth is told apart from the rest.
     pub arena_rss_mb: f64,
 }
 
