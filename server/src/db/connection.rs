@@ -79,37 +79,19 @@ impl Database {
             location: location.clone(),
             reason,
         };
-        let no_answer = || unreachable(format!("no answer within {}s", config.timeout.as_secs()));
         let client = match &config.location {
             DatabaseLocation::Folder(path) => {
                 let folder = prepare_folder(path)?;
                 let client = tokio::time::timeout(config.timeout, open_embedded(&folder, config))
                     .await
-                    .map_err(|_| no_answer())?
+                    .map_err(|_| {
+                        unreachable(format!("no answer within {}s", config.timeout.as_secs()))
+                    })?
                     .map_err(unreachable)?;
                 Client::Embedded(client)
             }
-            DatabaseLocation::Memory | DatabaseLocation::Remote(_) => {
-                let endpoint = match &config.location {
-                    DatabaseLocation::Remote(url) => url.as_str(),
-                    _ => "mem://",
-                };
-                let client = tokio::time::timeout(config.timeout, connect(endpoint))
-                    .await
-                    .map_err(|_| no_answer())?
-                    .map_err(|error| unreachable(error.to_string()))?;
-                if let (Some(username), Some(password)) = (&config.user, &config.password) {
-                    let credentials = Root {
-                        username: username.clone(),
-                        password: password.clone(),
-                    };
-                    tokio::time::timeout(config.timeout, client.signin(credentials))
-                        .await
-                        .map_err(|_| unreachable("sign-in timed out".into()))?
-                        .map_err(|error| unreachable(format!("sign-in failed: {error}")))?;
-                }
-                Client::Connected(client)
-            }
+            DatabaseLocation::Memory => Client::Connected(connect_to("mem://", config).await?),
+            DatabaseLocation::Remote(url) => Client::Connected(connect_to(url, config).await?),
         };
         let selected = match &client {
             Client::Connected(client) => {
@@ -161,6 +143,29 @@ impl Database {
             tracing::debug!(%error, "closing the database session");
         }
     }
+}
+
+/// Connects through the SDK (memory or a server) and signs in when credentials are given.
+async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<Any>, StartupError> {
+    let unreachable = |reason: String| StartupError::DatabaseUnreachable {
+        location: config.location.to_string(),
+        reason,
+    };
+    let client = tokio::time::timeout(config.timeout, connect(endpoint))
+        .await
+        .map_err(|_| unreachable(format!("no answer within {}s", config.timeout.as_secs())))?
+        .map_err(|error| unreachable(error.to_string()))?;
+    if let (Some(username), Some(password)) = (&config.user, &config.password) {
+        let credentials = Root {
+            username: username.clone(),
+            password: password.clone(),
+        };
+        tokio::time::timeout(config.timeout, client.signin(credentials))
+            .await
+            .map_err(|_| unreachable("sign-in timed out".into()))?
+            .map_err(|error| unreachable(format!("sign-in failed: {error}")))?;
+    }
+    Ok(client)
 }
 
 /// Selects the namespace and database on either kind of connection.
