@@ -371,4 +371,57 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(flushed_tables(&large), 0, "a 64 MiB memtable flushed 9 MiB");
     }
+
+    /// Both memory settings reach SurrealKV, which logs the sizes it opens with; and unset,
+    /// the engine keeps its own.
+    #[tokio::test]
+    async fn the_embedded_engine_opens_with_the_memory_settings_given() {
+        use std::sync::Mutex;
+
+        #[derive(Clone, Default)]
+        struct Captured(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        async fn opening_log(config: &DatabaseConfig) -> String {
+            let log = Captured::default();
+            let writer = log.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_writer(move || writer.clone())
+                .with_max_level(tracing::Level::INFO)
+                .with_ansi(false)
+                .finish();
+            let guard = tracing::subscriber::set_default(subscriber);
+            Database::open(config).await.unwrap().close().await;
+            drop(guard);
+            String::from_utf8(log.0.lock().unwrap().clone()).unwrap()
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let log = opening_log(&folder_config(&dir.path().join("set"), 4)).await;
+        assert!(log.contains("Setting max memtable size: 4194304"), "{log}");
+        assert!(
+            log.contains("Setting block cache capacity: 8388608"),
+            "{log}"
+        );
+
+        let unset = DatabaseConfig {
+            memtable_bytes: None,
+            block_cache_bytes: None,
+            ..folder_config(&dir.path().join("unset"), 4)
+        };
+        let log = opening_log(&unset).await;
+        assert!(log.contains("Setting max memtable size: "), "{log}");
+        assert!(!log.contains("Setting max memtable size: 4194304"), "{log}");
+        assert!(
+            !log.contains("Setting block cache capacity: 8388608"),
+            "{log}"
+        );
+    }
 }

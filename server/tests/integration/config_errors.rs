@@ -102,6 +102,8 @@ fn help_documents_every_option() {
         "--db-user",
         "--db-password",
         "--db-timeout-secs",
+        "--db-memtable-mib",
+        "--db-block-cache-mib",
         "--site-root",
         "--demo",
         "--log-format",
@@ -109,6 +111,8 @@ fn help_documents_every_option() {
         "--shutdown-grace-secs",
         "PEERWALL_ADDR",
         "PEERWALL_DB",
+        "PEERWALL_DB_MEMTABLE_MIB",
+        "PEERWALL_DB_BLOCK_CACHE_MIB",
     ] {
         assert!(help.contains(option), "--help lacks {option}:\n{help}");
     }
