@@ -168,6 +168,18 @@ async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<A
     Ok(client)
 }
 
+/// The storage engine's memory settings that were given, under SurrealKV's own keys.
+fn engine_settings(config: &DatabaseConfig) -> surrealdb_cnf::ConfigMap {
+    let mut settings = surrealdb_cnf::ConfigMap::empty();
+    if let Some(bytes) = config.memtable_bytes {
+        settings = settings.with_key_value("surrealkv_max_memtable_size", bytes.to_string());
+    }
+    if let Some(bytes) = config.block_cache_bytes {
+        settings = settings.with_key_value("surrealkv_block_cache_capacity", bytes.to_string());
+    }
+    settings
+}
+
 /// Selects the namespace and database on either kind of connection.
 async fn select<C: surrealdb::Connection>(
     client: &Surreal<C>,
@@ -195,15 +207,8 @@ async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal
     let (datastore, notifications) = loop {
         let (notify, notifications) =
             surrealdb::channel::bounded(surrealdb_cnf::NOTIFICATIONS_CHANNEL_SIZE);
-        let mut settings = surrealdb_cnf::ConfigMap::empty();
-        if let Some(bytes) = config.memtable_bytes {
-            settings = settings.with_key_value("surrealkv_max_memtable_size", bytes.to_string());
-        }
-        if let Some(bytes) = config.block_cache_bytes {
-            settings = settings.with_key_value("surrealkv_block_cache_capacity", bytes.to_string());
-        }
         let built = Datastore::builder()
-            .with_config(settings)
+            .with_config(engine_settings(config))
             .with_notify(notify)
             // Started below, once the version key is in place (as the SDK's `connect` does).
             .without_maintenance_tasks()
@@ -372,56 +377,23 @@ mod tests {
         assert_eq!(flushed_tables(&large), 0, "a 64 MiB memtable flushed 9 MiB");
     }
 
-    /// Both memory settings reach SurrealKV, which logs the sizes it opens with; and unset,
-    /// the engine keeps its own.
-    #[tokio::test]
-    async fn the_embedded_engine_opens_with_the_memory_settings_given() {
-        use std::sync::Mutex;
-
-        #[derive(Clone, Default)]
-        struct Captured(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Captured {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        async fn opening_log(config: &DatabaseConfig) -> String {
-            let log = Captured::default();
-            let writer = log.clone();
-            let subscriber = tracing_subscriber::fmt()
-                .with_writer(move || writer.clone())
-                .with_max_level(tracing::Level::INFO)
-                .with_ansi(false)
-                .finish();
-            let guard = tracing::subscriber::set_default(subscriber);
-            Database::open(config).await.unwrap().close().await;
-            drop(guard);
-            String::from_utf8(log.0.lock().unwrap().clone()).unwrap()
-        }
-
-        let dir = tempfile::tempdir().unwrap();
-        let log = opening_log(&folder_config(&dir.path().join("set"), 4)).await;
-        assert!(log.contains("Setting max memtable size: 4194304"), "{log}");
-        assert!(
-            log.contains("Setting block cache capacity: 8388608"),
-            "{log}"
-        );
+    /// Both memory settings are read by SurrealKV's own configuration parser (the one the
+    /// engine opens with); unset, the engine keeps its own sizes.
+    #[test]
+    fn the_engine_reads_the_memory_settings_given() {
+        use surrealdb_kvs_surrealkv::SurrealKvConfig;
+        let set = engine_settings(&folder_config(Path::new("unused"), 4)).load::<SurrealKvConfig>();
+        assert_eq!(set.max_memtable_size, 4 << 20);
+        assert_eq!(set.block_cache_capacity, 8 << 20);
 
         let unset = DatabaseConfig {
             memtable_bytes: None,
             block_cache_bytes: None,
-            ..folder_config(&dir.path().join("unset"), 4)
+            ..folder_config(Path::new("unused"), 4)
         };
-        let log = opening_log(&unset).await;
-        assert!(log.contains("Setting max memtable size: "), "{log}");
-        assert!(!log.contains("Setting max memtable size: 4194304"), "{log}");
-        assert!(
-            !log.contains("Setting block cache capacity: 8388608"),
-            "{log}"
-        );
+        let unset = engine_settings(&unset).load::<SurrealKvConfig>();
+        let engine = SurrealKvConfig::default();
+        assert_eq!(unset.max_memtable_size, engine.max_memtable_size);
+        assert_eq!(unset.block_cache_capacity, engine.block_cache_capacity);
     }
 }
