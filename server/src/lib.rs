@@ -10,6 +10,7 @@ pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod health;
+pub mod memory;
 pub mod people;
 pub mod present;
 pub mod review;

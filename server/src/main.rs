@@ -4,19 +4,21 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use peerwall_server::config::{AdminCommand, Command};
-use peerwall_server::{Config, StartupError, assets, create_admin, run, telemetry};
+use peerwall_server::{Config, StartupError, assets, create_admin, memory, run, telemetry};
 
 /// Stack for each runtime thread. Rendering a page walks deeply nested view types; in a debug
 /// build the wall's page needs more than the 2 MiB tokio gives by default.
 const THREAD_STACK: usize = 16 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    // Before any thread allocates: big blocks (the database's memtables) go back when freed.
+    let malloc = memory::settle();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(THREAD_STACK)
         .build();
     match runtime {
-        Ok(runtime) => runtime.block_on(serve()),
+        Ok(runtime) => runtime.block_on(serve(malloc)),
         Err(error) => {
             eprintln!("peerwall: could not start its runtime: {error}");
             ExitCode::FAILURE
@@ -24,9 +26,10 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve() -> ExitCode {
+async fn serve(malloc: memory::Settled) -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config);
+    tracing::debug!(?malloc, "malloc's mmap threshold");
     let outcome = match config.command.clone() {
         Some(Command::Admin(AdminCommand::Create { email, name })) => {
             create_admin(&config, &email, &name).await
