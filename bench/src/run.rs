@@ -77,6 +77,9 @@ pub struct Step {
     /// Of which in the storage engine's memtable arena (`ProcessStats::arena_rss_mb`).
     #[serde(default)]
     pub arena_rss_mb: f64,
+    /// Of which mapped from files, mostly the program's code (`ProcessStats::file_rss_mb`).
+    #[serde(default)]
+    pub file_rss_mb: f64,
 }
 
 /// The result of a run, in the shape the Hocuspocus runner writes too.
@@ -224,15 +227,35 @@ fn print_drift(result: &RunResult) {
         first.fanout_ms.p99,
         last.fanout_ms.p99
     );
-    let outside = |step: &Step| step.rss_mb - step.arena_rss_mb;
+    let own = |step: &Step| step.rss_mb - step.file_rss_mb;
+    let outside = |step: &Step| own(step) - step.arena_rss_mb;
+    // Operations acknowledged between the two samples (each taken at the end of its step).
+    let operations: f64 = result.steps[2..]
+        .iter()
+        .map(|step| step.achieved_rate * step_seconds(result))
+        .sum();
     println!(
-        "  of which the storage engine's memtable arena {:.1} → {:.1} MiB; everything else {:.1} → {:.1} MiB ({:+.1}%)",
+        "  of which mapped from files (the program's code) {:.1} → {:.1} MiB; the process's own memory {:.1} → {:.1} MiB ({:+.1}%)",
+        first.file_rss_mb,
+        last.file_rss_mb,
+        own(first),
+        own(last),
+        (own(last) / own(first) - 1.0) * 100.0
+    );
+    println!(
+        "  of that, the storage engine's memtable arena {:.1} → {:.1} MiB; everything else {:.1} → {:.1} MiB ({:+.1}%, {:.0} bytes per operation acknowledged in between)",
         first.arena_rss_mb,
         last.arena_rss_mb,
         outside(first),
         outside(last),
-        (outside(last) / outside(first) - 1.0) * 100.0
+        (outside(last) / outside(first) - 1.0) * 100.0,
+        (outside(last) - outside(first)) * 1048576.0 / operations.max(1.0)
     );
+}
+
+/// The length of one of a run's (equal) steps, in seconds.
+fn step_seconds(result: &RunResult) -> f64 {
+    result.duration_s / result.steps.len().max(1) as f64
 }
 
 /// Starts a server on a fresh data folder, runs the plan, stops it.
@@ -271,7 +294,7 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
         control.sending.store(true, Ordering::Relaxed);
         tokio::time::sleep(*length).await;
         let stats = server.stats();
-        rss.push((stats.rss_mb, stats.arena_rss_mb));
+        rss.push((stats.rss_mb, stats.arena_rss_mb, stats.file_rss_mb));
     }
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
@@ -395,7 +418,7 @@ pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],
     elapsed: Duration,
-    rss: &[(f64, f64)],
+    rss: &[(f64, f64, f64)],
 ) -> RunResult {
     let mut steps = Vec::new();
     let mut all_ack = Vec::new();
@@ -416,6 +439,7 @@ pub fn summarise(
             fanout_ms: Summary::of_micros(&fanout),
             rss_mb: rss.get(index).map(|r| r.0).unwrap_or_default(),
             arena_rss_mb: rss.get(index).map(|r| r.1).unwrap_or_default(),
+            file_rss_mb: rss.get(index).map(|r| r.2).unwrap_or_default(),
         });
         all_ack.extend(ack);
         all_fanout.extend(fanout);

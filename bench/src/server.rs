@@ -11,12 +11,18 @@ use tokio::process::{Child, Command};
 
 use crate::stats::ProcessStats;
 
-/// The storage engine's memtable the servers run with, in MiB: `PEERWALL_DB_MEMTABLE_MIB`
-/// (the server reads it too) or, unset, the engine's own choice by the machine's memory.
+/// The server's own default memtable, in MiB (`peerwall --help`, `--db-memtable-mib`).
+const SERVER_MEMTABLE_MIB: u32 = 16;
+
+/// The storage engine's memtable the servers run with, in MiB: `PEERWALL_DB_MEMTABLE_MIB` when
+/// set, else the server's default; `None` for 0, the engine's own choice by the machine's
+/// memory. Every server the bench starts is given this size explicitly, so the two agree.
 pub fn memtable_mib() -> Option<u32> {
-    std::env::var("PEERWALL_DB_MEMTABLE_MIB")
+    let mib = std::env::var("PEERWALL_DB_MEMTABLE_MIB")
         .ok()
         .and_then(|mib| mib.parse().ok())
+        .unwrap_or(SERVER_MEMTABLE_MIB);
+    (mib > 0).then_some(mib)
 }
 
 /// A running `peerwall --bench`.
@@ -78,6 +84,10 @@ impl Server {
             .arg("--log")
             .arg("error")
             .env_remove("PEERWALL_DEMO")
+            .env(
+                "PEERWALL_DB_MEMTABLE_MIB",
+                memtable_mib().unwrap_or(0).to_string(),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -59,27 +59,31 @@ pub struct Config {
     pub db_password: Option<String>,
 
     /// MiB of recent writes the embedded database holds in memory before flushing them to its
-    /// files (SurrealKV's memtable, 4–4096). Unset, the engine sizes it by the machine: 128 MiB
-    /// under 4 GiB of memory, 256 MiB up to 16 GiB, 1 GiB up to 64 GiB. Smaller bounds memory
-    /// but flushes more often. Not used with `mem://` or a server.
+    /// files (SurrealKV's memtable, 4–4096), or 0 for the engine's own size by the machine:
+    /// 128 MiB under 4 GiB of memory, 256 MiB up to 16 GiB, 1 GiB up to 64 GiB, filled before
+    /// its first flush. Larger flushes less often and holds more. Not used with `mem://` or a
+    /// server.
     #[arg(
         long,
         global = true,
         env = "PEERWALL_DB_MEMTABLE_MIB",
-        value_parser = clap::value_parser!(u32).range(4..=4096)
+        default_value_t = DEFAULT_MEMTABLE_MIB,
+        value_parser = memtable_mib
     )]
-    pub db_memtable_mib: Option<u32>,
+    pub db_memtable_mib: u32,
 
     /// MiB of the embedded database's files kept decoded in memory for reading (SurrealKV's
-    /// block cache; the operating system's file cache sits underneath it). Unset, the engine
-    /// takes half the machine's memory less 1 GiB. Not used with `mem://` or a server.
+    /// block cache; the operating system's file cache sits underneath it), or 0 for the
+    /// engine's own size: half the machine's memory less 1 GiB. Not used with `mem://` or a
+    /// server.
     #[arg(
         long,
         global = true,
         env = "PEERWALL_DB_BLOCK_CACHE_MIB",
-        value_parser = clap::value_parser!(u32).range(1..=65536)
+        default_value_t = DEFAULT_BLOCK_CACHE_MIB,
+        value_parser = clap::value_parser!(u32).range(0..=65536)
     )]
-    pub db_block_cache_mib: Option<u32>,
+    pub db_block_cache_mib: u32,
 
     /// Seconds to wait for the database to answer at start-up and on readiness checks.
     #[arg(long, env = "PEERWALL_DB_TIMEOUT_SECS", default_value_t = 10)]
@@ -221,10 +225,33 @@ pub struct DatabaseConfig {
     pub user: Option<String>,
     pub password: Option<String>,
     pub timeout: Duration,
-    /// The embedded engine's memtable in bytes (`--db-memtable-mib`); `None`: the engine's.
+    /// The embedded engine's memtable in bytes (`--db-memtable-mib`); `None`: the engine's own.
     pub memtable_bytes: Option<u64>,
-    /// The embedded engine's block cache in bytes (`--db-block-cache-mib`); `None`: the engine's.
+    /// The embedded engine's block cache in bytes (`--db-block-cache-mib`); `None`: the engine's own.
     pub block_cache_bytes: Option<u64>,
+}
+
+/// The embedded engine's memtable unless told: small enough that it is flushed early and often
+/// and the resident set stays flat (README, "Benchmarks", soak), big enough that flushing and
+/// compacting stay in the background.
+pub const DEFAULT_MEMTABLE_MIB: u32 = 16;
+
+/// The embedded engine's block cache unless told; the operating system caches the files too.
+pub const DEFAULT_BLOCK_CACHE_MIB: u32 = 8;
+
+/// `--db-memtable-mib`: 0 (the engine's own) or 4–4096.
+fn memtable_mib(value: &str) -> Result<u32, String> {
+    match value.parse::<u32>() {
+        Ok(mib) if mib == 0 || (4..=4096).contains(&mib) => Ok(mib),
+        _ => Err(format!(
+            "`{value}` is not 0 (the engine's own) or 4–4096 MiB"
+        )),
+    }
+}
+
+/// A size in MiB as bytes, with 0 meaning the engine's own choice.
+fn mib_or_engines(mib: u32) -> Option<u64> {
+    (mib > 0).then(|| u64::from(mib) << 20)
 }
 
 impl Config {
@@ -241,8 +268,8 @@ impl Config {
             user: self.db_user.clone(),
             password: self.db_password.clone(),
             timeout: Duration::from_secs(self.db_timeout_secs.max(1)),
-            memtable_bytes: self.db_memtable_mib.map(|mib| u64::from(mib) << 20),
-            block_cache_bytes: self.db_block_cache_mib.map(|mib| u64::from(mib) << 20),
+            memtable_bytes: mib_or_engines(self.db_memtable_mib),
+            block_cache_bytes: mib_or_engines(self.db_block_cache_mib),
         }
     }
 
@@ -387,26 +414,45 @@ mod tests {
         assert!(error.to_string().contains("--addr"));
         let error = Config::try_parse_from(["peerwall", "--db", "ftp://x"]).unwrap_err();
         assert!(error.to_string().contains("not a database"));
-        let error = Config::try_parse_from(["peerwall", "--db-memtable-mib", "2"]).unwrap_err();
-        assert!(error.to_string().contains("--db-memtable-mib"), "{error}");
+        for memtable in ["2", "5000", "lots"] {
+            let error =
+                Config::try_parse_from(["peerwall", "--db-memtable-mib", memtable]).unwrap_err();
+            assert!(error.to_string().contains("--db-memtable-mib"), "{error}");
+            assert!(error.to_string().contains("4–4096"), "{error}");
+        }
     }
 
     #[test]
-    fn the_embedded_engine_sizes_its_memory_unless_told() {
+    fn the_embedded_engine_is_bounded_unless_told_otherwise() {
         let defaults = Config::defaults().database();
         assert_eq!(
             (defaults.memtable_bytes, defaults.block_cache_bytes),
-            (None, None)
+            (Some(16 << 20), Some(8 << 20))
         );
         let config = Config::try_parse_from([
             "peerwall",
             "--db-memtable-mib",
             "64",
             "--db-block-cache-mib",
-            "8",
+            "32",
         ])
         .unwrap();
         assert_eq!(config.database().memtable_bytes, Some(64 << 20));
-        assert_eq!(config.database().block_cache_bytes, Some(8 << 20));
+        assert_eq!(config.database().block_cache_bytes, Some(32 << 20));
+        let engines = Config::try_parse_from([
+            "peerwall",
+            "--db-memtable-mib",
+            "0",
+            "--db-block-cache-mib",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                engines.database().memtable_bytes,
+                engines.database().block_cache_bytes
+            ),
+            (None, None)
+        );
     }
 }

@@ -193,10 +193,10 @@ async fn select<C: surrealdb::Connection>(
 }
 
 /// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus two
-/// settings `connect` cannot pass, when given: the memtable's and the block cache's sizes.
-/// SurrealKV otherwise sizes both by the machine's memory (a 1 GiB memtable on a 16–64 GiB
-/// host, filled before its first flush). Every commit is synced to disk before it is
-/// acknowledged (`sync=every`).
+/// settings `connect` cannot pass: the memtable's and the block cache's sizes (by default
+/// 16 and 8 MiB, `config::DEFAULT_MEMTABLE_MIB`). Left to itself SurrealKV sizes both by the
+/// machine's memory (a 1 GiB memtable on a 16–64 GiB host, filled before its first flush).
+/// Every commit is synced to disk before it is acknowledged (`sync=every`).
 ///
 /// An embedded folder that this process has only just closed stays locked until the
 /// engine's shutdown task has run, so opening is retried briefly.
