@@ -287,14 +287,13 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
     let before = server.stats();
     let client_before = ProcessStats::read(std::process::id());
     let started = Instant::now();
-    let mut rss = Vec::new();
+    let mut memory = Vec::new();
     for (index, (rate, length)) in plan.steps.iter().enumerate() {
         control.step.store(index, Ordering::Relaxed);
         control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
         control.sending.store(true, Ordering::Relaxed);
         tokio::time::sleep(*length).await;
-        let stats = server.stats();
-        rss.push((stats.rss_mb, stats.arena_rss_mb, stats.file_rss_mb));
+        memory.push(server.stats());
     }
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
@@ -308,7 +307,7 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
         cookie: String::new(),
     };
     let diverged = diverged_boards(&target, setup, &boards, &reports).await;
-    let mut result = summarise(plan, &reports, elapsed, &rss);
+    let mut result = summarise(plan, &reports, elapsed, &memory);
     result.system = "peerwall".into();
     result.server_cpu_s = after.cpu_seconds - before.cpu_seconds;
     result.server_peak_rss_mb = after.peak_rss_mb;
@@ -413,12 +412,12 @@ pub async fn diverged_boards(
     diverged
 }
 
-/// Adds up the clients' figures, per step and overall.
+/// Adds up the clients' figures, per step and overall, with the server's memory at the end of each step.
 pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],
     elapsed: Duration,
-    rss: &[(f64, f64, f64)],
+    memory: &[ProcessStats],
 ) -> RunResult {
     let mut steps = Vec::new();
     let mut all_ack = Vec::new();
@@ -437,9 +436,12 @@ pub fn summarise(
             achieved_rate: ack.len() as f64 / length.as_secs_f64(),
             ack_ms: Summary::of_micros(&ack),
             fanout_ms: Summary::of_micros(&fanout),
-            rss_mb: rss.get(index).map(|r| r.0).unwrap_or_default(),
-            arena_rss_mb: rss.get(index).map(|r| r.1).unwrap_or_default(),
-            file_rss_mb: rss.get(index).map(|r| r.2).unwrap_or_default(),
+            rss_mb: memory.get(index).map(|m| m.rss_mb).unwrap_or_default(),
+            arena_rss_mb: memory
+                .get(index)
+                .map(|m| m.arena_rss_mb)
+                .unwrap_or_default(),
+            file_rss_mb: memory.get(index).map(|m| m.file_rss_mb).unwrap_or_default(),
         });
         all_ack.extend(ack);
         all_fanout.extend(fanout);
