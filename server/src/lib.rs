@@ -1,6 +1,7 @@
 //! Peerwall's server: configuration, database and migrations, routes, and the services that the
 //! `app` crate's server functions call.
 
+pub mod allocator;
 pub mod assets;
 pub mod auth;
 pub mod bench;
@@ -10,7 +11,6 @@ pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod health;
-pub mod memory;
 pub mod people;
 pub mod present;
 pub mod review;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use peerwall_server::config::{AdminCommand, Command};
-use peerwall_server::{Config, StartupError, assets, create_admin, memory, run, telemetry};
+use peerwall_server::{Config, StartupError, allocator, assets, create_admin, run, telemetry};
 
 /// Stack for each runtime thread. Rendering a page walks deeply nested view types; in a debug
 /// build the wall's page needs more than the 2 MiB tokio gives by default.
@@ -12,7 +12,7 @@ const THREAD_STACK: usize = 16 * 1024 * 1024;
 
 fn main() -> ExitCode {
     // Before any thread allocates: big blocks (the database's memtables) go back when freed.
-    let malloc = memory::settle();
+    let malloc = allocator::settle();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(THREAD_STACK)
@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(malloc: memory::Settled) -> ExitCode {
+async fn serve(malloc: allocator::Settled) -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config);
     tracing::debug!(?malloc, "malloc's mmap threshold");

@@ -65,7 +65,7 @@ mod tests {
         usable >= bytes + 1024
     }
 
-    const FRESH_PROCESS: &str = "PEERWALL_MEMORY_TEST_FRESH_PROCESS";
+    const FRESH_PROCESS: &str = "PEERWALL_ALLOCATOR_TEST_FRESH_PROCESS";
 
     /// A 16 MiB block allocated after a 24 MiB one was freed still gets its own mapping (and so
     /// goes back to the system when freed). Without the fixed threshold, freeing the 24 MiB
@@ -89,7 +89,7 @@ mod tests {
             println!("checked in a fresh process");
             return;
         }
-        let test = "memory::tests::a_freed_big_block_does_not_move_later_ones_into_the_arenas";
+        let test = "allocator::tests::a_freed_big_block_does_not_move_later_ones_into_the_arenas";
         let output = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--exact", test, "--nocapture", "--test-threads", "1"])
             .env(FRESH_PROCESS, "1")
