@@ -74,19 +74,13 @@ impl<'a> IntoFuture for Query<'a> {
 impl Database {
     /// Connects, signs in where needed and selects the namespace and database.
     pub async fn open(config: &DatabaseConfig) -> Result<Self, StartupError> {
-        let location = config.location.to_string();
-        let unreachable = |reason: String| StartupError::DatabaseUnreachable {
-            location: location.clone(),
-            reason,
-        };
+        let unreachable = |reason: String| unreachable(config, reason);
         let client = match &config.location {
             DatabaseLocation::Folder(path) => {
                 let folder = prepare_folder(path)?;
                 let client = tokio::time::timeout(config.timeout, open_embedded(&folder, config))
                     .await
-                    .map_err(|_| {
-                        unreachable(format!("no answer within {}s", config.timeout.as_secs()))
-                    })?
+                    .map_err(|_| no_answer(config))?
                     .map_err(unreachable)?;
                 Client::Embedded(client)
             }
@@ -145,15 +139,27 @@ impl Database {
     }
 }
 
-/// Connects through the SDK (memory or a server) and signs in when credentials are given.
-async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<Any>, StartupError> {
-    let unreachable = |reason: String| StartupError::DatabaseUnreachable {
+/// The start-up error for a database that could not be reached or opened.
+fn unreachable(config: &DatabaseConfig, reason: String) -> StartupError {
+    StartupError::DatabaseUnreachable {
         location: config.location.to_string(),
         reason,
-    };
+    }
+}
+
+fn no_answer(config: &DatabaseConfig) -> StartupError {
+    unreachable(
+        config,
+        format!("no answer within {}s", config.timeout.as_secs()),
+    )
+}
+
+/// Connects through the SDK (memory or a server) and signs in when credentials are given.
+async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<Any>, StartupError> {
+    let unreachable = |reason: String| unreachable(config, reason);
     let client = tokio::time::timeout(config.timeout, connect(endpoint))
         .await
-        .map_err(|_| unreachable(format!("no answer within {}s", config.timeout.as_secs())))?
+        .map_err(|_| no_answer(config))?
         .map_err(|error| unreachable(error.to_string()))?;
     if let (Some(username), Some(password)) = (&config.user, &config.password) {
         let credentials = Root {
@@ -193,9 +199,10 @@ async fn select<C: surrealdb::Connection>(
 }
 
 /// Opens an embedded folder the way the SDK's `connect("surrealkv://…")` does, plus two
-/// settings `connect` cannot pass: the memtable's and the block cache's sizes (by default
-/// 16 and 8 MiB, `config::DEFAULT_MEMTABLE_MIB`). Left to itself SurrealKV sizes both by the
-/// machine's memory (a 1 GiB memtable on a 16–64 GiB host, filled before its first flush).
+/// settings `connect` cannot pass: the memtable's and the block cache's sizes
+/// (`config::DEFAULT_MEMTABLE_MIB` and `DEFAULT_BLOCK_CACHE_MIB` unless told). Left to itself
+/// SurrealKV sizes both by the machine's memory (a 1 GiB memtable on a 16–64 GiB host, filled
+/// before its first flush).
 /// Every commit is synced to disk before it is acknowledged (`sync=every`).
 ///
 /// An embedded folder that this process has only just closed stays locked until the
