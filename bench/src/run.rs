@@ -412,7 +412,8 @@ pub async fn diverged_boards(
     diverged
 }
 
-/// Adds up the clients' figures, per step and overall, with the server's memory at the end of each step.
+/// Adds up the clients' figures, per step and overall, with the server's memory at the end of
+/// each step.
 pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],

@@ -420,6 +420,14 @@ mod tests {
             assert!(error.to_string().contains("--db-memtable-mib"), "{error}");
             assert!(error.to_string().contains("4–4096"), "{error}");
         }
+        for cache in ["70000", "1.5", "some"] {
+            let error =
+                Config::try_parse_from(["peerwall", "--db-block-cache-mib", cache]).unwrap_err();
+            assert!(
+                error.to_string().contains("--db-block-cache-mib"),
+                "{error}"
+            );
+        }
     }
 
     #[test]
