@@ -1,8 +1,6 @@
 //! The findings wall's rows: notes, headings and the event log, written together in one
 //! transaction per committed change.
 
-use std::collections::HashMap;
-
 use app::people::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{OpId, WallEvent};
@@ -71,13 +69,19 @@ struct OpRow {
     seq: i64,
 }
 
-/// A board as stored, with every operation id it has applied.
+/// A board as stored, with the ids of the latest operations it applied.
 pub struct LoadedBoard {
     pub board: Board,
-    pub ops: HashMap<OpId, u64>,
+    /// At most `LOADED_OPS`, newest first.
+    pub ops: Vec<(OpId, u64)>,
 }
 
-/// Reads a review's whole wall: headings, notes (deleted ones too), head and operation ids.
+/// How many of a board's latest operation ids `load` reads (its board task remembers as many;
+/// the log answers for older ones).
+pub const LOADED_OPS: usize = crate::wall::board::REMEMBERED_OPS;
+
+/// Reads a review's whole wall: headings, notes (deleted ones too), head and the latest
+/// operation ids.
 pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbError> {
     let mut response = db
         .query(
@@ -86,12 +90,14 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
              SELECT record::id(id) AS id, heading, order_key, text, kind, source, stakeholder,
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
-             SELECT op, seq FROM wall_event WHERE review = $review;
+             SELECT op, seq FROM wall_event WHERE review = $review ORDER BY seq DESC
+                 LIMIT $ops;
              SELECT state FROM key_message WHERE review = $review;
              SELECT state FROM $settings;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
+        .bind(("ops", LOADED_OPS as i64))
         .await?;
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
@@ -139,13 +145,13 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
         board.settings = serde_json::from_str(&row.state)
             .map_err(|error| DbError::Corrupt(format!("the wall's settings: {error}")))?;
     }
-    let mut by_op = HashMap::with_capacity(ops.len());
+    let mut latest = Vec::with_capacity(ops.len());
     for row in ops {
         let seq = row.seq.max(0) as u64;
         board.seq = board.seq.max(seq);
-        by_op.insert(parse_op(&row.op)?, seq);
+        latest.push((parse_op(&row.op)?, seq));
     }
-    Ok(LoadedBoard { board, ops: by_op })
+    Ok(LoadedBoard { board, ops: latest })
 }
 
 fn parse_op(text: &str) -> Result<OpId, DbError> {

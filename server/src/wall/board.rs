@@ -24,6 +24,18 @@ pub use app::wall::rules::{Actor, Rejection, decide};
 /// How often a board task reads its log's head for events another node committed.
 const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
 
+/// How many of its latest operation ids a board task keeps in memory, so that a resend is
+/// answered without asking the database. An older one is still applied once: the rules refuse
+/// or the log's unique index turns it away, and either way the log says what it became.
+pub const REMEMBERED_OPS: usize = 1_024;
+
+/// How many frames a board keeps for sockets still sending the previous ones; a socket further
+/// behind is closed and resumes from its last event. Every slot holds its frame until it is
+/// overwritten, so a busy board holds about half a megabyte here. 256 was tried: it saved memory
+/// only under overload, where sockets then fell behind, resumed and sank the throughput (the
+/// burst's 900 ops/s step acknowledged 0–2 operations a second instead of 1–25).
+const FRAMES_KEPT: usize = 1_024;
+
 /// Applies a command to a wall that no board task is serving yet (seeding the demo or a
 /// benchmark before the server takes requests), through the same rules and commit as the live
 /// wall; `Ok(false)` when the rules refuse it.
@@ -91,14 +103,24 @@ enum Request {
     },
 }
 
+/// How a hub's board tasks run.
+#[derive(Debug, Clone, Copy)]
+struct Tuning {
+    /// A task ends after this long without sockets or requests.
+    idle: Duration,
+    /// How often a task reads its log's head.
+    head_check: Duration,
+    /// How many of its latest operation ids a task keeps in memory.
+    remembered_ops: usize,
+}
+
 /// Every board task on this node, started on first use and ended when idle.
 #[derive(Clone)]
 pub struct WallHub {
     db: Database,
     boards: Arc<Mutex<HashMap<ReviewId, mpsc::Sender<Request>>>>,
     next_connection: Arc<std::sync::atomic::AtomicU64>,
-    idle: Duration,
-    head_check: Duration,
+    tuning: Tuning,
     follower: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
     live_query: Arc<Mutex<Option<uuid::Uuid>>>,
 }
@@ -121,11 +143,21 @@ impl WallHub {
             db,
             boards: Arc::default(),
             next_connection: Arc::default(),
-            idle,
-            head_check,
+            tuning: Tuning {
+                idle,
+                head_check,
+                remembered_ops: REMEMBERED_OPS,
+            },
             follower: Arc::default(),
             live_query: Arc::default(),
         }
+    }
+
+    /// The same hub with its board tasks keeping only the latest `ops` operation ids in memory
+    /// (tests use a handful, to reach the database's answer for older resends).
+    pub fn remembering_ops(mut self, ops: usize) -> Self {
+        self.tuning.remembered_ops = ops.max(1);
+        self
     }
 
     /// Follows the log with one SurrealDB LIVE query for this node, so that events committed by
@@ -215,13 +247,7 @@ impl WallHub {
                     Some(sender) if !sender.is_closed() => sender.clone(),
                     _ => {
                         let (sender, receiver) = mpsc::channel(256);
-                        tokio::spawn(run_board(
-                            self.db.clone(),
-                            review,
-                            receiver,
-                            self.idle,
-                            self.head_check,
-                        ));
+                        tokio::spawn(run_board(self.db.clone(), review, receiver, self.tuning));
                         boards.insert(review, sender.clone());
                         sender
                     }
@@ -330,7 +356,7 @@ struct BoardTask {
     db: Database,
     review: ReviewId,
     board: Board,
-    ops: HashMap<OpId, u64>,
+    ops: RecentOps,
     /// The latest events, for reconnecting clients.
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<str>>,
@@ -359,9 +385,13 @@ async fn run_board(
     db: Database,
     review: ReviewId,
     mut requests: mpsc::Receiver<Request>,
-    idle: Duration,
-    head_check: Duration,
+    tuning: Tuning,
 ) {
+    let Tuning {
+        idle,
+        head_check,
+        remembered_ops,
+    } = tuning;
     let loaded = match db::wall::load(&db, review).await {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -373,12 +403,17 @@ async fn run_board(
             return;
         }
     };
-    let (frames, _) = broadcast::channel(1024);
+    let (frames, _) = broadcast::channel(FRAMES_KEPT);
+    let mut ops = RecentOps::new(remembered_ops);
+    // Loaded newest first; remembered oldest first, so the newest are the last to go.
+    for (op, seq) in loaded.ops.into_iter().rev() {
+        ops.insert(op, seq);
+    }
     let mut task = BoardTask {
         db,
         review,
         board: loaded.board,
-        ops: loaded.ops,
+        ops,
         recent: VecDeque::new(),
         frames,
         present: HashMap::new(),
@@ -558,16 +593,33 @@ impl BoardTask {
                 let pause = (1u64 << attempt.min(6)) + jitter as u64;
                 tokio::time::sleep(Duration::from_millis(pause)).await;
             }
-            if let Some(seq) = self.ops.get(&op) {
-                return ServerMessage::Ack { op, seq: *seq };
+            if let Some(seq) = self.ops.get(op) {
+                return ServerMessage::Ack { op, seq };
             }
             let change = match decide(&self.board, actor, command) {
                 Ok(change) => change,
                 Err(rejection) => {
-                    return ServerMessage::Rejected {
-                        op,
-                        error: rejection.error,
-                        current: rejection.current.map(|note| *note),
+                    // A resend of an operation older than those remembered (a note created
+                    // long ago now exists, so the rules refuse it) is answered from the log.
+                    return match db::wall::find_op(&self.db, self.review, op).await {
+                        Ok(Some(seq)) => {
+                            self.ops.insert(op, seq);
+                            ServerMessage::Ack { op, seq }
+                        }
+                        Ok(None) => ServerMessage::Rejected {
+                            op,
+                            error: rejection.error,
+                            current: rejection.current.map(|note| *note),
+                        },
+                        Err(error) => {
+                            // Not refused for good: the client keeps the change and resends it.
+                            tracing::error!(review = %self.review, %error, "looking up an operation");
+                            ServerMessage::Rejected {
+                                op,
+                                error: unavailable(),
+                                current: None,
+                            }
+                        }
                     };
                 }
             };
@@ -655,5 +707,65 @@ impl BoardTask {
         let mut people: Vec<PresencePerson> = by_person.into_values().collect();
         people.sort_by(|a, b| a.name.cmp(&b.name));
         let _ = self.frames.send(frame(&ServerMessage::Presence { people }));
+    }
+}
+
+/// The latest operations a board applied, by id, oldest forgotten first.
+struct RecentOps {
+    seqs: HashMap<OpId, u64>,
+    order: VecDeque<OpId>,
+    limit: usize,
+}
+
+impl RecentOps {
+    fn new(limit: usize) -> Self {
+        Self {
+            seqs: HashMap::with_capacity(limit.min(REMEMBERED_OPS) + 1),
+            order: VecDeque::with_capacity(limit.min(REMEMBERED_OPS) + 1),
+            limit: limit.max(1),
+        }
+    }
+
+    fn get(&self, op: OpId) -> Option<u64> {
+        self.seqs.get(&op).copied()
+    }
+
+    fn insert(&mut self, op: OpId, seq: u64) {
+        if self.seqs.insert(op, seq).is_none() {
+            self.order.push_back(op);
+        }
+        while self.order.len() > self.limit {
+            if let Some(oldest) = self.order.pop_front() {
+                self.seqs.remove(&oldest);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(n: u128) -> OpId {
+        OpId(uuid::Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn recent_ops_forget_the_oldest_beyond_their_limit() {
+        let mut ops = RecentOps::new(3);
+        for n in 1..=5 {
+            ops.insert(op(n), n as u64 * 10);
+        }
+        assert_eq!(ops.get(op(1)), None);
+        assert_eq!(ops.get(op(2)), None);
+        assert_eq!(
+            (ops.get(op(3)), ops.get(op(4)), ops.get(op(5))),
+            (Some(30), Some(40), Some(50))
+        );
+        // Seen again, an operation is not counted twice.
+        ops.insert(op(5), 50);
+        ops.insert(op(6), 60);
+        assert_eq!((ops.get(op(3)), ops.get(op(5))), (None, Some(50)));
+        assert_eq!((ops.seqs.len(), ops.order.len()), (3, 3));
     }
 }

@@ -1231,6 +1231,157 @@ async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
     app.stop().await;
 }
 
+/// A board task keeps only its latest operation ids in memory; a resend of an older one is
+/// still acknowledged as what it became, never applied twice, also after a restart.
+#[tokio::test]
+async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
+    use peerwall_server::wall::board::WallHub;
+
+    let app = TestApp::demo().await;
+    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
+    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let hub = || {
+        WallHub::with_timing(
+            app.state.db.clone(),
+            Duration::from_secs(120),
+            Duration::from_secs(3600),
+        )
+        .remembering_ops(2)
+    };
+    let first = hub();
+    let joined = first
+        .join(review, first.connection_id(), actor.clone(), None)
+        .await
+        .unwrap();
+    let ServerMessage::Welcome {
+        board: Some(board), ..
+    } = joined.welcome
+    else {
+        panic!("expected the whole board");
+    };
+    let heading = board.live_headings().nth(1).unwrap().id.clone();
+
+    let (create_op, note) = (new_op(), new_note());
+    let created = create(note, None, "Said once, sent twice");
+    let created_seq = acked(
+        &first
+            .command(review, actor.clone(), create_op, created.clone())
+            .await,
+    );
+    let move_op = new_op();
+    let moved = Command::MoveNote {
+        note,
+        heading: Some(heading.clone()),
+        before: None,
+    };
+    let moved_seq = acked(
+        &first
+            .command(review, actor.clone(), move_op, moved.clone())
+            .await,
+    );
+    // Three more operations push both out of the task's memory.
+    for text in ["one", "two", "three"] {
+        acked(
+            &first
+                .command(
+                    review,
+                    actor.clone(),
+                    new_op(),
+                    create(new_note(), None, text),
+                )
+                .await,
+        );
+    }
+    let head = moved_seq + 3;
+
+    // The create comes back: the note exists, so the rules refuse it, and the log says it was
+    // applied as `created_seq`.
+    assert_eq!(
+        acked(
+            &first
+                .command(review, actor.clone(), create_op, created.clone())
+                .await
+        ),
+        created_seq
+    );
+    // The move comes back after the note went elsewhere: the rules would apply it again, and
+    // the log's unique index turns it away.
+    acked(
+        &first
+            .command(
+                review,
+                actor.clone(),
+                new_op(),
+                Command::MoveNote {
+                    note,
+                    heading: None,
+                    before: None,
+                },
+            )
+            .await,
+    );
+    assert_eq!(
+        acked(
+            &first
+                .command(review, actor.clone(), move_op, moved.clone())
+                .await
+        ),
+        moved_seq
+    );
+    let stored = peerwall_server::db::wall::load(&app.state.db, review)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.board.seq,
+        head + 1,
+        "a resend took a sequence number"
+    );
+    assert_eq!(
+        stored.board.notes[&note].heading, None,
+        "the old move was applied again"
+    );
+    assert_eq!(
+        stored
+            .board
+            .notes
+            .values()
+            .filter(|n| n.text == "Said once, sent twice")
+            .count(),
+        1
+    );
+
+    // A fresh task (another node, or after a restart) answers the same way.
+    let second = hub();
+    assert_eq!(
+        acked(&second.command(review, actor.clone(), move_op, moved).await),
+        moved_seq
+    );
+    assert_eq!(
+        acked(
+            &second
+                .command(review, actor.clone(), create_op, created)
+                .await
+        ),
+        created_seq
+    );
+    // A new operation the rules refuse is still refused.
+    assert_eq!(
+        rejected(
+            &second
+                .command(
+                    review,
+                    actor,
+                    new_op(),
+                    create(note, None, "Another note with the same id")
+                )
+                .await
+        ),
+        ErrorCode::Invalid
+    );
+    app.stop().await;
+}
+
 /// Key messages on the live wall: one reviewer groups notes under a message and another sees
 /// the strength change; votes are limited per person; a locked wall refuses everyone but its
 /// leads; and it all comes back from the database as the clients see it.
