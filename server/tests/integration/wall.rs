@@ -204,6 +204,17 @@ async fn actor(
     }
 }
 
+/// The demo's first review and its first peer as the board service sees her, for tests that
+/// drive a `WallHub` directly.
+async fn peer_on_first_review(
+    app: &TestApp,
+) -> (app::review::ReviewId, peerwall_server::wall::board::Actor) {
+    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
+    let actor = actor(app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    (review, actor)
+}
+
 fn acked(answer: &ServerMessage) -> u64 {
     match answer {
         ServerMessage::Ack { seq, .. } => *seq,
@@ -873,11 +884,7 @@ async fn two_nodes_on_one_database_share_a_board() {
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let app = TestApp::demo().await;
     let db = app.state.db.clone();
-    let review = {
-        let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-        app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap())
-    };
-    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let (review, actor) = peer_on_first_review(&app).await;
     // No periodic head check: whatever node two learns without writing itself comes through
     // the LIVE query.
     let hub = || {
@@ -1195,9 +1202,7 @@ async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
     use peerwall_server::wall::board::WallHub;
 
     let app = TestApp::demo().await;
-    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
-    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let (review, actor) = peer_on_first_review(&app).await;
     let hub = WallHub::with_timing(
         app.state.db.clone(),
         Duration::from_millis(100),
@@ -1238,9 +1243,7 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
     use peerwall_server::wall::board::WallHub;
 
     let app = TestApp::demo().await;
-    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
-    let actor = actor(&app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let (review, actor) = peer_on_first_review(&app).await;
     let hub = || {
         WallHub::with_timing(
             app.state.db.clone(),
@@ -1249,86 +1252,45 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
         )
         .remembering_ops(2)
     };
-    let first = hub();
-    let joined = first
-        .join(review, first.connection_id(), actor.clone(), None)
-        .await
-        .unwrap();
-    let ServerMessage::Welcome {
-        board: Some(board), ..
-    } = joined.welcome
-    else {
-        panic!("expected the whole board");
+    // Sends a command through a hub and expects it acknowledged, with this sequence number.
+    let ack = async |hub: &WallHub, op: OpId, command: Command| {
+        acked(&hub.command(review, actor.clone(), op, command).await)
     };
+    let first = hub();
+    let board = peerwall_server::db::wall::load(&app.state.db, review)
+        .await
+        .unwrap()
+        .board;
     let heading = board.live_headings().nth(1).unwrap().id.clone();
 
     let (create_op, note) = (new_op(), new_note());
     let created = create(note, None, "Said once, sent twice");
-    let created_seq = acked(
-        &first
-            .command(review, actor.clone(), create_op, created.clone())
-            .await,
-    );
+    let created_seq = ack(&first, create_op, created.clone()).await;
     let move_op = new_op();
     let moved = Command::MoveNote {
         note,
         heading: Some(heading.clone()),
         before: None,
     };
-    let moved_seq = acked(
-        &first
-            .command(review, actor.clone(), move_op, moved.clone())
-            .await,
-    );
+    let moved_seq = ack(&first, move_op, moved.clone()).await;
     // Three more operations push both out of the task's memory.
     for text in ["one", "two", "three"] {
-        acked(
-            &first
-                .command(
-                    review,
-                    actor.clone(),
-                    new_op(),
-                    create(new_note(), None, text),
-                )
-                .await,
-        );
+        ack(&first, new_op(), create(new_note(), None, text)).await;
     }
     let head = moved_seq + 3;
 
     // The create comes back: the note exists, so the rules refuse it, and the log says it was
     // applied as `created_seq`.
-    assert_eq!(
-        acked(
-            &first
-                .command(review, actor.clone(), create_op, created.clone())
-                .await
-        ),
-        created_seq
-    );
+    assert_eq!(ack(&first, create_op, created.clone()).await, created_seq);
     // The move comes back after the note went elsewhere: the rules would apply it again, and
     // the log's unique index turns it away.
-    acked(
-        &first
-            .command(
-                review,
-                actor.clone(),
-                new_op(),
-                Command::MoveNote {
-                    note,
-                    heading: None,
-                    before: None,
-                },
-            )
-            .await,
-    );
-    assert_eq!(
-        acked(
-            &first
-                .command(review, actor.clone(), move_op, moved.clone())
-                .await
-        ),
-        moved_seq
-    );
+    let elsewhere = Command::MoveNote {
+        note,
+        heading: None,
+        before: None,
+    };
+    ack(&first, new_op(), elsewhere).await;
+    assert_eq!(ack(&first, move_op, moved.clone()).await, moved_seq);
     let stored = peerwall_server::db::wall::load(&app.state.db, review)
         .await
         .unwrap();
@@ -1353,32 +1315,14 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
 
     // A fresh task (another node, or after a restart) answers the same way.
     let second = hub();
-    assert_eq!(
-        acked(&second.command(review, actor.clone(), move_op, moved).await),
-        moved_seq
-    );
-    assert_eq!(
-        acked(
-            &second
-                .command(review, actor.clone(), create_op, created)
-                .await
-        ),
-        created_seq
-    );
+    assert_eq!(ack(&second, move_op, moved).await, moved_seq);
+    assert_eq!(ack(&second, create_op, created).await, created_seq);
     // A new operation the rules refuse is still refused.
-    assert_eq!(
-        rejected(
-            &second
-                .command(
-                    review,
-                    actor,
-                    new_op(),
-                    create(note, None, "Another note with the same id")
-                )
-                .await
-        ),
-        ErrorCode::Invalid
-    );
+    let same_id = create(note, None, "Another note with the same id");
+    let refused = second
+        .command(review, actor.clone(), new_op(), same_id)
+        .await;
+    assert_eq!(rejected(&refused), ErrorCode::Invalid);
     app.stop().await;
 }
 
