@@ -148,7 +148,6 @@ pub async fn create(
         seed_notes(db, review, &actors, request.notes).await?;
         let headings = db::wall::load(db, review)
             .await?
-            .board
             .live_headings()
             .map(|heading| heading.id.0.clone())
             .collect();
@@ -175,7 +174,7 @@ async fn seed_notes(
     if count == 0 {
         return Ok(());
     }
-    let mut board = db::wall::load(db, review).await?.board;
+    let mut board = db::wall::load(db, review).await?;
     let headings: Vec<_> = board.live_headings().map(|h| h.id.clone()).collect();
     let kinds = [
         NoteKind::Strength,

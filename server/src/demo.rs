@@ -195,7 +195,7 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
 
     use crate::wall::board::seed;
 
-    let mut board = db::wall::load(db, review).await?.board;
+    let mut board = db::wall::load(db, review).await?;
     if board.seq > 0 {
         return Ok(());
     }

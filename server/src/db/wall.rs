@@ -69,20 +69,9 @@ struct OpRow {
     seq: i64,
 }
 
-/// A board as stored, with the ids of the latest operations it applied.
-pub struct LoadedBoard {
-    pub board: Board,
-    /// At most `LOADED_OPS`, newest first.
-    pub ops: Vec<(OpId, u64)>,
-}
-
-/// How many of a board's latest operation ids `load` reads (its board task remembers as many;
-/// the log answers for older ones).
-pub const LOADED_OPS: usize = crate::wall::board::REMEMBERED_OPS;
-
-/// Reads a review's whole wall: headings, notes (deleted ones too), head and the latest
-/// operation ids.
-pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbError> {
+/// Reads a review's whole wall: headings, notes (deleted ones too), key messages, settings and
+/// the sequence number of its last event.
+pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let mut response = db
         .query(
             "SELECT <string> record::id(id) AS id, title, position, archived FROM heading
@@ -90,18 +79,16 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
              SELECT record::id(id) AS id, heading, order_key, text, kind, source, stakeholder,
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
-             SELECT op, seq FROM wall_event WHERE review = $review ORDER BY seq DESC
-                 LIMIT $ops;
+             SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
              SELECT state FROM key_message WHERE review = $review;
              SELECT state FROM $settings;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
-        .bind(("ops", LOADED_OPS as i64))
         .await?;
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
-    let ops: Vec<OpRow> = response.take(2)?;
+    let head: Option<i64> = response.take(2)?;
     let messages: Vec<StateRow> = response.take(3)?;
     let settings: Vec<StateRow> = response.take(4)?;
     let mut board = Board::default();
@@ -145,13 +132,28 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<LoadedBoard, DbErro
         board.settings = serde_json::from_str(&row.state)
             .map_err(|error| DbError::Corrupt(format!("the wall's settings: {error}")))?;
     }
-    let mut latest = Vec::with_capacity(ops.len());
-    for row in ops {
-        let seq = row.seq.max(0) as u64;
-        board.seq = board.seq.max(seq);
-        latest.push((parse_op(&row.op)?, seq));
-    }
-    Ok(LoadedBoard { board, ops: latest })
+    board.seq = head.unwrap_or(0).max(0) as u64;
+    Ok(board)
+}
+
+/// The ids of the latest `limit` operations on a review's wall with their sequence numbers,
+/// newest first.
+pub async fn latest_ops(
+    db: &Database,
+    review: ReviewId,
+    limit: usize,
+) -> Result<Vec<(OpId, u64)>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT op, seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT $limit",
+        )
+        .bind(("review", review_record(review)))
+        .bind(("limit", limit as i64))
+        .await?;
+    let rows: Vec<OpRow> = response.take(0)?;
+    rows.into_iter()
+        .map(|row| Ok((parse_op(&row.op)?, row.seq.max(0) as u64)))
+        .collect()
 }
 
 fn parse_op(text: &str) -> Result<OpId, DbError> {

@@ -27,7 +27,7 @@ const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
 /// How many of its latest operation ids a board task keeps in memory, so that a resend is
 /// answered without asking the database. An older one is still applied once: the rules refuse
 /// or the log's unique index turns it away, and either way the log says what it became.
-pub const REMEMBERED_OPS: usize = 1_024;
+const REMEMBERED_OPS: usize = 1_024;
 
 /// How many frames a board keeps for sockets still sending the previous ones; a socket further
 /// behind is closed and resumes from its last event. Every slot holds its frame until it is
@@ -392,7 +392,10 @@ async fn run_board(
         head_check,
         remembered_ops,
     } = tuning;
-    let loaded = match db::wall::load(&db, review).await {
+    let loaded = match tokio::try_join!(
+        db::wall::load(&db, review),
+        db::wall::latest_ops(&db, review, remembered_ops)
+    ) {
         Ok(loaded) => loaded,
         Err(error) => {
             tracing::error!(%review, %error, "the wall could not be loaded");
@@ -404,15 +407,16 @@ async fn run_board(
         }
     };
     let (frames, _) = broadcast::channel(FRAMES_KEPT);
+    let (board, latest) = loaded;
     let mut ops = RecentOps::new(remembered_ops);
-    // Loaded newest first; remembered oldest first, so the newest are the last to go.
-    for (op, seq) in loaded.ops.into_iter().rev() {
+    // Read newest first; remembered oldest first, so the newest are the last to go.
+    for (op, seq) in latest.into_iter().rev() {
         ops.insert(op, seq);
     }
     let mut task = BoardTask {
         db,
         review,
-        board: loaded.board,
+        board,
         ops,
         recent: VecDeque::new(),
         frames,
@@ -598,30 +602,7 @@ impl BoardTask {
             }
             let change = match decide(&self.board, actor, command) {
                 Ok(change) => change,
-                Err(rejection) => {
-                    // A resend of an operation older than those remembered (a note created
-                    // long ago now exists, so the rules refuse it) is answered from the log.
-                    return match db::wall::find_op(&self.db, self.review, op).await {
-                        Ok(Some(seq)) => {
-                            self.ops.insert(op, seq);
-                            ServerMessage::Ack { op, seq }
-                        }
-                        Ok(None) => ServerMessage::Rejected {
-                            op,
-                            error: rejection.error,
-                            current: rejection.current.map(|note| *note),
-                        },
-                        Err(error) => {
-                            // Not refused for good: the client keeps the change and resends it.
-                            tracing::error!(review = %self.review, %error, "looking up an operation");
-                            ServerMessage::Rejected {
-                                op,
-                                error: unavailable(),
-                                current: None,
-                            }
-                        }
-                    };
-                }
+                Err(rejection) => return self.refused(op, rejection).await,
             };
             let seq = self.board.seq + 1;
             match db::wall::commit(&self.db, self.review, seq, op, actor.person, &change).await {
@@ -649,6 +630,31 @@ impl BoardTask {
             op,
             error: unavailable(),
             current: None,
+        }
+    }
+
+    /// The answer to an operation the rules refuse. A resend of one older than those remembered
+    /// (a note created long ago now exists, so the rules refuse it) is answered from the log.
+    async fn refused(&mut self, op: OpId, rejection: Rejection) -> ServerMessage {
+        match db::wall::find_op(&self.db, self.review, op).await {
+            Ok(Some(seq)) => {
+                self.ops.insert(op, seq);
+                ServerMessage::Ack { op, seq }
+            }
+            Ok(None) => ServerMessage::Rejected {
+                op,
+                error: rejection.error,
+                current: rejection.current.map(|note| *note),
+            },
+            Err(error) => {
+                // Not refused for good: the client keeps the change and resends it.
+                tracing::error!(review = %self.review, %error, "looking up an operation");
+                ServerMessage::Rejected {
+                    op,
+                    error: unavailable(),
+                    current: None,
+                }
+            }
         }
     }
 

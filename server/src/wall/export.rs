@@ -93,7 +93,7 @@ pub async fn export_wall(
         crate::db::wall::load(&state.db, review),
         crate::db::review::get_summary(&state.db, review)
     ) {
-        Ok((loaded, Some(summary))) => (loaded.board, summary),
+        Ok((board, Some(summary))) => (board, summary),
         Ok((_, None)) => return refuse(app::people::not_a_member()),
         Err(error) => {
             tracing::error!(%error, "exporting a wall");

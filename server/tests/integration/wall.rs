@@ -331,8 +331,8 @@ async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
     let stored = peerwall_server::db::wall::load(&app.state.db, review_id)
         .await
         .unwrap();
-    assert_eq!(stored.board.seq, base + 2);
-    assert_eq!(stored.board.notes[&note].author, "Helen Marsh");
+    assert_eq!(stored.seq, base + 2);
+    assert_eq!(stored.notes[&note].author, "Helen Marsh");
     app.stop().await;
 }
 
@@ -709,25 +709,25 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
     .unwrap();
     for note in &acked_notes {
         assert!(
-            stored.board.notes.contains_key(note),
+            stored.notes.contains_key(note),
             "acknowledged note {note} lost"
         );
     }
     // A fresh client and every stored row agree.
     let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let fresh = Client::open(&app, &review, &cookie).await;
-    assert_eq!(fresh.board, stored.board);
+    assert_eq!(fresh.board, stored);
     // Every simulated client, resuming from where it stopped, reaches the same board.
     for (index, board) in boards.into_iter().enumerate() {
         let mut resumed = Client::join(&app, &review, &cookie, Some(board.seq)).await;
         resumed.board = board;
         resumed.welcome().await;
-        resumed.until_seq(stored.board.seq).await;
-        assert_eq!(resumed.board, stored.board, "client {index} diverged");
+        resumed.until_seq(stored.seq).await;
+        assert_eq!(resumed.board, stored, "client {index} diverged");
     }
     // Each order key in a column is distinct, so every client orders the same way.
-    for heading in std::iter::once(None).chain(stored.board.live_headings().map(|h| Some(&h.id))) {
-        let column = stored.board.notes_in(heading);
+    for heading in std::iter::once(None).chain(stored.live_headings().map(|h| Some(&h.id))) {
+        let column = stored.notes_in(heading);
         assert!(column.windows(2).all(|pair| pair[0].order < pair[1].order));
     }
     app.stop().await;
@@ -1156,10 +1156,7 @@ async fn every_command_is_stored_as_the_board_shows_it() {
                 board.seq = event.seq;
             }
         }
-        let stored = peerwall_server::db::wall::load(&db, review)
-            .await
-            .unwrap()
-            .board;
+        let stored = peerwall_server::db::wall::load(&db, review).await.unwrap();
         assert_eq!(stored, board, "after {command:?}");
     }
     // What the commands came to.
@@ -1259,8 +1256,7 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
     let first = hub();
     let board = peerwall_server::db::wall::load(&app.state.db, review)
         .await
-        .unwrap()
-        .board;
+        .unwrap();
     let heading = board.live_headings().nth(1).unwrap().id.clone();
 
     let (create_op, note) = (new_op(), new_note());
@@ -1274,8 +1270,10 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
     };
     let moved_seq = ack(&first, move_op, moved.clone()).await;
     // Three more operations push both out of the task's memory.
+    let mut later = Vec::new();
     for text in ["one", "two", "three"] {
-        ack(&first, new_op(), create(new_note(), None, text)).await;
+        let op = new_op();
+        later.push((op, ack(&first, op, create(new_note(), None, text)).await));
     }
     let head = moved_seq + 3;
 
@@ -1289,23 +1287,26 @@ async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
         heading: None,
         before: None,
     };
-    ack(&first, new_op(), elsewhere).await;
+    let elsewhere_op = new_op();
+    ack(&first, elsewhere_op, elsewhere).await;
     assert_eq!(ack(&first, move_op, moved.clone()).await, moved_seq);
+    // What a starting task reads to remember: the latest operations, newest first.
+    assert_eq!(
+        peerwall_server::db::wall::latest_ops(&app.state.db, review, 2)
+            .await
+            .unwrap(),
+        vec![(elsewhere_op, head + 1), later[2]]
+    );
     let stored = peerwall_server::db::wall::load(&app.state.db, review)
         .await
         .unwrap();
+    assert_eq!(stored.seq, head + 1, "a resend took a sequence number");
     assert_eq!(
-        stored.board.seq,
-        head + 1,
-        "a resend took a sequence number"
-    );
-    assert_eq!(
-        stored.board.notes[&note].heading, None,
+        stored.notes[&note].heading, None,
         "the old move was applied again"
     );
     assert_eq!(
         stored
-            .board
             .notes
             .values()
             .filter(|n| n.text == "Said once, sent twice")
@@ -1489,8 +1490,7 @@ async fn triangulation_is_shared_live_limited_and_stored() {
     let review_id = app::review::ReviewId(review.parse().unwrap());
     let stored = peerwall_server::db::wall::load(&app.state.db, review_id)
         .await
-        .unwrap()
-        .board;
+        .unwrap();
     for client in [&writer, &reader, &leader, &chair] {
         assert_eq!(client.board, stored);
     }
