@@ -47,7 +47,7 @@ pub struct ProcessStats {
     /// fills it as writes arrive until it is flushed, so a soak's growth is told apart from the rest.
     pub arena_rss_mb: f64,
     /// How much of the resident set is mapped from files, in MiB: mostly the program's own
-    /// code (a release `peerwall` is about 110 MB, much of it resident), shared and
+    /// code (a release `peerwall` is about 210 MB on disk, about 60 MiB of it resident), shared and
     /// reclaimable; the rest of the resident set is the process's own (anonymous) memory.
     #[serde(default)]
     pub file_rss_mb: f64,

@@ -231,9 +231,10 @@ pub struct DatabaseConfig {
     pub block_cache_bytes: Option<u64>,
 }
 
-/// The embedded engine's memtable unless told: small enough that it is flushed early and often
-/// and the resident set stays flat (README, "Benchmarks", soak), big enough that flushing and
-/// compacting stay in the background.
+/// The embedded engine's memtable unless told: small enough that it is flushed early and often,
+/// so what it holds is a sawtooth of at most one memtable rather than a climb to the engine's own
+/// 1 GiB (README, "Benchmarks", soak), big enough that flushing and compacting stay in the
+/// background.
 pub const DEFAULT_MEMTABLE_MIB: u32 = 16;
 
 /// The embedded engine's block cache unless told; the operating system caches the files too.

@@ -202,8 +202,8 @@ async fn select<C: surrealdb::Connection>(
 /// settings `connect` cannot pass: the memtable's and the block cache's sizes
 /// (`config::DEFAULT_MEMTABLE_MIB` and `DEFAULT_BLOCK_CACHE_MIB` unless told). Left to itself
 /// SurrealKV sizes both by the machine's memory (a 1 GiB memtable on a 16–64 GiB host, filled
-/// before its first flush).
-/// Every commit is synced to disk before it is acknowledged (`sync=every`).
+/// before its first flush). Every commit is synced to disk before it is acknowledged
+/// (`sync=every`).
 ///
 /// An embedded folder that this process has only just closed stays locked until the
 /// engine's shutdown task has run, so opening is retried briefly.
