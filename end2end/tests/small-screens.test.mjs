@@ -70,6 +70,7 @@ test('on a phone, every page a facilitator uses fits the screen and its buttons 
   await waitForHydration(page);
   await page.locator('.wall-status[data-status="live"]').waitFor();
   assert.deepEqual(await offTheEdge(page), [], 'wall');
+  await page.getByRole('button', { name: /^Filters/ }).tap();
   const check = page.locator('#filter-unused');
   const label = page.locator('label[for="filter-unused"]');
   const [checkBox, labelBox] = [await check.boundingBox(), await label.boundingBox()];
@@ -101,5 +102,39 @@ test('on a phone, a peer can write a note and see it on the wall', async () => {
   await note.waitFor();
   await page.waitForFunction((t) => [...document.querySelectorAll('.note')].some((n) => n.textContent.includes(t) && !n.classList.contains('note-unsaved')), text);
   assert.deepEqual(await offTheEdge(page), [], 'wall with the new note');
+  assert.deepEqual(page.problems, []);
+});
+
+test('on a tablet, the filters fold behind a toggle that says how many are on, and the notes start on the first screen', async () => {
+  const page = await openPage(fixture.browser, { viewport: { width: 1024, height: 768 }, hasTouch: true });
+  await signIn(page, fixture.server.url, 'peer1@demo.peerwall.test');
+  const review = await page.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).first().getAttribute('href');
+  await page.goto(`${fixture.server.url}${review}/wall`);
+  await waitForHydration(page);
+  await page.locator('.wall-status[data-status="live"]').waitFor();
+
+  const toggle = page.getByRole('button', { name: /^Filters/ });
+  const kind = page.locator('#filter-kind');
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+  assert.equal(await kind.isVisible(), false, 'the filters start folded');
+  await page.screenshot({ path: screenshotPath('tablet-wall.png') });
+  const firstNote = await page.locator('.note').first().boundingBox();
+  assert.ok(firstNote.y < 768, `the first note starts ${Math.round(firstNote.y)}px down a 768px screen`);
+
+  await toggle.tap();
+  assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  await kind.selectOption('question');
+  await page.locator('#filter-unused').check();
+  await toggle.tap();
+  assert.equal(await kind.isVisible(), false);
+  assert.equal(await toggle.innerText(), 'Filters (2 on)');
+  // Folded, the filters still apply: only unused questions show.
+  const kinds = await page.locator('.note').evaluateAll((notes) => [...new Set(notes.map((n) => n.dataset.kind))]);
+  assert.deepEqual(kinds, ['question']);
+
+  // On a desk screen the filters are always out and there is no toggle.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.equal(await toggle.isVisible(), false);
+  assert.equal(await kind.isVisible(), true);
   assert.deepEqual(page.problems, []);
 });

@@ -79,6 +79,17 @@ impl Filters {
         }
     }
 
+    /// How many filters narrow the wall now, for the toggle that hides them on small screens.
+    fn active(&self) -> usize {
+        [
+            self.kind, self.pair, self.source, self.stakeholder, self.tag, self.search,
+        ]
+        .iter()
+        .filter(|value| value.with(|value| !value.is_empty()))
+        .count()
+            + usize::from(self.unused.get())
+    }
+
     fn matches(&self, note: &Note) -> bool {
         let kind = self.kind.get();
         let pair = self.pair.get();
@@ -637,8 +648,20 @@ fn FilterBar() -> impl IntoView {
     let listed = move |pick: fn(&Note) -> Vec<String>| {
         Signal::derive(move || values(pick).into_iter().map(|v| (v.clone(), v)).collect())
     };
+    // On a tablet or phone the filters fold away behind a toggle (CSS shows it only there), so
+    // the notes start on the first screen; the toggle says how many filters are on.
+    let open = RwSignal::new(false);
     view! {
-        <section class="filters" aria-label="Filter the notes">
+        <button type="button" class="button button-secondary button-small filters-toggle"
+            aria-controls="wall-filters" aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|open| *open = !*open)>
+            {move || match filters.active() {
+                0 => "Filters".to_string(),
+                active => format!("Filters ({active} on)"),
+            }}
+        </button>
+        <section id="wall-filters" class="filters" class:filters-open=move || open.get()
+            aria-label="Filter the notes">
             {select("filter-kind", "Kind", filters.kind, kinds)}
             {select("filter-pair", "Pair", filters.pair, pairs)}
             {select("filter-source", "Heard at", filters.source, listed(|note| vec![note.source.clone()]))}
