@@ -82,7 +82,12 @@ impl Filters {
     /// How many filters narrow the wall now, for the toggle that hides them on small screens.
     fn active(&self) -> usize {
         [
-            self.kind, self.pair, self.source, self.stakeholder, self.tag, self.search,
+            self.kind,
+            self.pair,
+            self.source,
+            self.stakeholder,
+            self.tag,
+            self.search,
         ]
         .iter()
         .filter(|value| value.with(|value| !value.is_empty()))
