@@ -138,3 +138,71 @@ test('on a tablet, the filters fold behind a toggle that says how many are on, a
   assert.equal(await kind.isVisible(), true);
   assert.deepEqual(page.problems, []);
 });
+
+/// The note form's controls and their labels, in the order they are laid out.
+async function composerFields(page) {
+  const fields = [];
+  for (const id of ['note-kind', 'note-source', 'note-stakeholder', 'note-tags', 'note-heading']) {
+    fields.push({ id, control: await page.locator(`#${id}`).boundingBox(), label: await page.locator(`label[for="${id}"]`).boundingBox() });
+  }
+  return fields;
+}
+
+/// Fields side by side must line up: the same top and height for their controls, and their
+/// labels level and on one line.
+function assertRowsLineUp(fields, where) {
+  const rows = new Map();
+  for (const field of fields) {
+    const key = [...rows.keys()].find((top) => Math.abs(top - field.control.y) < 40) ?? field.control.y;
+    rows.set(key, [...(rows.get(key) ?? []), field]);
+  }
+  for (const row of rows.values()) {
+    const [first] = row;
+    for (const field of row) {
+      assert.ok(field.control.height >= 43.5, `${where}: #${field.id} is ${field.control.height}px tall, under a 44px touch target`);
+      assert.ok(Math.abs(field.control.y - first.control.y) <= 1, `${where}: #${field.id} starts at ${field.control.y}, #${first.id} at ${first.control.y}`);
+      assert.ok(Math.abs(field.control.height - first.control.height) <= 1, `${where}: #${field.id} is ${field.control.height}px tall, #${first.id} ${first.control.height}px`);
+      assert.ok(Math.abs(field.label.y - first.label.y) <= 1, `${where}: the label of #${field.id} is not level with #${first.id}'s`);
+      assert.ok(field.label.height < 30, `${where}: the label of #${field.id} wraps`);
+    }
+  }
+  return rows.size;
+}
+
+test('on a laptop and a tablet, the note form\'s fields line up at one touch-sized height and the wall\'s title keeps its status beside it', async () => {
+  const page = await openPage(fixture.browser, { viewport: { width: 1280, height: 800 } });
+  await signIn(page, fixture.server.url, 'facilitator@demo.peerwall.test');
+  const review = await page.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).first().getAttribute('href');
+  await page.goto(`${fixture.server.url}${review}/wall`);
+  await waitForHydration(page);
+  await page.locator('.wall-status[data-status="live"]').waitFor();
+
+  // A laptop: the whole form in one row, the button on it.
+  const laptop = await composerFields(page);
+  assert.equal(assertRowsLineUp(laptop, '1280px'), 1, 'the note form fits one row at 1280px');
+  const add = await page.getByRole('button', { name: 'Add note' }).boundingBox();
+  const middle = add.y + add.height / 2;
+  assert.ok(middle > laptop[0].control.y && middle < laptop[0].control.y + laptop[0].control.height, '"Add note" sits on the fields\' row');
+  for (const id of ['filter-kind', 'filter-pair', 'filter-source', 'filter-stakeholder', 'filter-tag', 'filter-search']) {
+    const box = await page.locator(`#${id}`).boundingBox();
+    assert.ok(Math.abs(box.height - laptop[0].control.height) <= 1, `filter #${id} is ${box.height}px tall, the note form's fields ${laptop[0].control.height}px`);
+  }
+  // The facilitator's "Votes each" box: a bordered box with its label beside it, not jammed against it.
+  const votes = await page.locator('#votes-per-person').boundingBox();
+  const votesLabel = await page.locator('label[for="votes-per-person"]').boundingBox();
+  assert.ok(votes.x - (votesLabel.x + votesLabel.width) >= 4, 'a gap between "Votes each" and its box');
+  assert.ok(votes.width >= 56, `the votes box is ${votes.width}px wide`);
+  await page.locator('.wall-header').screenshot({ path: screenshotPath('laptop-wall-header.png') });
+
+  // A tablet: the form wraps into rows that still line up; the status stays beside the title
+  // and the wall's actions go underneath both.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const tablet = await composerFields(page);
+  assertRowsLineUp(tablet, '1024px');
+  const title = await page.locator('.wall-header > div').first().boundingBox();
+  const status = await page.locator('.wall-status').boundingBox();
+  const actions = await page.locator('.wall-actions').boundingBox();
+  assert.ok(status.y < title.y + title.height && status.y + status.height > title.y, 'the status is level with the title');
+  assert.ok(actions.y >= status.y + status.height - 1, 'the wall\'s actions sit under the title and status');
+  assert.deepEqual(page.problems, []);
+});

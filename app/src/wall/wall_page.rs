@@ -552,8 +552,8 @@ fn Composer() -> impl IntoView {
                 <SuggestField id="note-stakeholder" label="Stakeholder group" placeholder="e.g. Councillors"
                     value=stakeholder pick=|note| vec![note.stakeholder.clone()]/>
                 <div class="field">
-                    <label for="note-tags">"Tags (comma-separated)"</label>
-                    <input id="note-tags" maxlength="200" prop:value=move || tags.get()
+                    <label for="note-tags">"Tags"<span class="visually-hidden">", separated by commas"</span></label>
+                    <input id="note-tags" maxlength="200" placeholder="e.g. housing, budget" prop:value=move || tags.get()
                         on:input=move |event| tags.set(event_target_value(&event))/>
                 </div>
                 <div class="field">
