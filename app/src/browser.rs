@@ -149,3 +149,23 @@ mod tests {
         assert_eq!(super::backoff_ms(9, 10_000), 10_000);
     }
 }
+
+/// What every key this site keeps in browser storage starts with.
+pub const STORAGE_PREFIX: &str = "peerwall.";
+
+/// Removes everything this site keeps in browser storage — unsent notes, the presenter's
+/// private notes — so that nothing a person wrote stays on a shared computer after they sign
+/// out. On the server it does nothing.
+pub fn forget_stored() {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let count = storage.length().unwrap_or(0);
+        let ours: Vec<String> = (0..count)
+            .filter_map(|index| storage.key(index).ok().flatten())
+            .filter(|key| key.starts_with(STORAGE_PREFIX))
+            .collect();
+        for key in ours {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}

@@ -40,6 +40,8 @@ pub struct Server {
     /// When the last start finished (answering /healthz).
     pub started: Instant,
     http: reqwest::Client,
+    /// The server's `--bench-secret`, fresh for every run.
+    secret: String,
 }
 
 /// One bench board as the server created it.
@@ -71,6 +73,7 @@ impl Server {
             child: None,
             started: Instant::now(),
             http: reqwest::Client::new(),
+            secret: uuid::Uuid::new_v4().simple().to_string(),
         };
         server.restart().await?;
         Ok(server)
@@ -80,6 +83,8 @@ impl Server {
     pub async fn restart(&mut self) -> Result<(), String> {
         let child = Command::new(&self.binary)
             .arg("--bench")
+            .arg("--bench-secret")
+            .arg(&self.secret)
             .arg("--addr")
             .arg(self.addr.to_string())
             .arg("--db")
@@ -152,6 +157,7 @@ impl Server {
             .http
             .post(format!("http://{}/bench/setup", self.addr))
             .header("content-type", "application/json")
+            .header("x-bench-secret", &self.secret)
             .body(body)
             .timeout(Duration::from_secs(600))
             .send()

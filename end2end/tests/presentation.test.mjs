@@ -20,13 +20,63 @@ async function openReview(email, viewport) {
   return page;
 }
 
-test('the presenter advances a slide and a remote follower moves with it', async () => {
-  const lead = await openReview('lead@demo.peerwall.test', { width: 1920, height: 1080 });
+/// Opens the projector view as the team lead, from the wall.
+async function openProjector(viewport) {
+  const lead = await openReview('lead@demo.peerwall.test', viewport);
   await lead.getByRole('link', { name: 'Open the findings wall' }).click();
   await lead.locator('.wall-status[data-status="live"]').waitFor();
   await lead.getByRole('link', { name: 'Present', exact: true }).click();
   await lead.locator('.slide-cover').waitFor();
+  return lead;
+}
+
+/// Makes sure the presentation is being given to the room (or, with `on` false, is not).
+async function presenting(lead, on = true) {
+  const start = lead.getByRole('button', { name: 'Start presenting to the room' });
+  const end = lead.getByRole('button', { name: 'End the presentation' });
+  await start.or(end).waitFor();
+  if (on && await start.count()) await start.click();
+  if (!on && await end.count()) await end.click();
+  await (on ? end : start).waitFor();
+}
+
+test('the host lead follows the whole visit and receives no key message before the presentation', async () => {
+  // The host lead opens the follow link at the start of the visit and leaves it open.
+  const host = await openReview('host@demo.peerwall.test', { width: 1024, height: 768 });
+  const frames = [];
+  host.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+  await host.getByRole('link', { name: 'Follow the presentation' }).click();
+  await host.locator('.slide[data-slide="waiting"]').waitFor();
+  assert.match(await host.locator('.slide').innerText(), /has not started/);
+
+  // Meanwhile the team writes a key message on the wall.
+  const lead = await openProjector({ width: 1600, height: 1000 });
+  await presenting(lead, false);
+  const draft = 'Draft: the medium-term financial plan lacks savings detail.';
+  const wall = await openReview('facilitator@demo.peerwall.test', { width: 1600, height: 2400 });
+  await wall.getByRole('link', { name: 'Open the findings wall' }).click();
+  await wall.locator('.wall-status[data-status="live"]').waitFor();
+  await wall.getByRole('button', { name: '+ Key message' }).first().click();
+  await wall.getByLabel('Key message (one sentence)').fill(draft);
+  await wall.getByRole('button', { name: 'Add message' }).click();
+  await wall.getByText(draft).first().waitFor();
+  await host.waitForTimeout(1000);
+  for (const secret of [draft, 'Scrutiny does not yet shape decisions']) {
+    assert.equal(frames.some((frame) => frame.includes(secret)), false, `the host received "${secret}" before the presentation`);
+  }
+  assert.equal(await host.getByText(draft).count(), 0);
+
+  // The round-table: the facilitator starts presenting and the host's page shows it at once.
+  await presenting(lead, true);
+  await host.locator('.slide-cover .slide-agenda').waitFor();
+  assert.ok(frames.some((frame) => frame.includes('Scrutiny does not yet shape decisions')));
+  for (const page of [host, lead, wall]) assert.deepEqual(page.problems, []);
+});
+
+test('the presenter advances a slide and a remote follower moves with it', async () => {
+  const lead = await openProjector({ width: 1920, height: 1080 });
   assert.match(await lead.locator('.slide-cover').innerText(), /Feedback round-table/i);
+  await presenting(lead, true);
 
   // A host officer follows from the review page.
   const host = await openReview('host@demo.peerwall.test', { width: 1024, height: 768 });
@@ -79,6 +129,9 @@ test('the presenter panel shows the next heading and puts a quote on the slide f
   await lead.getByRole('button', { name: 'Title slide' }).click();
   await lead.locator('.panel-current', { hasText: 'Title slide' }).waitFor();
   assert.equal(await lead.locator('.panel-next strong').innerText(), 'Organisational and place leadership');
+  const presenting = lead.getByRole('button', { name: 'Start presenting to the room' });
+  if (await presenting.count()) await presenting.click();
+  await lead.getByRole('button', { name: 'End the presentation' }).waitFor();
   const observer = await openReview('observer@demo.peerwall.test');
   await observer.goto(`${base}/follow`);
   await observer.locator('.slide-cover').waitFor();
@@ -103,9 +156,14 @@ test('the presenter panel shows the next heading and puts a quote on the slide f
   for (const page of [lead, observer]) assert.deepEqual(page.problems, []);
 });
 
-test('the handout prints every key message, and the host gets it but not the wall export', async () => {
+test('the handout prints every key message, and the host gets it once published but never the wall export', async () => {
+  const lead = await openProjector();
+  await presenting(lead, false);
   const host = await openReview('host@demo.peerwall.test');
   await host.getByRole('link', { name: 'Key messages handout' }).click();
+  await host.getByText('once the facilitator publishes the handout').waitFor();
+  assert.equal(await host.locator('.handout-heading').count(), 0);
+  await lead.getByRole('button', { name: 'Publish the handout to the council' }).click();
   await host.locator('.handout-heading').first().waitFor();
   assert.equal(await host.locator('.handout-heading').count(), 2);
   await host.emulateMedia({ media: 'print' });

@@ -150,6 +150,21 @@ test('a change queued while the wall cannot be reached survives a reload and is 
   assert.equal(await helen.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith('.pending')).length), 0);
 });
 
+test('signing out leaves no unsent note in the browser\'s storage', async () => {
+  const helen = await openWall('peer1@demo.peerwall.test');
+  await helen.routeWebSocket(/\/ws\/reviews\//, (socket) => socket.close());
+  await helen.evaluate(() => window.dispatchEvent(new Event('offline')));
+  await helen.locator('.wall-status[data-status="offline"]').waitFor();
+  const text = 'Unsent when she signed out.';
+  await addNote(helen, text);
+  await note(helen, text).getByText('Not yet saved').waitFor();
+  const stored = () => helen.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('peerwall.')).length);
+  assert.equal(await stored(), 1);
+  await helen.getByRole('button', { name: 'Sign out' }).click();
+  await helen.getByRole('link', { name: 'Sign in' }).first().waitFor();
+  assert.equal(await stored(), 0, 'nothing she wrote stays on this computer');
+});
+
 test('the team lead adds, renames, moves and archives a heading, and its notes go to Unsorted', async () => {
   const lead = await openWall('lead@demo.peerwall.test');
   const peer = await openWall('peer3@demo.peerwall.test');

@@ -15,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use surrealdb::types::SurrealValue;
+
 use crate::AppState;
 use crate::auth::session;
 use crate::db::{self, Database, DbError};
@@ -56,8 +58,74 @@ pub struct BenchBoard {
     pub tokens: Vec<String>,
 }
 
-/// `POST /bench/setup`.
-pub async fn setup(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+/// Allows `--bench` on this database only if it holds nothing real: it is fresh (and is then
+/// marked as the bench's), or the bench's own from an earlier start (the fault run restarts on
+/// its folder).
+pub async fn allow_on(db: &Database) -> Result<(), crate::StartupError> {
+    let mut response = db
+        .query(
+            "RETURN {
+                 marked: count(SELECT id FROM bench_database),
+                 people: count(SELECT id FROM person),
+                 reviews: count(SELECT id FROM review),
+             }",
+        )
+        .await
+        .map_err(DbError::from)?;
+    let counts: Option<BenchCounts> = response.take(0).map_err(DbError::from)?;
+    let counts = counts.ok_or_else(|| DbError::Corrupt("counting the database's rows".into()))?;
+    if counts.marked > 0 {
+        return Ok(());
+    }
+    if counts.people > 0 || counts.reviews > 0 {
+        return Err(crate::StartupError::BenchOnRealData);
+    }
+    db.query("CREATE bench_database:mark SET created_at = time::now()")
+        .await
+        .map_err(DbError::from)?
+        .check()
+        .map_err(DbError::from)?;
+    Ok(())
+}
+
+#[derive(Debug, SurrealValue)]
+struct BenchCounts {
+    marked: i64,
+    people: i64,
+    reviews: i64,
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+            == 0
+}
+
+/// `POST /bench/setup`, with the bench secret in `x-bench-secret`.
+pub async fn setup(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let given = headers
+        .get("x-bench-secret")
+        .map(|value| value.as_bytes())
+        .unwrap_or_default();
+    let allowed = state
+        .bench
+        .as_deref()
+        .is_some_and(|secret| same_secret(given, secret.as_bytes()));
+    if !allowed {
+        let error = AppError::new(
+            ErrorCode::Forbidden,
+            "The bench secret is missing or wrong.",
+        );
+        return (StatusCode::FORBIDDEN, Json(error)).into_response();
+    }
     let request: SetupRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => return refuse(format!("The set-up request is not valid JSON: {error}")),

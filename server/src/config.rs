@@ -94,14 +94,26 @@ pub struct Config {
     pub site_root: PathBuf,
 
     /// Seed a realistic fictional review into an empty database, so there is something to see.
+    /// Refused on a database with real accounts or reviews; its accounts share a published
+    /// password, so keep it on loopback.
     #[arg(long, env = "PEERWALL_DEMO")]
     pub demo: bool,
+
+    /// Remove the demo's accounts (with their sessions and memberships) before serving a
+    /// database that began as the demo; without it such a database is served only with --demo.
+    #[arg(long, env = "PEERWALL_REMOVE_DEMO_ACCOUNTS", conflicts_with = "demo")]
+    pub remove_demo_accounts: bool,
 
     /// Benchmarks only: serve `POST /bench/setup`, which creates throwaway boards, people and
     /// signed-in sessions in one call for the load generator (`bench/`). Never set this on a
     /// server that holds real reviews: anyone who can reach it can create sessions.
-    #[arg(long, env = "PEERWALL_BENCH")]
+    #[arg(long, env = "PEERWALL_BENCH", requires = "bench_secret")]
     pub bench: bool,
+
+    /// Benchmarks only: the secret `POST /bench/setup` must carry (header `x-bench-secret`).
+    /// `--bench` needs it, and is refused on a database with real accounts or reviews.
+    #[arg(long, env = "PEERWALL_BENCH_SECRET", hide_env_values = true)]
+    pub bench_secret: Option<String>,
 
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PEERWALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

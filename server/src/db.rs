@@ -1,10 +1,12 @@
 //! The only module that speaks SurrealQL: the connection, migrations and repositories.
 
+pub mod access;
 mod connection;
 pub mod invitation;
 pub mod migrations;
 pub mod organisation;
 pub mod people;
+mod records;
 pub mod review;
 pub mod wall;
 

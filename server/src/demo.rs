@@ -6,18 +6,142 @@ use app::review::{LGA_CORE_COMPONENTS, Phase, ReviewType};
 use app::wall::NoteKind;
 use chrono::{Duration, Local, NaiveDate};
 
+use surrealdb::types::SurrealValue;
+
 use crate::db::{self, Database, DbError};
 
 /// The fictional host council of the demo review.
 pub const DEMO_COUNCIL: &str = "Eastbrook Borough Council";
 
-/// Seeds the demo review unless the database already holds any review.
-pub async fn seed(db: &Database) -> Result<(), DbError> {
-    if db::review::count(db).await? > 0 {
-        tracing::info!("demo: the database already has reviews; seeding nothing");
-        print_demo_accounts();
+/// Every demo account's email address ends with this.
+pub const DEMO_DOMAIN: &str = "@demo.peerwall.test";
+
+/// What a database holds, as far as the demo is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contents {
+    /// Nothing yet: no account, no review.
+    Fresh,
+    /// The demo's own database: seeded by `--demo` when it was fresh (or, before that was
+    /// recorded, holding demo accounts only).
+    Demo,
+    /// Real accounts or reviews, with `demo_accounts` demo accounts among them.
+    Real { demo_accounts: i64 },
+}
+
+#[derive(Debug, SurrealValue)]
+struct Counts {
+    people: i64,
+    demo: i64,
+    reviews: i64,
+    marked: i64,
+}
+
+/// Reads what the database holds.
+pub async fn contents(db: &Database) -> Result<Contents, DbError> {
+    let mut response = db
+        .query(
+            "RETURN {
+                 people: count(SELECT id FROM person),
+                 demo: count(SELECT id FROM person WHERE string::ends_with(email, $domain)),
+                 reviews: count(SELECT id FROM review),
+                 marked: count(SELECT id FROM demo_database),
+             }",
+        )
+        .bind(("domain", DEMO_DOMAIN))
+        .await?;
+    let counts: Option<Counts> = response.take(0)?;
+    let counts = counts.ok_or_else(|| DbError::Corrupt("counting the database's rows".into()))?;
+    Ok(
+        if counts.marked > 0 || (counts.people > 0 && counts.demo == counts.people) {
+            Contents::Demo
+        } else if counts.people == 0 && counts.reviews == 0 {
+            Contents::Fresh
+        } else {
+            Contents::Real {
+                demo_accounts: counts.demo,
+            }
+        },
+    )
+}
+
+/// Removes every demo account (their sessions and memberships with them) and the demo mark, so
+/// that a database that began as a demo can be used for real. How many accounts went.
+pub async fn remove_accounts(db: &Database) -> Result<i64, DbError> {
+    let mut response = db
+        .query("RETURN count(SELECT id FROM person WHERE string::ends_with(email, $domain))")
+        .bind(("domain", DEMO_DOMAIN))
+        .await?;
+    let removed: Option<i64> = response.take(0)?;
+    db.query(
+        "BEGIN TRANSACTION;
+         LET $demo = SELECT VALUE id FROM person WHERE string::ends_with(email, $domain);
+         DELETE session WHERE person IN $demo;
+         DELETE membership WHERE person IN $demo;
+         DELETE person WHERE id IN $demo;
+         DELETE demo_database;
+         COMMIT TRANSACTION;",
+    )
+    .bind(("domain", DEMO_DOMAIN))
+    .await?
+    .check()?;
+    Ok(removed.unwrap_or(0))
+}
+
+/// Seeds the demo review into a fresh database; on the demo's own database it seeds nothing
+/// again. On a database with real accounts or reviews it refuses: the demo's accounts share a
+/// published password, an administrator among them.
+pub async fn seed(db: &Database) -> Result<(), crate::StartupError> {
+    match contents(db).await? {
+        Contents::Fresh => {}
+        Contents::Demo => {
+            tracing::info!("demo: this is the demo's database; seeding nothing again");
+            print_demo_accounts();
+            return Ok(());
+        }
+        Contents::Real { .. } => return Err(crate::StartupError::DemoOnRealData),
+    }
+    db.query("CREATE demo_database:mark SET seeded_at = time::now()")
+        .await
+        .map_err(DbError::from)?
+        .check()
+        .map_err(DbError::from)?;
+    seed_review(db).await?;
+    Ok(())
+}
+
+/// The warning for a demo served beyond loopback, where anyone who reaches it can sign in with
+/// the published password.
+pub fn exposure_warning(addr: std::net::SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "DEMO MODE on {addr}: anyone who can reach this address can sign in to the demo's \
+             accounts, an administrator among them, with the published password. Serve the demo \
+             on 127.0.0.1 only."
+        )
+    })
+}
+
+/// Refuses to serve a database that holds demo accounts without `--demo`, unless they are to
+/// be removed first (`--remove-demo-accounts`).
+pub async fn refuse_demo_accounts(db: &Database, remove: bool) -> Result<(), crate::StartupError> {
+    let demo_accounts = match contents(db).await? {
+        Contents::Fresh => return Ok(()),
+        Contents::Demo => 1,
+        Contents::Real { demo_accounts } => demo_accounts,
+    };
+    if demo_accounts == 0 {
         return Ok(());
     }
+    if !remove {
+        return Err(crate::StartupError::DemoAccountsPresent);
+    }
+    let removed = remove_accounts(db).await?;
+    tracing::warn!(removed, "removed the demo accounts");
+    println!("Removed {removed} demo accounts (their sessions and memberships with them).");
+    Ok(())
+}
+
+async fn seed_review(db: &Database) -> Result<(), DbError> {
     let start = demo_on_site_start(Local::now().date_naive());
     let mut headings: Vec<String> = LGA_CORE_COMPONENTS.iter().map(|h| h.to_string()).collect();
     headings.push("Area of focus: housing and homelessness".into());

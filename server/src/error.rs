@@ -25,6 +25,26 @@ pub enum StartupError {
     #[error("the database failed while preparing the server: {0}")]
     Database(#[from] DbError),
 
+    #[error(
+        "--demo only seeds a fresh database or the demo's own, and this one holds real accounts \
+         or reviews: the demo's accounts share a published password. Use another --db folder \
+         (or mem://) for the demo"
+    )]
+    DemoOnRealData,
+
+    #[error(
+        "this database holds the demo's accounts, which share a published password (an \
+         administrator among them): run with --demo to serve the demo, or start once with \
+         --remove-demo-accounts to remove them and serve it for real"
+    )]
+    DemoAccountsPresent,
+
+    #[error(
+        "--bench only runs on a fresh database or the bench's own: this one holds real accounts \
+         or reviews, and --bench creates signed-in sessions. Use mem:// or an empty folder"
+    )]
+    BenchOnRealData,
+
     #[error("cannot create the administrator: {0}")]
     Admin(String),
 

@@ -1,6 +1,7 @@
 //! Peerwall's server: configuration, database and migrations, routes, and the services that the
 //! `app` crate's server functions call.
 
+pub mod access;
 pub mod allocator;
 pub mod assets;
 pub mod auth;
@@ -44,13 +45,20 @@ pub struct AppState {
     pub site: auth::csrf::SiteOrigin,
     /// The board tasks of the findings walls open on this node.
     pub wall: wall::board::WallHub,
-    /// Whether the benchmark set-up route is served (`--bench`).
-    pub bench: bool,
+    /// Access changes, which open sockets check again at once.
+    pub access: access::AccessWatch,
+    /// The benchmark set-up route's secret, when it is served (`--bench`).
+    pub bench: Option<Arc<str>>,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
 pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
     let db = Database::open(&config.database()).await?;
+    prepare_on(db, config).await
+}
+
+/// `prepare` on a database already open: another node sharing it, in tests.
+pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, StartupError> {
     let report = db::migrations::migrate(&db, db::migrations::MIGRATIONS).await?;
     tracing::info!(
         schema_version = report.current,
@@ -59,18 +67,30 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
     );
     if config.demo {
         demo::seed(&db).await?;
+        if let Some(warning) = demo::exposure_warning(config.addr) {
+            tracing::warn!("{warning}");
+            eprintln!("\n!!! {warning}\n");
+        }
+    } else {
+        demo::refuse_demo_accounts(&db, config.remove_demo_accounts).await?;
     }
     if config.bench {
-        tracing::warn!("--bench is on: POST /bench/setup creates sessions for anyone who asks");
+        bench::allow_on(&db).await?;
+        tracing::warn!(
+            "--bench is on: POST /bench/setup creates sessions for whoever has the bench secret"
+        );
     }
     let sessions = config.session_policy();
+    let access = access::AccessWatch::new(db.clone());
+    access.start_following();
     let services = Services {
         people: Arc::new(people::PeopleStore::new(
             db.clone(),
             sessions.clone(),
             config.invitation_ttl(),
+            access.clone(),
         )),
-        reviews: Arc::new(review::ReviewStore::new(db.clone())),
+        reviews: Arc::new(review::ReviewStore::new(db.clone(), access.clone())),
     };
     let wall = wall::board::WallHub::new(db.clone());
     wall.start_following();
@@ -81,7 +101,11 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartupError> {
         sessions,
         site: config.site_origin(),
         wall,
-        bench: config.bench,
+        access,
+        bench: config
+            .bench
+            .then(|| config.bench_secret.as_deref().map(Arc::from))
+            .flatten(),
     })
 }
 
@@ -155,7 +179,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     let addr = listener.local_addr().map_err(StartupError::Serve)?;
     tracing::info!(%addr, "Peerwall is listening on http://{addr}");
     println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
-    let (db, wall) = (state.db.clone(), state.wall.clone());
+    let (db, wall, access) = (state.db.clone(), state.wall.clone(), state.access.clone());
     serve(
         listener,
         routes::router(state),
@@ -165,6 +189,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     .await
     .map_err(StartupError::Serve)?;
     wall.stop_following().await;
+    access.stop_following().await;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

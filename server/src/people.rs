@@ -13,15 +13,10 @@ use app::review::ReviewId;
 use chrono::Utc;
 
 use crate::auth::session::new_token;
-use crate::auth::throttle::AddressThrottle;
+use crate::auth::throttle::PasswordThrottle;
 use crate::auth::{SessionPolicy, password};
 use crate::db::people::{AuditEntry, NewPerson};
 use crate::db::{self, Database, DbError};
-
-/// Failed sign-ins in a row before an account is locked.
-pub const LOCK_AFTER: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCK_FOR: Duration = Duration::from_secs(15 * 60);
 
 const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
@@ -29,19 +24,26 @@ const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 pub struct PeopleStore {
     db: Database,
     sessions: SessionPolicy,
-    throttle: Arc<AddressThrottle>,
+    throttle: Arc<PasswordThrottle>,
     invitation_ttl: Duration,
+    access: crate::access::AccessWatch,
 }
 
 const BAD_INVITATION: &str = "This invitation link has expired or has already been used. Ask your facilitator for a new one.";
 
 impl PeopleStore {
-    pub fn new(db: Database, sessions: SessionPolicy, invitation_ttl: Duration) -> Self {
+    pub fn new(
+        db: Database,
+        sessions: SessionPolicy,
+        invitation_ttl: Duration,
+        access: crate::access::AccessWatch,
+    ) -> Self {
         Self {
             db,
             sessions,
-            throttle: Arc::new(AddressThrottle::new(20, Duration::from_secs(15 * 60))),
+            throttle: Arc::default(),
             invitation_ttl,
+            access,
         }
     }
 
@@ -83,11 +85,24 @@ impl PeopleStore {
         }
     }
 
-    fn failed(&self, address: Option<&str>) -> AppError {
-        if let Some(address) = address {
-            self.throttle.record_failure(address);
-        }
-        AppError::new(ErrorCode::Unauthenticated, WRONG_CREDENTIALS)
+    /// A wrong password for `account` (an email address, an account or not): counted, and
+    /// answered alike for every account.
+    fn failed(&self, account: &str, address: Option<&str>, answer: &str) -> AppError {
+        self.throttle.failed(account, address);
+        AppError::new(ErrorCode::Unauthenticated, answer)
+    }
+
+    /// Refuses an attempt that must wait, with the same answer for every account.
+    fn throttled(&self, account: &str, address: Option<&str>) -> Result<(), AppError> {
+        self.throttle.check(account, address).map_err(|wait| {
+            AppError::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "Too many wrong passwords. Wait {} and try again.",
+                    say_wait(wait)
+                ),
+            )
+        })
     }
 }
 
@@ -120,8 +135,9 @@ impl PeopleStore {
         .await
         .map_err(unavailable)?;
         let path = format!("/invitations/{token}");
-        // No mail server in this build: the inviter passes the link on, and it is logged.
-        tracing::info!(review = ?review, %email, role = role.as_str(), link = %path, "invitation created");
+        // No mail server in this build: the link goes only to the person who created it, in
+        // this answer. A token is never logged: the log is read by more people than the link.
+        tracing::info!(review = ?review, role = role.as_str(), "invitation created");
         let (kind, detail) = match review {
             Some(_) => (
                 "invitation_created",
@@ -218,20 +234,59 @@ fn check_new_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Checks a password on the blocking pool: Argon2 takes tens of milliseconds of CPU.
-async fn verify_off_thread(attempt: &str, stored: &str) -> Result<bool, AppError> {
-    let (attempt, stored) = (attempt.to_string(), stored.to_string());
-    tokio::task::spawn_blocking(move || password::verify(&attempt, &stored))
+/// Argon2 computations at once: one per core. Each takes tens of milliseconds of CPU and
+/// memory; a flood of password checks waits its turn instead of taking every core and
+/// gigabytes of memory.
+static ARGON_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(
+        std::thread::available_parallelism()
+            .map(std::num::NonZeroUsize::get)
+            .unwrap_or(2),
+    )
+});
+
+/// Runs an Argon2 computation on the blocking pool, in one of `ARGON_SLOTS`.
+async fn argon<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    failed: &'static str,
+) -> Result<T, AppError> {
+    let _slot = ARGON_SLOTS
+        .acquire()
         .await
-        .map_err(|_| AppError::internal("The password check failed."))
+        .map_err(|_| AppError::internal(failed))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::internal(failed))
 }
 
-/// Hashes a new password on the blocking pool.
+/// Checks a password.
+async fn verify_off_thread(attempt: &str, stored: &str) -> Result<bool, AppError> {
+    let (attempt, stored) = (attempt.to_string(), stored.to_string());
+    argon(
+        move || password::verify(&attempt, &stored),
+        "The password check failed.",
+    )
+    .await
+}
+
+/// Hashes a new password.
 async fn hash_off_thread(new: &str) -> Result<String, AppError> {
     let new = new.to_string();
-    tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(|_| AppError::internal("The password could not be stored."))
+    argon(
+        move || password::hash(&new),
+        "The password could not be stored.",
+    )
+    .await
+}
+
+/// A wait as people say it: "12 seconds", "3 minutes".
+fn say_wait(wait: Duration) -> String {
+    let seconds = wait.as_secs_f64().ceil() as u64;
+    match seconds {
+        0 | 1 => "a second".to_string(),
+        2..=90 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
 }
 
 fn unavailable(error: DbError) -> AppError {
@@ -247,90 +302,38 @@ impl PeopleService for PeopleStore {
         password_text: &str,
         address: Option<&str>,
     ) -> Result<SignedIn, AppError> {
-        if let Some(address) = address
-            && let Err(wait) = self.throttle.check(address)
-        {
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "Too many failed sign-ins from your network. Try again in {} minutes.",
-                    wait.as_secs().div_ceil(60).max(1)
-                ),
-            ));
-        }
         let email =
             normalise_email(email).map_err(|message| AppError::new(ErrorCode::Invalid, message))?;
         if password_text.is_empty() {
             return Err(AppError::new(ErrorCode::Invalid, "Enter your password."));
         }
+        self.throttled(&email, address)?;
         if password_text.chars().count() > MAX_PASSWORD {
-            return Err(self.failed(address));
+            return Err(self.failed(&email, address, WRONG_CREDENTIALS));
         }
         let person = db::people::find_person_by_email(&self.db, &email)
             .await
             .map_err(unavailable)?;
         let Some(person) = person else {
+            // The same work and the same answer as a wrong password for a real account.
             let _ = verify_off_thread(password_text, password::dummy_hash()).await;
             self.audit(
                 "sign_in_failed",
                 None,
-                format!("unknown account {email}"),
+                "an unknown account".to_string(),
                 address,
             )
             .await;
-            return Err(self.failed(address));
+            return Err(self.failed(&email, address, WRONG_CREDENTIALS));
         };
         let id = PersonId(person.id);
-        let now = Utc::now();
-        if let Some(until) = person.locked_until
-            && until > now
-        {
-            self.audit("sign_in_refused_locked", Some(id), String::new(), address)
-                .await;
-            let minutes = (until - now).num_minutes().max(1);
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "This account is locked after too many failed sign-ins. Try again in {minutes} \
-                     minutes, or ask your facilitator to reset your password."
-                ),
-            ));
-        }
         let matches = verify_off_thread(password_text, &person.password_hash).await?;
         if !matches {
-            let failures = db::people::record_failed_sign_in(&self.db, id)
-                .await
-                .map_err(unavailable)?;
-            self.audit(
-                "sign_in_failed",
-                Some(id),
-                format!("{failures} in a row"),
-                address,
-            )
-            .await;
-            if failures >= LOCK_AFTER {
-                let until = now + chrono::Duration::from_std(LOCK_FOR).unwrap_or_default();
-                db::people::lock_person(&self.db, id, until)
-                    .await
-                    .map_err(unavailable)?;
-                self.audit(
-                    "account_locked",
-                    Some(id),
-                    format!("after {failures} failed sign-ins"),
-                    address,
-                )
+            self.audit("sign_in_failed", Some(id), String::new(), address)
                 .await;
-            }
-            return Err(self.failed(address));
+            return Err(self.failed(&email, address, WRONG_CREDENTIALS));
         }
-        if person.failed_sign_ins > 0 || person.locked_until.is_some() {
-            db::people::clear_failed_sign_ins(&self.db, id)
-                .await
-                .map_err(unavailable)?;
-        }
-        if let Some(address) = address {
-            self.throttle.clear(address);
-        }
+        self.throttle.succeeded(&email);
         self.open_session(person.caller(), address).await
     }
 
@@ -376,13 +379,25 @@ impl PeopleService for PeopleStore {
         // Check everything the invitee typed before the link is used up.
         let person = match existing {
             Some(person) => {
-                let matches = verify_off_thread(password_text, &person.password_hash).await?;
+                // The account's password, checked under the same throttle as signing in.
+                self.throttled(&row.email, address)?;
+                let matches = password_text.chars().count() <= MAX_PASSWORD
+                    && verify_off_thread(password_text, &person.password_hash).await?;
                 if !matches {
-                    return Err(AppError::new(
-                        ErrorCode::Unauthenticated,
+                    self.audit(
+                        "invitation_password_failed",
+                        Some(PersonId(person.id)),
+                        String::new(),
+                        address,
+                    )
+                    .await;
+                    return Err(self.failed(
+                        &row.email,
+                        address,
                         "You already have an account with this email address: enter its password.",
                     ));
                 }
+                self.throttle.succeeded(&row.email);
                 Some(person)
             }
             None => {
@@ -474,19 +489,20 @@ impl PeopleService for PeopleStore {
         address: Option<&str>,
     ) -> Result<(), AppError> {
         let id = session.caller.id;
+        let account = session.caller.email.clone();
+        self.throttled(&account, address)?;
         let stored = db::people::password_hash(&self.db, id)
             .await
             .map_err(unavailable)?
             .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated, "Sign in to continue."))?;
-        let matches = verify_off_thread(current, &stored).await?;
+        let matches =
+            current.chars().count() <= MAX_PASSWORD && verify_off_thread(current, &stored).await?;
         if !matches {
             self.audit("password_change_refused", Some(id), String::new(), address)
                 .await;
-            return Err(AppError::new(
-                ErrorCode::Unauthenticated,
-                "Your current password is not right.",
-            ));
+            return Err(self.failed(&account, address, "Your current password is not right."));
         }
+        self.throttle.succeeded(&account);
         check_new_password(new)?;
         if new == current {
             return Err(AppError::new(
@@ -501,6 +517,7 @@ impl PeopleService for PeopleStore {
         db::people::revoke_other_sessions(&self.db, id, &session.key)
             .await
             .map_err(unavailable)?;
+        self.access.changed(id, None).await;
         self.audit(
             "password_changed",
             Some(id),
@@ -529,8 +546,9 @@ impl PeopleService for PeopleStore {
             .await
             .map_err(unavailable)?;
         let path = format!("/reset-password/{token}");
-        // No mail server in this build: the administrator passes the link on, and it is logged.
-        tracing::info!(%email, link = %path, "password reset link issued");
+        // No mail server in this build: the link goes only to the administrator who issued it,
+        // in this answer; the token is never logged.
+        tracing::info!("password reset link issued");
         self.audit(
             "password_reset_issued",
             Some(by.id),
@@ -569,9 +587,17 @@ impl PeopleService for PeopleStore {
         db::people::clear_failed_sign_ins(&self.db, person)
             .await
             .map_err(unavailable)?;
+        // A reset ends any wait its wrong passwords had earned.
+        if let Some(email) = db::people::person_email(&self.db, person)
+            .await
+            .map_err(unavailable)?
+        {
+            self.throttle.succeeded(&email);
+        }
         db::people::revoke_all_sessions(&self.db, person)
             .await
             .map_err(unavailable)?;
+        self.access.changed(person, None).await;
         self.audit(
             "password_reset",
             Some(person),
@@ -660,6 +686,7 @@ impl PeopleService for PeopleStore {
         db::people::revoke_session(&self.db, &session.key)
             .await
             .map_err(unavailable)?;
+        self.access.changed(session.caller.id, None).await;
         self.audit("sign_out", Some(session.caller.id), String::new(), address)
             .await;
         Ok(self.sessions.clear_cookie())

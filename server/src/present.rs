@@ -1,7 +1,9 @@
 //! The round-table presentation on the server: its websocket, `GET /ws/reviews/{review}/deck`. Anyone on the
 //! review may follow it (host and observer roles included): it carries only the deck, never the
-//! wall's notes or who wrote them. The presenter (facilitator or team lead) moves between slides
-//! with `go` frames, each checked against their role again.
+//! wall's notes or who wrote them, and host roles and observers get the key messages only while
+//! the presentation is given or once the handout is published (`Deck::for_room`). The presenter
+//! (facilitator or team lead) moves between slides, starts and ends presenting and publishes the
+//! handout with frames each checked against their role again.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,6 +20,7 @@ use axum::response::Response;
 use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 
 use crate::AppState;
+use crate::access::SocketAccess;
 use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, close, refuse, send_json, socket_caller};
 use crate::wall::board::{Actor, WallHub};
 
@@ -61,7 +64,15 @@ pub async fn deck_socket(
         role,
     };
     let hub = state.wall.clone();
-    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor))
+    let access = state.access.socket(
+        people.clone(),
+        state.sessions.clone(),
+        session.key.clone(),
+        person,
+        review,
+        Action::FollowPresentation,
+    );
+    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor, access))
 }
 
 async fn send(socket: &mut WebSocket, message: &DeckServerMessage) -> bool {
@@ -80,8 +91,10 @@ async fn serve(
     people: Arc<dyn PeopleService>,
     review: ReviewId,
     mut actor: Actor,
+    mut access: SocketAccess,
 ) {
-    let mut decks = match hub.follow_deck(review).await {
+    let room = !allows(actor.role, Action::ViewNotes);
+    let mut decks = match hub.follow_deck(review, room).await {
         Ok(decks) => decks,
         Err(error) => {
             send(&mut socket, &DeckServerMessage::Error { error }).await;
@@ -103,6 +116,22 @@ async fn serve(
     let mut goes = Bucket::new(GOES_PER_SECOND, GO_BURST);
     loop {
         tokio::select! {
+            // Access first: a deck queued after the follower lost access is never sent.
+            biased;
+            () = access.due() => match access.check().await {
+                // Moved between the peer team and the room: the other deck, on a new socket.
+                Ok(role) if allows(role, Action::ViewNotes) == room => {
+                    close(&mut socket, close_code::AGAIN, "role changed; reconnect").await;
+                    break;
+                }
+                Ok(_) => {}
+                Err(error) if error.code == ErrorCode::Unavailable => {}
+                Err(error) => {
+                    send(&mut socket, &DeckServerMessage::Error { error }).await;
+                    close(&mut socket, close_code::POLICY, "access ended").await;
+                    break;
+                }
+            },
             incoming = socket.recv() => {
                 let Some(Ok(message)) = incoming else { break };
                 heard = Instant::now();
@@ -119,8 +148,12 @@ async fn serve(
                     send(&mut socket, &error(ErrorCode::Invalid, "That message is too large; it was dropped.")).await;
                     continue;
                 }
-                let go = match serde_json::from_str::<DeckClientMessage>(&text) {
-                    Ok(DeckClientMessage::Go { slide }) => slide,
+                let command = match serde_json::from_str::<DeckClientMessage>(&text) {
+                    Ok(DeckClientMessage::Go { slide }) => Command::Present { slide, quote: None },
+                    Ok(DeckClientMessage::Presenting { on }) => Command::Presenting { on },
+                    Ok(DeckClientMessage::PublishHandout { published }) => {
+                        Command::PublishHandout { published }
+                    }
                     Err(problem) => {
                         send(&mut socket, &error(ErrorCode::Invalid, format!("That message could not be read ({problem}); it was dropped."))).await;
                         continue;
@@ -138,7 +171,6 @@ async fn serve(
                         continue;
                     }
                 }
-                let command = Command::Present { slide: go, quote: None };
                 let answer = hub.command(review, actor.clone(), OpId(uuid::Uuid::new_v4()), command).await;
                 if let ServerMessage::Rejected { error, .. } = answer
                     && !send(&mut socket, &DeckServerMessage::Error { error }).await

@@ -11,11 +11,12 @@ use crate::db::{self, Database, DbError};
 /// Reviews stored in SurrealDB.
 pub struct ReviewStore {
     db: Database,
+    access: crate::access::AccessWatch,
 }
 
 impl ReviewStore {
-    pub fn new(db: Database) -> Self {
-        Self { db }
+    pub fn new(db: Database, access: crate::access::AccessWatch) -> Self {
+        Self { db, access }
     }
 }
 
@@ -149,6 +150,9 @@ impl ReviewService for ReviewStore {
             .await
             .map_err(unavailable)?;
         let (was_role, was_pair) = changed(change)?;
+        if was_role != role || was_pair != pair {
+            self.access.changed(person, Some(review)).await;
+        }
         let name = self.member_name(person).await?;
         if was_role != role {
             let detail = format!("{name}: {} to {}", was_role.as_str(), role.as_str());
@@ -173,6 +177,7 @@ impl ReviewService for ReviewStore {
             .await
             .map_err(unavailable)?;
         let (was_role, _) = changed(change)?;
+        self.access.changed(person, Some(review)).await;
         let detail = format!("{name} ({})", was_role.as_str());
         self.record(by, review, "member_removed", detail).await
     }

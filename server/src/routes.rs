@@ -25,7 +25,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
     let leptos = state.leptos.clone();
-    let bench = if state.bench {
+    let bench = if state.bench.is_some() {
         Router::new().route("/bench/setup", axum::routing::post(crate::bench::setup))
     } else {
         Router::new()
@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
             state.site.clone(),
             auth::csrf::refuse_cross_site,
         ))
+        .layer(middleware::from_fn(limit_body))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -86,7 +87,7 @@ pub fn router(state: AppState) -> Router {
                             tracing::info_span!(
                                 "request",
                                 method = %request.method(),
-                                path = %request.uri().path(),
+                                path = %loggable_path(request.uri().path()),
                                 request_id,
                             )
                         })
@@ -109,9 +110,80 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),
+                ))
+                // Over https (an https --public-url), browsers are told to use nothing else.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    state
+                        .sessions
+                        .secure
+                        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains")),
                 )),
         )
         .with_state(state)
+}
+
+/// The largest request body any route takes (a server function's form: the longest is a review's
+/// scope of 4,000 characters, or a note of 2,000, percent-encoded).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Refuses a request body larger than `MAX_BODY_BYTES` with a clear 413 before any handler reads
+/// it: at once when its length is declared, and as soon as it passes the limit when it is not.
+async fn limit_body(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let too_large = || {
+        crate::endpoint::refuse(app::error::AppError::new(
+            app::error::ErrorCode::Invalid,
+            format!(
+                "That request is too large: {} KiB at most.",
+                MAX_BODY_BYTES / 1024
+            ),
+        ))
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    if declared.is_some() || request.method() == axum::http::Method::GET {
+        // A declared length is enforced by the connection (hyper reads no more than it).
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+            next.run(request).await
+        }
+        Err(_) => with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE),
+    }
+}
+
+fn with_status(
+    mut response: axum::response::Response,
+    status: axum::http::StatusCode,
+) -> axum::response::Response {
+    *response.status_mut() = status;
+    response
+}
+
+/// A request's path as the log shows it: the secret in an invitation or password-reset link
+/// replaced, so that reading the log never gives anyone a way in.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/invitations/", "/reset-password/"] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            let tail = rest.find('/').map_or("", |at| &rest[at..]);
+            return format!("{prefix}[redacted]{tail}").into();
+        }
+    }
+    path.into()
 }
 
 /// `Cache-Control` for the built front end and public files.
@@ -129,4 +201,23 @@ async fn cache_static_files(
         );
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn tokens_in_paths_never_reach_the_log() {
+        assert_eq!(
+            loggable_path("/invitations/abcDEF123_-"),
+            "/invitations/[redacted]"
+        );
+        assert_eq!(
+            loggable_path("/reset-password/s3cret/extra"),
+            "/reset-password/[redacted]/extra"
+        );
+        assert_eq!(loggable_path("/reviews/1234"), "/reviews/1234");
+        assert_eq!(loggable_path("/invitations/"), "/invitations/");
+    }
 }

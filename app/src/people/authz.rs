@@ -32,7 +32,7 @@ pub enum Action {
     InviteMembers,
     /// Read the review's audit trail.
     ViewAudit,
-    /// Export the wall with its authors.
+    /// Export the wall with its authors and pairs (without them, the export needs `ViewNotes`).
     ExportWall,
     /// Read the draft report.
     ReadDraft,

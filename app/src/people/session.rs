@@ -20,6 +20,12 @@ pub fn provide_session() -> SessionActions {
         move || (sign_in.version().get(), sign_out.version().get()),
         |_| async { who_am_i().await.ok().flatten() },
     );
+    // Signed out: nothing written on this computer stays in its storage.
+    Effect::new(move |_| {
+        if matches!(sign_out.value().get(), Some(Ok(()))) {
+            crate::browser::forget_stored();
+        }
+    });
     let actions = SessionActions {
         sign_in,
         sign_out,

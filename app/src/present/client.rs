@@ -44,7 +44,12 @@ impl DeckState {
 
     /// Asks the server to show `slide` (the presenter only; others are refused there too).
     pub fn go(&self, slide: Option<HeadingId>) {
-        if let Ok(text) = serde_json::to_string(&DeckClientMessage::Go { slide }) {
+        self.send(&DeckClientMessage::Go { slide });
+    }
+
+    /// Sends a presenter's frame (the server checks the role again).
+    pub fn send(&self, message: &DeckClientMessage) {
+        if let Ok(text) = serde_json::to_string(message) {
             self.socket.with_value(|socket| {
                 if let Some(socket) = socket {
                     socket.send(&text);
@@ -90,9 +95,14 @@ impl DeckState {
                 &path,
                 || {},
                 move |text| state.receive(&text),
-                move |_| {
+                move |code| {
                     state.live.set(false);
-                    state.retry();
+                    // 1008: access ended (its error frame said why); trying again cannot help.
+                    if code == 1008 {
+                        state.closed.set_value(true);
+                    } else {
+                        state.retry();
+                    }
                 },
             );
             match socket {

@@ -22,7 +22,9 @@ pub fn HandoutPage() -> impl IntoView {
                     let _ = window().print();
                 }>"Print or save as PDF"</button></p>
                 {move || deck.deck.get().map(|deck| {
-                    if deck.slides.is_empty() {
+                    if deck.waiting {
+                        view! { <p class="status">"The key messages are shared here once the facilitator publishes the handout, after the feedback round-table."</p> }.into_any()
+                    } else if deck.slides.is_empty() {
                         view! { <p class="status">"No key messages yet."</p> }.into_any()
                     } else {
                         deck.slides.into_iter().map(|slide| view! {

@@ -38,6 +38,15 @@ pub struct Deck {
     pub slides: Vec<Slide>,
     /// The slide showing; None is the title slide (not started, or between headings).
     pub current: Option<usize>,
+    /// For host roles and observers: the presentation is not being given and the handout is not
+    /// published, so they are shown nothing of the findings yet.
+    #[serde(default)]
+    pub waiting: bool,
+    /// Whether the presentation is being given to the room, and the handout published.
+    #[serde(default)]
+    pub presenting: bool,
+    #[serde(default)]
+    pub handout_published: bool,
 }
 
 impl Deck {
@@ -81,7 +90,27 @@ impl Deck {
             .slide
             .as_ref()
             .and_then(|showing| slides.iter().position(|slide| slide.heading == *showing));
-        Self { slides, current }
+        Self {
+            slides,
+            current,
+            waiting: false,
+            presenting: settings.presenting,
+            handout_published: settings.handout_published,
+        }
+    }
+
+    /// The deck as host roles and observers may see it: the whole deck while the presentation
+    /// is given or once the handout is published, otherwise nothing of the findings.
+    pub fn for_room(board: &Board) -> Self {
+        let settings = &board.settings;
+        if settings.presenting || settings.handout_published {
+            Self::from_board(board)
+        } else {
+            Self {
+                waiting: true,
+                ..Self::default()
+            }
+        }
     }
 
     /// The heading of the slide `step` away from the current one (from the title slide, the
@@ -285,5 +314,33 @@ mod tests {
             run(&mut board, Command::DeleteMessage { message: id });
         }
         assert_eq!(Deck::from_board(&board).slides.len(), 1);
+    }
+
+    #[test]
+    fn the_room_sees_nothing_until_the_presentation_is_given_or_the_handout_published() {
+        let (mut board, ..) = board();
+        let waiting = Deck::for_room(&board);
+        assert!(waiting.waiting && waiting.slides.is_empty() && waiting.current.is_none());
+        assert!(
+            !Deck::from_board(&board).waiting,
+            "the team always sees the deck"
+        );
+        run(&mut board, Command::Presenting { on: true });
+        assert_eq!(Deck::for_room(&board), Deck::from_board(&board));
+        assert!(Deck::for_room(&board).presenting);
+        run(&mut board, Command::Presenting { on: false });
+        assert!(Deck::for_room(&board).waiting);
+        run(&mut board, Command::PublishHandout { published: true });
+        let published = Deck::for_room(&board);
+        assert!(!published.waiting && published.handout_published && !published.slides.is_empty());
+        // Saying what is already so is refused, not silently applied.
+        assert!(
+            decide(
+                &board,
+                &lead(),
+                &Command::PublishHandout { published: true }
+            )
+            .is_err()
+        );
     }
 }

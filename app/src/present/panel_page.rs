@@ -109,6 +109,7 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
                 .unwrap_or_else(|| "Title slide".into())
         })
     };
+    let presenting = move || state.shown.with(|board| board.settings.presenting);
     // The messages on the slide showing, with their evidence, for choosing a quote.
     let evidence = move || {
         let Some(heading) = showing.get() else {
@@ -139,6 +140,10 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
             <p class="panel-timer">"Time: " <strong class="timer">{elapsed}</strong>
                 " " <button type="button" class="link-button" on:click=move |_| started.set(now.get_untracked())>"Reset"</button></p>
             <div class="panel-controls">
+                <button type="button" class="button" aria-pressed=move || presenting().to_string()
+                    on:click=move |_| state.submit(Command::Presenting { on: !presenting() })>
+                    {move || if presenting() { "End the presentation" } else { "Start presenting to the room" }}
+                </button>
                 <button type="button" class="button" on:click=move |_| state.submit(Command::Present { slide: None, quote: None })>"Title slide"</button>
                 <button type="button" class="button" on:click=move |_| go(-1)>"◀ Previous"</button>
                 <button type="button" class="button" on:click=move |_| go(1)>"Next ▶"</button>

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 
 use crate::people::{Action, allows};
 use crate::present::client::DeckState;
+use crate::present::protocol::DeckClientMessage;
 use crate::present::slides::CurrentSlide;
 use crate::present::with_review;
 use crate::review::ReviewId;
@@ -102,7 +103,18 @@ fn Projector(review: ReviewId, title: String, presenter: bool) -> impl IntoView 
             <CurrentSlide deck title=title.clone()/>
             {move || deck.error.get().map(|error| view! { <p class="stage-error" role="alert">{error}</p> })}
             <nav class="stage-controls" aria-label="Presentation">
-                {presenter.then(|| view! {
+                {presenter.then(|| {
+                    let presenting = move || deck.deck.with(|d| d.as_ref().is_some_and(|d| d.presenting));
+                    let published = move || deck.deck.with(|d| d.as_ref().is_some_and(|d| d.handout_published));
+                    view! {
+                    <button type="button" class="button button-small" aria-pressed=move || presenting().to_string()
+                        on:click=move |_| deck.send(&DeckClientMessage::Presenting { on: !presenting() })>
+                        {move || if presenting() { "End the presentation" } else { "Start presenting to the room" }}
+                    </button>
+                    <button type="button" class="button button-small" aria-pressed=move || published().to_string()
+                        on:click=move |_| deck.send(&DeckClientMessage::PublishHandout { published: !published() })>
+                        {move || if published() { "Withdraw the handout" } else { "Publish the handout to the council" }}
+                    </button>
                     <button type="button" class="button button-small" on:click=move |_| deck.step(-1)>"◀ Previous"</button>
                     <button type="button" class="button button-small" on:click=move |_| deck.step(1)>"Next ▶"</button>
                     <button type="button" class="button button-small" on:click=move |_| full_screen()>"Full screen"</button>
@@ -120,7 +132,12 @@ fn Projector(review: ReviewId, title: String, presenter: bool) -> impl IntoView 
                             let _ = event;
                         }/>
                     </label>
-                })}
+                    <p class="hint">{move || if presenting() {
+                        "Host colleagues and observers following the link see these slides now."
+                    } else {
+                        "Host colleagues and observers see nothing of the findings until you start presenting."
+                    }}</p>
+                }})}
                 {(!presenter).then(|| view! {
                     <span class="stage-live">{move || if deck.live.get() { "Following live" } else { "Reconnecting…" }}</span>
                 })}

@@ -24,4 +24,9 @@ pub enum DeckServerMessage {
 pub enum DeckClientMessage {
     /// Show this heading's slide (None: the title slide).
     Go { slide: Option<HeadingId> },
+    /// Start or end giving the presentation to the room (host roles and observers follow it
+    /// only while it is given).
+    Presenting { on: bool },
+    /// Publish the handout to host roles and observers, or withdraw it.
+    PublishHandout { published: bool },
 }

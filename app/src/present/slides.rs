@@ -59,7 +59,14 @@ pub fn CurrentSlide(deck: DeckState, title: String) -> impl IntoView {
     view! {
         {move || match deck.deck.get() {
             None => view! { <p class="slide-waiting">"Connecting to the presentation…"</p> }.into_any(),
-            Some(Deck { slides, current }) => match current.and_then(|at| slides.get(at).cloned().map(|s| (at, s))) {
+            Some(Deck { waiting: true, .. }) => view! {
+                <article class="slide slide-cover" data-slide="waiting" aria-live="polite">
+                    <p class="slide-kicker">"Feedback round-table"</p>
+                    <h2 class="slide-title">{title.clone()}</h2>
+                    <p class="slide-waiting">"The presentation has not started. The slides appear here as soon as the facilitator starts presenting."</p>
+                </article>
+            }.into_any(),
+            Some(Deck { slides, current, .. }) => match current.and_then(|at| slides.get(at).cloned().map(|s| (at, s))) {
                 Some((at, slide)) => view! {
                     <article class="slide" data-slide=at aria-live="polite">
                         <SlideBody slide/>

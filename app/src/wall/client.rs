@@ -367,9 +367,12 @@ impl WallState {
             ))),
         };
         let closed = move |code: u16| match code {
-            // Removed from the review, or this page speaks an old protocol.
+            // Access ended (signed out, session over, role changed, removed; the server's
+            // error frame said which), or this page speaks an old protocol.
             1008 => state.status.set(Status::Closed(
-                "You are no longer a member of this review.".into(),
+                "The wall is no longer open to you here (signed out, your role changed, or you \
+                 left the review). Reload the page to continue."
+                    .into(),
             )),
             1002 => state.status.set(Status::Closed(
                 "This page is out of date: reload it.".into(),

@@ -110,6 +110,8 @@ fn triangulation_command() -> impl Strategy<Value = Command> {
         1 => any::<bool>().prop_map(|locked| Command::LockWall { locked }),
         1 => (0u32..25, any::<bool>()).prop_map(|(votes_per_person, revealed)| Command::SetVoting { votes_per_person, revealed }),
         1 => (maybe_heading(), maybe_note()).prop_map(|(slide, quote)| Command::Present { slide, quote }),
+        1 => any::<bool>().prop_map(|on| Command::Presenting { on }),
+        1 => any::<bool>().prop_map(|published| Command::PublishHandout { published }),
     ]
 }
 

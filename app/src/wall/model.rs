@@ -196,6 +196,14 @@ pub struct WallSettings {
     /// A note the presenter chose to show as a quote on the current slide.
     #[serde(default)]
     pub quote: Option<NoteId>,
+    /// Whether the presentation is being given to the room: host roles and observers follow
+    /// the slides only while it is (the peer team always sees them).
+    #[serde(default)]
+    pub presenting: bool,
+    /// Whether the facilitator has published the key messages (the handout) to host roles and
+    /// observers; until then they see them only while the presentation is given.
+    #[serde(default)]
+    pub handout_published: bool,
 }
 
 impl Default for WallSettings {
@@ -206,6 +214,8 @@ impl Default for WallSettings {
             votes_revealed: false,
             slide: None,
             quote: None,
+            presenting: false,
+            handout_published: false,
         }
     }
 }

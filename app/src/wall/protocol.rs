@@ -199,6 +199,15 @@ pub enum Command {
         #[serde(default)]
         quote: Option<NoteId>,
     },
+    /// Starts or ends giving the presentation to the room: host roles and observers follow the
+    /// slides only while it is given.
+    Presenting {
+        on: bool,
+    },
+    /// Publishes the key messages (the handout) to host roles and observers, or withdraws them.
+    PublishHandout {
+        published: bool,
+    },
 }
 
 impl Command {
@@ -219,7 +228,11 @@ impl Command {
             Action::ManageHeadings
         } else if matches!(
             self,
-            Command::LockWall { .. } | Command::SetVoting { .. } | Command::Present { .. }
+            Command::LockWall { .. }
+                | Command::SetVoting { .. }
+                | Command::Present { .. }
+                | Command::Presenting { .. }
+                | Command::PublishHandout { .. }
         ) {
             Action::LeadWall
         } else {
@@ -283,6 +296,8 @@ impl Command {
             | Command::Unvote { .. }
             | Command::LockWall { .. }
             | Command::Present { .. }
+            | Command::Presenting { .. }
+            | Command::PublishHandout { .. }
             | Command::MoveNote { .. }
             | Command::DeleteNote { .. }
             | Command::RestoreNote { .. }

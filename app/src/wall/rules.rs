@@ -465,6 +465,43 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
                 },
             })
         }
+        Command::Presenting { on } => {
+            if board.settings.presenting == *on {
+                return Err(invalid(if *on {
+                    "The presentation is already being given."
+                } else {
+                    "The presentation is not being given."
+                }));
+            }
+            Ok(Change::Settings {
+                settings: WallSettings {
+                    presenting: *on,
+                    // Ended: back to the title slide, no quote left showing.
+                    slide: if *on {
+                        board.settings.slide.clone()
+                    } else {
+                        None
+                    },
+                    quote: if *on { board.settings.quote } else { None },
+                    ..board.settings.clone()
+                },
+            })
+        }
+        Command::PublishHandout { published } => {
+            if board.settings.handout_published == *published {
+                return Err(invalid(if *published {
+                    "The handout is already published."
+                } else {
+                    "The handout is not published."
+                }));
+            }
+            Ok(Change::Settings {
+                settings: WallSettings {
+                    handout_published: *published,
+                    ..board.settings.clone()
+                },
+            })
+        }
         Command::SetVoting {
             votes_per_person,
             revealed,

@@ -314,7 +314,9 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
                 })}
                 <a href=format!("/api/reviews/{review}/wall/export?format=md") download="">"Export Markdown"</a>
                 <a href=format!("/api/reviews/{review}/wall/export?format=csv") download="">"Export CSV"</a>
-                <a href=format!("/api/reviews/{review}/wall/export?format=csv&authors=include") download="">"CSV with authors (team only)"</a>
+                {allows(role, Action::ExportWall).then(|| view! {
+                    <a href=format!("/api/reviews/{review}/wall/export?format=csv&authors=include") download="">"CSV with authors and pairs"</a>
+                })}
             </nav>
             <StatusLine/>
         </header>

@@ -88,8 +88,26 @@ pub async fn resolve(
     policy: &SessionPolicy,
     token: &str,
 ) -> Result<Option<RequestSession>, db::DbError> {
-    let key = hash_token(token);
-    let Some(row) = db::people::find_session(db, &key).await? else {
+    Ok(resolve_key(db, policy, &hash_token(token))
+        .await?
+        .map(|active| active.session))
+}
+
+/// A session in force, and when it ends however busy it is.
+#[derive(Debug, Clone)]
+pub struct ActiveSession {
+    pub session: RequestSession,
+    pub ends_at: chrono::DateTime<Utc>,
+}
+
+/// Looks up a session by its stored key (the token's hash): `None` when unknown, revoked or
+/// expired. Using it counts as using the session (its idle time starts again).
+pub async fn resolve_key(
+    db: &Database,
+    policy: &SessionPolicy,
+    key: &str,
+) -> Result<Option<ActiveSession>, db::DbError> {
+    let Some(row) = db::people::find_session(db, key).await? else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -99,18 +117,24 @@ pub async fn resolve(
         return Ok(None);
     }
     if now - row.last_seen > TOUCH_EVERY {
-        db::people::touch_session(db, &key, now).await?;
+        db::people::touch_session(db, key, now).await?;
     }
-    Ok(Some(RequestSession {
-        caller: Caller {
-            id: PersonId(row.person_id),
-            name: row.name,
-            email: row.email,
-            is_admin: row.is_admin,
-            may_create_reviews: row.may_create_reviews,
-            organisation: row.organisation.map(app::people::OrganisationId),
+    Ok(Some(ActiveSession {
+        session: RequestSession {
+            caller: Caller {
+                id: PersonId(row.person_id),
+                name: row.name,
+                email: row.email,
+                is_admin: row.is_admin,
+                may_create_reviews: row.may_create_reviews,
+                organisation: row.organisation.map(app::people::OrganisationId),
+            },
+            key: key.to_string(),
         },
-        key,
+        ends_at: row
+            .created_at
+            .checked_add_signed(absolute)
+            .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC),
     }))
 }
 

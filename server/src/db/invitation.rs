@@ -5,8 +5,7 @@ use app::review::{Phase, ReviewId};
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
-use super::people::person_record;
-use super::review::review_record;
+use super::records::{person_record, review_record};
 use super::{Database, DbError};
 
 /// An invitation to create.

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "triangulation: key messages and the wall's settings",
         sql: include_str!("migrations/0007_triangulation.surql"),
     },
+    Migration {
+        version: 8,
+        name: "the wall's rows keyed by review; access changes",
+        sql: include_str!("migrations/0008_security.surql"),
+    },
 ];
 
 /// What `migrate` did.
@@ -218,5 +223,70 @@ mod tests {
         assert_eq!(checksum("DEFINE TABLE a;"), checksum("DEFINE TABLE a;"));
         assert_ne!(checksum("DEFINE TABLE a;"), checksum("DEFINE TABLE b;"));
         assert_eq!(checksum(""), "cbf29ce484222325");
+    }
+
+    /// Migration 8 moves the wall's rows written under the browser's ids alone to their
+    /// (review, id) keys, and they load as before.
+    #[tokio::test]
+    async fn the_walls_rows_move_to_review_keys_and_still_load() {
+        use app::review::ReviewId;
+        use app::wall::{HeadingId, MessageId, NoteId};
+        use surrealdb::types::{RecordIdKey, Uuid};
+        let config = <crate::Config as clap::Parser>::parse_from(["peerwall", "--db", "mem://"]);
+        let db = Database::open(&config.database()).await.unwrap();
+        migrate(&db, &MIGRATIONS[..7]).await.unwrap();
+        let review = ReviewId::new();
+        let (note, message) = (
+            NoteId(uuid::Uuid::new_v4()),
+            MessageId(uuid::Uuid::new_v4()),
+        );
+        let state = serde_json::to_string(&app::wall::KeyMessage {
+            id: message,
+            heading: HeadingId("h-1".into()),
+            order: "a0".into(),
+            text: "Partners trust the council.".into(),
+            kind: app::wall::MessageKind::Strength,
+            evidence: vec![note],
+            votes: Default::default(),
+            version: 1,
+            deleted: false,
+        })
+        .unwrap();
+        db.query(
+            "CREATE heading:`h-1` SET review = $review, title = 'Finance', position = 0;
+             CREATE $note SET review = $review, heading = 'h-1', order_key = 'a0', text = 'Heard.',
+                 kind = 'strength', source = 'Interview', stakeholder = 'Officers', pair = 1,
+                 tags = [], version = 1, deleted = false, updated_at = time::now();
+             CREATE $message SET review = $review, state = $state, updated_at = time::now();",
+        )
+        .bind(("review", super::super::records::review_record(review)))
+        .bind((
+            "note",
+            RecordId::new("note", RecordIdKey::Uuid(Uuid::from(note.0))),
+        ))
+        .bind((
+            "message",
+            RecordId::new("key_message", RecordIdKey::Uuid(Uuid::from(message.0))),
+        ))
+        .bind(("state", state))
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
+        let report = migrate(&db, MIGRATIONS).await.unwrap();
+        assert!(report.applied.contains(&8), "{report:?}");
+        let board = super::super::wall::load(&db, review).await.unwrap();
+        assert_eq!(board.headings.len(), 1);
+        assert_eq!(board.headings[0].id, HeadingId("h-1".into()));
+        assert_eq!(board.notes[&note].text, "Heard.");
+        assert_eq!(board.notes[&note].heading, Some(HeadingId("h-1".into())));
+        assert_eq!(board.messages[&message].text, "Partners trust the council.");
+        let mut left = db
+            .query("RETURN count(SELECT id FROM note WHERE type::is_uuid(record::id(id)))")
+            .await
+            .unwrap();
+        let left: Option<i64> = left.take(0).unwrap();
+        assert_eq!(left, Some(0), "no note is left under its old key");
+        db.close().await;
     }
 }

@@ -7,9 +7,7 @@ use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use super::{Database, DbError};
 
-pub(crate) fn person_record(id: PersonId) -> RecordId {
-    RecordId::new("person", RecordIdKey::Uuid(id.0.into()))
-}
+pub(crate) use super::records::person_record;
 
 /// A stored account.
 #[derive(Debug, Clone, SurrealValue)]
@@ -130,26 +128,6 @@ pub async fn create_person(db: &Database, person: NewPerson) -> Result<Option<Pe
     }
 }
 
-/// Counts a failed sign-in; returns the number of failures in a row.
-pub async fn record_failed_sign_in(db: &Database, id: PersonId) -> Result<i64, DbError> {
-    let mut response = db
-        .query("UPDATE $person SET failed_sign_ins += 1 RETURN VALUE failed_sign_ins")
-        .bind(("person", person_record(id)))
-        .await?;
-    let count: Option<i64> = response.take(0)?;
-    Ok(count.unwrap_or(0))
-}
-
-/// Locks the account until `until` and starts the failure count again.
-pub async fn lock_person(db: &Database, id: PersonId, until: DateTime<Utc>) -> Result<(), DbError> {
-    db.query("UPDATE $person SET locked_until = $until, failed_sign_ins = 0")
-        .bind(("person", person_record(id)))
-        .bind(("until", until))
-        .await?
-        .check()?;
-    Ok(())
-}
-
 /// Clears the failure count and any lock after a successful sign-in.
 pub async fn clear_failed_sign_ins(db: &Database, id: PersonId) -> Result<(), DbError> {
     db.query("UPDATE $person SET failed_sign_ins = 0, locked_until = NONE")
@@ -220,7 +198,7 @@ pub async fn record_audit(db: &Database, entry: AuditEntry) -> Result<(), DbErro
     )
     .bind(("kind", entry.kind))
     .bind(("actor", entry.actor.map(person_record)))
-    .bind(("review", entry.review.map(super::review::review_record)))
+    .bind(("review", entry.review.map(super::records::review_record)))
     .bind(("detail", entry.detail))
     .bind(("address", entry.address))
     .await?
@@ -274,7 +252,7 @@ pub async fn role_in(
             "SELECT VALUE role FROM membership WHERE person = $person AND review = $review LIMIT 1",
         )
         .bind(("person", person_record(person)))
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .await?;
     let role: Option<String> = response.take(0)?;
     role.map(|name| {
@@ -301,7 +279,7 @@ pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, 
                  person.organisation.name AS organisation, role, pair
              FROM membership WHERE review = $review",
         )
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .await?;
     Ok(response.take(0)?)
 }
@@ -317,7 +295,7 @@ pub async fn audit_for_review(
             "SELECT at, NONE AS review, kind, actor.name AS actor, detail, address
              FROM audit_event WHERE review = $review ORDER BY at DESC LIMIT $limit",
         )
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .bind(("limit", limit))
         .await?;
     Ok(response.take(0)?)
@@ -465,7 +443,7 @@ pub async fn update_membership(
             "UPDATE membership SET role = $role, pair = $pair
                  WHERE review = $review AND person = $person;",
         ))
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .bind(("person", person_record(person)))
         .bind(("role", role.as_str()))
         .bind(("pair", pair))
@@ -486,7 +464,7 @@ pub async fn remove_membership(
             "true",
             "DELETE membership WHERE review = $review AND person = $person;",
         ))
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .bind(("person", person_record(person)))
         .await?;
     let index = response.num_statements() - 1;
@@ -545,6 +523,14 @@ pub async fn person_name(db: &Database, person: PersonId) -> Result<Option<Strin
     Ok(response.take(0)?)
 }
 
+pub async fn person_email(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
+    let mut response = db
+        .query("SELECT VALUE email FROM $person")
+        .bind(("person", person_record(person)))
+        .await?;
+    Ok(response.take(0)?)
+}
+
 /// `person`'s pair in `review`, if they are a member in one.
 pub async fn pair_in(
     db: &Database,
@@ -556,7 +542,7 @@ pub async fn pair_in(
             "SELECT VALUE pair FROM membership WHERE person = $person AND review = $review LIMIT 1",
         )
         .bind(("person", person_record(person)))
-        .bind(("review", super::review::review_record(review)))
+        .bind(("review", super::records::review_record(review)))
         .await?;
     let pair: Option<Option<i64>> = response.take(0)?;
     Ok(pair.flatten())

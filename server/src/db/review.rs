@@ -3,9 +3,9 @@
 use app::people::{PersonId, Role};
 use app::review::{MyReview, Phase, ReviewId, ReviewSummary, ReviewType};
 use chrono::NaiveDate;
-use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+use surrealdb::types::{RecordId, SurrealValue};
 
-use super::people::person_record;
+use super::records::{heading_record, person_record};
 use super::{Database, DbError};
 
 /// A review to create, with its headings in order.
@@ -44,13 +44,12 @@ struct MembershipRow {
 
 #[derive(Debug, SurrealValue)]
 struct HeadingInput {
+    id: RecordId,
     title: String,
     position: i64,
 }
 
-pub(crate) fn review_record(id: ReviewId) -> RecordId {
-    RecordId::new("review", RecordIdKey::Uuid(id.0.into()))
-}
+pub(crate) use super::records::review_record;
 
 /// How many reviews there are.
 pub async fn count(db: &Database) -> Result<i64, DbError> {
@@ -73,6 +72,7 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
         .into_iter()
         .enumerate()
         .map(|(index, title)| HeadingInput {
+            id: heading_record(id, &app::wall::HeadingId::new()),
             title,
             position: index as i64,
         })
@@ -83,7 +83,7 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
                  phase = $phase, scope = $scope, on_site_start = $on_site_start,
                  on_site_end = $on_site_end;
              FOR $heading IN $headings {
-                 CREATE heading SET review = $review, title = $heading.title,
+                 CREATE $heading.id SET review = $review, title = $heading.title,
                      position = $heading.position;
              };
              IF $facilitator != NONE {

@@ -4,28 +4,13 @@
 use app::people::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{OpId, WallEvent};
-use app::wall::{Board, Change, Heading, HeadingId, MessageId, Note, NoteId, NoteKind};
+use app::wall::{Board, Change, Heading, HeadingId, Note, NoteId, NoteKind};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
-use super::people::person_record;
-use super::review::review_record;
+use super::records::{
+    heading_record, message_record, note_record, person_record, review_record, settings_record,
+};
 use super::{Database, DbError};
-
-fn note_record(id: NoteId) -> RecordId {
-    RecordId::new("note", RecordIdKey::Uuid(id.0.into()))
-}
-
-fn heading_record(id: &HeadingId) -> RecordId {
-    RecordId::new("heading", RecordIdKey::String(id.0.clone()))
-}
-
-fn message_record(id: MessageId) -> RecordId {
-    RecordId::new("key_message", RecordIdKey::Uuid(id.0.into()))
-}
-
-fn settings_record(review: ReviewId) -> RecordId {
-    RecordId::new("wall_settings", RecordIdKey::Uuid(review.0.into()))
-}
 
 #[derive(Debug, SurrealValue)]
 struct StateRow {
@@ -74,9 +59,9 @@ struct OpRow {
 pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let mut response = db
         .query(
-            "SELECT <string> record::id(id) AS id, title, position, archived FROM heading
+            "SELECT <string> record::id(id)[1] AS id, title, position, archived FROM heading
                  WHERE review = $review;
-             SELECT record::id(id) AS id, heading, order_key, text, kind, source, stakeholder,
+             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, stakeholder,
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
              SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
@@ -284,27 +269,38 @@ pub async fn commit(
                 "UPSERT $h0 SET review = $review, title = $title, position = $position,
                      archived = $archived;",
             );
-            binds.push(("h0".into(), Bind::Record(heading_record(&heading.id))));
+            binds.push((
+                "h0".into(),
+                Bind::Record(heading_record(review, &heading.id)),
+            ));
             binds.push(("title".into(), Bind::Text(heading.title.clone())));
             binds.push(("position".into(), Bind::Int(heading.position)));
             binds.push(("archived".into(), Bind::Flag(heading.archived)));
         }
         Change::HeadingsOrdered { order } => {
             for (index, id) in order.iter().enumerate() {
-                writes.push_str(&format!("UPDATE $h{index} SET position = {index};"));
-                binds.push((format!("h{index}"), Bind::Record(heading_record(id))));
+                writes.push_str(&format!(
+                    "UPDATE $h{index} SET position = {index} WHERE review = $review;"
+                ));
+                binds.push((
+                    format!("h{index}"),
+                    Bind::Record(heading_record(review, id)),
+                ));
             }
         }
         Change::HeadingArchived { heading, moved } => {
-            writes.push_str("UPDATE $h0 SET archived = true;");
-            binds.push(("h0".into(), Bind::Record(heading_record(heading))));
+            writes.push_str("UPDATE $h0 SET archived = true WHERE review = $review;");
+            binds.push(("h0".into(), Bind::Record(heading_record(review, heading))));
             notes.extend(moved);
         }
         Change::Message { message } => {
             writes.push_str(
                 "UPSERT $m0 SET review = $review, state = $state, updated_at = time::now();",
             );
-            binds.push(("m0".into(), Bind::Record(message_record(message.id))));
+            binds.push((
+                "m0".into(),
+                Bind::Record(message_record(review, message.id)),
+            ));
             binds.push(("state".into(), Bind::Text(encode(message)?)));
         }
         Change::Settings { settings } => {
@@ -319,9 +315,12 @@ pub async fn commit(
         // A new note takes its author from the event's actor; later writes leave it alone.
         writes.push_str(&format!(
             "UPSERT $n{index} MERGE $c{index};
-             UPDATE $n{index} SET author = $actor WHERE author = NONE;"
+             UPDATE $n{index} SET author = $actor WHERE author = NONE AND review = $review;"
         ));
-        binds.push((format!("n{index}"), Bind::Record(note_record(note.id))));
+        binds.push((
+            format!("n{index}"),
+            Bind::Record(note_record(review, note.id)),
+        ));
         binds.push((
             format!("c{index}"),
             Bind::Note(Box::new(note_content(review, note))),
@@ -436,4 +435,54 @@ pub async fn kill_live(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
         .await?
         .check()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseConfig;
+
+    /// The schema itself refuses to move a wall row to another review.
+    #[tokio::test]
+    async fn a_rows_review_is_read_only() {
+        let config = <crate::Config as clap::Parser>::parse_from(["peerwall", "--db", "mem://"]);
+        let config: DatabaseConfig = config.database();
+        let db = Database::open(&config).await.unwrap();
+        super::super::migrations::migrate(&db, super::super::migrations::MIGRATIONS)
+            .await
+            .unwrap();
+        let (one, two) = (ReviewId::new(), ReviewId::new());
+        let heading = HeadingId::new();
+        let change = Change::Heading {
+            heading: Heading {
+                id: heading.clone(),
+                title: "Finance".into(),
+                position: 0,
+                archived: false,
+            },
+        };
+        let actor = PersonId(uuid::Uuid::new_v4());
+        let op = OpId(uuid::Uuid::new_v4());
+        assert_eq!(
+            commit(&db, one, 1, op, actor, &change).await.unwrap(),
+            Commit::Done
+        );
+        let moved = db
+            .query("UPDATE $h SET review = $other")
+            .bind(("h", heading_record(one, &heading)))
+            .bind(("other", review_record(two)))
+            .await
+            .unwrap()
+            .check();
+        assert!(moved.is_err(), "a heading's review changed");
+        // The same id committed on the other review is that review's own row.
+        let op = OpId(uuid::Uuid::new_v4());
+        assert_eq!(
+            commit(&db, two, 1, op, actor, &change).await.unwrap(),
+            Commit::Done
+        );
+        assert_eq!(load(&db, one).await.unwrap().headings.len(), 1);
+        assert_eq!(load(&db, two).await.unwrap().headings.len(), 1);
+        db.close().await;
+    }
 }

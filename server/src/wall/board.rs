@@ -97,8 +97,10 @@ enum Request {
     External {
         event: WallEvent,
     },
-    /// Follow the round-table presentation: the deck now and after every change.
+    /// Follow the round-table presentation: the deck now and after every change; `room` for
+    /// host roles and observers, who see it only while it is given or once published.
     Follow {
+        room: bool,
         reply: oneshot::Sender<watch::Receiver<Arc<str>>>,
     },
 }
@@ -283,13 +285,15 @@ impl WallHub {
         answer.await.map_err(|_| unavailable())?
     }
 
-    /// Follows the board's presentation deck (its frames, as JSON).
+    /// Follows the board's presentation deck (its frames, as JSON): the peer team's, or with
+    /// `room` the deck host roles and observers may see (`Deck::for_room`).
     pub async fn follow_deck(
         &self,
         review: ReviewId,
+        room: bool,
     ) -> Result<watch::Receiver<Arc<str>>, AppError> {
         let (reply, answer) = oneshot::channel();
-        self.send(review, Request::Follow { reply }).await?;
+        self.send(review, Request::Follow { room, reply }).await?;
         answer.await.map_err(|_| unavailable())
     }
 
@@ -361,15 +365,51 @@ struct BoardTask {
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<str>>,
     present: HashMap<ConnectionId, Present>,
-    /// The presentation as its followers last got it (kept up to date only while followed).
-    deck: Deck,
-    decks: watch::Sender<Arc<str>>,
+    /// The presentation for the peer team, and for host roles and observers.
+    team_deck: DeckFeed,
+    room_deck: DeckFeed,
 }
 
-fn deck_frame(deck: &Deck) -> Arc<str> {
-    serde_json::to_string(&DeckServerMessage::Deck { deck: deck.clone() })
-        .unwrap_or_default()
-        .into()
+/// A presentation deck as its followers last got it (kept up to date only while followed).
+struct DeckFeed {
+    room: bool,
+    deck: Deck,
+    frames: watch::Sender<Arc<str>>,
+}
+
+impl DeckFeed {
+    fn new(room: bool) -> Self {
+        Self {
+            room,
+            deck: Deck::default(),
+            frames: watch::Sender::new(Arc::from("")),
+        }
+    }
+
+    fn followed(&self) -> bool {
+        self.frames.receiver_count() > 0
+    }
+
+    /// Works the deck out again and sends it when it changed (or was never sent).
+    fn refresh(&mut self, board: &Board) {
+        let deck = if self.room {
+            Deck::for_room(board)
+        } else {
+            Deck::from_board(board)
+        };
+        let fresh = self.frames.borrow().is_empty();
+        if fresh || deck != self.deck {
+            self.deck = deck;
+            // Sent only when it differs, so followers already here get nothing twice.
+            self.frames.send_replace(
+                serde_json::to_string(&DeckServerMessage::Deck {
+                    deck: self.deck.clone(),
+                })
+                .unwrap_or_default()
+                .into(),
+            );
+        }
+    }
 }
 
 fn frame(message: &ServerMessage) -> Arc<str> {
@@ -421,8 +461,8 @@ async fn run_board(
         recent: VecDeque::new(),
         frames,
         present: HashMap::new(),
-        deck: Deck::default(),
-        decks: watch::Sender::new(Arc::from("")),
+        team_deck: DeckFeed::new(false),
+        room_deck: DeckFeed::new(true),
     };
     tracing::debug!(%review, seq = task.board.seq, notes = task.board.notes.len(), "board task started");
     // Every few seconds the task also reads the log's head, so an event from another node whose
@@ -441,7 +481,8 @@ async fn run_board(
             },
             _ = check.tick() => {
                 if task.present.is_empty()
-                    && task.decks.receiver_count() == 0
+                    && !task.team_deck.followed()
+                    && !task.room_deck.followed()
                     && last_request.elapsed() >= idle
                 {
                     // Idle: stop taking requests, answer what is queued, and end.
@@ -525,16 +566,15 @@ impl BoardTask {
                     self.broadcast_presence();
                 }
             }
-            Request::Follow { reply } => {
+            Request::Follow { room, reply } => {
                 // Brought up to date first: the deck is not worked out while nobody follows.
-                let deck = Deck::from_board(&self.board);
-                let fresh = self.decks.borrow().is_empty();
-                if fresh || deck != self.deck {
-                    self.deck = deck;
-                    // Sent only when it differs, so followers already here get nothing twice.
-                    self.decks.send_replace(deck_frame(&self.deck));
-                }
-                let _ = reply.send(self.decks.subscribe());
+                let feed = if room {
+                    &mut self.room_deck
+                } else {
+                    &mut self.team_deck
+                };
+                feed.refresh(&self.board);
+                let _ = reply.send(feed.frames.subscribe());
             }
             Request::External { event } => {
                 let head = self.board.seq;
@@ -687,11 +727,9 @@ impl BoardTask {
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();
         }
-        if self.decks.receiver_count() > 0 {
-            let deck = Deck::from_board(&self.board);
-            if deck != self.deck {
-                self.deck = deck;
-                self.decks.send_replace(deck_frame(&self.deck));
+        for feed in [&mut self.team_deck, &mut self.room_deck] {
+            if feed.followed() {
+                feed.refresh(&self.board);
             }
         }
     }

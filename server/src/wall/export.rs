@@ -1,6 +1,7 @@
 //! `GET /api/reviews/{review}/wall/export?format=md|csv&authors=include|omit`: the wall and its
-//! key messages as a file. The peer team only (the host never gets notes); authors are left out
-//! unless asked for.
+//! key messages as a file. The peer team only (the host never gets notes); authors and pairs are
+//! left out unless asked for, and only the facilitator and team lead may ask (`ExportWall`).
+//! Every export is in the audit trail: who, which format, with or without authors.
 
 use app::error::AppError;
 use app::people::{Action, RequestSession, authorize_person};
@@ -83,11 +84,33 @@ pub async fn export_wall(
     };
     let people = state.services.people.clone();
     let action = match authors {
-        Authors::Include => Action::ViewNoteAuthors,
+        Authors::Include => Action::ExportWall,
         Authors::Omit => Action::ViewNotes,
     };
     if let Err(error) = authorize_person(people.as_ref(), session.caller.id, review, action).await {
         return refuse(error);
+    }
+    let detail = match authors {
+        Authors::Include => format!("{format}, with authors and pairs"),
+        Authors::Omit => format!("{format}, without authors"),
+    };
+    let audited = crate::db::people::record_audit(
+        &state.db,
+        crate::db::people::AuditEntry {
+            kind: "wall_exported",
+            actor: Some(session.caller.id),
+            review: Some(review),
+            detail,
+            address: None,
+        },
+    )
+    .await;
+    if let Err(error) = audited {
+        // No export leaves without its trace.
+        tracing::error!(%error, "recording an export");
+        return refuse(AppError::unavailable(
+            "The wall could not be exported just now.",
+        ));
     }
     let (board, summary) = match tokio::try_join!(
         crate::db::wall::load(&state.db, review),

@@ -1,6 +1,7 @@
 //! The wall's websocket: `GET /ws/reviews/{review}/wall`. A plain axum websocket with ping/pong
-//! heartbeats; every frame is checked (size, shape) and every command is authorized again, since
-//! a role can change or a member be removed while their socket is open.
+//! heartbeats; every frame is checked (size, shape) and every command is authorized again, and
+//! the socket checks its session and role again whenever they change (`crate::access`): a
+//! member demoted, removed or signed out stops receiving the wall at once.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +21,7 @@ use axum::{Extension, extract::ws::rejection::WebSocketUpgradeRejection};
 use tokio::sync::broadcast;
 
 use crate::AppState;
+use crate::access::SocketAccess;
 use crate::endpoint::{Bucket, PING_EVERY, SILENT_FOR, close, refuse, send_json, socket_caller};
 use crate::wall::board::{Actor, WallHub};
 
@@ -27,6 +29,16 @@ use crate::wall::board::{Actor, WallHub};
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
 /// Frames larger than this close the socket (1009); up to it they are read and answered.
 const HARD_FRAME_LIMIT: usize = 64 * 1024;
+/// Presence changes (what someone is dragging) a socket may send: 5 a second, 10 at once; more
+/// are dropped, since presence is only ever a hint and every change is sent to the whole team.
+const PRESENCE_PER_SECOND: f64 = 5.0;
+const PRESENCE_BURST: f64 = 10.0;
+
+/// A socket's rate limits.
+struct Limits {
+    commands: Bucket,
+    presence: Bucket,
+}
 
 /// Checks who is asking and upgrades to a websocket for the review's wall.
 pub async fn wall_socket(
@@ -74,7 +86,15 @@ pub async fn wall_socket(
         role,
     };
     let hub = state.wall.clone();
-    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor))
+    let access = state.access.socket(
+        people.clone(),
+        state.sessions.clone(),
+        session.key.clone(),
+        person,
+        review,
+        Action::ViewNotes,
+    );
+    upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor, access))
 }
 
 async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
@@ -108,6 +128,7 @@ async fn serve(
     people: Arc<dyn PeopleService>,
     review: ReviewId,
     mut actor: Actor,
+    mut access: SocketAccess,
 ) {
     // The first frame says which protocol and where the client is up to.
     let after = match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
@@ -148,12 +169,26 @@ async fn serve(
         hub.leave(review, connection).await;
         return;
     }
-    let mut bucket = Bucket::new(COMMANDS_PER_SECOND, COMMAND_BURST);
+    let mut limits = Limits {
+        commands: Bucket::new(COMMANDS_PER_SECOND, COMMAND_BURST),
+        presence: Bucket::new(PRESENCE_PER_SECOND, PRESENCE_BURST),
+    };
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut heard = Instant::now();
     loop {
         tokio::select! {
+            // Access first: a frame queued after a demotion is never sent.
+            biased;
+            () = access.due() => match access.check().await {
+                Ok(role) => actor.role = role,
+                Err(error) if error.code == ErrorCode::Unavailable => {}
+                Err(error) => {
+                    send(&mut socket, &ServerMessage::Error { error }).await;
+                    close(&mut socket, close_code::POLICY, "access ended").await;
+                    break;
+                }
+            },
             incoming = socket.recv() => {
                 let Some(Ok(message)) = incoming else { break };
                 heard = Instant::now();
@@ -163,7 +198,7 @@ async fn serve(
                 let outcome = match read_frame(message) {
                     Ok(None) => continue,
                     Ok(Some(message)) => {
-                        handle(&mut socket, &hub, &people, review, connection, &mut actor, &mut bucket, message).await
+                        handle(&mut socket, &hub, &people, review, connection, &mut actor, &mut limits, message).await
                     }
                     Err(error) => {
                         if send(&mut socket, &ServerMessage::Error { error }).await {
@@ -222,7 +257,7 @@ async fn handle(
     review: ReviewId,
     connection: u64,
     actor: &mut Actor,
-    bucket: &mut Bucket,
+    limits: &mut Limits,
     message: ClientMessage,
 ) -> Flow {
     let answer = match message {
@@ -230,11 +265,13 @@ async fn handle(
             ServerMessage::error(ErrorCode::Invalid, "Hello is sent once, first.")
         }
         ClientMessage::Presence { dragging } => {
-            hub.presence(review, connection, dragging).await;
+            if limits.presence.take() {
+                hub.presence(review, connection, dragging).await;
+            }
             return Flow::Continue;
         }
         ClientMessage::Command { op, command } => {
-            if !bucket.take() {
+            if !limits.commands.take() {
                 ServerMessage::Rejected {
                     op,
                     error: AppError::new(

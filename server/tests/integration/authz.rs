@@ -56,8 +56,12 @@ const TABLE: &[Row] = &[
     Row {
         path: "/api/sign_in",
         body: |_| {
+            // A different unknown account each time: one account's repeated failures would
+            // meet the password throttle (people.rs tests that).
+            static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             form(&[
-                ("email", "nobody@nowhere.example"),
+                ("email", &format!("nobody{n}@nowhere.example")),
                 ("password", "wrong password"),
             ])
         },

@@ -7,10 +7,13 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::support::{TestApp, config, json};
 
+const SECRET: &str = "a-bench-secret-for-tests";
+
 async fn post_setup(app: &TestApp, body: &str) -> reqwest::Response {
     app.http
         .post(app.url("/bench/setup"))
         .header("content-type", "application/json")
+        .header("x-bench-secret", SECRET)
         .body(body.to_string())
         .send()
         .await
@@ -34,7 +37,7 @@ async fn the_setup_route_exists_only_with_the_bench_flag() {
 
 #[tokio::test]
 async fn bench_boards_come_with_signed_in_people_and_their_notes() {
-    let app = TestApp::start(config("mem://", &["--bench"])).await;
+    let app = TestApp::start(config("mem://", &["--bench", "--bench-secret", SECRET])).await;
     for bad in [
         "{not json",
         r#"{"boards":0,"clients":2}"#,

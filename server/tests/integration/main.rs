@@ -13,5 +13,6 @@ mod pages;
 mod people;
 mod presentation;
 mod reviews;
+mod security;
 mod shutdown;
 mod wall;

@@ -68,13 +68,25 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
     let mut observer_view = open(&app, &review, Some(&observer)).await.unwrap();
     let mut peer_view = open(&app, &review, Some(&peer)).await.unwrap();
 
-    let (_, first) = deck(&mut presenter).await;
-    assert_eq!(first.current, None, "the title slide first");
+    let (_, before) = deck(&mut presenter).await;
+    assert_eq!(before.current, None, "the title slide first");
     assert_eq!(
-        first.slides.len(),
+        before.slides.len(),
         2,
         "the demo's two headings with messages"
     );
+    // Until the presentation is given, host roles and observers see nothing of the findings.
+    for socket in [&mut host_view, &mut observer_view] {
+        let (text, waiting) = deck(socket).await;
+        assert!(waiting.waiting && waiting.slides.is_empty(), "{waiting:?}");
+        assert!(!text.contains("Partners trust the council's leadership"));
+    }
+    deck(&mut peer_view).await;
+    let start = serde_json::to_string(&DeckClientMessage::Presenting { on: true }).unwrap();
+    presenter.send(Message::Text(start.into())).await.unwrap();
+    let (_, first) = deck(&mut presenter).await;
+    assert!(first.presenting && !first.waiting);
+    assert_eq!(first.slides, before.slides);
     let (text, seen) = deck(&mut host_view).await;
     assert_eq!(seen, first);
     // The host sees messages, never the notes behind them or who wrote them.
@@ -220,9 +232,10 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
 }
 
 #[tokio::test]
-async fn the_export_is_the_peer_teams_with_authors_only_when_asked() {
+async fn the_export_is_the_peer_teams_with_authors_only_for_the_lead_and_facilitator() {
     let app = TestApp::demo().await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
     let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
     let review = app.first_review(&peer).await;
     let export = |cookie: &str, query: &str| {
@@ -262,7 +275,12 @@ async fn the_export_is_the_peer_teams_with_authors_only_when_asked() {
         17,
         "a header and one row per demo note"
     );
-    let own = export(&peer, "format=csv&authors=include")
+    // Authors and pairs: the facilitator and team lead only (ExportWall), never a peer.
+    assert_eq!(
+        export(&peer, "format=csv&authors=include").await.status(),
+        403
+    );
+    let own = export(&lead, "format=csv&authors=include")
         .await
         .text()
         .await

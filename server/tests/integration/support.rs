@@ -14,6 +14,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub state: AppState,
+    /// Whether stopping closes the database (not for a second node sharing another's).
+    owns_db: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -40,6 +42,19 @@ impl TestApp {
         let state = peerwall_server::prepare(&config)
             .await
             .expect("the server prepares");
+        Self::serve(state, config, true).await
+    }
+
+    /// Another node on this node's database, as a second app process sharing a database server
+    /// would be; stop it with `stop_node` before this one.
+    pub async fn another_node(&self, config: Config) -> Self {
+        let state = peerwall_server::prepare_on(self.state.db.clone(), &config)
+            .await
+            .expect("the second node prepares");
+        Self::serve(state, config, false).await
+    }
+
+    async fn serve(state: AppState, config: Config, owns_db: bool) -> Self {
         let listener = peerwall_server::bind(&config).await.expect("binds");
         let addr = listener.local_addr().expect("has an address");
         let router = peerwall_server::routes::router(state.clone());
@@ -61,6 +76,7 @@ impl TestApp {
                 .build()
                 .expect("an HTTP client"),
             state,
+            owns_db,
             stop: Some(stop),
             task: Some(task),
         }
@@ -85,7 +101,10 @@ impl TestApp {
                 .expect("server stops cleanly");
         }
         self.state.wall.stop_following().await;
-        self.state.db.close().await;
+        self.state.access.stop_following().await;
+        if self.owns_db {
+            self.state.db.close().await;
+        }
     }
 }
 

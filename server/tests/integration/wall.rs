@@ -36,12 +36,12 @@ async fn open_at(
 }
 
 /// A test client: a socket and the board it has built from the server's frames.
-struct Client {
-    socket: Socket,
-    board: Board,
+pub(crate) struct Client {
+    pub(crate) socket: Socket,
+    pub(crate) board: Board,
 }
 
-fn create(note: NoteId, heading: Option<HeadingId>, text: &str) -> Command {
+pub(crate) fn create(note: NoteId, heading: Option<HeadingId>, text: &str) -> Command {
     Command::CreateNote {
         note,
         heading,
@@ -56,20 +56,25 @@ fn create(note: NoteId, heading: Option<HeadingId>, text: &str) -> Command {
     }
 }
 
-fn new_note() -> NoteId {
+pub(crate) fn new_note() -> NoteId {
     NoteId(uuid::Uuid::new_v4())
 }
 
-fn new_op() -> OpId {
+pub(crate) fn new_op() -> OpId {
     OpId(uuid::Uuid::new_v4())
 }
 
 impl Client {
-    async fn join(app: &TestApp, review: &str, cookie: &str, after: Option<u64>) -> Self {
+    pub(crate) async fn join(
+        app: &TestApp,
+        review: &str,
+        cookie: &str,
+        after: Option<u64>,
+    ) -> Self {
         Self::join_at(app.addr, review, cookie, after).await
     }
 
-    async fn join_at(
+    pub(crate) async fn join_at(
         addr: std::net::SocketAddr,
         review: &str,
         cookie: &str,
@@ -91,14 +96,14 @@ impl Client {
         client
     }
 
-    async fn send(&mut self, message: &ClientMessage) {
+    pub(crate) async fn send(&mut self, message: &ClientMessage) {
         let text = serde_json::to_string(message).unwrap();
         self.socket.send(Message::Text(text.into())).await.unwrap();
     }
 
     /// The next frame from the server, applied to this client's board; None when the socket
     /// closes.
-    async fn next(&mut self) -> Option<ServerMessage> {
+    pub(crate) async fn next(&mut self) -> Option<ServerMessage> {
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
                 .await
@@ -133,7 +138,7 @@ impl Client {
     }
 
     /// Whether the server closes the socket within a few frames.
-    async fn closes(&mut self) -> bool {
+    pub(crate) async fn closes(&mut self) -> bool {
         for _ in 0..5 {
             if self.next().await.is_none() {
                 return true;
@@ -143,14 +148,14 @@ impl Client {
     }
 
     /// Joins and reads the welcome.
-    async fn open(app: &TestApp, review: &str, cookie: &str) -> Self {
+    pub(crate) async fn open(app: &TestApp, review: &str, cookie: &str) -> Self {
         let mut client = Client::join(app, review, cookie, None).await;
         client.welcome().await;
         client
     }
 
     /// Reads until the welcome.
-    async fn welcome(&mut self) -> ServerMessage {
+    pub(crate) async fn welcome(&mut self) -> ServerMessage {
         loop {
             match self.next().await.expect("a welcome") {
                 welcome @ ServerMessage::Welcome { .. } => return welcome,
@@ -161,7 +166,7 @@ impl Client {
     }
 
     /// Sends a command and reads until its answer (Ack or Rejected), applying events meanwhile.
-    async fn command(&mut self, op: OpId, command: Command) -> ServerMessage {
+    pub(crate) async fn command(&mut self, op: OpId, command: Command) -> ServerMessage {
         self.send(&ClientMessage::Command { op, command }).await;
         loop {
             match self.next().await.expect("an answer") {
@@ -178,7 +183,7 @@ impl Client {
     }
 
     /// Reads frames until this client's board has reached `seq`.
-    async fn until_seq(&mut self, seq: u64) {
+    pub(crate) async fn until_seq(&mut self, seq: u64) {
         while self.board.seq < seq {
             self.next().await.expect("more events");
         }
@@ -215,14 +220,14 @@ async fn peer_on_first_review(
     (review, actor)
 }
 
-fn acked(answer: &ServerMessage) -> u64 {
+pub(crate) fn acked(answer: &ServerMessage) -> u64 {
     match answer {
         ServerMessage::Ack { seq, .. } => *seq,
         other => panic!("expected an ack, got {other:?}"),
     }
 }
 
-fn rejected(answer: &ServerMessage) -> ErrorCode {
+pub(crate) fn rejected(answer: &ServerMessage) -> ErrorCode {
     match answer {
         ServerMessage::Rejected { error, .. } => error.code,
         other => panic!("expected a rejection, got {other:?}"),
@@ -563,11 +568,18 @@ async fn roles_are_checked_on_every_message() {
         )
         .await;
     assert_eq!(removed.status(), 200);
-    let note = create(new_note(), None, "After removal");
-    assert_eq!(
-        rejected(&peer_wall.command(new_op(), note).await),
-        ErrorCode::NotFound
-    );
+    // Told at once, without sending anything: an error frame saying why, then the close.
+    loop {
+        match peer_wall.next().await {
+            Some(ServerMessage::Error { error }) => {
+                assert_eq!(error.code, ErrorCode::NotFound);
+                break;
+            }
+            // What was sent before the removal.
+            Some(ServerMessage::Presence { .. } | ServerMessage::Event { .. }) => {}
+            other => panic!("expected the reason, got {other:?}"),
+        }
+    }
     assert!(
         peer_wall.closes().await,
         "the removed member's socket closes"

@@ -1,0 +1,225 @@
+//! Access changes reach open sockets at once. A socket is authorized when it opens, but a person
+//! can be demoted, removed or signed out while it is open; every such change is published here
+//! (to this node's sockets at once, and through the `access_change` table, which every node
+//! follows with a LIVE query, to the others'), and each socket of that person checks its session
+//! and role again, closing if they no longer allow it. Every socket also checks again every
+//! `RECHECK_EVERY` and when its session's absolute lifetime ends, so a lost notification or an
+//! expiry closes it all the same.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::error::{AppError, ErrorCode};
+use app::people::{Action, PeopleService, PersonId, Role, authorize_person};
+use app::review::ReviewId;
+use tokio::sync::broadcast;
+use tokio::time::Instant;
+
+use crate::auth::SessionPolicy;
+use crate::auth::session::resolve_key;
+use crate::db::{self, Database};
+
+/// How often an open socket checks its session and role again without being told to.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
+/// A person's access changed: on one review (role changed, removed), or everywhere (their
+/// sessions ended: signed out, password changed or reset).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessChange {
+    pub person: PersonId,
+    pub review: Option<ReviewId>,
+}
+
+impl AccessChange {
+    fn concerns(&self, person: PersonId, review: ReviewId) -> bool {
+        self.person == person && self.review.is_none_or(|changed| changed == review)
+    }
+}
+
+/// Publishes access changes to this node's sockets and, through the database, to every node's.
+#[derive(Clone)]
+pub struct AccessWatch {
+    db: Database,
+    local: broadcast::Sender<AccessChange>,
+    follower: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    live_query: Arc<Mutex<Option<uuid::Uuid>>>,
+}
+
+impl AccessWatch {
+    pub fn new(db: Database) -> Self {
+        let (local, _) = broadcast::channel(1_024);
+        Self {
+            db,
+            local,
+            follower: Arc::default(),
+            live_query: Arc::default(),
+        }
+    }
+
+    /// Tells every open socket of `person` (on `review`, or on every review) to check its access
+    /// again: this node's at once, other nodes' through the database.
+    pub async fn changed(&self, person: PersonId, review: Option<ReviewId>) {
+        let _ = self.local.send(AccessChange { person, review });
+        if let Err(error) = db::access::record(&self.db, person, review).await {
+            // Other nodes' sockets still check again within RECHECK_EVERY.
+            tracing::error!(%error, "recording an access change for other nodes");
+        }
+    }
+
+    /// Follows the `access_change` table with one LIVE query, so that changes made on other
+    /// nodes reach this node's sockets. Runs until `stop_following`.
+    pub fn start_following(&self) {
+        let watch = self.clone();
+        let task = tokio::spawn(async move { watch.follow().await });
+        if let Ok(mut follower) = self.follower.lock()
+            && let Some(old) = follower.replace(task)
+        {
+            old.abort();
+        }
+    }
+
+    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
+    pub async fn stop_following(&self) {
+        let task = self.follower.lock().ok().and_then(|mut f| f.take());
+        if let Some(task) = task {
+            task.abort();
+        }
+        let live = self.live_query.lock().ok().and_then(|mut id| id.take());
+        if let Some(id) = live
+            && let Err(error) = db::wall::kill_live(&self.db, id).await
+        {
+            tracing::warn!(%error, "ending the access changes' live query");
+        }
+    }
+
+    async fn follow(&self) {
+        use futures_util::StreamExt;
+        loop {
+            match db::access::live_changes(&self.db).await {
+                Ok(mut stream) => {
+                    while let Some(item) = stream.next().await {
+                        match item {
+                            Ok((query, person, review)) => {
+                                if let Ok(mut live) = self.live_query.lock() {
+                                    *live = Some(query);
+                                }
+                                // This node's own changes come back too: checking twice is harmless.
+                                let _ = self.local.send(AccessChange { person, review });
+                            }
+                            Err(error) => tracing::warn!(%error, "an access change notification"),
+                        }
+                    }
+                    tracing::warn!("the access changes' live query ended; starting it again");
+                }
+                Err(error) => tracing::warn!(%error, "starting the access changes' live query"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// The access of one socket: `person`, signed in with the session `key`, doing `action` on
+    /// `review`.
+    pub fn socket(
+        &self,
+        people: Arc<dyn PeopleService>,
+        policy: SessionPolicy,
+        key: String,
+        person: PersonId,
+        review: ReviewId,
+        action: Action,
+    ) -> SocketAccess {
+        SocketAccess {
+            db: self.db.clone(),
+            policy,
+            people,
+            key,
+            person,
+            review,
+            action,
+            changes: self.local.subscribe(),
+            // The first tick is at once: the session's end is read when the socket opens.
+            recheck: tokio::time::interval(RECHECK_EVERY),
+            ends_at: None,
+        }
+    }
+}
+
+/// One socket's access, checked again whenever it may have changed.
+pub struct SocketAccess {
+    db: Database,
+    policy: SessionPolicy,
+    people: Arc<dyn PeopleService>,
+    key: String,
+    person: PersonId,
+    review: ReviewId,
+    action: Action,
+    changes: broadcast::Receiver<AccessChange>,
+    recheck: tokio::time::Interval,
+    ends_at: Option<Instant>,
+}
+
+impl SocketAccess {
+    /// Completes when the access must be checked again: a change of this person's access, the
+    /// periodic check, or the session's end. Cancel-safe, for `select!`.
+    pub async fn due(&mut self) {
+        let at = self.ends_at;
+        let ends = async move {
+            match at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(ends);
+        loop {
+            tokio::select! {
+                change = self.changes.recv() => match change {
+                    Ok(change) if change.concerns(self.person, self.review) => return,
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
+                },
+                _ = self.recheck.tick() => return,
+                () = &mut ends => return,
+            }
+        }
+    }
+
+    /// Checks the session and the role again: the role now, or why access has ended. A database
+    /// that cannot be reached is `Unavailable`, which does not end access.
+    pub async fn check(&mut self) -> Result<Role, AppError> {
+        let unavailable = |error: db::DbError| {
+            tracing::warn!(%error, "checking an open socket's access");
+            // Not checked: try again shortly rather than spin on a passed deadline.
+            AppError::unavailable("Access could not be checked just now.")
+        };
+        let active = match resolve_key(&self.db, &self.policy, &self.key).await {
+            Ok(active) => active,
+            Err(error) => {
+                self.ends_at = Some(Instant::now() + Duration::from_secs(5));
+                return Err(unavailable(error));
+            }
+        };
+        let Some(active) = active.filter(|active| active.session.caller.id == self.person) else {
+            return Err(session_ended());
+        };
+        let left = (active.ends_at - chrono::Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        self.ends_at = Some(Instant::now() + left);
+        match authorize_person(self.people.as_ref(), self.person, self.review, self.action).await {
+            Err(error) if error.code == ErrorCode::Unavailable => {
+                self.ends_at = Some(Instant::now() + Duration::from_secs(5));
+                Err(error)
+            }
+            other => other,
+        }
+    }
+}
+
+/// The refusal for a socket whose session has ended.
+pub fn session_ended() -> AppError {
+    AppError::new(
+        ErrorCode::Unauthenticated,
+        "Your session has ended (signed out, expired or your password changed): sign in again.",
+    )
+}

@@ -1,0 +1,37 @@
+//! Record ids: how each table's rows are keyed. Rows of a review's wall are keyed by
+//! (review, id), so that an id the browser chose can only ever name a row of the review it was
+//! sent to.
+
+use app::people::PersonId;
+use app::review::ReviewId;
+use app::wall::{HeadingId, MessageId, NoteId};
+use surrealdb::types::{Array, RecordId, RecordIdKey, Value};
+
+pub(crate) fn person_record(id: PersonId) -> RecordId {
+    RecordId::new("person", RecordIdKey::Uuid(id.0.into()))
+}
+
+pub(crate) fn review_record(id: ReviewId) -> RecordId {
+    RecordId::new("review", RecordIdKey::Uuid(id.0.into()))
+}
+
+fn keyed(table: &'static str, review: ReviewId, id: Value) -> RecordId {
+    let key = Array::from(vec![Value::Uuid(review.0.into()), id]);
+    RecordId::new(table, RecordIdKey::Array(key))
+}
+
+pub(crate) fn heading_record(review: ReviewId, id: &HeadingId) -> RecordId {
+    keyed("heading", review, Value::String(id.0.clone()))
+}
+
+pub(crate) fn note_record(review: ReviewId, id: NoteId) -> RecordId {
+    keyed("note", review, Value::Uuid(id.0.into()))
+}
+
+pub(crate) fn message_record(review: ReviewId, id: MessageId) -> RecordId {
+    keyed("key_message", review, Value::Uuid(id.0.into()))
+}
+
+pub(crate) fn settings_record(review: ReviewId) -> RecordId {
+    RecordId::new("wall_settings", RecordIdKey::Uuid(review.0.into()))
+}
