@@ -137,19 +137,6 @@ pub fn backoff_ms(attempt: u32, cap_ms: u64) -> u64 {
     (500u64 << attempt.min(5)).min(cap_ms)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn backoff_doubles_up_to_its_cap() {
-        let delays: Vec<u64> = (0..8).map(|n| super::backoff_ms(n, 15_000)).collect();
-        assert_eq!(
-            delays,
-            [500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]
-        );
-        assert_eq!(super::backoff_ms(9, 10_000), 10_000);
-    }
-}
-
 /// What every key this site keeps in browser storage starts with.
 pub const STORAGE_PREFIX: &str = "peerwall.";
 
@@ -167,5 +154,18 @@ pub fn forget_stored() {
         for key in ours {
             let _ = storage.remove_item(&key);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_up_to_its_cap() {
+        let delays: Vec<u64> = (0..8).map(|n| super::backoff_ms(n, 15_000)).collect();
+        assert_eq!(
+            delays,
+            [500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]
+        );
+        assert_eq!(super::backoff_ms(9, 10_000), 10_000);
     }
 }
