@@ -26,8 +26,18 @@ async function openProjector(viewport) {
   await lead.getByRole('link', { name: 'Open the findings wall' }).click();
   await lead.locator('.wall-status[data-status="live"]').waitFor();
   await lead.getByRole('link', { name: 'Present', exact: true }).click();
-  await lead.locator('.slide-cover').waitFor();
+  await lead.locator('.slide').waitFor();
   return lead;
+}
+
+/// Makes sure the handout is published to the council (or, with `on` false, is not).
+async function handout(lead, on = true) {
+  const publish = lead.getByRole('button', { name: 'Publish the handout to the council' });
+  const withdraw = lead.getByRole('button', { name: 'Withdraw the handout' });
+  await publish.or(withdraw).waitFor();
+  if (on && await publish.count()) await publish.click();
+  if (!on && await withdraw.count()) await withdraw.click();
+  await (on ? withdraw : publish).waitFor();
 }
 
 /// Makes sure the presentation is being given to the room (or, with `on` false, is not).
@@ -40,41 +50,9 @@ async function presenting(lead, on = true) {
   await (on ? end : start).waitFor();
 }
 
-test('the host lead follows the whole visit and receives no key message before the presentation', async () => {
-  // The host lead opens the follow link at the start of the visit and leaves it open.
-  const host = await openReview('host@demo.peerwall.test', { width: 1024, height: 768 });
-  const frames = [];
-  host.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
-  await host.getByRole('link', { name: 'Follow the presentation' }).click();
-  await host.locator('.slide[data-slide="waiting"]').waitFor();
-  assert.match(await host.locator('.slide').innerText(), /has not started/);
-
-  // Meanwhile the team writes a key message on the wall.
-  const lead = await openProjector({ width: 1600, height: 1000 });
-  await presenting(lead, false);
-  const draft = 'Draft: the medium-term financial plan lacks savings detail.';
-  const wall = await openReview('facilitator@demo.peerwall.test', { width: 1600, height: 2400 });
-  await wall.getByRole('link', { name: 'Open the findings wall' }).click();
-  await wall.locator('.wall-status[data-status="live"]').waitFor();
-  await wall.getByRole('button', { name: '+ Key message' }).first().click();
-  await wall.getByLabel('Key message (one sentence)').fill(draft);
-  await wall.getByRole('button', { name: 'Add message' }).click();
-  await wall.getByText(draft).first().waitFor();
-  await host.waitForTimeout(1000);
-  for (const secret of [draft, 'Scrutiny does not yet shape decisions']) {
-    assert.equal(frames.some((frame) => frame.includes(secret)), false, `the host received "${secret}" before the presentation`);
-  }
-  assert.equal(await host.getByText(draft).count(), 0);
-
-  // The round-table: the facilitator starts presenting and the host's page shows it at once.
-  await presenting(lead, true);
-  await host.locator('.slide-cover .slide-agenda').waitFor();
-  assert.ok(frames.some((frame) => frame.includes('Scrutiny does not yet shape decisions')));
-  for (const page of [host, lead, wall]) assert.deepEqual(page.problems, []);
-});
-
 test('the presenter advances a slide and a remote follower moves with it', async () => {
   const lead = await openProjector({ width: 1920, height: 1080 });
+  await lead.locator('.slide-cover').waitFor();
   assert.match(await lead.locator('.slide-cover').innerText(), /Feedback round-table/i);
   await presenting(lead, true);
 
@@ -159,11 +137,12 @@ test('the presenter panel shows the next heading and puts a quote on the slide f
 test('the handout prints every key message, and the host gets it once published but never the wall export', async () => {
   const lead = await openProjector();
   await presenting(lead, false);
+  await handout(lead, false);
   const host = await openReview('host@demo.peerwall.test');
   await host.getByRole('link', { name: 'Key messages handout' }).click();
   await host.getByText('once the facilitator publishes the handout').waitFor();
   assert.equal(await host.locator('.handout-heading').count(), 0);
-  await lead.getByRole('button', { name: 'Publish the handout to the council' }).click();
+  await handout(lead, true);
   await host.locator('.handout-heading').first().waitFor();
   assert.equal(await host.locator('.handout-heading').count(), 2);
   await host.emulateMedia({ media: 'print' });
@@ -174,4 +153,41 @@ test('the handout prints every key message, and the host gets it once published 
   const refused = await host.request.get(exportUrl);
   assert.equal(refused.status(), 403);
   assert.deepEqual(host.problems, []);
+});
+
+// Last: it adds a key message, which would change the other tests' slides.
+test('the host lead follows the whole visit and receives no key message before the presentation', async () => {
+  // Nothing presented or published yet.
+  const lead = await openProjector({ width: 1600, height: 1000 });
+  await presenting(lead, false);
+  await handout(lead, false);
+  // The host lead opens the follow link at the start of the visit and leaves it open.
+  const host = await openReview('host@demo.peerwall.test', { width: 1024, height: 768 });
+  const frames = [];
+  host.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))));
+  await host.getByRole('link', { name: 'Follow the presentation' }).click();
+  await host.locator('.slide[data-slide="waiting"]').waitFor();
+  assert.match(await host.locator('.slide').innerText(), /has not started/);
+  await host.screenshot({ path: screenshotPath('follow-waiting.png') });
+
+  // Meanwhile the team writes a key message on the wall.
+  const draft = 'Draft: the medium-term financial plan lacks savings detail.';
+  const wall = await openReview('facilitator@demo.peerwall.test', { width: 1600, height: 2400 });
+  await wall.getByRole('link', { name: 'Open the findings wall' }).click();
+  await wall.locator('.wall-status[data-status="live"]').waitFor();
+  await wall.getByRole('button', { name: '+ Key message' }).first().click();
+  await wall.getByLabel('Key message (one sentence)').fill(draft);
+  await wall.getByRole('button', { name: 'Add message' }).click();
+  await wall.getByText(draft).first().waitFor();
+  await host.waitForTimeout(1000);
+  for (const secret of [draft, 'Scrutiny does not yet shape decisions']) {
+    assert.equal(frames.some((frame) => frame.includes(secret)), false, `the host received "${secret}" before the presentation`);
+  }
+  assert.equal(await host.getByText(draft).count(), 0);
+
+  // The round-table: the facilitator starts presenting and the host's page shows it at once.
+  await presenting(lead, true);
+  await host.locator('.slide-cover .slide-agenda').waitFor();
+  assert.ok(frames.some((frame) => frame.includes('Scrutiny does not yet shape decisions')));
+  for (const page of [host, lead, wall]) assert.deepEqual(page.problems, []);
 });
