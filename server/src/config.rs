@@ -115,6 +115,16 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_BENCH_SECRET", hide_env_values = true)]
     pub bench_secret: Option<String>,
 
+    /// Reverse proxies in front of Peerwall (comma-separated addresses) whose `X-Forwarded-For`
+    /// names the client: the address the password throttle and the audit trail use. Without it
+    /// the header is ignored and the client is the connection's own address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PEERWALL_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "PEERWALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

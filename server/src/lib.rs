@@ -47,6 +47,8 @@ pub struct AppState {
     pub wall: wall::board::WallHub,
     /// Access changes, which open sockets check again at once.
     pub access: access::AccessWatch,
+    /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// The benchmark set-up route's secret, when it is served (`--bench`).
     pub bench: Option<Arc<str>>,
 }
@@ -102,6 +104,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         site: config.site_origin(),
         wall,
         access,
+        trusted_proxies: config.trusted_proxies.clone().into(),
         bench: config
             .bench
             .then(|| config.bench_secret.as_deref().map(Arc::from))

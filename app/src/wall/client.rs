@@ -67,6 +67,8 @@ pub struct WallState {
     pub shown: Memo<Board>,
     connection: StoredValue<Option<crate::browser::PageSocket>, LocalStorage>,
     attempts: StoredValue<u32>,
+    /// Ask for the whole board at the next connection (after the votes were revealed).
+    snapshot_next: StoredValue<bool>,
 }
 
 fn storage_key(review: ReviewId) -> String {
@@ -112,6 +114,7 @@ impl WallState {
             shown,
             connection: StoredValue::new_local(None),
             attempts: StoredValue::new(0),
+            snapshot_next: StoredValue::new(false),
         };
         let restored = StoredValue::new(false);
         Effect::new(move |_| {
@@ -194,28 +197,37 @@ impl WallState {
                 name,
                 pair,
                 person,
+                votes_cast,
                 ..
             } => {
                 self.me.set(Some((name, pair)));
                 self.me_id.set(person);
+                let snapshot = board.is_some();
                 if let Some(board) = board {
                     self.confirmed.set(board);
+                }
+                if snapshot {
+                    self.snapshot_next.set_value(false);
                 }
                 for event in events {
                     self.apply_event(event);
                 }
+                self.confirmed.update(|board| board.votes_cast = votes_cast);
                 self.loaded.set(true);
                 self.status.set(Status::Live);
                 self.attempts.set_value(0);
                 self.resend_all();
             }
-            ServerMessage::Event { event } => {
+            ServerMessage::Event { event, votes_cast } => {
                 let expected = self.confirmed.with_untracked(|board| board.seq + 1);
                 if event.seq > expected {
                     // A gap: start again from what we have.
                     self.reconnect_now();
                 } else if event.seq == expected {
                     self.apply_event(event);
+                    if votes_cast.is_some() {
+                        self.confirmed.update(|board| board.votes_cast = votes_cast);
+                    }
                 }
             }
             ServerMessage::Ack { op, seq } => {
@@ -235,6 +247,18 @@ impl WallState {
     }
 
     fn apply_event(&self, event: crate::wall::protocol::WallEvent) {
+        // Votes revealed: until now this browser had only its own person's votes, so it fetches
+        // the whole board again, with everyone's.
+        let revealed = matches!(&event.change, crate::wall::Change::Settings { settings }
+            if settings.votes_revealed)
+            && self
+                .confirmed
+                .with_untracked(|board| !board.settings.votes_revealed);
+        if revealed {
+            self.snapshot_next.set_value(true);
+            let state = *self;
+            set_timeout(move || state.reconnect_now(), std::time::Duration::ZERO);
+        }
         self.confirmed.update(|board| {
             board.apply(&event.change);
             board.seq = event.seq;
@@ -344,9 +368,7 @@ impl WallState {
             return;
         }
         let state = *self;
-        let after = self
-            .loaded
-            .get_untracked()
+        let after = (self.loaded.get_untracked() && !self.snapshot_next.get_value())
             .then(|| self.confirmed.with_untracked(|board| board.seq));
         let hello = serde_json::to_string(&ClientMessage::Hello {
             protocol: crate::wall::protocol::PROTOCOL_VERSION,

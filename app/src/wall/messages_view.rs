@@ -8,7 +8,7 @@ use crate::people::{Action, allows};
 use crate::wall::client::WallState;
 use crate::wall::protocol::{Command, MAX_MESSAGE_CHARS, MAX_VOTES_PER_PERSON};
 use crate::wall::triangulation::Strength;
-use crate::wall::{HeadingId, KeyMessage, MessageId, MessageKind, NoteId};
+use crate::wall::{Board, HeadingId, KeyMessage, MessageId, MessageKind, NoteId};
 
 /// What is being dragged on the wall, shared with the notes' own drag code.
 #[derive(Clone, Copy)]
@@ -355,16 +355,8 @@ pub fn TriangulationBar() -> impl IntoView {
             board.settings.votes_per_person.saturating_sub(used)
         })
     };
-    let cast = move || {
-        state.shown.with(|board| {
-            board
-                .messages
-                .values()
-                .filter(|m| !m.deleted)
-                .map(KeyMessage::vote_total)
-                .sum::<u32>()
-        })
-    };
+    // Until the reveal this browser holds only its own votes; the server sends the total.
+    let cast = move || state.shown.with(Board::votes_cast);
     let per_person = RwSignal::new(String::new());
     view! {
         <section class="triangulation-bar" aria-label="Triangulation">

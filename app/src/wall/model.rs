@@ -287,9 +287,38 @@ pub struct Board {
     pub messages: BTreeMap<MessageId, KeyMessage>,
     #[serde(default)]
     pub settings: WallSettings,
+    /// While votes are hidden: the votes cast in all on live messages. The server sends each
+    /// person a board whose messages carry only that person's own votes, and this total with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub votes_cast: Option<u32>,
 }
 
 impl Board {
+    /// The votes cast in all on live messages.
+    pub fn votes_cast(&self) -> u32 {
+        self.votes_cast.unwrap_or_else(|| {
+            self.messages
+                .values()
+                .filter(|message| !message.deleted)
+                .map(KeyMessage::vote_total)
+                .sum()
+        })
+    }
+
+    /// The board as `person` may see it: until the facilitator reveals the votes, each message
+    /// carries only `person`'s own, with the total cast in all beside them.
+    pub fn as_seen_by(&self, person: PersonId) -> Board {
+        if self.settings.votes_revealed {
+            return self.clone();
+        }
+        let mut board = self.clone();
+        board.votes_cast = Some(self.votes_cast());
+        for message in board.messages.values_mut() {
+            message.votes.retain(|voter, _| *voter == person);
+        }
+        board
+    }
+
     /// Applies one committed change. Total: any change applies to any board without panicking,
     /// so a browser that missed something converges on the next snapshot rather than crashing.
     pub fn apply(&mut self, change: &Change) {

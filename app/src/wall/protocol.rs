@@ -412,6 +412,29 @@ pub struct WallEvent {
     pub change: Change,
 }
 
+impl WallEvent {
+    /// The event as `person` may see it while votes are hidden (None: nobody's votes): a key
+    /// message's change carries only their own.
+    pub fn with_votes_of(&self, person: Option<crate::people::PersonId>) -> WallEvent {
+        match &self.change {
+            Change::Message { message } => {
+                let mut message = message.clone();
+                message.votes.retain(|voter, _| Some(*voter) == person);
+                WallEvent {
+                    change: Change::Message { message },
+                    ..self.clone()
+                }
+            }
+            _ => self.clone(),
+        }
+    }
+
+    /// Whether `person` has votes on the key message this event changes.
+    pub fn has_votes_of(&self, person: crate::people::PersonId) -> bool {
+        matches!(&self.change, Change::Message { message } if message.votes.contains_key(&person))
+    }
+}
+
 /// Someone on the wall now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PresencePerson {
@@ -439,6 +462,10 @@ pub enum ServerMessage {
         /// The caller's id, so their own votes show as theirs.
         #[serde(default)]
         person: Option<PersonId>,
+        /// While votes are hidden: the votes cast in all (the board's and the events' key
+        /// messages carry only the caller's own votes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        votes_cast: Option<u32>,
     },
     /// The operation is committed as event `seq` (or was already, for a resend).
     Ack {
@@ -454,6 +481,10 @@ pub enum ServerMessage {
     },
     Event {
         event: WallEvent,
+        /// With a key message's change while votes are hidden: the votes cast in all (the
+        /// message then carries only the receiver's own votes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        votes_cast: Option<u32>,
     },
     Presence {
         people: Vec<PresencePerson>,

@@ -138,6 +138,31 @@ pub async fn resolve_key(
     }))
 }
 
+/// Who is on the other end: the connection's own address, unless it is one of the `trusted`
+/// proxies, in which case the nearest address in `X-Forwarded-For` (its values in order) that is
+/// not a trusted proxy. Only what the trusted proxies appended is believed: anything a client
+/// put in the header itself lies further left and is never reached.
+pub fn client_address(
+    peer: std::net::IpAddr,
+    forwarded: &[&str],
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = forwarded.iter().flat_map(|value| value.split(','));
+    let mut client = peer;
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(address) if trusted.contains(&address) => client = address,
+            Ok(address) => return address,
+            // Unreadable: stop at the last address vouched for.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
 /// Middleware: puts the request's session (if valid) and client address into its extensions,
 /// where pages and server functions find them.
 pub async fn attach_session(
@@ -146,8 +171,16 @@ pub async fn attach_session(
     next: Next,
 ) -> Response {
     if let Some(ConnectInfo(address)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        let address = ClientAddress(address.ip().to_string());
-        request.extensions_mut().insert(address);
+        let forwarded: Vec<&str> = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let client = client_address(address.ip(), &forwarded, &state.trusted_proxies);
+        request
+            .extensions_mut()
+            .insert(ClientAddress(client.to_string()));
     }
     let token = request
         .headers()
@@ -179,6 +212,34 @@ mod tests {
             absolute: Duration::from_secs(43_200),
             secure,
         }
+    }
+
+    #[test]
+    fn the_forwarded_client_is_believed_only_from_a_trusted_proxy() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.2")];
+        // Not a trusted proxy: the header is ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.7"), &["203.0.113.5"], &proxy),
+            ip("198.51.100.7")
+        );
+        // The trusted proxy appended the client; what the client wrote itself is further left.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["1.2.3.4, 203.0.113.5"], &proxy),
+            ip("203.0.113.5")
+        );
+        // Two trusted hops; several header lines read in order.
+        let proxies = [ip("10.0.0.2"), ip("10.0.0.3")];
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["203.0.113.9", "10.0.0.3"], &proxies),
+            ip("203.0.113.9")
+        );
+        // Nothing readable: the proxy itself.
+        assert_eq!(
+            client_address(ip("10.0.0.2"), &["junk"], &proxy),
+            ip("10.0.0.2")
+        );
+        assert_eq!(client_address(ip("10.0.0.2"), &[], &proxy), ip("10.0.0.2"));
     }
 
     #[test]

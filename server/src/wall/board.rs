@@ -70,7 +70,53 @@ pub type ConnectionId = u64;
 /// What a socket joining a board gets: the welcome frame and the board's stream of frames.
 pub struct Joined {
     pub welcome: ServerMessage,
-    pub frames: broadcast::Receiver<Arc<str>>,
+    pub frames: broadcast::Receiver<Arc<Frame>>,
+}
+
+/// A frame for every socket on a board. A key message's change while votes are hidden is sent
+/// to each person with only their own votes on it: `text` carries nobody's, and a socket whose
+/// person voted on that message sends `for_person`'s own version instead (made only for them).
+#[derive(Debug)]
+pub struct Frame {
+    text: Arc<str>,
+    hidden_votes: Option<HiddenVotes>,
+}
+
+#[derive(Debug)]
+struct HiddenVotes {
+    event: WallEvent,
+    votes_cast: u32,
+}
+
+impl std::ops::Deref for Frame {
+    type Target = str;
+
+    /// The frame as someone without votes on its message gets it.
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Frame {
+    fn shared(text: Arc<str>) -> Arc<Frame> {
+        Arc::new(Frame {
+            text,
+            hidden_votes: None,
+        })
+    }
+
+    /// The frame's text for `person`.
+    pub fn for_person(&self, person: PersonId) -> std::borrow::Cow<'_, str> {
+        match &self.hidden_votes {
+            Some(hidden) if hidden.event.has_votes_of(person) => frame(&ServerMessage::Event {
+                event: hidden.event.with_votes_of(Some(person)),
+                votes_cast: Some(hidden.votes_cast),
+            })
+            .to_string()
+            .into(),
+            _ => std::borrow::Cow::Borrowed(&self.text),
+        }
+    }
 }
 
 enum Request {
@@ -363,7 +409,7 @@ struct BoardTask {
     ops: RecentOps,
     /// The latest events, for reconnecting clients.
     recent: VecDeque<WallEvent>,
-    frames: broadcast::Sender<Arc<str>>,
+    frames: broadcast::Sender<Arc<Frame>>,
     present: HashMap<ConnectionId, Present>,
     /// The presentation for the peer team, and for host roles and observers.
     team_deck: DeckFeed,
@@ -618,6 +664,20 @@ impl BoardTask {
             }
             _ => (Some(self.board.clone()), Vec::new()),
         };
+        // Until the votes are revealed each person gets only their own.
+        let hidden = !self.board.settings.votes_revealed;
+        let (board, events, votes_cast) = if hidden {
+            (
+                board.map(|board| board.as_seen_by(actor.person)),
+                events
+                    .iter()
+                    .map(|event| event.with_votes_of(Some(actor.person)))
+                    .collect(),
+                Some(self.board.votes_cast()),
+            )
+        } else {
+            (board, events, None)
+        };
         Ok(ServerMessage::Welcome {
             protocol: PROTOCOL_VERSION,
             board,
@@ -625,6 +685,7 @@ impl BoardTask {
             name: actor.name.clone(),
             pair: actor.pair,
             person: Some(actor.person),
+            votes_cast,
         })
     }
 
@@ -720,9 +781,26 @@ impl BoardTask {
         self.board.apply(&event.change);
         self.board.seq = event.seq;
         self.ops.insert(event.op, event.seq);
-        let _ = self.frames.send(frame(&ServerMessage::Event {
-            event: event.clone(),
-        }));
+        let hidden = !self.board.settings.votes_revealed
+            && matches!(event.change, app::wall::Change::Message { .. });
+        let _ = self.frames.send(if hidden {
+            let votes_cast = self.board.votes_cast();
+            Arc::new(Frame {
+                text: frame(&ServerMessage::Event {
+                    event: event.with_votes_of(None),
+                    votes_cast: Some(votes_cast),
+                }),
+                hidden_votes: Some(HiddenVotes {
+                    event: event.clone(),
+                    votes_cast,
+                }),
+            })
+        } else {
+            Frame::shared(frame(&ServerMessage::Event {
+                event: event.clone(),
+                votes_cast: None,
+            }))
+        });
         self.recent.push_back(event);
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();
@@ -750,7 +828,9 @@ impl BoardTask {
         }
         let mut people: Vec<PresencePerson> = by_person.into_values().collect();
         people.sort_by(|a, b| a.name.cmp(&b.name));
-        let _ = self.frames.send(frame(&ServerMessage::Presence { people }));
+        let _ = self
+            .frames
+            .send(Frame::shared(frame(&ServerMessage::Presence { people })));
     }
 }
 

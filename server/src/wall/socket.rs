@@ -214,7 +214,8 @@ async fn serve(
             }
             outgoing = frames.recv() => match outgoing {
                 Ok(frame) => {
-                    if socket.send(Message::Text(frame.as_ref().into())).await.is_err() {
+                    let text = frame.for_person(actor.person);
+                    if socket.send(Message::Text(text.as_ref().into())).await.is_err() {
                         break;
                     }
                 }

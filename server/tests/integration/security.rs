@@ -931,3 +931,113 @@ async fn the_bench_route_needs_its_secret_and_a_database_of_its_own() {
             .await;
     }
 }
+
+/// The client address the audit trail records for a failed sign-in sent with a forged
+/// `X-Forwarded-For`.
+async fn audited_address(app: &TestApp) -> Option<String> {
+    let response = app
+        .http
+        .post(app.url("/api/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "203.0.113.5")
+        .body(form(&[("email", PEER), ("password", "not the password")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    peerwall_server::db::people::recent_audit(&app.state.db, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|event| event.kind == "sign_in_failed")
+        .and_then(|event| event.address)
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_a_proxy_only_when_it_is_trusted() {
+    let app = TestApp::demo().await;
+    assert_eq!(audited_address(&app).await.as_deref(), Some("127.0.0.1"));
+    app.stop().await;
+    let app = TestApp::start(config(
+        "mem://",
+        &["--demo", "--trusted-proxy", "127.0.0.1"],
+    ))
+    .await;
+    assert_eq!(audited_address(&app).await.as_deref(), Some("203.0.113.5"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn until_the_reveal_each_person_receives_only_their_own_votes() {
+    let app = TestApp::demo().await;
+    let helen = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let gareth = app.session_cookie(DEMO_PEOPLE[3].1, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
+    let review = app.first_review(&helen).await;
+    let helen_id = person(&app, PEER).await.0.to_string();
+    let mut helen_wall = wall(&app, &review, &helen).await;
+    let mut gareth_wall = wall(&app, &review, &gareth).await;
+    let message = helen_wall
+        .board
+        .messages
+        .values()
+        .find(|m| !m.deleted)
+        .expect("the demo has key messages")
+        .id;
+    let before = gareth_wall.board.votes_cast();
+
+    // Helen votes twice: her own socket has her votes; Gareth's frames never name her.
+    for _ in 0..2 {
+        let seq = acked(
+            &helen_wall
+                .command(new_op(), Command::Vote { message })
+                .await,
+        );
+        helen_wall.until_seq(seq).await;
+    }
+    assert_eq!(helen_wall.board.messages[&message].vote_total(), 2);
+    let seen = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let frame = gareth_wall.socket.next().await.unwrap().unwrap();
+            if let Message::Text(text) = frame {
+                assert!(
+                    !text.contains(&helen_id),
+                    "Gareth received Helen's votes: {text}"
+                );
+                if let Ok(ServerMessage::Event { votes_cast, .. }) = serde_json::from_str(&text)
+                    && votes_cast == Some(before + 2)
+                {
+                    return;
+                }
+            }
+        }
+    })
+    .await;
+    assert!(seen.is_ok(), "Gareth hears that two more votes were cast");
+
+    // A fresh welcome: Gareth's board has nobody's votes but the total; Helen's has hers.
+    let mut gareth_again = wall(&app, &review, &gareth).await;
+    assert_eq!(gareth_again.board.messages[&message].vote_total(), 0);
+    assert_eq!(gareth_again.board.votes_cast(), before + 2);
+    let helen_again = wall(&app, &review, &helen).await;
+    assert_eq!(helen_again.board.messages[&message].vote_total(), 2);
+
+    // Revealed: everyone's votes, to everyone.
+    let mut lead_wall = wall(&app, &review, &lead).await;
+    acked(
+        &lead_wall
+            .command(
+                new_op(),
+                Command::SetVoting {
+                    votes_per_person: 3,
+                    revealed: true,
+                },
+            )
+            .await,
+    );
+    let _ = gareth_again.next().await;
+    let revealed = wall(&app, &review, &gareth).await;
+    assert_eq!(revealed.board.messages[&message].vote_total(), 2);
+    assert_eq!(revealed.board.votes_cast, None);
+    app.stop().await;
+}

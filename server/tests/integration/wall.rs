@@ -116,7 +116,12 @@ impl Client {
             };
             let message: ServerMessage = serde_json::from_str(&text).unwrap();
             match &message {
-                ServerMessage::Welcome { board, events, .. } => {
+                ServerMessage::Welcome {
+                    board,
+                    events,
+                    votes_cast,
+                    ..
+                } => {
                     if let Some(board) = board {
                         self.board = board.clone();
                     }
@@ -125,11 +130,15 @@ impl Client {
                         self.board.apply(&event.change);
                         self.board.seq = event.seq;
                     }
+                    self.board.votes_cast = *votes_cast;
                 }
-                ServerMessage::Event { event } => {
+                ServerMessage::Event { event, votes_cast } => {
                     assert_eq!(event.seq, self.board.seq + 1, "events arrive in order");
                     self.board.apply(&event.change);
                     self.board.seq = event.seq;
+                    if votes_cast.is_some() {
+                        self.board.votes_cast = *votes_cast;
+                    }
                 }
                 _ => {}
             }
@@ -725,17 +734,29 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
             "acknowledged note {note} lost"
         );
     }
-    // A fresh client and every stored row agree.
+    // A fresh client and every stored row agree (the votes not yet revealed: only its own).
     let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let fresh = Client::open(&app, &review, &cookie).await;
-    assert_eq!(fresh.board, stored);
-    // Every simulated client, resuming from where it stopped, reaches the same board.
+    let peer = peerwall_server::db::people::find_person_by_email(&app.state.db, PEER)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        fresh.board,
+        stored.as_seen_by(app::people::PersonId(peer.id))
+    );
+    // Every simulated client, resuming from where it stopped, reaches the same board (each
+    // held its own person's votes, and resumes as the peer: the votes are left out here).
     for (index, board) in boards.into_iter().enumerate() {
         let mut resumed = Client::join(&app, &review, &cookie, Some(board.seq)).await;
         resumed.board = board;
         resumed.welcome().await;
         resumed.until_seq(stored.seq).await;
-        assert_eq!(resumed.board, stored, "client {index} diverged");
+        assert_eq!(
+            without_votes(&resumed.board),
+            without_votes(&stored),
+            "client {index} diverged"
+        );
     }
     // Each order key in a column is distinct, so every client orders the same way.
     for heading in std::iter::once(None).chain(stored.live_headings().map(|h| Some(&h.id))) {
@@ -743,6 +764,16 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
         assert!(column.windows(2).all(|pair| pair[0].order < pair[1].order));
     }
     app.stop().await;
+}
+
+/// The board with nobody's votes on it.
+fn without_votes(board: &Board) -> Board {
+    let mut board = board.clone();
+    board.votes_cast = None;
+    for message in board.messages.values_mut() {
+        message.votes.clear();
+    }
+    board
 }
 
 /// One simulated reviewer; returns the notes the server acknowledged creating.
@@ -944,8 +975,8 @@ async fn two_nodes_on_one_database_share_a_board() {
     })
     .await
     .expect("node two hears of node one's note");
-    let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() else {
-        panic!("{frame}")
+    let ServerMessage::Event { event, .. } = serde_json::from_str(&frame).unwrap() else {
+        panic!("{}", &**frame)
     };
     assert_eq!(event.seq, start.seq + 1);
     let mut start = start;
@@ -994,7 +1025,7 @@ async fn two_nodes_on_one_database_share_a_board() {
                 .await
                 .expect("events from the other node within 10 s")
                 .unwrap();
-            if let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() {
+            if let ServerMessage::Event { event, .. } = serde_json::from_str(&frame).unwrap() {
                 assert_eq!(event.seq, board.seq + 1);
                 board.apply(&event.change);
                 board.seq = event.seq;
@@ -1163,13 +1194,21 @@ async fn every_command_is_stored_as_the_board_shows_it() {
         let seq = acked(&answer);
         while board.seq < seq {
             let frame = joined.frames.recv().await.unwrap();
-            if let ServerMessage::Event { event } = serde_json::from_str(&frame).unwrap() {
+            let text = frame.for_person(actor.person);
+            if let ServerMessage::Event { event, votes_cast } = serde_json::from_str(&text).unwrap()
+            {
                 board.apply(&event.change);
                 board.seq = event.seq;
+                if votes_cast.is_some() {
+                    board.votes_cast = votes_cast;
+                }
             }
         }
         let stored = peerwall_server::db::wall::load(&db, review).await.unwrap();
-        assert_eq!(stored, board, "after {command:?}");
+        // Votes are revealed before anyone votes here, so the board as this actor sees it is
+        // the stored one but for the total cast, which it was told while they were hidden.
+        board.votes_cast = stored.as_seen_by(actor.person).votes_cast;
+        assert_eq!(stored.as_seen_by(actor.person), board, "after {command:?}");
     }
     // What the commands came to.
     let stored_message = &board.messages[&message];
@@ -1471,7 +1510,9 @@ async fn triangulation_is_shared_live_limited_and_stored() {
     assert_eq!(rejected(&again), ErrorCode::Invalid);
     let seq = acked(&reader.command(new_op(), Command::Vote { message }).await);
     writer.until_seq(seq).await;
-    assert_eq!(writer.board.messages[&message].vote_total(), 2);
+    // Until the reveal, the writer holds only their own vote, and the total cast.
+    assert_eq!(writer.board.messages[&message].vote_total(), 1);
+    assert_eq!(writer.board.votes_cast, Some(2));
 
     // The facilitator locks the wall: peers are refused, the lead is not.
     acked(
@@ -1504,7 +1545,8 @@ async fn triangulation_is_shared_live_limited_and_stored() {
         .await
         .unwrap();
     for client in [&writer, &reader, &leader, &chair] {
-        assert_eq!(client.board, stored);
+        assert_eq!(without_votes(&client.board), without_votes(&stored));
+        assert_eq!(client.board.votes_cast(), stored.votes_cast());
     }
     assert_eq!(
         stored.messages[&message].text,
