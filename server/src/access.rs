@@ -6,7 +6,7 @@
 //! `RECHECK_EVERY` and when its session's absolute lifetime ends, so a lost notification or an
 //! expiry closes it all the same.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
@@ -41,8 +41,7 @@ impl AccessChange {
 pub struct AccessWatch {
     db: Database,
     local: broadcast::Sender<AccessChange>,
-    follower: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
-    live_query: Arc<Mutex<Option<uuid::Uuid>>>,
+    live: crate::live::LiveFollower,
 }
 
 impl AccessWatch {
@@ -51,8 +50,7 @@ impl AccessWatch {
         Self {
             db,
             local,
-            follower: Arc::default(),
-            live_query: Arc::default(),
+            live: crate::live::LiveFollower::default(),
         }
     }
 
@@ -69,74 +67,43 @@ impl AccessWatch {
     /// Follows the `access_change` table with one LIVE query, so that changes made on other
     /// nodes reach this node's sockets. Runs until `stop_following`.
     pub fn start_following(&self) {
-        let watch = self.clone();
-        let task = tokio::spawn(async move { watch.follow().await });
-        if let Ok(mut follower) = self.follower.lock()
-            && let Some(old) = follower.replace(task)
-        {
-            old.abort();
-        }
+        let (db, local) = (self.db.clone(), self.local.clone());
+        self.live.start(
+            "access changes",
+            move || {
+                let db = db.clone();
+                async move { db::access::live_changes(&db).await }
+            },
+            move |(person, review)| {
+                // This node's own changes come back too: checking twice is harmless.
+                let _ = local.send(AccessChange { person, review });
+                std::future::ready(())
+            },
+        );
     }
 
-    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
+    /// Ends the LIVE query explicitly.
     pub async fn stop_following(&self) {
-        let task = self.follower.lock().ok().and_then(|mut f| f.take());
-        if let Some(task) = task {
-            task.abort();
-        }
-        let live = self.live_query.lock().ok().and_then(|mut id| id.take());
-        if let Some(id) = live
-            && let Err(error) = db::wall::kill_live(&self.db, id).await
-        {
-            tracing::warn!(%error, "ending the access changes' live query");
-        }
+        self.live.stop(&self.db, "access changes").await;
     }
 
-    async fn follow(&self) {
-        use futures_util::StreamExt;
-        loop {
-            match db::access::live_changes(&self.db).await {
-                Ok(mut stream) => {
-                    while let Some(item) = stream.next().await {
-                        match item {
-                            Ok((query, person, review)) => {
-                                if let Ok(mut live) = self.live_query.lock() {
-                                    *live = Some(query);
-                                }
-                                // This node's own changes come back too: checking twice is harmless.
-                                let _ = self.local.send(AccessChange { person, review });
-                            }
-                            Err(error) => tracing::warn!(%error, "an access change notification"),
-                        }
-                    }
-                    tracing::warn!("the access changes' live query ended; starting it again");
-                }
-                Err(error) => tracing::warn!(%error, "starting the access changes' live query"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    }
-
-    /// The access of one socket: `person`, signed in with the session `key`, doing `action` on
-    /// `review`.
+    /// The access of one socket opened by `session` to do `action` on `review`.
     pub fn socket(
-        &self,
-        people: Arc<dyn PeopleService>,
-        policy: SessionPolicy,
-        key: String,
-        person: PersonId,
+        state: &crate::AppState,
+        session: &app::people::RequestSession,
         review: ReviewId,
         action: Action,
     ) -> SocketAccess {
+        let watch = &state.access;
         SocketAccess {
-            db: self.db.clone(),
-            policy,
-            people,
-            key,
-            person,
+            db: watch.db.clone(),
+            policy: state.sessions.clone(),
+            people: state.services.people.clone(),
+            key: session.key.clone(),
+            person: session.caller.id,
             review,
             action,
-            changes: self.local.subscribe(),
+            changes: watch.local.subscribe(),
             // The first tick is at once: the session's end is read when the socket opens.
             recheck: tokio::time::interval(RECHECK_EVERY),
             ends_at: None,

@@ -3,6 +3,7 @@
 pub mod access;
 mod connection;
 pub mod invitation;
+pub mod live;
 pub mod migrations;
 pub mod organisation;
 pub mod people;

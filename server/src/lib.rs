@@ -12,6 +12,7 @@ pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod health;
+pub mod live;
 pub mod people;
 pub mod present;
 pub mod review;

@@ -64,14 +64,8 @@ pub async fn deck_socket(
         role,
     };
     let hub = state.wall.clone();
-    let access = state.access.socket(
-        people.clone(),
-        state.sessions.clone(),
-        session.key.clone(),
-        person,
-        review,
-        Action::FollowPresentation,
-    );
+    let access =
+        crate::access::AccessWatch::socket(&state, &session, review, Action::FollowPresentation);
     upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor, access))
 }
 

@@ -42,35 +42,25 @@ fn uuid_of(record: &RecordId) -> Option<uuid::Uuid> {
     }
 }
 
-/// Notifications of new access changes: (live query id, person, review).
-pub type LiveChanges = std::pin::Pin<
-    Box<
-        dyn futures_util::Stream<Item = Result<(uuid::Uuid, PersonId, Option<ReviewId>), DbError>>
-            + Send,
-    >,
->;
+/// Notifications of new access changes: (live query id, (person, review)).
+pub type LiveChanges = super::live::LiveRows<(PersonId, Option<ReviewId>)>;
 
 /// Starts a LIVE query on the access changes.
 pub async fn live_changes(db: &Database) -> Result<LiveChanges, DbError> {
     use futures_util::StreamExt;
-    let mut response = db
-        .query("LIVE SELECT person, review FROM access_change")
-        .await?;
-    let stream = response.stream::<surrealdb::Notification<LiveRow>>(0)?;
-    Ok(Box::pin(stream.filter_map(|item| async move {
-        let notification = match item {
-            Ok(notification) => notification,
-            Err(error) => return Some(Err(DbError::from(error))),
+    let rows =
+        super::live::live_creates::<LiveRow>(db, "LIVE SELECT person, review FROM access_change")
+            .await?;
+    Ok(Box::pin(rows.filter_map(|item| async move {
+        let (query, row) = match item {
+            Ok(created) => created,
+            Err(error) => return Some(Err(error)),
         };
-        if notification.action != surrealdb::types::Action::Create {
-            return None;
-        }
-        let query: uuid::Uuid = notification.query_id.into();
-        let person = PersonId(uuid_of(&notification.data.person)?);
-        let review = match &notification.data.review {
+        let person = PersonId(uuid_of(&row.person)?);
+        let review = match &row.review {
             Some(record) => Some(ReviewId(uuid_of(record)?)),
             None => None,
         };
-        Some(Ok((query, person, review)))
+        Some(Ok((query, (person, review))))
     })))
 }

@@ -388,53 +388,35 @@ struct LiveRow {
 }
 
 /// Notifications of new events on every wall: (live query id, review, event).
-pub type LiveEvents = std::pin::Pin<
-    Box<dyn futures_util::Stream<Item = Result<(uuid::Uuid, ReviewId, WallEvent), DbError>> + Send>,
->;
+pub type LiveEvents = super::live::LiveRows<(ReviewId, WallEvent)>;
 
 /// Starts one LIVE query on the whole event log. Notifications may come out of order or (by
 /// known SurrealDB bugs) not at all; the board tasks order them and read any gap.
 pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
     use futures_util::StreamExt;
-    let mut response = db
-        .query("LIVE SELECT review, seq, op, change FROM wall_event")
-        .await?;
-    let stream = response.stream::<surrealdb::Notification<LiveRow>>(0)?;
-    Ok(Box::pin(stream.filter_map(|item| async move {
-        let notification = match item {
-            Ok(notification) => notification,
-            Err(error) => return Some(Err(DbError::from(error))),
+    let rows = super::live::live_creates::<LiveRow>(
+        db,
+        "LIVE SELECT review, seq, op, change FROM wall_event",
+    )
+    .await?;
+    Ok(Box::pin(rows.filter_map(|item| async move {
+        let (query, row) = match item {
+            Ok(created) => created,
+            Err(error) => return Some(Err(error)),
         };
-        if notification.action != surrealdb::types::Action::Create {
-            return None;
-        }
-        let query: uuid::Uuid = notification.query_id.into();
-        let row = notification.data;
         let review = match row.review.key {
             RecordIdKey::Uuid(id) => ReviewId(id.into()),
             _ => return None,
         };
         let op = uuid::Uuid::parse_str(&row.op).ok()?;
         let change = serde_json::from_str(&row.change).ok()?;
-        Some(Ok((
-            query,
-            review,
-            WallEvent {
-                seq: row.seq.max(0) as u64,
-                op: OpId(op),
-                change,
-            },
-        )))
+        let event = WallEvent {
+            seq: row.seq.max(0) as u64,
+            op: OpId(op),
+            change,
+        };
+        Some(Ok((query, (review, event))))
     })))
-}
-
-/// Ends a LIVE query.
-pub async fn kill_live(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
-    db.query("KILL $id")
-        .bind(("id", surrealdb::types::Uuid::from(id)))
-        .await?
-        .check()?;
-    Ok(())
 }
 
 #[cfg(test)]

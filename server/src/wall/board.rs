@@ -169,8 +169,7 @@ pub struct WallHub {
     boards: Arc<Mutex<HashMap<ReviewId, mpsc::Sender<Request>>>>,
     next_connection: Arc<std::sync::atomic::AtomicU64>,
     tuning: Tuning,
-    follower: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
-    live_query: Arc<Mutex<Option<uuid::Uuid>>>,
+    live: crate::live::LiveFollower,
 }
 
 fn unavailable() -> AppError {
@@ -196,8 +195,7 @@ impl WallHub {
                 head_check,
                 remembered_ops: REMEMBERED_OPS,
             },
-            follower: Arc::default(),
-            live_query: Arc::default(),
+            live: crate::live::LiveFollower::default(),
         }
     }
 
@@ -211,51 +209,23 @@ impl WallHub {
     /// Follows the log with one SurrealDB LIVE query for this node, so that events committed by
     /// other nodes reach this node's sockets. Runs until `stop_following`.
     pub fn start_following(&self) {
-        let hub = self.clone();
-        let task = tokio::spawn(async move { hub.follow().await });
-        if let Ok(mut follower) = self.follower.lock()
-            && let Some(old) = follower.replace(task)
-        {
-            old.abort();
-        }
+        let (db, hub) = (self.db.clone(), self.clone());
+        self.live.start(
+            "the wall's events",
+            move || {
+                let db = db.clone();
+                async move { db::wall::live_events(&db).await }
+            },
+            move |(review, event)| {
+                let hub = hub.clone();
+                async move { hub.forward(review, event).await }
+            },
+        );
     }
 
     /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
     pub async fn stop_following(&self) {
-        let task = self.follower.lock().ok().and_then(|mut f| f.take());
-        if let Some(task) = task {
-            task.abort();
-        }
-        let live = self.live_query.lock().ok().and_then(|mut id| id.take());
-        if let Some(id) = live
-            && let Err(error) = db::wall::kill_live(&self.db, id).await
-        {
-            tracing::warn!(%error, "ending the wall's live query");
-        }
-    }
-
-    async fn follow(&self) {
-        use futures_util::StreamExt;
-        loop {
-            match db::wall::live_events(&self.db).await {
-                Ok(mut stream) => {
-                    while let Some(item) = stream.next().await {
-                        match item {
-                            Ok((query, review, event)) => {
-                                if let Ok(mut live) = self.live_query.lock() {
-                                    *live = Some(query);
-                                }
-                                self.forward(review, event).await;
-                            }
-                            Err(error) => tracing::warn!(%error, "a wall notification"),
-                        }
-                    }
-                    tracing::warn!("the wall's live query ended; starting it again");
-                }
-                Err(error) => tracing::warn!(%error, "starting the wall's live query"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        self.live.stop(&self.db, "the wall's events").await;
     }
 
     /// Hands an event from the log to the board's task, if this node has one running.

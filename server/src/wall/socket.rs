@@ -86,14 +86,7 @@ pub async fn wall_socket(
         role,
     };
     let hub = state.wall.clone();
-    let access = state.access.socket(
-        people.clone(),
-        state.sessions.clone(),
-        session.key.clone(),
-        person,
-        review,
-        Action::ViewNotes,
-    );
+    let access = crate::access::AccessWatch::socket(&state, &session, review, Action::ViewNotes);
     upgrade.on_upgrade(move |socket| serve(socket, hub, people, review, actor, access))
 }
 

@@ -583,20 +583,24 @@ async fn every_request_body_is_limited_with_a_clear_413() {
     app.stop().await;
 }
 
+/// A database folder under `dir` holding one real account (an administrator); its option.
+async fn folder_with_a_real_account(dir: &std::path::Path) -> String {
+    let real = folder(&dir.join("real"));
+    let app = TestApp::start(config(&real, &[])).await;
+    peerwall_server::people::create_admin(&app.state.db, "it@council.example", "IT")
+        .await
+        .unwrap();
+    app.stop().await;
+    real
+}
+
 #[tokio::test]
 async fn the_demo_never_lands_on_real_data_nor_real_servers_on_the_demo() {
     use peerwall_server::StartupError;
     let dir = tempfile::tempdir().unwrap();
 
     // A database with a real account refuses --demo.
-    let real = folder(&dir.path().join("real"));
-    {
-        let app = TestApp::start(config(&real, &[])).await;
-        peerwall_server::people::create_admin(&app.state.db, "it@council.example", "IT")
-            .await
-            .unwrap();
-        app.stop().await;
-    }
+    let real = folder_with_a_real_account(dir.path()).await;
     let refused = peerwall_server::prepare(&config(&real, &["--demo"])).await;
     assert!(
         matches!(refused, Err(StartupError::DemoOnRealData)),
@@ -908,14 +912,7 @@ async fn the_bench_route_needs_its_secret_and_a_database_of_its_own() {
     // A folder with real data refuses --bench; a fresh one becomes the bench's, and takes it
     // again after a restart (the fault run's kill -9 cycles).
     let dir = tempfile::tempdir().unwrap();
-    let real = folder(&dir.path().join("real"));
-    {
-        let app = TestApp::start(config(&real, &[])).await;
-        peerwall_server::people::create_admin(&app.state.db, "it@council.example", "IT")
-            .await
-            .unwrap();
-        app.stop().await;
-    }
+    let real = folder_with_a_real_account(dir.path()).await;
     let refused =
         peerwall_server::prepare(&config(&real, &["--bench", "--bench-secret", "s"])).await;
     assert!(
