@@ -76,16 +76,49 @@ async fn lead_writes(lead: &mut Client, text: &str) {
     acked(&lead.command(new_op(), create(new_note(), None, text)).await);
 }
 
-#[tokio::test]
-async fn a_demoted_members_wall_closes_at_once_and_hears_nothing_after() {
+/// The demo with its facilitator, team lead and a peer (Helen) signed in, and the lead's and
+/// Helen's walls open.
+struct Team {
+    app: TestApp,
+    facilitator: String,
+    peer: String,
+    review: String,
+    lead_wall: Client,
+    peer_wall: Client,
+    helen: PersonId,
+}
+
+async fn team_on_the_wall() -> Team {
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let review = app.first_review(&peer).await;
-    let mut lead_wall = wall(&app, &review, &lead).await;
-    let mut peer_wall = wall(&app, &review, &peer).await;
+    let lead_wall = wall(&app, &review, &lead).await;
+    let peer_wall = wall(&app, &review, &peer).await;
     let helen = person(&app, PEER).await;
+    Team {
+        app,
+        facilitator,
+        peer,
+        review,
+        lead_wall,
+        peer_wall,
+        helen,
+    }
+}
+
+#[tokio::test]
+async fn a_demoted_members_wall_closes_at_once_and_hears_nothing_after() {
+    let Team {
+        app,
+        facilitator,
+        peer,
+        review,
+        mut lead_wall,
+        mut peer_wall,
+        helen,
+    } = team_on_the_wall().await;
 
     update_member(&app, &facilitator, &review, helen, "host_reader").await;
     lead_writes(&mut lead_wall, "Written after the demotion").await;
@@ -105,17 +138,18 @@ async fn a_demoted_members_wall_closes_at_once_and_hears_nothing_after() {
 
 #[tokio::test]
 async fn a_removed_members_wall_and_deck_close_without_them_sending_anything() {
-    let app = TestApp::demo().await;
-    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
-    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = app.first_review(&peer).await;
-    let mut lead_wall = wall(&app, &review, &lead).await;
-    let mut peer_wall = wall(&app, &review, &peer).await;
+    let Team {
+        app,
+        facilitator,
+        peer,
+        review,
+        mut lead_wall,
+        mut peer_wall,
+        helen,
+    } = team_on_the_wall().await;
     let mut peer_deck = websocket(app.addr, &format!("/ws/reviews/{review}/deck"), Some(&peer))
         .await
         .expect("the deck opens");
-    let helen = person(&app, PEER).await;
 
     let removed = app
         .post(
@@ -171,12 +205,12 @@ async fn a_signed_out_sessions_sockets_close_and_its_other_sessions_stay() {
 
 #[tokio::test]
 async fn a_password_reset_closes_every_socket_of_that_person() {
-    let app = TestApp::demo().await;
-    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
-    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
-    let review = app.first_review(&peer).await;
-    let mut lead_wall = wall(&app, &review, &lead).await;
-    let mut peer_wall = wall(&app, &review, &peer).await;
+    let Team {
+        app,
+        mut lead_wall,
+        mut peer_wall,
+        ..
+    } = team_on_the_wall().await;
 
     let people = app.state.services.people.clone();
     let admin = peerwall_server::db::people::find_person_by_email(&app.state.db, DEMO_ADMIN.1)
