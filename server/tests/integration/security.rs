@@ -398,7 +398,6 @@ async fn a_member_of_two_reviews_cannot_reach_one_reviews_rows_through_the_other
         board.messages.get(&message).map(|m| m.text.as_str()),
         Some("Hijacked key message")
     );
-
     app.stop().await;
 }
 
