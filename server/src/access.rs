@@ -106,7 +106,8 @@ impl AccessWatch {
             changes: watch.local.subscribe(),
             // The first tick is at once: the session's end is read when the socket opens.
             recheck: tokio::time::interval(RECHECK_EVERY),
-            ends_at: None,
+            // One timer for the socket's life, moved at each check (not one per frame sent).
+            ends: Box::pin(tokio::time::sleep(FAR_AWAY)),
         }
     }
 }
@@ -122,21 +123,17 @@ pub struct SocketAccess {
     action: Action,
     changes: broadcast::Receiver<AccessChange>,
     recheck: tokio::time::Interval,
-    ends_at: Option<Instant>,
+    /// When the session ends (or, when the database could not say, when to ask again).
+    ends: std::pin::Pin<Box<tokio::time::Sleep>>,
 }
+
+/// Until the first check has read the session's end.
+const FAR_AWAY: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 impl SocketAccess {
     /// Completes when the access must be checked again: a change of this person's access, the
     /// periodic check, or the session's end. Cancel-safe, for `select!`.
     pub async fn due(&mut self) {
-        let at = self.ends_at;
-        let ends = async move {
-            match at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::pin!(ends);
         loop {
             tokio::select! {
                 change = self.changes.recv() => match change {
@@ -146,9 +143,13 @@ impl SocketAccess {
                     Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
                 },
                 _ = self.recheck.tick() => return,
-                () = &mut ends => return,
+                () = self.ends.as_mut() => return,
             }
         }
+    }
+
+    fn ask_again_in(&mut self, wait: Duration) {
+        self.ends.as_mut().reset(Instant::now() + wait);
     }
 
     /// Checks the session and the role again: the role now, or why access has ended. A database
@@ -162,20 +163,21 @@ impl SocketAccess {
         let active = match resolve_key(&self.db, &self.policy, &self.key).await {
             Ok(active) => active,
             Err(error) => {
-                self.ends_at = Some(Instant::now() + Duration::from_secs(5));
+                self.ask_again_in(Duration::from_secs(5));
                 return Err(unavailable(error));
             }
         };
         let Some(active) = active.filter(|active| active.session.caller.id == self.person) else {
             return Err(session_ended());
         };
+        // Checked again just after the end, when the session is past it for certain.
         let left = (active.ends_at - chrono::Utc::now())
             .to_std()
             .unwrap_or(Duration::ZERO);
-        self.ends_at = Some(Instant::now() + left);
+        self.ask_again_in(left + Duration::from_millis(50));
         match authorize_person(self.people.as_ref(), self.person, self.review, self.action).await {
             Err(error) if error.code == ErrorCode::Unavailable => {
-                self.ends_at = Some(Instant::now() + Duration::from_secs(5));
+                self.ask_again_in(Duration::from_secs(5));
                 Err(error)
             }
             other => other,
