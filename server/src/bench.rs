@@ -15,8 +15,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use surrealdb::types::SurrealValue;
-
 use crate::AppState;
 use crate::auth::session;
 use crate::db::{self, Database, DbError};
@@ -62,37 +60,15 @@ pub struct BenchBoard {
 /// marked as the bench's), or the bench's own from an earlier start (the fault run restarts on
 /// its folder).
 pub async fn allow_on(db: &Database) -> Result<(), crate::StartupError> {
-    let mut response = db
-        .query(
-            "RETURN {
-                 marked: count(SELECT id FROM bench_database),
-                 people: count(SELECT id FROM person),
-                 reviews: count(SELECT id FROM review),
-             }",
-        )
-        .await
-        .map_err(DbError::from)?;
-    let counts: Option<BenchCounts> = response.take(0).map_err(DbError::from)?;
-    let counts = counts.ok_or_else(|| DbError::Corrupt("counting the database's rows".into()))?;
-    if counts.marked > 0 {
+    let counts = db::site::counts(db, crate::demo::DEMO_DOMAIN).await?;
+    if counts.bench_marked > 0 {
         return Ok(());
     }
     if counts.people > 0 || counts.reviews > 0 {
         return Err(crate::StartupError::BenchOnRealData);
     }
-    db.query("CREATE bench_database:mark SET created_at = time::now()")
-        .await
-        .map_err(DbError::from)?
-        .check()
-        .map_err(DbError::from)?;
+    db::site::claim(db, db::site::Claim::Bench).await?;
     Ok(())
-}
-
-#[derive(Debug, SurrealValue)]
-struct BenchCounts {
-    marked: i64,
-    people: i64,
-    reviews: i64,
 }
 
 /// Whether two secrets are equal, in time that does not depend on where they differ.

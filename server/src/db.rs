@@ -9,6 +9,7 @@ pub mod organisation;
 pub mod people;
 mod records;
 pub mod review;
+pub mod site;
 pub mod wall;
 
 pub(crate) use connection::retry_conflicts;

@@ -6,8 +6,6 @@ use app::review::{LGA_CORE_COMPONENTS, Phase, ReviewType};
 use app::wall::NoteKind;
 use chrono::{Duration, Local, NaiveDate};
 
-use surrealdb::types::SurrealValue;
-
 use crate::db::{self, Database, DbError};
 
 /// The fictional host council of the demo review.
@@ -28,63 +26,20 @@ pub enum Contents {
     Real { demo_accounts: i64 },
 }
 
-#[derive(Debug, SurrealValue)]
-struct Counts {
-    people: i64,
-    demo: i64,
-    reviews: i64,
-    marked: i64,
-}
-
 /// Reads what the database holds.
 pub async fn contents(db: &Database) -> Result<Contents, DbError> {
-    let mut response = db
-        .query(
-            "RETURN {
-                 people: count(SELECT id FROM person),
-                 demo: count(SELECT id FROM person WHERE string::ends_with(email, $domain)),
-                 reviews: count(SELECT id FROM review),
-                 marked: count(SELECT id FROM demo_database),
-             }",
-        )
-        .bind(("domain", DEMO_DOMAIN))
-        .await?;
-    let counts: Option<Counts> = response.take(0)?;
-    let counts = counts.ok_or_else(|| DbError::Corrupt("counting the database's rows".into()))?;
+    let counts = db::site::counts(db, DEMO_DOMAIN).await?;
     Ok(
-        if counts.marked > 0 || (counts.people > 0 && counts.demo == counts.people) {
+        if counts.demo_marked > 0 || (counts.people > 0 && counts.demo_people == counts.people) {
             Contents::Demo
         } else if counts.people == 0 && counts.reviews == 0 {
             Contents::Fresh
         } else {
             Contents::Real {
-                demo_accounts: counts.demo,
+                demo_accounts: counts.demo_people,
             }
         },
     )
-}
-
-/// Removes every demo account (their sessions and memberships with them) and the demo mark, so
-/// that a database that began as a demo can be used for real. How many accounts went.
-pub async fn remove_accounts(db: &Database) -> Result<i64, DbError> {
-    let mut response = db
-        .query("RETURN count(SELECT id FROM person WHERE string::ends_with(email, $domain))")
-        .bind(("domain", DEMO_DOMAIN))
-        .await?;
-    let removed: Option<i64> = response.take(0)?;
-    db.query(
-        "BEGIN TRANSACTION;
-         LET $demo = SELECT VALUE id FROM person WHERE string::ends_with(email, $domain);
-         DELETE session WHERE person IN $demo;
-         DELETE membership WHERE person IN $demo;
-         DELETE person WHERE id IN $demo;
-         DELETE demo_database;
-         COMMIT TRANSACTION;",
-    )
-    .bind(("domain", DEMO_DOMAIN))
-    .await?
-    .check()?;
-    Ok(removed.unwrap_or(0))
 }
 
 /// Seeds the demo review into a fresh database; on the demo's own database it seeds nothing
@@ -100,11 +55,7 @@ pub async fn seed(db: &Database) -> Result<(), crate::StartupError> {
         }
         Contents::Real { .. } => return Err(crate::StartupError::DemoOnRealData),
     }
-    db.query("CREATE demo_database:mark SET seeded_at = time::now()")
-        .await
-        .map_err(DbError::from)?
-        .check()
-        .map_err(DbError::from)?;
+    db::site::claim(db, db::site::Claim::Demo).await?;
     seed_review(db).await?;
     Ok(())
 }
@@ -135,7 +86,7 @@ pub async fn refuse_demo_accounts(db: &Database, remove: bool) -> Result<(), cra
     if !remove {
         return Err(crate::StartupError::DemoAccountsPresent);
     }
-    let removed = remove_accounts(db).await?;
+    let removed = db::site::remove_demo_accounts(db, DEMO_DOMAIN).await?;
     tracing::warn!(removed, "removed the demo accounts");
     println!("Removed {removed} demo accounts (their sessions and memberships with them).");
     Ok(())
