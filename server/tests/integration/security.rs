@@ -1071,3 +1071,77 @@ async fn until_the_reveal_each_person_receives_only_their_own_votes() {
     assert_eq!(revealed.board.votes_cast, None);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn every_password_check_goes_through_the_throttle() {
+    use app::error::ErrorCode;
+    let app = TestApp::demo().await;
+    let people = app.state.services.people.clone();
+
+    // Accepting an invitation with an existing account's password: audited, then slowed.
+    let facilitator = peerwall_server::db::people::find_person_by_email(&app.state.db, FACILITATOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .caller();
+    let review = app::review::ReviewId(
+        app.first_review(&app.session_cookie(FACILITATOR, DEMO_PASSWORD).await)
+            .await
+            .parse()
+            .unwrap(),
+    );
+    let observer = DEMO_PEOPLE[7].1;
+    let link = people
+        .invite(
+            &facilitator,
+            review,
+            observer,
+            app::people::Role::HostReader,
+        )
+        .await
+        .unwrap();
+    let token = link.path.rsplit('/').next().unwrap().to_string();
+    for _ in 0..5 {
+        let wrong = people
+            .accept_invitation(&token, "", "not the password", Some("192.0.2.9"))
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.code, ErrorCode::Unauthenticated);
+    }
+    let slowed = people
+        .accept_invitation(&token, "", DEMO_PASSWORD, Some("192.0.2.9"))
+        .await
+        .unwrap_err();
+    assert_eq!(slowed.code, ErrorCode::RateLimited, "{slowed:?}");
+    let kinds = app.audit_kinds().await;
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| *k == "invitation_password_failed")
+            .count(),
+        5
+    );
+    // The link survived, and works once the wait is over.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    people
+        .accept_invitation(&token, "", DEMO_PASSWORD, Some("192.0.2.9"))
+        .await
+        .unwrap();
+
+    // Changing a password: the current one, checked under the same throttle.
+    let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let change = |current: &'static str| {
+        let body = form(&[
+            ("current_password", current),
+            ("new_password", "a-new-password-2026"),
+        ]);
+        let app = &app;
+        let cookie = cookie.clone();
+        async move { json(app.post("/api/change_password", body, Some(&cookie)).await).await }
+    };
+    for _ in 0..5 {
+        assert_eq!(change("not the password").await["code"], "unauthenticated");
+    }
+    assert_eq!(change(DEMO_PASSWORD).await["code"], "rate_limited");
+    app.stop().await;
+}
