@@ -308,15 +308,18 @@ impl Board {
     /// The board as `person` may see it: until the facilitator reveals the votes, each message
     /// carries only `person`'s own, with the total cast in all beside them.
     pub fn as_seen_by(&self, person: PersonId) -> Board {
-        if self.settings.votes_revealed {
-            return self.clone();
+        self.clone().into_seen_by(person)
+    }
+
+    /// `as_seen_by` on a board already copied for `person`.
+    pub fn into_seen_by(mut self, person: PersonId) -> Board {
+        if !self.settings.votes_revealed {
+            self.votes_cast = Some(self.votes_cast());
+            for message in self.messages.values_mut() {
+                message.votes.retain(|voter, _| *voter == person);
+            }
         }
-        let mut board = self.clone();
-        board.votes_cast = Some(self.votes_cast());
-        for message in board.messages.values_mut() {
-            message.votes.retain(|voter, _| *voter == person);
-        }
-        board
+        self
     }
 
     /// Applies one committed change. Total: any change applies to any board without panicking,

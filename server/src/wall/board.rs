@@ -638,7 +638,7 @@ impl BoardTask {
         let hidden = !self.board.settings.votes_revealed;
         let (board, events, votes_cast) = if hidden {
             (
-                board.map(|board| board.as_seen_by(actor.person)),
+                board.map(|board| board.into_seen_by(actor.person)),
                 events
                     .iter()
                     .map(|event| event.with_votes_of(Some(actor.person)))
