@@ -844,6 +844,24 @@ async fn next_deck(socket: &mut Socket) -> app::present::Deck {
     }
 }
 
+/// The next frame on a presentation socket, which must be a refusal: its code.
+async fn refusal(socket: &mut Socket) -> app::error::ErrorCode {
+    use app::present::protocol::DeckServerMessage;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("an answer within 5 s");
+        match frame {
+            Some(Ok(Message::Text(text))) => match serde_json::from_str(&text).unwrap() {
+                DeckServerMessage::Error { error } => return error.code,
+                other => panic!("expected a refusal, got {other:?}"),
+            },
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            other => panic!("the deck socket ended: {other:?}"),
+        }
+    }
+}
+
 async fn present_frame(socket: &mut Socket, message: &app::present::protocol::DeckClientMessage) {
     use futures_util::SinkExt;
     let text = serde_json::to_string(message).unwrap();
@@ -900,8 +918,19 @@ async fn the_council_sees_key_messages_only_while_presented_or_once_published() 
     let after = next_deck(&mut host_deck).await;
     assert!(after.waiting && after.slides.is_empty(), "{after:?}");
 
-    // A peer cannot start it; published, the handout is the council's.
+    // A peer or the host cannot start it; published, the handout is the council's.
     present_frame(&mut peer_deck, &DeckClientMessage::Presenting { on: true }).await;
+    for frame in [
+        DeckClientMessage::Presenting { on: true },
+        DeckClientMessage::PublishHandout { published: true },
+    ] {
+        present_frame(&mut host_deck, &frame).await;
+        assert_eq!(
+            refusal(&mut host_deck).await,
+            app::error::ErrorCode::Forbidden,
+            "{frame:?}"
+        );
+    }
     present_frame(
         &mut lead_deck,
         &DeckClientMessage::PublishHandout { published: true },
