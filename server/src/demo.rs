@@ -509,4 +509,108 @@ mod tests {
         let start = demo_on_site_start(today);
         assert!(start <= today && today <= start + Duration::days(3));
     }
+
+    /// Writes a database of this schema for the next migration's test: the demo review, with
+    /// dot votes by three people, a deleted key message and every wall setting changed, plus
+    /// `board.json` and `events.json` (what this code reads back). Run by hand before a schema
+    /// change: `PEERWALL_FIXTURE_OUT=server/tests/fixtures/schema-N cargo test -p
+    /// peerwall-server --lib -- --ignored write_schema_fixture`.
+    #[tokio::test]
+    #[ignore = "writes a fixture for the next migration's test; run by hand"]
+    async fn write_schema_fixture() {
+        use app::wall::protocol::Command;
+        use app::wall::rules::Actor;
+
+        let out = std::path::PathBuf::from(std::env::var("PEERWALL_FIXTURE_OUT").unwrap());
+        let data = out.join("data");
+        let config = <crate::Config as clap::Parser>::parse_from([
+            "peerwall".to_string(),
+            "--db".to_string(),
+            data.display().to_string(),
+        ]);
+        let db = Database::open(&config.database()).await.unwrap();
+        db::migrations::migrate(&db, db::migrations::MIGRATIONS)
+            .await
+            .unwrap();
+        seed(&db).await.unwrap();
+        let review = db::review::list_summaries(&db).await.unwrap()[0].id;
+        let mut board = db::wall::load(&db, review).await.unwrap();
+        let mut actors = Vec::new();
+        for (name, email, role, pair, _) in DEMO_PEOPLE.into_iter().take(4) {
+            let person = db::people::find_person_by_email(&db, email)
+                .await
+                .unwrap()
+                .unwrap();
+            actors.push(Actor {
+                person: app::people::PersonId(person.id),
+                name: name.to_string(),
+                pair,
+                role,
+            });
+        }
+        let messages: Vec<_> = board.messages.keys().copied().collect();
+        let heading = board.live_headings().next().unwrap().id.clone();
+        let run = |board: &mut app::wall::Board, actor: usize, command: Command| {
+            let actor = actors[actor].clone();
+            let db = db.clone();
+            let mut copy = board.clone();
+            async move {
+                assert!(
+                    crate::wall::board::seed(&db, review, &mut copy, &actor, &command)
+                        .await
+                        .unwrap(),
+                    "{command:?} refused"
+                );
+                copy
+            }
+        };
+        for (actor, message) in [(0, 0), (1, 0), (1, 1), (2, 0), (3, 1), (3, 1)] {
+            let command = Command::Vote {
+                message: messages[message],
+            };
+            board = run(&mut board, actor, command).await;
+        }
+        let gone = app::wall::MessageId(uuid::Uuid::new_v4());
+        let add = Command::AddMessage {
+            message: gone,
+            heading: heading.clone(),
+            before: None,
+            text: "A message the team later dropped".into(),
+            kind: app::wall::MessageKind::Recommendation,
+        };
+        board = run(&mut board, 1, add).await;
+        board = run(&mut board, 1, Command::DeleteMessage { message: gone }).await;
+        let settings = [
+            Command::SetVoting {
+                votes_per_person: 5,
+                revealed: true,
+            },
+            Command::LockWall { locked: true },
+            Command::Present {
+                slide: Some(heading),
+                quote: None,
+            },
+            Command::Presenting { on: true },
+            Command::PublishHandout { published: true },
+        ];
+        for command in settings {
+            board = run(&mut board, 0, command).await;
+        }
+        let loaded = db::wall::load(&db, review).await.unwrap();
+        assert_eq!(loaded, board);
+        let events = db::wall::events_after(&db, review, 0, 10_000)
+            .await
+            .unwrap();
+        std::fs::write(
+            out.join("board.json"),
+            serde_json::to_string_pretty(&loaded).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            out.join("events.json"),
+            serde_json::to_string_pretty(&events).unwrap(),
+        )
+        .unwrap();
+        db.close().await;
+    }
 }
