@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the wall's rows keyed by review; access changes",
         sql: include_str!("migrations/0008_security.surql"),
     },
+    Migration {
+        version: 9,
+        name: "key messages, evidence, votes and the wall's settings in columns of their own",
+        sql: include_str!("migrations/0009_wall_columns.surql"),
+    },
 ];
 
 /// What `migrate` did.
@@ -287,6 +292,96 @@ mod tests {
             .unwrap();
         let left: Option<i64> = left.take(0).unwrap();
         assert_eq!(left, Some(0), "no note is left under its old key");
+        db.close().await;
+    }
+
+    /// Copies a checked-in database folder to a temporary one, so the test can write to it.
+    fn copy_fixture(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_fixture(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    /// A database written by schema 8 (key messages and the wall's settings as the protocol's JSON in
+    /// a string) is converted by migration 9 into columns, evidence rows and vote rows, and reads
+    /// back exactly what schema 8 read: the whole board, and every event of its log.
+    #[tokio::test]
+    async fn a_schema_8_database_moves_its_messages_evidence_votes_and_settings_into_columns() {
+        use crate::db::{review, wall};
+        use app::wall::Board;
+        use app::wall::protocol::WallEvent;
+
+        let fixture =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-8");
+        let expected: Board =
+            serde_json::from_str(&std::fs::read_to_string(fixture.join("board.json")).unwrap())
+                .unwrap();
+        let events: Vec<WallEvent> =
+            serde_json::from_str(&std::fs::read_to_string(fixture.join("events.json")).unwrap())
+                .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        copy_fixture(&fixture.join("data"), &dir.path().join("data"));
+        let config = <crate::Config as clap::Parser>::parse_from([
+            "peerwall".to_string(),
+            "--db".to_string(),
+            dir.path().join("data").display().to_string(),
+        ]);
+        let db = Database::open(&config.database()).await.unwrap();
+
+        let report = migrate(&db, MIGRATIONS).await.unwrap();
+        assert_eq!(
+            report.applied,
+            (9..=MIGRATIONS.last().unwrap().version).collect::<Vec<_>>()
+        );
+        let review = review::list_summaries(&db).await.unwrap()[0].id;
+        let board = wall::load(&db, review).await.unwrap();
+        assert_eq!(board, expected);
+        assert!(
+            board
+                .messages
+                .values()
+                .any(|message| message.votes.len() > 1)
+                && board.messages.values().any(|message| message.deleted)
+                && board.settings.presenting,
+            "the fixture has votes, a deleted message and changed settings"
+        );
+        assert_eq!(
+            wall::events_after(&db, review, 0, 10_000).await.unwrap(),
+            events
+        );
+
+        // The database itself now sees the evidence and the votes, one row per link and per dot-giver.
+        let evidence: usize = expected.messages.values().map(|m| m.evidence.len()).sum();
+        let voters: usize = expected.messages.values().map(|m| m.votes.len()).sum();
+        let votes: u32 = expected.messages.values().map(|m| m.vote_total()).sum();
+        let mut counts = db
+            .query(
+                "RETURN count(SELECT id FROM evidence);
+                 RETURN count(SELECT id FROM vote);
+                 RETURN math::sum(SELECT VALUE count FROM vote);
+                 RETURN count(SELECT id FROM key_message WHERE state != NONE);
+                 RETURN count(SELECT id FROM wall_event WHERE schema != 1);",
+            )
+            .await
+            .unwrap();
+        let numbers: Vec<Option<i64>> = (0..5).map(|index| counts.take(index).unwrap()).collect();
+        assert_eq!(
+            numbers,
+            vec![
+                Some(evidence as i64),
+                Some(voters as i64),
+                Some(i64::from(votes)),
+                Some(0),
+                Some(0)
+            ]
+        );
         db.close().await;
     }
 }

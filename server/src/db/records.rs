@@ -35,3 +35,21 @@ pub(crate) fn message_record(review: ReviewId, id: MessageId) -> RecordId {
 pub(crate) fn settings_record(review: ReviewId) -> RecordId {
     RecordId::new("wall_settings", RecordIdKey::Uuid(review.0.into()))
 }
+
+pub(crate) fn evidence_record(review: ReviewId, message: MessageId, note: NoteId) -> RecordId {
+    let key = Array::from(vec![
+        Value::Uuid(review.0.into()),
+        Value::Uuid(message.0.into()),
+        Value::Uuid(note.0.into()),
+    ]);
+    RecordId::new("evidence", RecordIdKey::Array(key))
+}
+
+pub(crate) fn vote_record(review: ReviewId, message: MessageId, person: PersonId) -> RecordId {
+    let key = Array::from(vec![
+        Value::Uuid(review.0.into()),
+        Value::Uuid(message.0.into()),
+        Value::Uuid(person.0.into()),
+    ]);
+    RecordId::new("vote", RecordIdKey::Array(key))
+}

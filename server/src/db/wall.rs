@@ -4,17 +4,57 @@
 use app::people::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{OpId, WallEvent};
-use app::wall::{Board, Change, Heading, HeadingId, Note, NoteId, NoteKind};
-use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+use app::wall::{
+    Board, Change, Heading, HeadingId, KeyMessage, MessageId, MessageKind, Note, NoteId, NoteKind,
+    WallSettings,
+};
+use std::collections::BTreeMap;
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
 
 use super::records::{
-    heading_record, message_record, note_record, person_record, review_record, settings_record,
+    evidence_record, heading_record, message_record, note_record, person_record, review_record,
+    settings_record, vote_record,
 };
 use super::{Database, DbError};
 
+/// The format of the changes the event log holds (`wall_event.schema`): the JSON of
+/// `app::wall::Change` as the first eight schema versions wrote it. A row of another format is
+/// refused as corrupt rather than misread.
+pub const EVENT_SCHEMA: i64 = 1;
+
 #[derive(Debug, SurrealValue)]
-struct StateRow {
-    state: String,
+struct MessageRow {
+    id: uuid::Uuid,
+    heading: String,
+    order_key: String,
+    text: String,
+    kind: String,
+    version: i64,
+    deleted: bool,
+}
+
+#[derive(Debug, SurrealValue)]
+struct EvidenceLink {
+    message: uuid::Uuid,
+    note: uuid::Uuid,
+}
+
+#[derive(Debug, SurrealValue)]
+struct VoteCount {
+    message: uuid::Uuid,
+    person: uuid::Uuid,
+    count: i64,
+}
+
+#[derive(Debug, SurrealValue)]
+struct SettingsRow {
+    locked: bool,
+    votes_per_person: i64,
+    votes_revealed: bool,
+    slide: Option<String>,
+    quote: Option<uuid::Uuid>,
+    presenting: bool,
+    handout_published: bool,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -45,6 +85,7 @@ struct NoteRow {
 struct EventRow {
     seq: i64,
     op: String,
+    schema: i64,
     change: String,
 }
 
@@ -65,8 +106,14 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
              SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
-             SELECT state FROM key_message WHERE review = $review;
-             SELECT state FROM $settings;",
+             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, version, deleted
+                 FROM key_message WHERE review = $review;
+             SELECT record::id(message)[1] AS message, record::id(note)[1] AS note
+                 FROM evidence WHERE review = $review ORDER BY position;
+             SELECT record::id(message)[1] AS message, record::id(person) AS person, count
+                 FROM vote WHERE review = $review;
+             SELECT locked, votes_per_person, votes_revealed, slide, quote, presenting,
+                 handout_published FROM $settings;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
@@ -74,8 +121,10 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
     let head: Option<i64> = response.take(2)?;
-    let messages: Vec<StateRow> = response.take(3)?;
-    let settings: Vec<StateRow> = response.take(4)?;
+    let messages: Vec<MessageRow> = response.take(3)?;
+    let evidence: Vec<EvidenceLink> = response.take(4)?;
+    let votes: Vec<VoteCount> = response.take(5)?;
+    let settings: Vec<SettingsRow> = response.take(6)?;
     let mut board = Board::default();
     for row in headings {
         board.apply(&Change::Heading {
@@ -109,13 +158,47 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
         );
     }
     for row in messages {
-        let message: app::wall::KeyMessage = serde_json::from_str(&row.state)
-            .map_err(|error| DbError::Corrupt(format!("a key message: {error}")))?;
-        board.messages.insert(message.id, message);
+        let kind = MessageKind::parse(&row.kind).ok_or_else(|| {
+            DbError::Corrupt(format!("key message {} has kind {:?}", row.id, row.kind))
+        })?;
+        let id = MessageId(row.id);
+        board.messages.insert(
+            id,
+            KeyMessage {
+                id,
+                heading: HeadingId(row.heading),
+                order: row.order_key,
+                text: row.text,
+                kind,
+                evidence: Vec::new(),
+                votes: BTreeMap::new(),
+                version: row.version.max(0) as u64,
+                deleted: row.deleted,
+            },
+        );
+    }
+    for link in evidence {
+        if let Some(message) = board.messages.get_mut(&MessageId(link.message)) {
+            message.evidence.push(NoteId(link.note));
+        }
+    }
+    for vote in votes {
+        if let Some(message) = board.messages.get_mut(&MessageId(vote.message)) {
+            message
+                .votes
+                .insert(PersonId(vote.person), vote.count.max(0) as u32);
+        }
     }
     if let Some(row) = settings.into_iter().next() {
-        board.settings = serde_json::from_str(&row.state)
-            .map_err(|error| DbError::Corrupt(format!("the wall's settings: {error}")))?;
+        board.settings = WallSettings {
+            locked: row.locked,
+            votes_per_person: row.votes_per_person.max(0) as u32,
+            votes_revealed: row.votes_revealed,
+            slide: row.slide.map(HeadingId),
+            quote: row.quote.map(NoteId),
+            presenting: row.presenting,
+            handout_published: row.handout_published,
+        };
     }
     board.seq = head.unwrap_or(0).max(0) as u64;
     Ok(board)
@@ -156,7 +239,7 @@ pub async fn events_after(
 ) -> Result<Vec<WallEvent>, DbError> {
     let mut response = db
         .query(
-            "SELECT seq, op, change FROM wall_event WHERE review = $review AND seq > $after
+            "SELECT seq, op, schema, change FROM wall_event WHERE review = $review AND seq > $after
                  ORDER BY seq LIMIT $limit",
         )
         .bind(("review", review_record(review)))
@@ -169,12 +252,21 @@ pub async fn events_after(
             Ok(WallEvent {
                 seq: row.seq.max(0) as u64,
                 op: parse_op(&row.op)?,
-                change: serde_json::from_str(&row.change).map_err(|error| {
-                    DbError::Corrupt(format!("wall event {}: {error}", row.seq))
-                })?,
+                change: decode_change(row.seq, row.schema, &row.change)?,
             })
         })
         .collect()
+}
+
+/// Reads an event's stored change, in the payload format its row names.
+fn decode_change(seq: i64, schema: i64, change: &str) -> Result<Change, DbError> {
+    if schema != EVENT_SCHEMA {
+        return Err(DbError::Corrupt(format!(
+            "wall event {seq} is in payload format {schema}; this peerwall reads {EVENT_SCHEMA}"
+        )));
+    }
+    serde_json::from_str(change)
+        .map_err(|error| DbError::Corrupt(format!("wall event {seq}: {error}")))
 }
 
 /// The sequence number an operation was committed as, if it was.
@@ -221,14 +313,104 @@ fn note_content(review: ReviewId, note: &Note) -> NoteContent {
     }
 }
 
-/// A value bound into the commit's query.
-#[derive(Debug, Clone)]
-enum Bind {
-    Record(RecordId),
-    Note(Box<NoteContent>),
-    Text(String),
-    Int(i64),
-    Flag(bool),
+#[derive(Debug, Clone, SurrealValue)]
+struct MessageContent {
+    review: RecordId,
+    heading: String,
+    order_key: String,
+    text: String,
+    kind: String,
+    version: i64,
+    deleted: bool,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct EvidenceContent {
+    id: RecordId,
+    review: RecordId,
+    message: RecordId,
+    note: RecordId,
+    position: i64,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct VoteContent {
+    id: RecordId,
+    review: RecordId,
+    message: RecordId,
+    person: RecordId,
+    count: i64,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+struct SettingsContent {
+    review: RecordId,
+    locked: bool,
+    votes_per_person: i64,
+    votes_revealed: bool,
+    slide: Option<String>,
+    quote: Option<uuid::Uuid>,
+    presenting: bool,
+    handout_published: bool,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A key message's row, its evidence rows and its vote rows.
+fn message_rows(
+    review: ReviewId,
+    message: &KeyMessage,
+) -> (MessageContent, Vec<EvidenceContent>, Vec<VoteContent>) {
+    let record = message_record(review, message.id);
+    let content = MessageContent {
+        review: review_record(review),
+        heading: message.heading.0.clone(),
+        order_key: message.order.clone(),
+        text: message.text.clone(),
+        kind: message.kind.as_str().to_string(),
+        version: message.version as i64,
+        deleted: message.deleted,
+        updated_at: chrono::Utc::now(),
+    };
+    let evidence = message
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(position, note)| EvidenceContent {
+            id: evidence_record(review, message.id, *note),
+            review: review_record(review),
+            message: record.clone(),
+            note: note_record(review, *note),
+            position: position as i64,
+        })
+        .collect();
+    let votes = message
+        .votes
+        .iter()
+        .filter(|(_, count)| **count > 0)
+        .map(|(person, count)| VoteContent {
+            id: vote_record(review, message.id, *person),
+            review: review_record(review),
+            message: record.clone(),
+            person: person_record(*person),
+            count: i64::from(*count),
+        })
+        .collect();
+    (content, evidence, votes)
+}
+
+fn settings_content(review: ReviewId, settings: &WallSettings) -> SettingsContent {
+    SettingsContent {
+        review: review_record(review),
+        locked: settings.locked,
+        votes_per_person: i64::from(settings.votes_per_person),
+        votes_revealed: settings.votes_revealed,
+        slide: settings.slide.as_ref().map(|heading| heading.0.clone()),
+        quote: settings.quote.map(|note| note.0),
+        presenting: settings.presenting,
+        handout_published: settings.handout_published,
+        updated_at: chrono::Utc::now(),
+    }
 }
 
 /// How a commit went.
@@ -254,13 +436,15 @@ pub async fn commit(
     let payload = serde_json::to_string(change)
         .map_err(|error| DbError::Corrupt(format!("encoding a change: {error}")))?;
     let mut writes = String::new();
-    let mut binds: Vec<(String, Bind)> = vec![
-        ("review".into(), Bind::Record(review_record(review))),
-        ("seq".into(), Bind::Int(seq as i64)),
-        ("op".into(), Bind::Text(op.to_string())),
-        ("actor".into(), Bind::Record(person_record(actor))),
-        ("change".into(), Bind::Text(payload)),
+    let mut binds: Vec<(String, Value)> = vec![
+        ("review".into(), review_record(review).into_value()),
+        ("seq".into(), (seq as i64).into_value()),
+        ("op".into(), op.to_string().into_value()),
+        ("actor".into(), person_record(actor).into_value()),
+        ("schema".into(), EVENT_SCHEMA.into_value()),
+        ("change".into(), payload.into_value()),
     ];
+    let mut bind = |name: String, value: Value| binds.push((name, value));
     let mut notes: Vec<&Note> = Vec::new();
     match change {
         Change::Note { note } => notes.push(note),
@@ -269,46 +453,47 @@ pub async fn commit(
                 "UPSERT $h0 SET review = $review, title = $title, position = $position,
                      archived = $archived;",
             );
-            binds.push((
+            bind(
                 "h0".into(),
-                Bind::Record(heading_record(review, &heading.id)),
-            ));
-            binds.push(("title".into(), Bind::Text(heading.title.clone())));
-            binds.push(("position".into(), Bind::Int(heading.position)));
-            binds.push(("archived".into(), Bind::Flag(heading.archived)));
+                heading_record(review, &heading.id).into_value(),
+            );
+            bind("title".into(), heading.title.clone().into_value());
+            bind("position".into(), heading.position.into_value());
+            bind("archived".into(), heading.archived.into_value());
         }
         Change::HeadingsOrdered { order } => {
             for (index, id) in order.iter().enumerate() {
                 writes.push_str(&format!(
                     "UPDATE $h{index} SET position = {index} WHERE review = $review;"
                 ));
-                binds.push((
-                    format!("h{index}"),
-                    Bind::Record(heading_record(review, id)),
-                ));
+                bind(format!("h{index}"), heading_record(review, id).into_value());
             }
         }
         Change::HeadingArchived { heading, moved } => {
             writes.push_str("UPDATE $h0 SET archived = true WHERE review = $review;");
-            binds.push(("h0".into(), Bind::Record(heading_record(review, heading))));
+            bind("h0".into(), heading_record(review, heading).into_value());
             notes.extend(moved);
         }
         Change::Message { message } => {
+            // The message's evidence and votes are written whole: the rows it no longer has
+            // go, the rest are written again.
             writes.push_str(
-                "UPSERT $m0 SET review = $review, state = $state, updated_at = time::now();",
+                "UPSERT $m0 MERGE $mc;
+                 DELETE evidence WHERE message = $m0;
+                 DELETE vote WHERE message = $m0;
+                 INSERT INTO evidence $evidence;
+                 INSERT INTO vote $votes;",
             );
-            binds.push((
-                "m0".into(),
-                Bind::Record(message_record(review, message.id)),
-            ));
-            binds.push(("state".into(), Bind::Text(encode(message)?)));
+            let (content, evidence, votes) = message_rows(review, message);
+            bind("m0".into(), message_record(review, message.id).into_value());
+            bind("mc".into(), content.into_value());
+            bind("evidence".into(), evidence.into_value());
+            bind("votes".into(), votes.into_value());
         }
         Change::Settings { settings } => {
-            writes.push_str(
-                "UPSERT $s0 SET review = $review, state = $state, updated_at = time::now();",
-            );
-            binds.push(("s0".into(), Bind::Record(settings_record(review))));
-            binds.push(("state".into(), Bind::Text(encode(settings)?)));
+            writes.push_str("UPSERT $s0 MERGE $sc;");
+            bind("s0".into(), settings_record(review).into_value());
+            bind("sc".into(), settings_content(review, settings).into_value());
         }
     }
     for (index, note) in notes.into_iter().enumerate() {
@@ -317,33 +502,23 @@ pub async fn commit(
             "UPSERT $n{index} MERGE $c{index};
              UPDATE $n{index} SET author = $actor WHERE author = NONE AND review = $review;"
         ));
-        binds.push((
+        bind(
             format!("n{index}"),
-            Bind::Record(note_record(review, note.id)),
-        ));
-        binds.push((
-            format!("c{index}"),
-            Bind::Note(Box::new(note_content(review, note))),
-        ));
+            note_record(review, note.id).into_value(),
+        );
+        bind(format!("c{index}"), note_content(review, note).into_value());
     }
     let sql = format!(
         "BEGIN TRANSACTION;
          CREATE wall_event SET review = $review, seq = $seq, op = $op, actor = $actor,
-             change = $change, at = time::now();
+             schema = $schema, change = $change, at = time::now();
          {writes}
          COMMIT TRANSACTION;"
     );
     let result = super::retry_conflicts(|| {
         let mut query = db.query(sql.clone());
         for (name, value) in &binds {
-            let name = name.clone();
-            query = match value.clone() {
-                Bind::Record(record) => query.bind((name, record)),
-                Bind::Note(content) => query.bind((name, *content)),
-                Bind::Text(text) => query.bind((name, text)),
-                Bind::Int(number) => query.bind((name, number)),
-                Bind::Flag(flag) => query.bind((name, flag)),
-            };
+            query = query.bind((name.clone(), value.clone()));
         }
         async move { query.await?.check() }
     })
@@ -364,10 +539,6 @@ pub async fn commit(
     }
 }
 
-fn encode(value: &impl serde::Serialize) -> Result<String, DbError> {
-    serde_json::to_string(value).map_err(|error| DbError::Corrupt(format!("encoding: {error}")))
-}
-
 /// Whether the board's log already has an event `seq`.
 async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
     let mut response = db
@@ -384,6 +555,7 @@ struct LiveRow {
     review: RecordId,
     seq: i64,
     op: String,
+    schema: i64,
     change: String,
 }
 
@@ -396,7 +568,7 @@ pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
     use futures_util::StreamExt;
     let rows = super::live::live_creates::<LiveRow>(
         db,
-        "LIVE SELECT review, seq, op, change FROM wall_event",
+        "LIVE SELECT review, seq, op, schema, change FROM wall_event",
     )
     .await?;
     Ok(Box::pin(rows.filter_map(|item| async move {
@@ -409,7 +581,7 @@ pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
             _ => return None,
         };
         let op = uuid::Uuid::parse_str(&row.op).ok()?;
-        let change = serde_json::from_str(&row.change).ok()?;
+        let change = decode_change(row.seq, row.schema, &row.change).ok()?;
         let event = WallEvent {
             seq: row.seq.max(0) as u64,
             op: OpId(op),
