@@ -13,8 +13,9 @@ PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 run: tools build
 	$(PEERWALL_BIN) --demo $(ARGS)
 
-## Unit, integration (real SurrealDB) and browser end-to-end tests.
-test: tools-e2e build unit fault-ci e2e
+## Lint (rustfmt, clippy for the server and the browser build), unit, integration (real
+## SurrealDB), the fault run and browser end-to-end tests.
+test: tools-e2e lint build unit fault-ci e2e
 
 tools:
 	@scripts/install-tools.sh

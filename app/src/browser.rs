@@ -77,9 +77,9 @@ impl PageSocket {
             on_close(
                 event
                     .dyn_ref::<web_sys::CloseEvent>()
-                    .map(|event| event.code())
+                    .map(web_sys::CloseEvent::code)
                     .unwrap_or(0),
-            )
+            );
         });
         socket.set_onopen(Some(opened.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(message.as_ref().unchecked_ref()));

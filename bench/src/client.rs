@@ -214,14 +214,11 @@ pub async fn run(
     let mut next_op = Instant::now();
     let mut armed = false;
     while !control.stopping() {
-        let socket = match connect(&target, &board.review).await {
-            Ok(socket) => socket,
-            Err(_) => {
-                report.reconnects += 1;
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_millis(500));
-                continue;
-            }
+        let Ok(socket) = connect(&target, &board.review).await else {
+            report.reconnects += 1;
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_millis(500));
+            continue;
         };
         let (mut sink, mut stream) = socket.split();
         let after = if view.welcomed {
@@ -269,7 +266,7 @@ pub async fn run(
         control.welcomes.fetch_add(1, Ordering::Relaxed);
         backoff = Duration::from_millis(50);
         let mut resend_failed = false;
-        for pending in unacked.iter_mut() {
+        for pending in &mut unacked {
             pending.timed = false;
             if sink
                 .send(Message::text(pending.frame.clone()))
@@ -290,7 +287,7 @@ pub async fn run(
                 message = stream.next() => {
                     let text = match message {
                         Some(Ok(Message::Text(text))) => text,
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                         Some(Ok(_)) => continue,
                     };
                     let Ok(frame) = serde_json::from_str::<Value>(&text) else {
@@ -361,7 +358,7 @@ fn handle(
 ) {
     match frame["type"].as_str() {
         Some("event") => apply_event(index, board, view, report, &frame["event"]),
-        Some("ack") | Some("rejected") => {
+        Some("ack" | "rejected") => {
             let op = frame["op"].as_str().unwrap_or_default();
             let Some(position) = unacked.iter().position(|pending| pending.op == op) else {
                 return;

@@ -138,7 +138,7 @@ impl Server {
     }
 
     pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().and_then(|child| child.id())
+        self.child.as_ref().and_then(tokio::process::Child::id)
     }
 
     pub fn stats(&self) -> ProcessStats {

@@ -8,6 +8,10 @@
 //! memtable's size at a time (README, "Benchmarks", soak). Fixing the threshold keeps each big
 //! block in its own mapping for its whole life.
 
+// The only unsafe code in the workspace: two calls into glibc (`mallopt`, `malloc_usable_size`),
+// each with the arguments its manual page asks for.
+#![allow(unsafe_code)]
+
 /// Blocks at least this big get their own mapping, returned to the system when freed.
 pub const MMAP_THRESHOLD: usize = 1 << 20;
 

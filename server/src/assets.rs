@@ -100,7 +100,7 @@ pub fn precompress(site_root: &Path) -> io::Result<Report> {
         if !is_compressible(&source) {
             continue;
         }
-        let size = fs::metadata(&source).map(|m| m.len()).unwrap_or(0);
+        let size = fs::metadata(&source).map_or(0, |m| m.len());
         if size < MIN_BYTES {
             continue;
         }
@@ -143,7 +143,7 @@ pub fn prepare(site_root: &Path) {
     {
         let mut started = STARTED
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if started.iter().any(|root| root == site_root) {
             return;
         }

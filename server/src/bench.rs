@@ -89,7 +89,7 @@ pub async fn setup(
 ) -> Response {
     let given = headers
         .get("x-bench-secret")
-        .map(|value| value.as_bytes())
+        .map(http::HeaderValue::as_bytes)
         .unwrap_or_default();
     let allowed = state
         .bench
@@ -150,7 +150,10 @@ pub async fn create(
                 scope: "Load test".into(),
                 on_site_start: today,
                 on_site_end: today,
-                headings: HEADINGS.iter().map(|h| h.to_string()).collect(),
+                headings: HEADINGS
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
                 facilitator: None,
             },
         )

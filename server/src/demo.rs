@@ -94,7 +94,10 @@ pub async fn refuse_demo_accounts(db: &Database, remove: bool) -> Result<(), cra
 
 async fn seed_review(db: &Database) -> Result<(), DbError> {
     let start = demo_on_site_start(Local::now().date_naive());
-    let mut headings: Vec<String> = LGA_CORE_COMPONENTS.iter().map(|h| h.to_string()).collect();
+    let mut headings: Vec<String> = LGA_CORE_COMPONENTS
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     headings.push("Area of focus: housing and homelessness".into());
     let id = db::review::insert(
         db,

@@ -239,9 +239,7 @@ fn check_new_password(password: &str) -> Result<(), AppError> {
 /// gigabytes of memory.
 static ARGON_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
     tokio::sync::Semaphore::new(
-        std::thread::available_parallelism()
-            .map(std::num::NonZeroUsize::get)
-            .unwrap_or(2),
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
     )
 });
 
@@ -377,33 +375,30 @@ impl PeopleService for PeopleStore {
             .await
             .map_err(unavailable)?;
         // Check everything the invitee typed before the link is used up.
-        let person = match existing {
-            Some(person) => {
-                // The account's password, checked under the same throttle as signing in.
-                self.throttled(&row.email, address)?;
-                let matches = password_text.chars().count() <= MAX_PASSWORD
-                    && verify_off_thread(password_text, &person.password_hash).await?;
-                if !matches {
-                    self.audit(
-                        "invitation_password_failed",
-                        Some(PersonId(person.id)),
-                        String::new(),
-                        address,
-                    )
-                    .await;
-                    return Err(self.failed(
-                        &row.email,
-                        address,
-                        "You already have an account with this email address: enter its password.",
-                    ));
-                }
-                self.throttle.succeeded(&row.email);
-                Some(person)
+        let person = if let Some(person) = existing {
+            // The account's password, checked under the same throttle as signing in.
+            self.throttled(&row.email, address)?;
+            let matches = password_text.chars().count() <= MAX_PASSWORD
+                && verify_off_thread(password_text, &person.password_hash).await?;
+            if !matches {
+                self.audit(
+                    "invitation_password_failed",
+                    Some(PersonId(person.id)),
+                    String::new(),
+                    address,
+                )
+                .await;
+                return Err(self.failed(
+                    &row.email,
+                    address,
+                    "You already have an account with this email address: enter its password.",
+                ));
             }
-            None => {
-                check_new_account(name, password_text)?;
-                None
-            }
+            self.throttle.succeeded(&row.email);
+            Some(person)
+        } else {
+            check_new_account(name, password_text)?;
+            None
         };
         let Some(row) = db::invitation::claim(&self.db, &crate::auth::session::hash_token(token))
             .await
@@ -414,57 +409,53 @@ impl PeopleService for PeopleStore {
         let role = Role::parse(&row.role)
             .ok_or_else(|| AppError::internal("The invitation has an unknown role."))?;
         let review = row.review.map(ReviewId);
-        let mut caller = match person {
-            Some(person) => person.caller(),
-            None => {
-                let hash = hash_off_thread(password_text).await?;
-                let id = db::people::create_person(
-                    &self.db,
-                    NewPerson {
-                        email: row.email.clone(),
-                        name: name.trim().to_string(),
-                        password_hash: hash,
-                        is_admin: false,
-                        may_create_reviews: review.is_none(),
-                    },
-                )
-                .await
-                .map_err(unavailable)?
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorCode::Invalid,
-                        "An account with this email address was created meanwhile; sign in instead.",
-                    )
-                })?;
-                Caller {
-                    id,
-                    name: name.trim().to_string(),
+        let mut caller = if let Some(person) = person {
+            person.caller()
+        } else {
+            let hash = hash_off_thread(password_text).await?;
+            let id = db::people::create_person(
+                &self.db,
+                NewPerson {
                     email: row.email.clone(),
+                    name: name.trim().to_string(),
+                    password_hash: hash,
                     is_admin: false,
                     may_create_reviews: review.is_none(),
-                    organisation: None,
-                }
+                },
+            )
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Invalid,
+                    "An account with this email address was created meanwhile; sign in instead.",
+                )
+            })?;
+            Caller {
+                id,
+                name: name.trim().to_string(),
+                email: row.email.clone(),
+                is_admin: false,
+                may_create_reviews: review.is_none(),
+                organisation: None,
             }
         };
-        let detail = match review {
-            Some(review) => {
-                let already = db::people::role_in(&self.db, caller.id, review)
+        let detail = if let Some(review) = review {
+            let already = db::people::role_in(&self.db, caller.id, review)
+                .await
+                .map_err(unavailable)?;
+            if already.is_none() {
+                db::people::add_membership(&self.db, review, caller.id, role, None)
                     .await
                     .map_err(unavailable)?;
-                if already.is_none() {
-                    db::people::add_membership(&self.db, review, caller.id, role, None)
-                        .await
-                        .map_err(unavailable)?;
-                }
-                format!("as {}", role.as_str())
             }
-            None => {
-                db::people::allow_creating_reviews(&self.db, caller.id)
-                    .await
-                    .map_err(unavailable)?;
-                caller.may_create_reviews = true;
-                "facilitator account".to_string()
-            }
+            format!("as {}", role.as_str())
+        } else {
+            db::people::allow_creating_reviews(&self.db, caller.id)
+                .await
+                .map_err(unavailable)?;
+            caller.may_create_reviews = true;
+            "facilitator account".to_string()
         };
         db::people::record_audit(
             &self.db,

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::error::{AppError, ErrorCode};
-use crate::people::SessionActions;
+use crate::people::{Caller, SessionActions};
 use crate::review::{MyReview, list_my_reviews};
 
 /// The introduction and the caller's reviews, each as a card.
@@ -35,7 +35,7 @@ pub fn HomePage() -> impl IntoView {
             <div class="section-header">
                 <h2 id="reviews-title">"Your reviews"</h2>
                 <Transition fallback=|| ()>
-                    {move || session.caller.get().flatten().filter(|caller| caller.can_create_reviews()).map(|_| view! {
+                    {move || session.caller.get().flatten().filter(Caller::can_create_reviews).map(|_| view! {
                         <A href="/reviews/new" attr:class="button">"Set up a review"</A>
                     })}
                 </Transition>

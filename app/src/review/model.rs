@@ -441,7 +441,7 @@ impl NewReviewInput {
         let mut headings: Vec<String> = review_type
             .default_headings()
             .iter()
-            .map(|heading| heading.to_string())
+            .map(ToString::to_string)
             .collect();
         for line in self.focus.lines().map(tidy).filter(|line| !line.is_empty()) {
             if line.chars().count() > MAX_HEADING {

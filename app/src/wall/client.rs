@@ -267,7 +267,7 @@ impl WallState {
         self.pending.update(|pending| {
             pending.retain(|operation| {
                 operation.op != event.op && operation.acked.is_none_or(|acked| acked > seq)
-            })
+            });
         });
     }
 
@@ -361,9 +361,11 @@ impl WallState {
         }
         // A socket that is open or opening is kept (a backoff timer may fire after a manual
         // reconnect).
-        let busy = self
-            .connection
-            .with_value(|connection| connection.as_ref().is_some_and(|c| c.is_busy()));
+        let busy = self.connection.with_value(|connection| {
+            connection
+                .as_ref()
+                .is_some_and(super::super::browser::PageSocket::is_busy)
+        });
         if busy {
             return;
         }
@@ -380,7 +382,7 @@ impl WallState {
                 if let Some(connection) = connection {
                     connection.send(&hello);
                 }
-            })
+            });
         };
         let received = move |text: String| match serde_json::from_str::<ServerMessage>(&text) {
             Ok(message) => state.receive(message),

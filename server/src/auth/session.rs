@@ -195,7 +195,7 @@ pub async fn attach_session(
             }
             Ok(None) => {}
             Err(error) => {
-                tracing::warn!(%error, "could not check a session; treating it as signed out")
+                tracing::warn!(%error, "could not check a session; treating it as signed out");
             }
         }
     }

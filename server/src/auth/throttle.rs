@@ -49,7 +49,7 @@ impl Tracker {
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
         self.entries
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The wait owed after `count` failures.

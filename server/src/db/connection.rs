@@ -345,9 +345,7 @@ mod tests {
     }
 
     fn flushed_tables(folder: &Path) -> usize {
-        std::fs::read_dir(folder.join("sstables"))
-            .map(|entries| entries.count())
-            .unwrap_or(0)
+        std::fs::read_dir(folder.join("sstables")).map_or(0, std::iter::Iterator::count)
     }
 
     /// The memtable's size reaches the engine: with 4 MiB, 9 MiB of writes are flushed to

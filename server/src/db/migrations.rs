@@ -360,7 +360,11 @@ mod tests {
         // The database itself now sees the evidence and the votes, one row per link and per dot-giver.
         let evidence: usize = expected.messages.values().map(|m| m.evidence.len()).sum();
         let voters: usize = expected.messages.values().map(|m| m.votes.len()).sum();
-        let votes: u32 = expected.messages.values().map(|m| m.vote_total()).sum();
+        let votes: u32 = expected
+            .messages
+            .values()
+            .map(app::wall::KeyMessage::vote_total)
+            .sum();
         let mut counts = db
             .query(
                 "RETURN count(SELECT id FROM evidence);

@@ -249,10 +249,9 @@ impl WallHub {
 
     /// How many board tasks are running on this node.
     pub fn running_boards(&self) -> usize {
-        self.boards
-            .lock()
-            .map(|boards| boards.values().filter(|tx| !tx.is_closed()).count())
-            .unwrap_or(0)
+        self.boards.lock().map_or(0, |boards| {
+            boards.values().filter(|tx| !tx.is_closed()).count()
+        })
     }
 
     async fn send(&self, review: ReviewId, request: Request) -> Result<(), AppError> {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // the whole crate is tests: a panic is the test failing with its reason
 //! Integration tests: the real server on an ephemeral port over a real SurrealDB (in memory or in
 //! a temporary folder). One test binary, so the large server links once.
 

@@ -33,7 +33,7 @@ async fn next(socket: &mut Socket) -> (String, DeckServerMessage) {
                 let message = serde_json::from_str(&text).unwrap();
                 return (text.to_string(), message);
             }
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -120,7 +120,7 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
         go(socket, first.step(2)).await;
         match next(socket).await {
             (_, DeckServerMessage::Error { error }) => {
-                assert_eq!(error.code, app::error::ErrorCode::Forbidden)
+                assert_eq!(error.code, app::error::ErrorCode::Forbidden);
             }
             (_, other) => panic!("expected a refusal, got {other:?}"),
         }

@@ -170,7 +170,7 @@ async fn a_review_with_bad_fields_names_the_field_and_writes_nothing() {
     ];
     for (field, value, blamed) in cases {
         let mut pairs = lga_review("Testshire Council", "");
-        for pair in pairs.iter_mut() {
+        for pair in &mut pairs {
             if pair.0 == field {
                 pair.1 = value;
             }

@@ -33,9 +33,8 @@ async fn person(app: &TestApp, email: &str) -> PersonId {
 async fn closes_without(socket: &mut Socket, secret: &str) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let frame = match tokio::time::timeout_at(deadline, socket.next()).await {
-            Ok(frame) => frame,
-            Err(_) => return false,
+        let Ok(frame) = tokio::time::timeout_at(deadline, socket.next()).await else {
+            return false;
         };
         match frame {
             Some(Ok(Message::Text(text))) => {
@@ -44,7 +43,7 @@ async fn closes_without(socket: &mut Socket, secret: &str) -> bool {
                     "a socket whose access ended received {secret:?}: {text}"
                 );
             }
-            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return true,
             Some(Ok(_)) => {}
         }
     }
@@ -273,7 +272,7 @@ async fn an_access_change_on_one_node_closes_sockets_on_another() {
     // Observers may follow the presentation: the deck stays open on the other node.
     let deck_stays = tokio::time::timeout(Duration::from_millis(1500), deck_on_other.next()).await;
     assert!(
-        !matches!(deck_stays, Ok(Some(Ok(Message::Close(_)))) | Ok(None)),
+        !matches!(deck_stays, Ok(Some(Ok(Message::Close(_))) | None)),
         "an observer's deck stays open: {deck_stays:?}"
     );
     assert!(

@@ -111,7 +111,7 @@ impl Client {
             let text = match frame {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
                 Some(Ok(other)) => panic!("unexpected frame {other:?}"),
             };
             let message: ServerMessage = serde_json::from_str(&text).unwrap();
@@ -906,7 +906,6 @@ async fn simulate(
                             command: command.clone(),
                         })
                         .await;
-                    continue;
                 }
                 // A note another client deleted or moved meanwhile: a fair refusal.
                 _ => break,
