@@ -17,6 +17,7 @@ pub mod people;
 pub mod present;
 pub mod review;
 pub mod routes;
+pub mod socket;
 pub mod telemetry;
 pub mod wall;
 

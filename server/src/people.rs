@@ -669,6 +669,12 @@ impl PeopleService for PeopleStore {
             .map_err(unavailable)
     }
 
+    async fn pair_in(&self, person: PersonId, review: ReviewId) -> Result<Option<i64>, AppError> {
+        db::people::pair_in(&self.db, person, review)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn sign_out(
         &self,
         session: &RequestSession,

@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route(
             "/ws/reviews/{review}/wall",
-            get(crate::wall::socket::wall_socket),
+            get(crate::socket::upgrade::<crate::wall::channel::WallChannel>),
         )
         .route(
             "/api/reviews/{review}/wall/export",
@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/ws/reviews/{review}/deck",
-            get(crate::present::deck_socket),
+            get(crate::socket::upgrade::<crate::present::channel::DeckChannel>),
         )
         .leptos_routes_with_context(
             &state,

@@ -1,5 +1,5 @@
 //! The findings wall on the server: the board service, its websocket and the export.
 
 pub mod board;
+pub mod channel;
 pub mod export;
-pub mod socket;

@@ -126,6 +126,13 @@ pub trait PeopleService: Send + Sync {
         review: crate::review::ReviewId,
     ) -> Result<Option<crate::people::Role>, AppError>;
 
+    /// The person's interview pair in `review`, if they are in one.
+    async fn pair_in(
+        &self,
+        person: crate::people::PersonId,
+        review: crate::review::ReviewId,
+    ) -> Result<Option<i64>, AppError>;
+
     /// Revokes the session; returns the `Set-Cookie` value that clears the cookie.
     async fn sign_out(
         &self,

@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use app::error::AppError;
 use app::people::PersonId;
-use app::present::Deck;
-use app::present::protocol::DeckServerMessage;
 use app::review::ReviewId;
 use app::wall::protocol::{
     Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
@@ -67,11 +65,25 @@ pub async fn seed(
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 
+/// A board's stream of frames, as one socket receives it.
+pub type Frames = broadcast::Receiver<Arc<Frame>>;
+
 /// What a socket joining a board gets: the welcome frame and the board's stream of frames.
 pub struct Joined {
     pub welcome: ServerMessage,
-    pub frames: broadcast::Receiver<Arc<Frame>>,
+    pub frames: Frames,
 }
+
+/// Something worked out from the board and sent, as a frame, to whoever follows it (the
+/// presentation's decks): the board task keeps it up to date while it is followed.
+pub trait BoardView: Send + Sync + 'static {
+    /// Works the view out again from `board`: its frame when it changed since the last call
+    /// (the first call always gives one).
+    fn refresh(&mut self, board: &Board) -> Option<Arc<str>>;
+}
+
+/// Names a kind of view, one of each per board.
+pub type ViewKey = &'static str;
 
 /// A frame for every socket on a board. A key message's change while votes are hidden is sent
 /// to each person with only their own votes on it: `text` carries nobody's, and a socket whose
@@ -106,15 +118,13 @@ impl Frame {
     }
 
     /// The frame's text for `person`.
-    pub fn for_person(&self, person: PersonId) -> std::borrow::Cow<'_, str> {
+    pub fn for_person(&self, person: PersonId) -> Arc<str> {
         match &self.hidden_votes {
             Some(hidden) if hidden.event.has_votes_of(person) => frame(&ServerMessage::Event {
                 event: hidden.event.with_votes_of(Some(person)),
                 votes_cast: Some(hidden.votes_cast),
-            })
-            .to_string()
-            .into(),
-            _ => std::borrow::Cow::Borrowed(&self.text),
+            }),
+            _ => self.text.clone(),
         }
     }
 }
@@ -143,10 +153,10 @@ enum Request {
     External {
         event: WallEvent,
     },
-    /// Follow the round-table presentation: the deck now and after every change; `room` for
-    /// host roles and observers, who see it only while it is given or once published.
+    /// Follow a view of the board: its frame now and after every change.
     Follow {
-        room: bool,
+        key: ViewKey,
+        make: fn() -> Box<dyn BoardView>,
         reply: oneshot::Sender<watch::Receiver<Arc<str>>>,
     },
 }
@@ -300,15 +310,17 @@ impl WallHub {
         answer.await.map_err(|_| unavailable())?
     }
 
-    /// Follows the board's presentation deck (its frames, as JSON): the peer team's, or with
-    /// `room` the deck host roles and observers may see (`Deck::for_room`).
-    pub async fn follow_deck(
+    /// Follows a view of the board (its frames): the board's view named `key`, made by `make`
+    /// when the board has none yet.
+    pub async fn follow(
         &self,
         review: ReviewId,
-        room: bool,
+        key: ViewKey,
+        make: fn() -> Box<dyn BoardView>,
     ) -> Result<watch::Receiver<Arc<str>>, AppError> {
         let (reply, answer) = oneshot::channel();
-        self.send(review, Request::Follow { room, reply }).await?;
+        self.send(review, Request::Follow { key, make, reply })
+            .await?;
         answer.await.map_err(|_| unavailable())
     }
 
@@ -380,49 +392,26 @@ struct BoardTask {
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<Frame>>,
     present: HashMap<ConnectionId, Present>,
-    /// The presentation for the peer team, and for host roles and observers.
-    team_deck: DeckFeed,
-    room_deck: DeckFeed,
+    /// Views of the board that someone follows or followed (the presentation's decks).
+    views: HashMap<ViewKey, Followed>,
 }
 
-/// A presentation deck as its followers last got it (kept up to date only while followed).
-struct DeckFeed {
-    room: bool,
-    deck: Deck,
+/// A view of the board and its followers (kept up to date only while followed).
+struct Followed {
+    view: Box<dyn BoardView>,
     frames: watch::Sender<Arc<str>>,
 }
 
-impl DeckFeed {
-    fn new(room: bool) -> Self {
-        Self {
-            room,
-            deck: Deck::default(),
-            frames: watch::Sender::new(Arc::from("")),
-        }
-    }
-
+impl Followed {
     fn followed(&self) -> bool {
         self.frames.receiver_count() > 0
     }
 
-    /// Works the deck out again and sends it when it changed (or was never sent).
+    /// Works the view out again and sends it when it changed, so that followers already here
+    /// get nothing twice.
     fn refresh(&mut self, board: &Board) {
-        let deck = if self.room {
-            Deck::for_room(board)
-        } else {
-            Deck::from_board(board)
-        };
-        let fresh = self.frames.borrow().is_empty();
-        if fresh || deck != self.deck {
-            self.deck = deck;
-            // Sent only when it differs, so followers already here get nothing twice.
-            self.frames.send_replace(
-                serde_json::to_string(&DeckServerMessage::Deck {
-                    deck: self.deck.clone(),
-                })
-                .unwrap_or_default()
-                .into(),
-            );
+        if let Some(frame) = self.view.refresh(board) {
+            self.frames.send_replace(frame);
         }
     }
 }
@@ -476,8 +465,7 @@ async fn run_board(
         recent: VecDeque::new(),
         frames,
         present: HashMap::new(),
-        team_deck: DeckFeed::new(false),
-        room_deck: DeckFeed::new(true),
+        views: HashMap::new(),
     };
     tracing::debug!(%review, seq = task.board.seq, notes = task.board.notes.len(), "board task started");
     // Every few seconds the task also reads the log's head, so an event from another node whose
@@ -496,8 +484,7 @@ async fn run_board(
             },
             _ = check.tick() => {
                 if task.present.is_empty()
-                    && !task.team_deck.followed()
-                    && !task.room_deck.followed()
+                    && !task.views.values().any(Followed::followed)
                     && last_request.elapsed() >= idle
                 {
                     // Idle: stop taking requests, answer what is queued, and end.
@@ -581,15 +568,14 @@ impl BoardTask {
                     self.broadcast_presence();
                 }
             }
-            Request::Follow { room, reply } => {
-                // Brought up to date first: the deck is not worked out while nobody follows.
-                let feed = if room {
-                    &mut self.room_deck
-                } else {
-                    &mut self.team_deck
-                };
-                feed.refresh(&self.board);
-                let _ = reply.send(feed.frames.subscribe());
+            Request::Follow { key, make, reply } => {
+                let followed = self.views.entry(key).or_insert_with(|| Followed {
+                    view: make(),
+                    frames: watch::Sender::new(Arc::from("")),
+                });
+                // Brought up to date first: a view is not worked out while nobody follows it.
+                followed.refresh(&self.board);
+                let _ = reply.send(followed.frames.subscribe());
             }
             Request::External { event } => {
                 let head = self.board.seq;
@@ -774,9 +760,9 @@ impl BoardTask {
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();
         }
-        for feed in [&mut self.team_deck, &mut self.room_deck] {
-            if feed.followed() {
-                feed.refresh(&self.board);
+        for followed in self.views.values_mut() {
+            if followed.followed() {
+                followed.refresh(&self.board);
             }
         }
     }

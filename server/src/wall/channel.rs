@@ -1,0 +1,200 @@
+//! The wall's channel: `GET /ws/reviews/{review}/wall` (the lifecycle is `crate::socket`'s).
+//! The first frame is a hello saying where the browser is up to; the welcome brings it up to
+//! date, then it gets every event of the board, each person with only their own votes until
+//! they are revealed. Every command is authorized again against the caller's role.
+
+use std::time::Duration;
+
+use app::error::{AppError, ErrorCode};
+use app::people::{Action, Role, authorize_person};
+use app::review::ReviewId;
+use app::wall::protocol::{
+    COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+    ServerMessage,
+};
+use axum::extract::ws::close_code;
+use tokio::sync::broadcast;
+
+use crate::AppState;
+use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
+use crate::wall::board::{Actor, ConnectionId, Frames, WallHub};
+
+/// How long a new socket has to say hello.
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+/// Presence changes (what someone is dragging) a socket may send: 5 a second, 10 at once; more
+/// are dropped, since presence is only ever a hint and every change is sent to the whole team.
+const PRESENCE_PER_SECOND: f64 = 5.0;
+const PRESENCE_BURST: f64 = 10.0;
+
+/// One socket on a review's wall.
+pub struct WallChannel {
+    hub: WallHub,
+    people: std::sync::Arc<dyn app::people::PeopleService>,
+    review: ReviewId,
+    actor: Actor,
+    /// Set once joined: this socket on the board, and the board's frames.
+    joined: Option<(ConnectionId, Frames)>,
+    commands: Bucket,
+    presence: Bucket,
+}
+
+impl Channel for WallChannel {
+    type In = ClientMessage;
+    type Out = ServerMessage;
+    const ACTION: Action = Action::ViewNotes;
+    const SIGN_IN: &'static str = "Sign in to open the wall.";
+    const REFUSED: Option<&'static str> =
+        Some("The findings wall is not available to you: it is the peer team's working space.");
+    const NAME: &'static str = "The wall";
+    const MAX_FRAME_BYTES: usize = MAX_FRAME_BYTES;
+    const HARD_FRAME_LIMIT: usize = 64 * 1024;
+
+    fn error(error: AppError) -> ServerMessage {
+        ServerMessage::Error { error }
+    }
+
+    async fn open(state: &AppState, caller: Caller) -> Result<Self, AppError> {
+        let people = state.services.people.clone();
+        let person = caller.session.caller.id;
+        let pair = people.pair_in(person, caller.review).await?;
+        Ok(WallChannel {
+            hub: state.wall.clone(),
+            people,
+            review: caller.review,
+            actor: Actor {
+                person,
+                name: caller.session.caller.name.clone(),
+                pair,
+                role: caller.role,
+            },
+            joined: None,
+            commands: Bucket::new(COMMANDS_PER_SECOND, COMMAND_BURST),
+            presence: Bucket::new(PRESENCE_PER_SECOND, PRESENCE_BURST),
+        })
+    }
+
+    async fn join(&mut self, link: &mut Link) -> bool {
+        // The first frame says which protocol and where the browser is up to.
+        let after = match link.first::<Self>(HELLO_WITHIN).await {
+            None => return false,
+            Some(Ok(ClientMessage::Hello { protocol, after })) if protocol == PROTOCOL_VERSION => {
+                after
+            }
+            Some(Ok(ClientMessage::Hello { .. })) => {
+                let error = ServerMessage::error(
+                    ErrorCode::Invalid,
+                    "This page is out of date: reload it to use the wall.",
+                );
+                link.send(&error).await;
+                link.close(close_code::PROTOCOL, "protocol version").await;
+                return false;
+            }
+            Some(_) => {
+                let error =
+                    ServerMessage::error(ErrorCode::Invalid, "The first message must be hello.");
+                link.send(&error).await;
+                link.close(close_code::PROTOCOL, "expected hello").await;
+                return false;
+            }
+        };
+        let connection = self.hub.connection_id();
+        let joined = match self
+            .hub
+            .join(self.review, connection, self.actor.clone(), after)
+            .await
+        {
+            Ok(joined) => joined,
+            Err(error) => {
+                link.send(&ServerMessage::Error { error }).await;
+                link.close(close_code::AGAIN, "try again").await;
+                return false;
+            }
+        };
+        self.joined = Some((connection, joined.frames));
+        link.send(&joined.welcome).await
+    }
+
+    async fn next(&mut self) -> Next {
+        let Some((_, frames)) = self.joined.as_mut() else {
+            return std::future::pending().await;
+        };
+        match frames.recv().await {
+            Ok(frame) => Next::Text(frame.for_person(self.actor.person)),
+            // Too far behind to catch up from the stream: the browser resumes from its last
+            // sequence number on a new socket.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                Next::Close(close_code::AGAIN, "fell behind; resume")
+            }
+            Err(broadcast::error::RecvError::Closed) => {
+                Next::Close(close_code::RESTART, "board restarted; resume")
+            }
+        }
+    }
+
+    async fn handle(&mut self, message: ClientMessage, link: &mut Link) -> Flow {
+        let answer = match message {
+            ClientMessage::Hello { .. } => {
+                ServerMessage::error(ErrorCode::Invalid, "Hello is sent once, first.")
+            }
+            ClientMessage::Presence { dragging } => {
+                if self.presence.take()
+                    && let Some((connection, _)) = &self.joined
+                {
+                    self.hub.presence(self.review, *connection, dragging).await;
+                }
+                return Flow::Continue;
+            }
+            ClientMessage::Command { op, command } => {
+                if !self.commands.take() {
+                    ServerMessage::Rejected {
+                        op,
+                        error: AppError::new(
+                            ErrorCode::RateLimited,
+                            "Too many changes at once: this one is kept and will be sent again.",
+                        ),
+                        current: None,
+                    }
+                } else {
+                    let action = command.action();
+                    let person = self.actor.person;
+                    match authorize_person(self.people.as_ref(), person, self.review, action).await
+                    {
+                        Ok(role) => {
+                            self.actor.role = role;
+                            self.hub
+                                .command(self.review, self.actor.clone(), op, command)
+                                .await
+                        }
+                        Err(error) => {
+                            let removed = error.code == ErrorCode::NotFound;
+                            let rejected = ServerMessage::Rejected {
+                                op,
+                                error,
+                                current: None,
+                            };
+                            if !link.send(&rejected).await {
+                                return Flow::Stop;
+                            }
+                            if removed {
+                                return Flow::Close(close_code::POLICY, "no longer a member");
+                            }
+                            return Flow::Continue;
+                        }
+                    }
+                }
+            }
+        };
+        Flow::sent(link.send(&answer).await)
+    }
+
+    fn still_allowed(&mut self, role: Role) -> Flow {
+        self.actor.role = role;
+        Flow::Continue
+    }
+
+    async fn leave(self) {
+        if let Some((connection, _)) = self.joined {
+            self.hub.leave(self.review, connection).await;
+        }
+    }
+}
