@@ -87,8 +87,17 @@ impl ErrorCode {
     }
 }
 
+/// Runs a server function's body: its refusal, if any, sets the response's status
+/// (`with_status`). Every server function's body is `respond(async { … }).await`.
+#[cfg(feature = "ssr")]
+pub async fn respond<T>(
+    body: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    body.await.map_err(with_status)
+}
+
 /// Sets the response's status from the error, so an expected refusal is not reported as a
-/// server fault (500) by proxies and monitoring. Server functions end with `.map_err(with_status)`.
+/// server fault (500) by proxies and monitoring (`respond` calls it for every server function).
 /// Only a call that came over HTTP is affected: the same function called while rendering a page
 /// leaves the page's own status alone.
 #[cfg(feature = "ssr")]

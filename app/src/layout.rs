@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::people::SessionMenu;
+use crate::accounts::SessionMenu;
 
 /// Skip link, header with navigation, the page, and a footer.
 #[component]

@@ -3,10 +3,14 @@
 //! `hydrate` into the browser's wasm. Shared types live in `<concept>/model.rs`, server functions
 //! in `<concept>/api.rs`, and the rest of each folder is what the user sees.
 
+pub mod accounts;
+pub mod audit;
 pub mod browser;
 pub mod error;
+pub mod invitations;
 pub mod layout;
-pub mod people;
+pub mod membership;
+pub mod organisations;
 pub mod present;
 pub mod review;
 #[cfg(feature = "ssr")]
@@ -23,8 +27,9 @@ use leptos_router::{
     lazy_route, path,
 };
 
+use crate::accounts::{AccountPage, AdminPage, ResetPasswordPage, SignInPage};
+use crate::invitations::InvitationPage;
 use crate::layout::{NotFoundPage, SiteLayout};
-use crate::people::{AccountPage, AdminPage, InvitationPage, ResetPasswordPage, SignInPage};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
 use crate::wall::WallPage;
@@ -71,7 +76,7 @@ fn split_loader_preload(options: &LeptosOptions) -> Option<impl IntoView + use<>
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    people::provide_session();
+    accounts::provide_session();
     #[cfg(feature = "ssr")]
     security::send_content_security_policy();
     mark_hydrated();

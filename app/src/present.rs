@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::people::Role;
+use crate::membership::Role;
 use crate::review::{ReviewId, load_review};
 
 pub use handout_page::HandoutPage;

@@ -9,14 +9,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::accounts::PersonId;
 use app::error::{AppError, ErrorCode};
-use app::people::{Action, PeopleService, PersonId, Role, authorize_person};
+use app::membership::MembershipService;
+use app::membership::{Action, Role, authorize_person};
 use app::review::ReviewId;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
-use crate::auth::SessionPolicy;
-use crate::auth::session::resolve_key;
 use crate::db::{self, Database};
 
 /// How often an open socket checks its session and role again without being told to.
@@ -90,15 +90,14 @@ impl AccessWatch {
     /// The access of one socket opened by `session` to do `action` on `review`.
     pub fn socket(
         state: &crate::AppState,
-        session: &app::people::RequestSession,
+        session: &app::accounts::RequestSession,
         review: ReviewId,
         action: Action,
     ) -> SocketAccess {
         let watch = &state.access;
         SocketAccess {
-            db: watch.db.clone(),
-            policy: state.sessions.clone(),
-            people: state.services.people.clone(),
+            accounts: state.accounts.clone(),
+            people: state.services.membership.clone(),
             key: session.key.clone(),
             person: session.caller.id,
             review,
@@ -114,9 +113,8 @@ impl AccessWatch {
 
 /// One socket's access, checked again whenever it may have changed.
 pub struct SocketAccess {
-    db: Database,
-    policy: SessionPolicy,
-    people: Arc<dyn PeopleService>,
+    accounts: Arc<crate::accounts::AccountStore>,
+    people: Arc<dyn MembershipService>,
     key: String,
     person: PersonId,
     review: ReviewId,
@@ -160,7 +158,7 @@ impl SocketAccess {
             // Not checked: try again shortly rather than spin on a passed deadline.
             AppError::unavailable("Access could not be checked just now.")
         };
-        let active = match resolve_key(&self.db, &self.policy, &self.key).await {
+        let active = match self.accounts.active_session(&self.key).await {
             Ok(active) => active,
             Err(error) => {
                 self.ask_again_in(Duration::from_secs(5));

@@ -3,7 +3,7 @@
 //! hashing. The route does not exist unless the server was started with `--bench`.
 
 use app::error::{AppError, ErrorCode};
-use app::people::Role;
+use app::membership::Role;
 use app::review::{Phase, ReviewType};
 use app::wall::protocol::{Command, NoteFields};
 use app::wall::rules::Actor;
@@ -71,6 +71,33 @@ pub async fn allow_on(db: &Database) -> Result<(), crate::StartupError> {
     Ok(())
 }
 
+/// Creates the benchmarks' boards, for whoever has the bench secret.
+pub struct BenchSetup {
+    secret: String,
+    db: Database,
+    sessions: session::SessionPolicy,
+}
+
+impl BenchSetup {
+    pub fn new(secret: &str, db: Database, sessions: session::SessionPolicy) -> Self {
+        Self {
+            secret: secret.to_string(),
+            db,
+            sessions,
+        }
+    }
+
+    /// Whether `given` is the bench secret.
+    fn allows(&self, given: &[u8]) -> bool {
+        same_secret(given, self.secret.as_bytes())
+    }
+
+    /// Creates the boards, their people and sessions, and any pre-seeded notes.
+    pub async fn create(&self, request: &SetupRequest) -> Result<SetupResponse, DbError> {
+        create(&self.db, &self.sessions, request).await
+    }
+}
+
 /// Whether two secrets are equal, in time that does not depend on where they differ.
 fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len()
@@ -91,17 +118,13 @@ pub async fn setup(
         .get("x-bench-secret")
         .map(http::HeaderValue::as_bytes)
         .unwrap_or_default();
-    let allowed = state
-        .bench
-        .as_deref()
-        .is_some_and(|secret| same_secret(given, secret.as_bytes()));
-    if !allowed {
+    let Some(bench) = state.bench.as_deref().filter(|bench| bench.allows(given)) else {
         let error = AppError::new(
             ErrorCode::Forbidden,
             "The bench secret is missing or wrong.",
         );
         return (StatusCode::FORBIDDEN, Json(error)).into_response();
-    }
+    };
     let request: SetupRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => return refuse(format!("The set-up request is not valid JSON: {error}")),
@@ -115,7 +138,7 @@ pub async fn setup(
              {MAX_NOTES} notes."
         ));
     }
-    match create(&state.db, &state.sessions, &request).await {
+    match bench.create(&request).await {
         Ok(response) => Json(response).into_response(),
         Err(error) => {
             tracing::error!(%error, "bench set-up failed");
@@ -131,7 +154,7 @@ fn refuse(message: String) -> Response {
 }
 
 /// Creates the boards, their people and sessions, and any pre-seeded notes.
-pub async fn create(
+async fn create(
     db: &Database,
     sessions: &session::SessionPolicy,
     request: &SetupRequest,
@@ -162,9 +185,9 @@ pub async fn create(
         let mut actors = Vec::with_capacity(request.clients);
         for client in 0..request.clients {
             let name = format!("Bench peer {board}.{client}");
-            let person = db::people::create_person(
+            let person = db::accounts::create_person(
                 db,
-                db::people::NewPerson {
+                db::accounts::NewPerson {
                     email: format!("bench-{run}-{board}-{client}@bench.peerwall.test"),
                     name: name.clone(),
                     // Not a password hash: nobody signs in to a bench account with a password.
@@ -181,9 +204,9 @@ pub async fn create(
                 Role::Peer
             };
             let pair = Some((client / 2 + 1).min(20) as i64);
-            db::people::add_membership(db, review, person, role, pair).await?;
+            db::membership::add_membership(db, review, person, role, pair).await?;
             let (token, hash) = session::new_token();
-            db::people::create_session(db, person, &hash, Utc::now()).await?;
+            db::accounts::create_session(db, person, &hash, Utc::now()).await?;
             tokens.push(token);
             actors.push(Actor {
                 person,

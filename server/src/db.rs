@@ -1,12 +1,15 @@
-//! The only module that speaks SurrealQL: the connection, migrations and repositories.
+//! The only module that speaks SurrealQL: the connection, migrations and repositories, one per
+//! concept (accounts, invitations, organisations, membership, audit, reviews, the wall).
 
 pub mod access;
+pub mod accounts;
+pub mod audit;
 mod connection;
-pub mod invitation;
+pub mod invitations;
 pub mod live;
+pub mod membership;
 pub mod migrations;
-pub mod organisation;
-pub mod people;
+pub mod organisations;
 mod records;
 pub mod review;
 pub mod site;

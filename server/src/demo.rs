@@ -1,7 +1,8 @@
 //! The demo review: a realistic, entirely fictional LGA Corporate Peer Challenge, seeded into an
 //! empty database so a newcomer sees a real product at once.
 
-use app::people::{OrganisationKind, Role};
+use app::membership::Role;
+use app::organisations::OrganisationKind;
 use app::review::{LGA_CORE_COMPONENTS, Phase, ReviewType};
 use app::wall::NoteKind;
 use chrono::{Duration, Local, NaiveDate};
@@ -281,11 +282,11 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
     let mut note_ids = Vec::new();
     for (heading, kind, text, source, stakeholder, author) in DEMO_NOTES {
         let (name, email, role, pair, _) = DEMO_PEOPLE[author];
-        let Some(person) = db::people::find_person_by_email(db, email).await? else {
+        let Some(person) = db::accounts::find_person_by_email(db, email).await? else {
             continue;
         };
         let actor = Actor {
-            person: app::people::PersonId(person.id),
+            person: app::accounts::PersonId(person.id),
             name: name.to_string(),
             pair,
             role,
@@ -308,11 +309,11 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
     }
     // The team lead has started triangulating: two key messages with some of their evidence.
     let (name, email, role, pair, _) = DEMO_PEOPLE[1];
-    let Some(person) = db::people::find_person_by_email(db, email).await? else {
+    let Some(person) = db::accounts::find_person_by_email(db, email).await? else {
         return Ok(());
     };
     let lead = Actor {
-        person: app::people::PersonId(person.id),
+        person: app::accounts::PersonId(person.id),
         name: name.to_string(),
         pair,
         role,
@@ -444,9 +445,9 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 async fn seed_people(db: &Database, review: app::review::ReviewId) -> Result<(), DbError> {
     for (name, kind) in DEMO_ORGANISATIONS {
-        db::organisation::create(db, name, kind).await?;
+        db::organisations::create(db, name, kind).await?;
     }
-    let organisations = db::organisation::list(db).await?;
+    let organisations = db::organisations::list(db).await?;
     let organisation_of = |name: &str| {
         organisations
             .iter()
@@ -455,21 +456,21 @@ async fn seed_people(db: &Database, review: app::review::ReviewId) -> Result<(),
     };
     let hash = crate::auth::password::hash(DEMO_PASSWORD);
     let (admin_name, admin_email) = DEMO_ADMIN;
-    let admin = db::people::NewPerson {
+    let admin = db::accounts::NewPerson {
         email: admin_email.into(),
         name: admin_name.into(),
         password_hash: hash.clone(),
         is_admin: true,
         may_create_reviews: false,
     };
-    if let Some(admin) = db::people::create_person(db, admin).await? {
+    if let Some(admin) = db::accounts::create_person(db, admin).await? {
         let lga = organisation_of("Local Government Association");
-        db::people::set_organisation(db, admin, lga.as_deref()).await?;
+        db::accounts::set_organisation(db, admin, lga.as_deref()).await?;
     }
     for (name, email, role, pair, employer) in DEMO_PEOPLE {
-        let person = db::people::create_person(
+        let person = db::accounts::create_person(
             db,
-            db::people::NewPerson {
+            db::accounts::NewPerson {
                 email: email.into(),
                 name: name.into(),
                 password_hash: hash.clone(),
@@ -479,8 +480,9 @@ async fn seed_people(db: &Database, review: app::review::ReviewId) -> Result<(),
         )
         .await?;
         if let Some(person) = person {
-            db::people::add_membership(db, review, person, role, pair).await?;
-            db::people::set_organisation(db, person, organisation_of(employer).as_deref()).await?;
+            db::membership::add_membership(db, review, person, role, pair).await?;
+            db::accounts::set_organisation(db, person, organisation_of(employer).as_deref())
+                .await?;
         }
     }
     print_demo_accounts();
@@ -540,12 +542,12 @@ mod tests {
         let mut board = db::wall::load(&db, review).await.unwrap();
         let mut actors = Vec::new();
         for (name, email, role, pair, _) in DEMO_PEOPLE.into_iter().take(4) {
-            let person = db::people::find_person_by_email(&db, email)
+            let person = db::accounts::find_person_by_email(&db, email)
                 .await
                 .unwrap()
                 .unwrap();
             actors.push(Actor {
-                person: app::people::PersonId(person.id),
+                person: app::accounts::PersonId(person.id),
                 name: name.to_string(),
                 pair,
                 role,

@@ -1,8 +1,8 @@
 //! What the hand-written endpoints share (the websockets of `crate::socket`, the wall's export):
 //! refusals as JSON, and who is asking.
 
+use app::accounts::RequestSession;
 use app::error::{AppError, ErrorCode};
-use app::people::RequestSession;
 use app::review::ReviewId;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +28,7 @@ pub(crate) fn caller(
     same_site: Option<&HeaderMap>,
 ) -> Result<(ReviewId, RequestSession), AppError> {
     let Ok(review) = uuid::Uuid::parse_str(review).map(ReviewId) else {
-        return Err(app::people::not_a_member());
+        return Err(app::membership::not_a_member());
     };
     let Some(Extension(session)) = session else {
         return Err(AppError::new(ErrorCode::Unauthenticated, sign_in));

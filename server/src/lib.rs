@@ -2,8 +2,10 @@
 //! `app` crate's server functions call.
 
 pub mod access;
+pub mod accounts;
 pub mod allocator;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod config;
@@ -12,8 +14,10 @@ pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod health;
+pub mod invitations;
 pub mod live;
-pub mod people;
+pub mod membership;
+pub mod organisations;
 pub mod present;
 pub mod review;
 pub mod routes;
@@ -49,10 +53,14 @@ pub struct AppState {
     pub wall: wall::board::WallHub,
     /// Access changes, which open sockets check again at once.
     pub access: access::AccessWatch,
+    /// The audit trail, for handlers outside the server functions (the wall, its export).
+    pub audit: audit::AuditStore,
+    /// Sessions: the session layer resolves every request's cookie through it.
+    pub accounts: Arc<accounts::AccountStore>,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
-    /// The benchmark set-up route's secret, when it is served (`--bench`).
-    pub bench: Option<Arc<str>>,
+    /// The benchmark set-up service and its secret, when its route is served (`--bench`).
+    pub bench: Option<Arc<bench::BenchSetup>>,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -87,17 +95,42 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let sessions = config.session_policy();
     let access = access::AccessWatch::new(db.clone());
     access.start_following();
+    let audit = audit::AuditStore::new(db.clone());
+    let accounts = Arc::new(accounts::AccountStore::new(
+        db.clone(),
+        sessions.clone(),
+        access.clone(),
+        audit.clone(),
+    ));
+    let membership = Arc::new(membership::MembershipStore::new(
+        db.clone(),
+        access.clone(),
+        audit.clone(),
+    ));
     let services = Services {
-        people: Arc::new(people::PeopleStore::new(
+        accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
+        invitations: Arc::new(invitations::InvitationStore::new(
             db.clone(),
-            sessions.clone(),
+            accounts.clone(),
+            membership.clone(),
+            audit.clone(),
             config.invitation_ttl(),
-            access.clone(),
         )),
-        reviews: Arc::new(review::ReviewStore::new(db.clone(), access.clone())),
+        organisations: Arc::new(organisations::OrganisationStore::new(
+            db.clone(),
+            audit.clone(),
+        )),
+        membership,
+        audit: Arc::new(audit.clone()),
+        reviews: Arc::new(review::ReviewStore::new(db.clone(), audit.clone())),
     };
     let wall = wall::board::WallHub::new(db.clone());
     wall.start_following();
+    let bench = config
+        .bench
+        .then_some(config.bench_secret.as_deref())
+        .flatten()
+        .map(|secret| Arc::new(bench::BenchSetup::new(secret, db.clone(), sessions.clone())));
     Ok(AppState {
         leptos: config.leptos_options(),
         db,
@@ -106,11 +139,10 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         site: config.site_origin(),
         wall,
         access,
+        audit,
+        accounts,
         trusted_proxies: config.trusted_proxies.clone().into(),
-        bench: config
-            .bench
-            .then(|| config.bench_secret.as_deref().map(Arc::from))
-            .flatten(),
+        bench,
     })
 }
 
@@ -167,7 +199,7 @@ pub async fn serve(
 pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<(), StartupError> {
     let db = Database::open(&config.database()).await?;
     db::migrations::migrate(&db, db::migrations::MIGRATIONS).await?;
-    let password = people::create_admin(&db, email, name)
+    let password = accounts::create_admin(&db, email, name)
         .await
         .map_err(|error| StartupError::Admin(error.to_string()))?;
     println!("Created the administrator {email}.");

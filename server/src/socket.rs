@@ -8,8 +8,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::accounts::RequestSession;
 use app::error::{AppError, ErrorCode};
-use app::people::{Action, RequestSession, Role, authorize_person};
+use app::membership::{Action, Role, authorize_person};
 use app::review::ReviewId;
 use axum::Extension;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -138,7 +139,7 @@ async fn socket_caller<C: Channel>(
     headers: &HeaderMap,
 ) -> Result<Caller, AppError> {
     let (review, session) = caller(state, review, session, C::SIGN_IN, Some(headers))?;
-    let people = state.services.people.as_ref();
+    let people = state.services.membership.as_ref();
     let role = authorize_person(people, session.caller.id, review, C::ACTION)
         .await
         .map_err(|error| match C::REFUSED {

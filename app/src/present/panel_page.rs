@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::people::{Action, Role, allows};
+use crate::membership::{Action, Role, allows};
 use crate::present::Deck;
 use crate::present::with_review;
 use crate::review::ReviewId;

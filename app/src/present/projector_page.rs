@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::people::{Action, allows};
+use crate::membership::{Action, allows};
 use crate::present::client::DeckState;
 use crate::present::protocol::DeckClientMessage;
 use crate::present::slides::CurrentSlide;

@@ -10,20 +10,20 @@ use crate::review::{MyReview, ReviewId, ReviewOverview};
 #[async_trait::async_trait]
 pub trait ReviewService: Send + Sync {
     /// The reviews `person` is a member of, latest on-site visit first.
-    async fn list_for(&self, person: crate::people::PersonId) -> Result<Vec<MyReview>, AppError>;
+    async fn list_for(&self, person: crate::accounts::PersonId) -> Result<Vec<MyReview>, AppError>;
 
     /// The overview of `review` for someone in `role`; pairs only when `include_pairs`.
     async fn overview(
         &self,
         review: ReviewId,
-        role: crate::people::Role,
+        role: crate::membership::Role,
         include_pairs: bool,
     ) -> Result<Option<ReviewOverview>, AppError>;
 
     /// Moves `review` to `phase`, recording who did it and when.
     async fn change_phase(
         &self,
-        by: &crate::people::Caller,
+        by: &crate::accounts::Caller,
         review: ReviewId,
         phase: crate::review::Phase,
     ) -> Result<(), AppError>;
@@ -31,70 +31,48 @@ pub trait ReviewService: Send + Sync {
     /// Creates a review with its headings; `by` becomes its facilitator.
     async fn create(
         &self,
-        by: &crate::people::Caller,
+        by: &crate::accounts::Caller,
         review: crate::review::CheckedReview,
     ) -> Result<ReviewId, AppError>;
-
-    /// Changes a member's role and pair. The last facilitator cannot stop being one; only the
-    /// peer team has pairs.
-    async fn update_member(
-        &self,
-        by: &crate::people::Caller,
-        review: ReviewId,
-        person: crate::people::PersonId,
-        role: crate::people::Role,
-        pair: Option<i64>,
-    ) -> Result<(), AppError>;
-
-    /// Takes a member off the review (not the last facilitator).
-    async fn remove_member(
-        &self,
-        by: &crate::people::Caller,
-        review: ReviewId,
-        person: crate::people::PersonId,
-    ) -> Result<(), AppError>;
 }
 
 /// The signed-in person's reviews.
 #[server(prefix = "/api", endpoint = "list_my_reviews")]
 pub async fn list_my_reviews() -> Result<Vec<MyReview>, AppError> {
-    async {
-        let caller = crate::people::require_caller()?;
+    crate::error::respond(async {
+        let caller = crate::accounts::require_caller()?;
         let services = crate::services::use_services()?;
         services.reviews.list_for(caller.id).await
-    }
+    })
     .await
-    .map_err(crate::error::with_status)
 }
 
 /// One review's overview, with members, pairs (for the peer team) and key dates.
 #[server(prefix = "/api", endpoint = "get_review")]
 pub async fn get_review(review: ReviewId) -> Result<ReviewOverview, AppError> {
-    use crate::people::{Action, allows, authorize};
-    async {
+    use crate::membership::{Action, allows, authorize};
+    crate::error::respond(async {
         let (_, role) = authorize(review, Action::ViewReview).await?;
         let services = crate::services::use_services()?;
         services
             .reviews
             .overview(review, role, allows(role, Action::ViewPairs))
             .await?
-            .ok_or_else(crate::people::not_a_member)
-    }
+            .ok_or_else(crate::membership::not_a_member)
+    })
     .await
-    .map_err(crate::error::with_status)
 }
 
 /// Moves a review to another phase (facilitator only).
 #[server(prefix = "/api", endpoint = "change_phase")]
 pub async fn change_phase(review: ReviewId, phase: crate::review::Phase) -> Result<(), AppError> {
-    use crate::people::{Action, authorize};
-    async {
+    use crate::membership::{Action, authorize};
+    crate::error::respond(async {
         let (caller, _) = authorize(review, Action::ChangePhase).await?;
         let services = crate::services::use_services()?;
         services.reviews.change_phase(&caller, review, phase).await
-    }
+    })
     .await
-    .map_err(crate::error::with_status)
 }
 
 /// Creates a review (facilitator accounts and administrators); the creator becomes its
@@ -109,8 +87,8 @@ pub async fn create_review(
     on_site_start: String,
     on_site_end: String,
 ) -> Result<ReviewId, AppError> {
-    async {
-        let caller = crate::people::require_review_creator(
+    crate::error::respond(async {
+        let caller = crate::accounts::require_review_creator(
             "set up a review (an administrator can invite you to open one)",
         )?;
         let checked = crate::review::NewReviewInput {
@@ -125,50 +103,8 @@ pub async fn create_review(
         .check()?;
         let services = crate::services::use_services()?;
         services.reviews.create(&caller, checked).await
-    }
+    })
     .await
-    .map_err(crate::error::with_status)
-}
-
-/// Changes a member's role and pair (facilitator only). `pair` is empty for none.
-#[server(prefix = "/api", endpoint = "update_member")]
-pub async fn update_member(
-    review: ReviewId,
-    person: crate::people::PersonId,
-    role: crate::people::Role,
-    pair: String,
-) -> Result<(), AppError> {
-    use crate::people::{Action, authorize};
-    async {
-        let (caller, _) = authorize(review, Action::ManageMembers).await?;
-        let pair = crate::review::parse_pair(&pair)?;
-        let services = crate::services::use_services()?;
-        services
-            .reviews
-            .update_member(&caller, review, person, role, pair)
-            .await
-    }
-    .await
-    .map_err(crate::error::with_status)
-}
-
-/// Takes a member off a review (facilitator only).
-#[server(prefix = "/api", endpoint = "remove_member")]
-pub async fn remove_member(
-    review: ReviewId,
-    person: crate::people::PersonId,
-) -> Result<(), AppError> {
-    use crate::people::{Action, authorize};
-    async {
-        let (caller, _) = authorize(review, Action::ManageMembers).await?;
-        let services = crate::services::use_services()?;
-        services
-            .reviews
-            .remove_member(&caller, review, person)
-            .await
-    }
-    .await
-    .map_err(crate::error::with_status)
 }
 
 /// Reads a review id from a route parameter and loads the review's overview; an id that does not
@@ -177,6 +113,6 @@ pub async fn load_review(id: Option<String>) -> Result<ReviewOverview, AppError>
     let id = id
         .and_then(|id| uuid::Uuid::parse_str(&id).ok())
         .map(ReviewId)
-        .ok_or_else(crate::people::not_a_member)?;
+        .ok_or_else(crate::membership::not_a_member)?;
     get_review(id).await
 }

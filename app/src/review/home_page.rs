@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::accounts::{Caller, SessionActions};
 use crate::error::{AppError, ErrorCode};
-use crate::people::{Caller, SessionActions};
 use crate::review::{MyReview, list_my_reviews};
 
 /// The introduction and the caller's reviews, each as a card.

@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::audit::{AuditTable, list_audit};
+use crate::invitations::InviteMember;
 use crate::layout::LinkToPass;
-use crate::people::{AuditTable, InviteMember, Role, list_audit};
+use crate::membership::Role;
 use crate::review::{ChangePhase, Phase, ReviewId};
 
 /// Invite someone by email in a role; shows the single-use link to pass on.

@@ -256,18 +256,18 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyReview {
     pub summary: ReviewSummary,
-    pub role: crate::people::Role,
+    pub role: crate::membership::Role,
 }
 
 /// A member of a review as others see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
-    pub person: crate::people::PersonId,
+    pub person: crate::accounts::PersonId,
     pub name: String,
     /// The organisation the member works for, when they have said.
     #[serde(default)]
     pub organisation: Option<String>,
-    pub role: crate::people::Role,
+    pub role: crate::membership::Role,
     /// The pair the member works in; only ever sent to the peer team.
     pub pair: Option<i64>,
 }
@@ -276,7 +276,7 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewOverview {
     pub summary: ReviewSummary,
-    pub my_role: crate::people::Role,
+    pub my_role: crate::membership::Role,
     pub members: Vec<Member>,
     /// Whether `members` carries pairs (the peer team's view) or not (everyone else's).
     pub shows_pairs: bool,
@@ -395,13 +395,15 @@ impl NewReviewInput {
         let tidy = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
         let review_type = ReviewType::parse(self.review_type.trim())
             .ok_or_else(|| AppError::invalid_field("review_type", "Choose the type of review."))?;
-        let host_authority = crate::people::normalise_organisation_name(&self.host_authority)
-            .map_err(|message| {
-                AppError::invalid_field(
-                    "host_authority",
-                    message.replace("the organisation's name", "the host council's name"),
-                )
-            })?;
+        let host_authority = crate::organisations::normalise_organisation_name(
+            &self.host_authority,
+        )
+        .map_err(|message| {
+            AppError::invalid_field(
+                "host_authority",
+                message.replace("the organisation's name", "the host council's name"),
+            )
+        })?;
         let title = match tidy(&self.title) {
             title if title.is_empty() => default_title(&host_authority, review_type),
             title => title,

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use crate::accounts::SessionActions;
 use crate::error::AppError;
-use crate::people::{SessionActions, list_organisations};
+use crate::organisations::list_organisations;
 use crate::review::{CreateReview, LGA_CORE_COMPONENTS, ReviewType};
 
 /// The form that creates a review; facilitator accounts and administrators only.

@@ -5,11 +5,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
-use crate::people::Role;
+use crate::membership::{RemoveMember, Role, UpdateMember};
 use crate::review::manage::{AuditPanel, InviteForm, PhaseForm};
 use crate::review::{
-    ChangePhase, KeyDates, Member, RemoveMember, ReviewId, ReviewOverview, UpdateMember,
-    format_date_range, load_review,
+    ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, load_review,
 };
 
 /// `/reviews/:id`.
@@ -83,13 +82,13 @@ fn OverviewView(
             </p>
             <p>{summary.scope}</p>
             <p class="wall-link">
-                {crate::people::allows(overview.my_role, crate::people::Action::ViewNotes).then(|| view! {
+                {crate::membership::allows(overview.my_role, crate::membership::Action::ViewNotes).then(|| view! {
                     <leptos_router::components::A href=format!("/reviews/{}/wall", summary.id) attr:class="button">
                         "Open the findings wall"
                     </leptos_router::components::A>
                     " "
                 })}
-                {crate::people::allows(overview.my_role, crate::people::Action::FollowPresentation).then(|| view! {
+                {crate::membership::allows(overview.my_role, crate::membership::Action::FollowPresentation).then(|| view! {
                     <leptos_router::components::A href=format!("/reviews/{}/follow", summary.id) attr:class="button button-secondary">
                         "Follow the presentation"
                     </leptos_router::components::A>

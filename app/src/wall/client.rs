@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::accounts::PersonId;
 use crate::error::{AppError, ErrorCode};
-use crate::people::{PersonId, Role};
+use crate::membership::Role;
 use crate::review::ReviewId;
 use crate::wall::protocol::{ClientMessage, Command, OpId, PresencePerson, ServerMessage};
 use crate::wall::rules::{Actor, decide};
@@ -145,7 +146,7 @@ impl WallState {
     /// Whether this person may change the wall now: on the peer team, and the wall not locked
     /// (or they lead it).
     pub fn can_write(&self) -> bool {
-        use crate::people::{Action, allows};
+        use crate::membership::{Action, allows};
         allows(self.role, Action::WriteNotes)
             && self
                 .shown

@@ -163,7 +163,8 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::people::{PersonId, Role};
+    use crate::accounts::PersonId;
+    use crate::membership::Role;
     use crate::wall::protocol::{Command, NoteFields};
     use crate::wall::rules::{Actor, decide};
     use crate::wall::{MessageId, MessageKind, NoteId, NoteKind};

@@ -12,7 +12,8 @@ use super::protocol::{
 };
 use super::rules::{Actor, decide};
 use super::{Board, Change, HeadingId, MessageId, MessageKind, NoteId, NoteKind};
-use crate::people::{PersonId, Role};
+use crate::accounts::PersonId;
+use crate::membership::Role;
 
 const ROLES: [Role; 6] = Role::ALL;
 

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::people::{Action, allows};
+use crate::membership::{Action, allows};
 use crate::wall::client::WallState;
 use crate::wall::protocol::{Command, MAX_MESSAGE_CHARS, MAX_VOTES_PER_PERSON};
 use crate::wall::triangulation::Strength;

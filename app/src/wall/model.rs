@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::people::PersonId;
+use crate::accounts::PersonId;
 
 /// Identifies a note. Made by the browser that writes the note, so it can be shown (and queued)
 /// before the server has seen it.

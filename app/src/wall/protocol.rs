@@ -9,8 +9,9 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::accounts::PersonId;
 use crate::error::{AppError, ErrorCode};
-use crate::people::{Action, PersonId};
+use crate::membership::Action;
 use crate::wall::{Board, Change, HeadingId, MessageId, MessageKind, Note, NoteId, NoteKind};
 
 /// Bumped when a message changes shape; a client with another version is told to reload.
@@ -415,7 +416,7 @@ pub struct WallEvent {
 impl WallEvent {
     /// The event as `person` may see it while votes are hidden (None: nobody's votes): a key
     /// message's change carries only their own.
-    pub fn with_votes_of(&self, person: Option<crate::people::PersonId>) -> WallEvent {
+    pub fn with_votes_of(&self, person: Option<crate::accounts::PersonId>) -> WallEvent {
         match &self.change {
             Change::Message { message } => {
                 let mut message = message.clone();
@@ -430,7 +431,7 @@ impl WallEvent {
     }
 
     /// Whether `person` has votes on the key message this event changes.
-    pub fn has_votes_of(&self, person: crate::people::PersonId) -> bool {
+    pub fn has_votes_of(&self, person: crate::accounts::PersonId) -> bool {
         matches!(&self.change, Change::Message { message } if message.votes.contains_key(&person))
     }
 }

@@ -2,8 +2,9 @@
 //! the server's board task decides with it before committing, and the browser runs the same
 //! function to show a change at once while the server confirms it.
 
+use crate::accounts::PersonId;
 use crate::error::{AppError, ErrorCode};
-use crate::people::{Action, PersonId, Role, allows};
+use crate::membership::{Action, Role, allows};
 use crate::wall::protocol::{
     Command, MAX_EVIDENCE, MAX_HEADINGS_PER_BOARD, MAX_MESSAGES_PER_BOARD, MAX_NOTES_PER_BOARD,
 };
@@ -105,7 +106,7 @@ pub fn lock_allows(board: &Board, role: Role) -> bool {
 /// Pure, so the rules are tested without a database or a socket.
 pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
     if !allows(actor.role, command.action()) {
-        return Err(crate::people::forbidden(actor.role).into());
+        return Err(crate::membership::forbidden(actor.role).into());
     }
     if !lock_allows(board, actor.role) {
         return Err(AppError::new(

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::people::{Action, Role, allows};
+use crate::membership::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
 use crate::wall::client::{Notice, Status, WallState, command_note};
 use crate::wall::messages_view::{MessageDrag, MessageList, TriangulationBar};

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use app::people::{Caller, ClientAddress, PersonId, RequestSession};
+use app::accounts::{Caller, ClientAddress, PersonId, RequestSession};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -107,7 +107,7 @@ pub async fn resolve_key(
     policy: &SessionPolicy,
     key: &str,
 ) -> Result<Option<ActiveSession>, db::DbError> {
-    let Some(row) = db::people::find_session(db, key).await? else {
+    let Some(row) = db::accounts::find_session(db, key).await? else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -117,7 +117,7 @@ pub async fn resolve_key(
         return Ok(None);
     }
     if now - row.last_seen > TOUCH_EVERY {
-        db::people::touch_session(db, key, now).await?;
+        db::accounts::touch_session(db, key, now).await?;
     }
     Ok(Some(ActiveSession {
         session: RequestSession {
@@ -127,7 +127,7 @@ pub async fn resolve_key(
                 email: row.email,
                 is_admin: row.is_admin,
                 may_create_reviews: row.may_create_reviews,
-                organisation: row.organisation.map(app::people::OrganisationId),
+                organisation: row.organisation.map(app::organisations::OrganisationId),
             },
             key: key.to_string(),
         },
@@ -189,7 +189,7 @@ pub async fn attach_session(
         .filter_map(|value| value.to_str().ok())
         .find_map(|header| state.sessions.token_from(header));
     if let Some(token) = token {
-        match resolve(&state.db, &state.sessions, &token).await {
+        match state.accounts.session(&token).await {
             Ok(Some(session)) => {
                 request.extensions_mut().insert(session);
             }

@@ -1,7 +1,7 @@
 //! Access changes, as rows every node follows with one LIVE query: a member's role changed or
 //! they were removed (with the review), or a person's sessions ended (without one).
 
-use app::people::PersonId;
+use app::accounts::PersonId;
 use app::review::ReviewId;
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 

@@ -2,7 +2,7 @@
 //! (review, id), so that an id the browser chose can only ever name a row of the review it was
 //! sent to.
 
-use app::people::PersonId;
+use app::accounts::PersonId;
 use app::review::ReviewId;
 use app::wall::{HeadingId, MessageId, NoteId};
 use surrealdb::types::{Array, RecordId, RecordIdKey, Value};

@@ -1,6 +1,7 @@
 //! Reviews, their host organisations and headings.
 
-use app::people::{PersonId, Role};
+use app::accounts::PersonId;
+use app::membership::Role;
 use app::review::{MyReview, Phase, ReviewId, ReviewSummary, ReviewType};
 use chrono::NaiveDate;
 use surrealdb::types::{RecordId, SurrealValue};
@@ -49,7 +50,7 @@ struct HeadingInput {
     position: i64,
 }
 
-pub(crate) use super::records::review_record;
+use super::records::review_record;
 
 /// How many reviews there are.
 pub async fn count(db: &Database) -> Result<i64, DbError> {
@@ -60,10 +61,10 @@ pub async fn count(db: &Database) -> Result<i64, DbError> {
 
 /// Creates a review, its host organisation if new, and its headings, in one transaction.
 pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbError> {
-    let host = super::organisation::find_or_create(
+    let host = super::organisations::find_or_create(
         db,
         &review.host_authority,
-        app::people::OrganisationKind::Council,
+        app::organisations::OrganisationKind::Council,
     )
     .await?;
     let id = ReviewId::new();
@@ -170,4 +171,30 @@ fn summary_from_row(row: ReviewRow) -> Result<ReviewSummary, DbError> {
         scope: row.scope.clone(),
         headings: row.headings.clone(),
     })
+}
+
+/// Moves the review from `from` to `to` and records who did it; false if it was not in `from`.
+pub async fn change_phase(
+    db: &Database,
+    review: ReviewId,
+    from: Phase,
+    to: Phase,
+    by: PersonId,
+) -> Result<bool, DbError> {
+    let mut response = db
+        .query(
+            "LET $changed = (UPDATE $review SET phase = $to WHERE phase = $from RETURN VALUE id);
+             IF array::len($changed) > 0 {
+                 CREATE phase_change SET review = $review, from_phase = $from, to_phase = $to,
+                     changed_by = $by, at = time::now();
+             };
+             RETURN array::len($changed);",
+        )
+        .bind(("review", review_record(review)))
+        .bind(("from", from.as_str()))
+        .bind(("to", to.as_str()))
+        .bind(("by", person_record(by)))
+        .await?;
+    let changed: Option<i64> = response.take(2)?;
+    Ok(changed.unwrap_or(0) > 0)
 }

@@ -1,7 +1,7 @@
 //! The findings wall's rows: notes, headings and the event log, written together in one
 //! transaction per committed change.
 
-use app::people::PersonId;
+use app::accounts::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{OpId, WallEvent};
 use app::wall::{

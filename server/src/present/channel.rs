@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use app::error::{AppError, ErrorCode};
-use app::people::{Action, PeopleService, Role, allows, authorize_person};
+use app::membership::MembershipService;
+use app::membership::{Action, Role, allows, authorize_person};
 use app::present::protocol::{DeckClientMessage, DeckServerMessage};
 use app::review::ReviewId;
 use app::wall::protocol::{Command, OpId, ServerMessage};
@@ -24,7 +25,7 @@ const GO_BURST: f64 = 5.0;
 /// One follower's socket on a review's presentation.
 pub struct DeckChannel {
     hub: WallHub,
-    people: Arc<dyn PeopleService>,
+    people: Arc<dyn MembershipService>,
     review: ReviewId,
     actor: Actor,
     /// Host roles and observers: the room's deck.
@@ -57,7 +58,7 @@ impl Channel for DeckChannel {
     async fn open(state: &AppState, caller: Caller) -> Result<Self, AppError> {
         Ok(DeckChannel {
             hub: state.wall.clone(),
-            people: state.services.people.clone(),
+            people: state.services.membership.clone(),
             review: caller.review,
             room: !allows(caller.role, Action::ViewNotes),
             actor: Actor {

@@ -6,8 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::accounts::PersonId;
 use app::error::AppError;
-use app::people::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::{
     Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
@@ -148,6 +148,10 @@ enum Request {
     },
     Leave {
         connection: ConnectionId,
+    },
+    /// The whole board as it stands (for an export).
+    Snapshot {
+        reply: oneshot::Sender<Board>,
     },
     /// An event committed by another node, as its LIVE notification reported it.
     External {
@@ -321,6 +325,13 @@ impl WallHub {
         let (reply, answer) = oneshot::channel();
         self.send(review, Request::Follow { key, make, reply })
             .await?;
+        answer.await.map_err(|_| unavailable())
+    }
+
+    /// The whole board as its task holds it: every committed change, with authors and votes.
+    pub async fn board(&self, review: ReviewId) -> Result<Board, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(review, Request::Snapshot { reply }).await?;
         answer.await.map_err(|_| unavailable())
     }
 
@@ -518,6 +529,7 @@ fn refuse(request: Request, error: AppError) {
         Request::Presence { .. }
         | Request::Leave { .. }
         | Request::External { .. }
+        | Request::Snapshot { .. }
         | Request::Follow { .. } => {}
     }
 }
@@ -576,6 +588,9 @@ impl BoardTask {
                 // Brought up to date first: a view is not worked out while nobody follows it.
                 followed.refresh(&self.board);
                 let _ = reply.send(followed.frames.subscribe());
+            }
+            Request::Snapshot { reply } => {
+                let _ = reply.send(self.board.clone());
             }
             Request::External { event } => {
                 let head = self.board.seq;

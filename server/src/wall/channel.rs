@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
-use app::people::{Action, Role, authorize_person};
+use app::membership::{Action, Role, authorize_person};
 use app::review::ReviewId;
 use app::wall::protocol::{
     COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
@@ -16,6 +16,7 @@ use axum::extract::ws::close_code;
 use tokio::sync::broadcast;
 
 use crate::AppState;
+use crate::audit::{AuditEntry, AuditStore};
 use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
 use crate::wall::board::{Actor, ConnectionId, Frames, WallHub};
 
@@ -29,7 +30,8 @@ const PRESENCE_BURST: f64 = 10.0;
 /// One socket on a review's wall.
 pub struct WallChannel {
     hub: WallHub,
-    people: std::sync::Arc<dyn app::people::PeopleService>,
+    audit: AuditStore,
+    people: std::sync::Arc<dyn app::membership::MembershipService>,
     review: ReviewId,
     actor: Actor,
     /// Set once joined: this socket on the board, and the board's frames.
@@ -54,11 +56,12 @@ impl Channel for WallChannel {
     }
 
     async fn open(state: &AppState, caller: Caller) -> Result<Self, AppError> {
-        let people = state.services.people.clone();
+        let people = state.services.membership.clone();
         let person = caller.session.caller.id;
         let pair = people.pair_in(person, caller.review).await?;
         Ok(WallChannel {
             hub: state.wall.clone(),
+            audit: state.audit.clone(),
             people,
             review: caller.review,
             actor: Actor {
@@ -111,6 +114,16 @@ impl Channel for WallChannel {
             }
         };
         self.joined = Some((connection, joined.frames));
+        // Every opening of the notes is on the audit trail (a reconnection too: it reads them).
+        self.audit
+            .note(AuditEntry {
+                kind: "wall_opened",
+                actor: Some(self.actor.person),
+                review: Some(self.review),
+                detail: format!("as {}", self.actor.role.as_str()),
+                address: None,
+            })
+            .await;
         link.send(&joined.welcome).await
     }
 

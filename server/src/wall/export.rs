@@ -3,8 +3,9 @@
 //! left out unless asked for, and only the facilitator and team lead may ask (`ExportWall`).
 //! Every export is in the audit trail: who, which format, with or without authors.
 
+use app::accounts::RequestSession;
 use app::error::AppError;
-use app::people::{Action, RequestSession, authorize_person};
+use app::membership::{Action, authorize_person};
 use app::wall::export::{Authors, to_csv, to_markdown};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
@@ -13,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::audit::AuditEntry;
 use crate::endpoint::{caller, refuse};
 
 #[derive(Debug, Deserialize)]
@@ -82,49 +84,42 @@ pub async fn export_wall(
             ));
         }
     };
-    let people = state.services.people.clone();
+    let people = state.services.membership.clone();
     let action = match authors {
         Authors::Include => Action::ExportWall,
         Authors::Omit => Action::ViewNotes,
     };
-    if let Err(error) = authorize_person(people.as_ref(), session.caller.id, review, action).await {
-        return refuse(error);
-    }
+    let role = match authorize_person(people.as_ref(), session.caller.id, review, action).await {
+        Ok(role) => role,
+        Err(error) => return refuse(error),
+    };
     let detail = match authors {
         Authors::Include => format!("{format}, with authors and pairs"),
         Authors::Omit => format!("{format}, without authors"),
     };
-    let audited = crate::db::people::record_audit(
-        &state.db,
-        crate::db::people::AuditEntry {
+    let audited = state
+        .audit
+        .record(AuditEntry {
             kind: "wall_exported",
             actor: Some(session.caller.id),
             review: Some(review),
             detail,
             address: None,
-        },
-    )
-    .await;
-    if let Err(error) = audited {
+        })
+        .await;
+    if audited.is_err() {
         // No export leaves without its trace.
-        tracing::error!(%error, "recording an export");
-        return refuse(AppError::unavailable(
-            "The wall could not be exported just now.",
-        ));
+        return refuse(not_now());
     }
-    let (board, summary) = match tokio::try_join!(
-        crate::db::wall::load(&state.db, review),
-        crate::db::review::get_summary(&state.db, review)
+    let (board, overview) = match tokio::try_join!(
+        state.wall.board(review),
+        state.services.reviews.overview(review, role, false)
     ) {
-        Ok((board, Some(summary))) => (board, summary),
-        Ok((_, None)) => return refuse(app::people::not_a_member()),
-        Err(error) => {
-            tracing::error!(%error, "exporting a wall");
-            return refuse(AppError::unavailable(
-                "The wall could not be exported just now.",
-            ));
-        }
+        Ok((board, Some(overview))) => (board, overview),
+        Ok((_, None)) => return refuse(app::membership::not_a_member()),
+        Err(_) => return refuse(not_now()),
     };
+    let summary = overview.summary;
     let body = match format {
         "csv" => to_csv(&board, authors),
         _ => to_markdown(&board, &summary.title, authors),
@@ -141,6 +136,10 @@ pub async fn export_wall(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+fn not_now() -> AppError {
+    AppError::unavailable("The wall could not be exported just now.")
 }
 
 #[cfg(test)]

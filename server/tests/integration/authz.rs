@@ -4,9 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use app::people::Role;
+use app::membership::Role;
 use chrono::NaiveDate;
-use peerwall_server::db::{people as people_db, review as review_db};
+use peerwall_server::db::{accounts, membership, review as review_db};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 use serde_json::Value;
 
@@ -370,13 +370,13 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
 
     // An administrator who is on no review, and someone on another council's review.
     let admin_password =
-        peerwall_server::people::create_admin(db, "admin@peerwall.test", "Ada Admin")
+        peerwall_server::accounts::create_admin(db, "admin@peerwall.test", "Ada Admin")
             .await
             .unwrap();
     let outsider_hash = peerwall_server::auth::password::hash(&admin_password);
-    let outsider = people_db::create_person(
+    let outsider = accounts::create_person(
         db,
-        people_db::NewPerson {
+        accounts::NewPerson {
             email: "outsider@otherton.gov.uk".into(),
             name: "Olly Outsider".into(),
             password_hash: outsider_hash,
@@ -403,7 +403,7 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
     )
     .await
     .unwrap();
-    people_db::add_membership(db, other_review, outsider, Role::Facilitator, None)
+    membership::add_membership(db, other_review, outsider, Role::Facilitator, None)
         .await
         .unwrap();
     let demo_review = review_db::list_summaries(db)
@@ -413,13 +413,13 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
         .find(|review| review.title.starts_with("Eastbrook"))
         .unwrap()
         .id;
-    let peer = people_db::find_person_by_email(db, DEMO_PEOPLE[2].1)
+    let peer = accounts::find_person_by_email(db, DEMO_PEOPLE[2].1)
         .await
         .unwrap()
         .unwrap();
-    let temporary = people_db::create_person(
+    let temporary = accounts::create_person(
         db,
-        people_db::NewPerson {
+        accounts::NewPerson {
             email: "temporary@eastbrook.gov.uk".into(),
             name: "Tim Porary".into(),
             password_hash: peerwall_server::auth::password::hash(&admin_password),
@@ -430,7 +430,7 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
     .await
     .unwrap()
     .unwrap();
-    people_db::add_membership(db, demo_review, temporary, Role::Observer, None)
+    membership::add_membership(db, demo_review, temporary, Role::Observer, None)
         .await
         .unwrap();
     let ids = Ids {

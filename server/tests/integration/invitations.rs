@@ -201,7 +201,7 @@ async fn the_facilitator_moves_the_phase_and_it_is_recorded() {
     .await;
     assert_eq!(mine[0]["summary"]["phase"], "feedback");
 
-    let audit = peerwall_server::db::people::recent_audit(&app.state.db, 10)
+    let audit = peerwall_server::db::audit::recent_audit(&app.state.db, 10)
         .await
         .unwrap();
     let event = audit

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod audit;
 mod authz;
 mod bench;
 mod config_errors;

@@ -344,7 +344,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
 async fn an_administrators_reset_link_sets_a_new_password_once_and_unlocks() {
     let app = TestApp::demo().await;
     let admin_password =
-        peerwall_server::people::create_admin(&app.state.db, "admin@peerwall.test", "Ada")
+        peerwall_server::accounts::create_admin(&app.state.db, "admin@peerwall.test", "Ada")
             .await
             .unwrap();
     let admin = app

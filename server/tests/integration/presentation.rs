@@ -193,15 +193,15 @@ async fn everyone_follows_the_deck_and_only_its_leads_move_it() {
 
     // A key message written on the wall meanwhile appears on the slide for the host.
     let heading = second.slides[1].heading.clone();
-    let lead_person = peerwall_server::db::people::find_person_by_email(&app.state.db, LEAD)
+    let lead_person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, LEAD)
         .await
         .unwrap()
         .unwrap();
     let actor = peerwall_server::wall::board::Actor {
-        person: app::people::PersonId(lead_person.id),
+        person: app::accounts::PersonId(lead_person.id),
         name: "Tom Okafor".into(),
         pair: Some(1),
-        role: app::people::Role::TeamLead,
+        role: app::membership::Role::TeamLead,
     };
     let review_id = app::review::ReviewId(review.parse().unwrap());
     let answer = app

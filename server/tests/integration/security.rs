@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use app::people::PersonId;
+use app::accounts::PersonId;
 use app::wall::protocol::{Command, ServerMessage};
 use app::wall::{HeadingId, MessageId, MessageKind};
 use futures_util::StreamExt;
@@ -21,7 +21,7 @@ const LEAD: &str = DEMO_PEOPLE[1].1;
 const PEER: &str = DEMO_PEOPLE[2].1;
 
 async fn person(app: &TestApp, email: &str) -> PersonId {
-    let row = peerwall_server::db::people::find_person_by_email(&app.state.db, email)
+    let row = peerwall_server::db::accounts::find_person_by_email(&app.state.db, email)
         .await
         .unwrap()
         .unwrap();
@@ -211,8 +211,8 @@ async fn a_password_reset_closes_every_socket_of_that_person() {
         ..
     } = team_on_the_wall().await;
 
-    let people = app.state.services.people.clone();
-    let admin = peerwall_server::db::people::find_person_by_email(&app.state.db, DEMO_ADMIN.1)
+    let people = app.state.services.accounts.clone();
+    let admin = peerwall_server::db::accounts::find_person_by_email(&app.state.db, DEMO_ADMIN.1)
         .await
         .unwrap()
         .unwrap()
@@ -297,11 +297,12 @@ async fn an_access_change_on_one_node_closes_sockets_on_another() {
 /// Creates a second review with the demo facilitator as its facilitator and the lead as its
 /// team lead; its id.
 async fn second_review(app: &TestApp) -> app::review::ReviewId {
-    let facilitator = peerwall_server::db::people::find_person_by_email(&app.state.db, FACILITATOR)
-        .await
-        .unwrap()
-        .unwrap()
-        .caller();
+    let facilitator =
+        peerwall_server::db::accounts::find_person_by_email(&app.state.db, FACILITATOR)
+            .await
+            .unwrap()
+            .unwrap()
+            .caller();
     let review = app::review::CheckedReview {
         title: "Westford Council Corporate Peer Challenge".into(),
         host_authority: "Westford Council".into(),
@@ -619,7 +620,7 @@ async fn every_request_body_is_limited_with_a_clear_413() {
 async fn folder_with_a_real_account(dir: &std::path::Path) -> String {
     let real = folder(&dir.join("real"));
     let app = TestApp::start(config(&real, &[])).await;
-    peerwall_server::people::create_admin(&app.state.db, "it@council.example", "IT")
+    peerwall_server::accounts::create_admin(&app.state.db, "it@council.example", "IT")
         .await
         .unwrap();
     app.stop().await;
@@ -730,14 +731,14 @@ async fn https_sites_tell_browsers_to_use_nothing_else() {
 /// role on the review, a stranger to it and nobody, against the role table.
 #[tokio::test]
 async fn routes_and_sockets_follow_the_role_table_for_every_role() {
-    use app::people::{Action, Role, allows};
+    use app::membership::{Action, Role, allows};
     let app = TestApp::demo().await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
     // A member of another review only.
     let stranger_review = second_review(&app).await;
     let facilitator_caller =
-        peerwall_server::db::people::find_person_by_email(&app.state.db, FACILITATOR)
+        peerwall_server::db::accounts::find_person_by_email(&app.state.db, FACILITATOR)
             .await
             .unwrap()
             .unwrap()
@@ -745,7 +746,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
     let link = app
         .state
         .services
-        .people
+        .invitations
         .invite(
             &facilitator_caller,
             stranger_review,
@@ -757,7 +758,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
     let token = link.path.rsplit('/').next().unwrap().to_string();
     app.state
         .services
-        .people
+        .invitations
         .accept_invitation(&token, "Sam Stranger", "a-long-enough-password", None)
         .await
         .unwrap();
@@ -1003,7 +1004,7 @@ async fn audited_address(app: &TestApp) -> Option<String> {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    peerwall_server::db::people::recent_audit(&app.state.db, 10)
+    peerwall_server::db::audit::recent_audit(&app.state.db, 10)
         .await
         .unwrap()
         .into_iter()
@@ -1104,14 +1105,15 @@ async fn until_the_reveal_each_person_receives_only_their_own_votes() {
 async fn every_password_check_goes_through_the_throttle() {
     use app::error::ErrorCode;
     let app = TestApp::demo().await;
-    let people = app.state.services.people.clone();
+    let invitations = app.state.services.invitations.clone();
 
     // Accepting an invitation with an existing account's password: audited, then slowed.
-    let facilitator = peerwall_server::db::people::find_person_by_email(&app.state.db, FACILITATOR)
-        .await
-        .unwrap()
-        .unwrap()
-        .caller();
+    let facilitator =
+        peerwall_server::db::accounts::find_person_by_email(&app.state.db, FACILITATOR)
+            .await
+            .unwrap()
+            .unwrap()
+            .caller();
     let review = app::review::ReviewId(
         app.first_review(&app.session_cookie(FACILITATOR, DEMO_PASSWORD).await)
             .await
@@ -1119,24 +1121,24 @@ async fn every_password_check_goes_through_the_throttle() {
             .unwrap(),
     );
     let observer = DEMO_PEOPLE[7].1;
-    let link = people
+    let link = invitations
         .invite(
             &facilitator,
             review,
             observer,
-            app::people::Role::HostReader,
+            app::membership::Role::HostReader,
         )
         .await
         .unwrap();
     let token = link.path.rsplit('/').next().unwrap().to_string();
     for _ in 0..5 {
-        let wrong = people
+        let wrong = invitations
             .accept_invitation(&token, "", "not the password", Some("192.0.2.9"))
             .await
             .unwrap_err();
         assert_eq!(wrong.code, ErrorCode::Unauthenticated);
     }
-    let slowed = people
+    let slowed = invitations
         .accept_invitation(&token, "", DEMO_PASSWORD, Some("192.0.2.9"))
         .await
         .unwrap_err();
@@ -1151,7 +1153,7 @@ async fn every_password_check_goes_through_the_throttle() {
     );
     // The link survived, and works once the wait is over.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    people
+    invitations
         .accept_invitation(&token, "", DEMO_PASSWORD, Some("192.0.2.9"))
         .await
         .unwrap();

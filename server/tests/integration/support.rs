@@ -151,7 +151,7 @@ impl TestApp {
 
     /// The kinds of the newest audit events, newest first.
     pub async fn audit_kinds(&self) -> Vec<String> {
-        peerwall_server::db::people::recent_audit(&self.state.db, 100)
+        peerwall_server::db::audit::recent_audit(&self.state.db, 100)
             .await
             .expect("the audit trail reads")
             .into_iter()

@@ -204,14 +204,14 @@ async fn actor(
     app: &TestApp,
     email: &str,
     name: &str,
-    role: app::people::Role,
+    role: app::membership::Role,
 ) -> peerwall_server::wall::board::Actor {
-    let person = peerwall_server::db::people::find_person_by_email(&app.state.db, email)
+    let person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, email)
         .await
         .unwrap()
         .unwrap();
     peerwall_server::wall::board::Actor {
-        person: app::people::PersonId(person.id),
+        person: app::accounts::PersonId(person.id),
         name: name.into(),
         pair: Some(1),
         role,
@@ -225,7 +225,7 @@ async fn peer_on_first_review(
 ) -> (app::review::ReviewId, peerwall_server::wall::board::Actor) {
     let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
-    let actor = actor(app, PEER, "Helen Marsh", app::people::Role::Peer).await;
+    let actor = actor(app, PEER, "Helen Marsh", app::membership::Role::Peer).await;
     (review, actor)
 }
 
@@ -737,13 +737,13 @@ async fn random_concurrent_work_with_dropped_connections_converges() {
     // A fresh client and every stored row agree (the votes not yet revealed: only its own).
     let cookie = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let fresh = Client::open(&app, &review, &cookie).await;
-    let peer = peerwall_server::db::people::find_person_by_email(&app.state.db, PEER)
+    let peer = peerwall_server::db::accounts::find_person_by_email(&app.state.db, PEER)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         fresh.board,
-        stored.as_seen_by(app::people::PersonId(peer.id))
+        stored.as_seen_by(app::accounts::PersonId(peer.id))
     );
     // Every simulated client, resuming from where it stopped, reaches the same board (each
     // held its own person's votes, and resumes as the peer: the votes are left out here).
@@ -1091,7 +1091,7 @@ async fn every_command_is_stored_as_the_board_shows_it() {
     let db = app.state.db.clone();
     let cookie = app.session_cookie(LEAD, DEMO_PASSWORD).await;
     let review = app::review::ReviewId(app.first_review(&cookie).await.parse().unwrap());
-    let actor = actor(&app, LEAD, "Tom Okafor", app::people::Role::TeamLead).await;
+    let actor = actor(&app, LEAD, "Tom Okafor", app::membership::Role::TeamLead).await;
     let hub = WallHub::new(db.clone());
     let mut joined = hub
         .join(review, hub.connection_id(), actor.clone(), None)

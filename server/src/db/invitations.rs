@@ -1,7 +1,8 @@
 //! Invitations to a review, and phase changes.
 
-use app::people::{PersonId, Role};
-use app::review::{Phase, ReviewId};
+use app::accounts::PersonId;
+use app::membership::Role;
+use app::review::ReviewId;
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
@@ -75,30 +76,4 @@ pub async fn claim(db: &Database, token_hash: &str) -> Result<Option<InvitationR
         .await?;
     let rows: Vec<InvitationRow> = response.take(0)?;
     Ok(rows.into_iter().next())
-}
-
-/// Moves the review from `from` to `to` and records who did it; false if it was not in `from`.
-pub async fn change_phase(
-    db: &Database,
-    review: ReviewId,
-    from: Phase,
-    to: Phase,
-    by: PersonId,
-) -> Result<bool, DbError> {
-    let mut response = db
-        .query(
-            "LET $changed = (UPDATE $review SET phase = $to WHERE phase = $from RETURN VALUE id);
-             IF array::len($changed) > 0 {
-                 CREATE phase_change SET review = $review, from_phase = $from, to_phase = $to,
-                     changed_by = $by, at = time::now();
-             };
-             RETURN array::len($changed);",
-        )
-        .bind(("review", review_record(review)))
-        .bind(("from", from.as_str()))
-        .bind(("to", to.as_str()))
-        .bind(("by", person_record(by)))
-        .await?;
-    let changed: Option<i64> = response.take(2)?;
-    Ok(changed.unwrap_or(0) > 0)
 }

@@ -4,9 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::people::{
-    ChangePassword, OrganisationId, SessionActions, SetMyOrganisation, list_organisations,
-};
+use crate::accounts::{ChangePassword, SessionActions};
+use crate::organisations::{OrganisationId, SetMyOrganisation, list_organisations};
 
 /// Account settings.
 #[component]

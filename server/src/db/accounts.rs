@@ -1,13 +1,11 @@
-//! People, sessions and the audit trail.
+//! Accounts: people, their sessions, passwords and reset links.
 
-use app::people::PersonId;
-use app::review::ReviewId;
+use app::accounts::PersonId;
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+use surrealdb::types::SurrealValue;
 
+use super::records::person_record;
 use super::{Database, DbError};
-
-pub(crate) use super::records::person_record;
 
 /// A stored account.
 #[derive(Debug, Clone, SurrealValue)]
@@ -25,14 +23,17 @@ pub struct PersonRow {
 
 impl PersonRow {
     /// The person as the app knows a signed-in caller.
-    pub fn caller(&self) -> app::people::Caller {
-        app::people::Caller {
+    pub fn caller(&self) -> app::accounts::Caller {
+        app::accounts::Caller {
             id: PersonId(self.id),
             name: self.name.clone(),
             email: self.email.clone(),
             is_admin: self.is_admin,
             may_create_reviews: self.may_create_reviews,
-            organisation: self.organisation.clone().map(app::people::OrganisationId),
+            organisation: self
+                .organisation
+                .clone()
+                .map(app::organisations::OrganisationId),
         }
     }
 }
@@ -63,27 +64,6 @@ pub struct SessionRow {
     pub created_at: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub revoked: bool,
-}
-
-/// One line of the audit trail.
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub kind: &'static str,
-    pub actor: Option<PersonId>,
-    pub review: Option<ReviewId>,
-    pub detail: String,
-    pub address: Option<String>,
-}
-
-/// A stored line of the audit trail.
-#[derive(Debug, Clone, SurrealValue)]
-pub struct AuditRow {
-    pub at: DateTime<Utc>,
-    pub review: Option<String>,
-    pub kind: String,
-    pub actor: Option<String>,
-    pub detail: String,
-    pub address: Option<String>,
 }
 
 pub async fn find_person_by_email(
@@ -191,116 +171,6 @@ pub async fn revoke_session(db: &Database, token_hash: &str) -> Result<(), DbErr
     Ok(())
 }
 
-pub async fn record_audit(db: &Database, entry: AuditEntry) -> Result<(), DbError> {
-    db.query(
-        "CREATE audit_event SET at = time::now(), kind = $kind, actor = $actor,
-                 review = $review, detail = $detail, address = $address",
-    )
-    .bind(("kind", entry.kind))
-    .bind(("actor", entry.actor.map(person_record)))
-    .bind(("review", entry.review.map(super::records::review_record)))
-    .bind(("detail", entry.detail))
-    .bind(("address", entry.address))
-    .await?
-    .check()?;
-    Ok(())
-}
-
-/// The newest audit events first, at most `limit`.
-pub async fn recent_audit(db: &Database, limit: i64) -> Result<Vec<AuditRow>, DbError> {
-    let mut response = db
-        .query(
-            "SELECT at, review.title AS review, kind, actor.email AS actor, detail, address
-             FROM audit_event ORDER BY at DESC LIMIT $limit",
-        )
-        .bind(("limit", limit))
-        .await?;
-    Ok(response.take(0)?)
-}
-
-/// Adds `person` to `review` with `role`, in `pair` when given.
-pub async fn add_membership(
-    db: &Database,
-    review: ReviewId,
-    person: PersonId,
-    role: app::people::Role,
-    pair: Option<i64>,
-) -> Result<(), DbError> {
-    db.query(
-        "CREATE membership SET review = $review, person = $person, role = $role, pair = $pair",
-    )
-    .bind((
-        "review",
-        RecordId::new("review", RecordIdKey::Uuid(review.0.into())),
-    ))
-    .bind(("person", person_record(person)))
-    .bind(("role", role.as_str()))
-    .bind(("pair", pair))
-    .await?
-    .check()?;
-    Ok(())
-}
-
-/// `person`'s role in `review`, if they are a member.
-pub async fn role_in(
-    db: &Database,
-    person: PersonId,
-    review: ReviewId,
-) -> Result<Option<app::people::Role>, DbError> {
-    let mut response = db
-        .query(
-            "SELECT VALUE role FROM membership WHERE person = $person AND review = $review LIMIT 1",
-        )
-        .bind(("person", person_record(person)))
-        .bind(("review", super::records::review_record(review)))
-        .await?;
-    let role: Option<String> = response.take(0)?;
-    role.map(|name| {
-        app::people::Role::parse(&name)
-            .ok_or_else(|| DbError::Corrupt(format!("membership role {name:?}")))
-    })
-    .transpose()
-}
-
-/// A review's members with their roles and pairs.
-#[derive(Debug, Clone, SurrealValue)]
-pub struct MemberRow {
-    pub person: uuid::Uuid,
-    pub name: String,
-    pub organisation: Option<String>,
-    pub role: String,
-    pub pair: Option<i64>,
-}
-
-pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
-    let mut response = db
-        .query(
-            "SELECT record::id(person) AS person, person.name AS name,
-                 person.organisation.name AS organisation, role, pair
-             FROM membership WHERE review = $review",
-        )
-        .bind(("review", super::records::review_record(review)))
-        .await?;
-    Ok(response.take(0)?)
-}
-
-/// A review's audit events, newest first, at most `limit`.
-pub async fn audit_for_review(
-    db: &Database,
-    review: ReviewId,
-    limit: i64,
-) -> Result<Vec<AuditRow>, DbError> {
-    let mut response = db
-        .query(
-            "SELECT at, NONE AS review, kind, actor.name AS actor, detail, address
-             FROM audit_event WHERE review = $review ORDER BY at DESC LIMIT $limit",
-        )
-        .bind(("review", super::records::review_record(review)))
-        .bind(("limit", limit))
-        .await?;
-    Ok(response.take(0)?)
-}
-
 pub async fn password_hash(db: &Database, person: PersonId) -> Result<Option<String>, DbError> {
     let mut response = db
         .query("SELECT VALUE password_hash FROM $person")
@@ -394,9 +264,9 @@ pub async fn set_organisation(
     person: PersonId,
     organisation: Option<&str>,
 ) -> Result<bool, DbError> {
-    let record = organisation.map(super::organisation::organisation_record);
+    let record = organisation.map(super::organisations::organisation_record);
     if let Some(record) = &record
-        && !super::organisation::exists(db, record.clone()).await?
+        && !super::organisations::exists(db, record.clone()).await?
     {
         return Ok(false);
     }
@@ -406,112 +276,6 @@ pub async fn set_organisation(
         .await?
         .check()?;
     Ok(true)
-}
-
-/// One transaction that applies `change` to a membership unless the member is not there, or is
-/// the review's last facilitator and `leaves_role` (an expression) says they would stop being one.
-fn membership_change(leaves_role: &str, change: &str) -> String {
-    format!(
-        "BEGIN TRANSACTION;
-         LET $member = (SELECT role, pair FROM ONLY membership
-             WHERE review = $review AND person = $person LIMIT 1);
-         LET $others = count(SELECT id FROM membership WHERE review = $review
-             AND role = 'facilitator' AND person != $person);
-         LET $outcome = IF $member = NONE {{ 'not_member' }}
-             ELSE IF $member.role = 'facilitator' AND ({leaves_role}) AND $others = 0
-                 {{ 'last_facilitator' }}
-             ELSE {{
-                 {change}
-                 'changed'
-             }};
-         COMMIT TRANSACTION;
-         RETURN {{ outcome: $outcome, role: $member.role, pair: $member.pair }};"
-    )
-}
-
-/// Changes a member's role and pair, unless that would leave the review without a facilitator.
-pub async fn update_membership(
-    db: &Database,
-    review: ReviewId,
-    person: PersonId,
-    role: app::people::Role,
-    pair: Option<i64>,
-) -> Result<MembershipChange, DbError> {
-    let mut response = db
-        .query(membership_change(
-            "$role != 'facilitator'",
-            "UPDATE membership SET role = $role, pair = $pair
-                 WHERE review = $review AND person = $person;",
-        ))
-        .bind(("review", super::records::review_record(review)))
-        .bind(("person", person_record(person)))
-        .bind(("role", role.as_str()))
-        .bind(("pair", pair))
-        .await?;
-    let index = response.num_statements() - 1;
-    let outcome: Option<MembershipOutcome> = response.take(index)?;
-    MembershipChange::from_outcome(outcome)
-}
-
-/// Removes a member, unless they are the review's last facilitator.
-pub async fn remove_membership(
-    db: &Database,
-    review: ReviewId,
-    person: PersonId,
-) -> Result<MembershipChange, DbError> {
-    let mut response = db
-        .query(membership_change(
-            "true",
-            "DELETE membership WHERE review = $review AND person = $person;",
-        ))
-        .bind(("review", super::records::review_record(review)))
-        .bind(("person", person_record(person)))
-        .await?;
-    let index = response.num_statements() - 1;
-    let outcome: Option<MembershipOutcome> = response.take(index)?;
-    MembershipChange::from_outcome(outcome)
-}
-
-#[derive(Debug, SurrealValue)]
-struct MembershipOutcome {
-    outcome: String,
-    role: Option<String>,
-    pair: Option<i64>,
-}
-
-/// What a change to a membership came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MembershipChange {
-    /// Done; the member's role and pair before it.
-    Changed {
-        role: app::people::Role,
-        pair: Option<i64>,
-    },
-    NotMember,
-    /// Refused: the review would have no facilitator.
-    LastFacilitator,
-}
-
-impl MembershipChange {
-    fn from_outcome(outcome: Option<MembershipOutcome>) -> Result<Self, DbError> {
-        let outcome = outcome
-            .ok_or_else(|| DbError::Corrupt("a membership change returned nothing".into()))?;
-        match outcome.outcome.as_str() {
-            "not_member" => Ok(Self::NotMember),
-            "last_facilitator" => Ok(Self::LastFacilitator),
-            "changed" => {
-                let role = outcome.role.as_deref().and_then(app::people::Role::parse);
-                let role = role.ok_or_else(|| {
-                    DbError::Corrupt(format!("membership role {:?}", outcome.role))
-                })?;
-                Ok(Self::Changed {
-                    role,
-                    pair: outcome.pair,
-                })
-            }
-            other => Err(DbError::Corrupt(format!("membership outcome {other:?}"))),
-        }
-    }
 }
 
 /// A person's name.
@@ -529,21 +293,4 @@ pub async fn person_email(db: &Database, person: PersonId) -> Result<Option<Stri
         .bind(("person", person_record(person)))
         .await?;
     Ok(response.take(0)?)
-}
-
-/// `person`'s pair in `review`, if they are a member in one.
-pub async fn pair_in(
-    db: &Database,
-    person: PersonId,
-    review: ReviewId,
-) -> Result<Option<i64>, DbError> {
-    let mut response = db
-        .query(
-            "SELECT VALUE pair FROM membership WHERE person = $person AND review = $review LIMIT 1",
-        )
-        .bind(("person", person_record(person)))
-        .bind(("review", super::records::review_record(review)))
-        .await?;
-    let pair: Option<Option<i64>> = response.take(0)?;
-    Ok(pair.flatten())
 }

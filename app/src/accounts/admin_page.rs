@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::accounts::{IssuePasswordReset, SessionActions};
+use crate::audit::{AuditTable, list_all_audit};
+use crate::invitations::InviteFacilitator;
 use crate::layout::LinkToPass;
-use crate::people::{
-    AuditTable, CreateOrganisation, InviteFacilitator, IssuePasswordReset, OrganisationKind,
-    SessionActions, list_all_audit, list_organisations,
-};
+use crate::organisations::{CreateOrganisation, OrganisationKind, list_organisations};
 
 /// Administration; only useful to administrators (the server refuses everyone else).
 #[component]

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::people::ResetPassword;
+use crate::accounts::ResetPassword;
 
 /// The new-password form.
 #[component]

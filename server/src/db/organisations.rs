@@ -1,6 +1,6 @@
 //! Organisations: councils and the support bodies.
 
-use app::people::{Organisation, OrganisationId, OrganisationKind};
+use app::organisations::{Organisation, OrganisationId, OrganisationKind};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use super::{Database, DbError};

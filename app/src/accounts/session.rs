@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::people::{Caller, SignIn, SignOut, who_am_i};
+use crate::accounts::{Caller, SignIn, SignOut, who_am_i};
 
 /// The sign-in and sign-out actions, shared so the header refreshes after either.
 #[derive(Clone, Copy)]

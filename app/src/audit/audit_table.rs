@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::audit::AuditEvent;
 use crate::error::AppError;
-use crate::people::AuditEvent;
 
 /// Audit events, newest first; with a column for the review when they span several.
 #[component]

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::people::Role;
+use crate::membership::Role;
 
 /// Something a person may try to do within a review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

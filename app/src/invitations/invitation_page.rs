@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::people::{AcceptInvitation, InvitationPreview, get_invitation};
+use crate::invitations::{AcceptInvitation, InvitationPreview, get_invitation};
 
 /// Shows what the invitation offers and the form that accepts it.
 #[component]

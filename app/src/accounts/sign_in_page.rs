@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
-use crate::people::SessionActions;
+use crate::accounts::SessionActions;
 
 /// Email and password form; on success, goes to the reviews.
 #[component]

@@ -1,0 +1,124 @@
+//! The one authorization check, and the service that says who is on a review.
+
+#[cfg(feature = "ssr")]
+use crate::accounts::{Caller, require_caller};
+use crate::error::AppError;
+use crate::review::ReviewId;
+use leptos::prelude::*;
+
+/// Who is on a review, in which role and pair.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait MembershipService: Send + Sync {
+    /// The caller's role in `review`, if they are a member of it.
+    async fn role_in(
+        &self,
+        person: crate::accounts::PersonId,
+        review: crate::review::ReviewId,
+    ) -> Result<Option<crate::membership::Role>, AppError>;
+
+    /// The person's interview pair in `review`, if they are in one.
+    async fn pair_in(
+        &self,
+        person: crate::accounts::PersonId,
+        review: crate::review::ReviewId,
+    ) -> Result<Option<i64>, AppError>;
+
+    /// Changes a member's role and pair. The last facilitator cannot stop being one; only the
+    /// peer team has pairs.
+    async fn update_member(
+        &self,
+        by: &crate::accounts::Caller,
+        review: ReviewId,
+        person: crate::accounts::PersonId,
+        role: crate::membership::Role,
+        pair: Option<i64>,
+    ) -> Result<(), AppError>;
+
+    /// Takes a member off the review (not the last facilitator).
+    async fn remove_member(
+        &self,
+        by: &crate::accounts::Caller,
+        review: ReviewId,
+        person: crate::accounts::PersonId,
+    ) -> Result<(), AppError>;
+}
+
+/// The answer for a review the caller is not a member of: the same as for one that does not
+/// exist, so that membership cannot be probed.
+pub fn not_a_member() -> AppError {
+    AppError::new(
+        crate::error::ErrorCode::NotFound,
+        "There is no such review, or you are not a member of it.",
+    )
+}
+/// The one authorization check: the caller must be signed in, a member of `review`, and in a
+/// role that the table in `authz.rs` allows `action`. Returns the caller and their role.
+#[cfg(feature = "ssr")]
+pub async fn authorize(
+    review: crate::review::ReviewId,
+    action: crate::membership::Action,
+) -> Result<(Caller, crate::membership::Role), AppError> {
+    let caller = require_caller()?;
+    let services = crate::services::use_services()?;
+    let role = authorize_person(services.membership.as_ref(), caller.id, review, action).await?;
+    Ok((caller, role))
+}
+/// The same check for a known person, for callers outside a page or server function (the
+/// wall's websocket checks every message with it).
+#[cfg(feature = "ssr")]
+pub async fn authorize_person(
+    membership: &dyn MembershipService,
+    person: crate::accounts::PersonId,
+    review: crate::review::ReviewId,
+    action: crate::membership::Action,
+) -> Result<crate::membership::Role, AppError> {
+    let role = membership
+        .role_in(person, review)
+        .await?
+        .ok_or_else(not_a_member)?;
+    if crate::membership::allows(role, action) {
+        Ok(role)
+    } else {
+        Err(crate::membership::forbidden(role))
+    }
+}
+
+/// Changes a member's role and pair (facilitator only). `pair` is empty for none.
+#[server(prefix = "/api", endpoint = "update_member")]
+pub async fn update_member(
+    review: ReviewId,
+    person: crate::accounts::PersonId,
+    role: crate::membership::Role,
+    pair: String,
+) -> Result<(), AppError> {
+    use crate::membership::{Action, authorize};
+    crate::error::respond(async {
+        let (caller, _) = authorize(review, Action::ManageMembers).await?;
+        let pair = crate::review::parse_pair(&pair)?;
+        let services = crate::services::use_services()?;
+        services
+            .membership
+            .update_member(&caller, review, person, role, pair)
+            .await
+    })
+    .await
+}
+
+/// Takes a member off a review (facilitator only).
+#[server(prefix = "/api", endpoint = "remove_member")]
+pub async fn remove_member(
+    review: ReviewId,
+    person: crate::accounts::PersonId,
+) -> Result<(), AppError> {
+    use crate::membership::{Action, authorize};
+    crate::error::respond(async {
+        let (caller, _) = authorize(review, Action::ManageMembers).await?;
+        let services = crate::services::use_services()?;
+        services
+            .membership
+            .remove_member(&caller, review, person)
+            .await
+    })
+    .await
+}

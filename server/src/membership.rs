@@ -1,0 +1,155 @@
+//! The membership service: who is on a review, in which role and pair; changes to either reach
+//! the person's open sockets at once and are audited; a review never loses its last facilitator.
+
+use app::accounts::{Caller, PersonId};
+use app::error::{AppError, ErrorCode};
+use app::membership::{MembershipService, Role};
+use app::review::ReviewId;
+
+use crate::audit::{AuditEntry, AuditStore};
+use crate::db::{self, Database, DbError};
+
+/// Memberships in SurrealDB.
+pub struct MembershipStore {
+    db: Database,
+    access: crate::access::AccessWatch,
+    audit: AuditStore,
+}
+
+fn unavailable(error: DbError) -> AppError {
+    tracing::error!(%error, "membership service");
+    AppError::unavailable(
+        "The review's members could not be read or changed just now. Please try again.",
+    )
+}
+
+impl MembershipStore {
+    pub fn new(db: Database, access: crate::access::AccessWatch, audit: AuditStore) -> Self {
+        Self { db, access, audit }
+    }
+
+    /// Adds `person` to `review` in `role` unless they are already a member; whether they were
+    /// added.
+    pub async fn join(
+        &self,
+        review: ReviewId,
+        person: PersonId,
+        role: Role,
+    ) -> Result<bool, AppError> {
+        let already = db::membership::role_in(&self.db, person, review)
+            .await
+            .map_err(unavailable)?;
+        if already.is_some() {
+            return Ok(false);
+        }
+        db::membership::add_membership(&self.db, review, person, role, None)
+            .await
+            .map_err(unavailable)?;
+        Ok(true)
+    }
+
+    async fn record(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        kind: &'static str,
+        detail: String,
+    ) -> Result<(), AppError> {
+        self.audit
+            .record(AuditEntry {
+                kind,
+                actor: Some(by.id),
+                review: Some(review),
+                detail,
+                address: None,
+            })
+            .await
+    }
+
+    async fn member_name(&self, person: PersonId) -> Result<String, AppError> {
+        Ok(db::accounts::person_name(&self.db, person)
+            .await
+            .map_err(unavailable)?
+            .unwrap_or_else(|| "someone".to_string()))
+    }
+}
+
+#[async_trait::async_trait]
+impl MembershipService for MembershipStore {
+    async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {
+        db::membership::role_in(&self.db, person, review)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn pair_in(&self, person: PersonId, review: ReviewId) -> Result<Option<i64>, AppError> {
+        db::membership::pair_in(&self.db, person, review)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn update_member(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        person: PersonId,
+        role: Role,
+        pair: Option<i64>,
+    ) -> Result<(), AppError> {
+        if pair.is_some() && !role.is_peer_team() {
+            return Err(AppError::invalid_field(
+                "pair",
+                "Only the peer team works in pairs: leave the pair empty for this role.",
+            ));
+        }
+        let change = db::membership::update_membership(&self.db, review, person, role, pair)
+            .await
+            .map_err(unavailable)?;
+        let (was_role, was_pair) = changed(change)?;
+        if was_role != role || was_pair != pair {
+            self.access.changed(person, Some(review)).await;
+        }
+        let name = self.member_name(person).await?;
+        if was_role != role {
+            let detail = format!("{name}: {} to {}", was_role.as_str(), role.as_str());
+            self.record(by, review, "role_changed", detail).await?;
+        }
+        if was_pair != pair {
+            let show = |pair: Option<i64>| pair.map_or("none".to_string(), |p| p.to_string());
+            let detail = format!("{name}: pair {} to {}", show(was_pair), show(pair));
+            self.record(by, review, "pair_changed", detail).await?;
+        }
+        Ok(())
+    }
+
+    async fn remove_member(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        person: PersonId,
+    ) -> Result<(), AppError> {
+        let name = self.member_name(person).await?;
+        let change = db::membership::remove_membership(&self.db, review, person)
+            .await
+            .map_err(unavailable)?;
+        let (was_role, _) = changed(change)?;
+        self.access.changed(person, Some(review)).await;
+        let detail = format!("{name} ({})", was_role.as_str());
+        self.record(by, review, "member_removed", detail).await
+    }
+}
+
+/// The member's role and pair before a change, or why there was no change.
+fn changed(change: db::membership::MembershipChange) -> Result<(Role, Option<i64>), AppError> {
+    match change {
+        db::membership::MembershipChange::Changed { role, pair } => Ok((role, pair)),
+        db::membership::MembershipChange::NotMember => Err(AppError::new(
+            ErrorCode::NotFound,
+            "That person is not a member of this review (any more). Reload to see who is.",
+        )),
+        db::membership::MembershipChange::LastFacilitator => Err(AppError::invalid_field(
+            "role",
+            "A review needs a facilitator: make someone else facilitator first.",
+        )),
+    }
+}
