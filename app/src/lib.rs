@@ -3,6 +3,9 @@
 //! `hydrate` into the browser's wasm. Shared types live in `<concept>/model.rs`, server functions
 //! in `<concept>/api.rs`, and the rest of each folder is what the user sees.
 
+#[macro_use]
+mod names;
+
 pub mod accounts;
 pub mod audit;
 pub mod browser;

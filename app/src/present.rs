@@ -6,13 +6,13 @@
 //! The projector, follow and handout views get the deck over its own socket, which carries key
 //! messages and their strength but never notes or authors; host and observer roles may open it.
 
-mod client;
 mod handout_page;
 mod model;
 mod panel_page;
 mod projector_page;
 pub mod protocol;
 mod slides;
+mod state;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,7 +1,6 @@
 //! The findings wall: headings, notes, ordering, key messages and their triangulation, the export,
 //! and the websocket protocol that keeps every open copy of a review's wall in step.
 
-pub mod client;
 pub mod export;
 #[cfg(test)]
 mod fuzz;
@@ -10,6 +9,7 @@ mod model;
 pub mod order;
 pub mod protocol;
 pub mod rules;
+pub mod state;
 pub mod triangulation;
 mod wall_page;
 

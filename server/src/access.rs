@@ -113,7 +113,7 @@ impl AccessWatch {
 
 /// One socket's access, checked again whenever it may have changed.
 pub struct SocketAccess {
-    accounts: Arc<crate::accounts::AccountStore>,
+    accounts: Arc<crate::accounts::Accounts>,
     people: Arc<dyn MembershipService>,
     key: String,
     person: PersonId,

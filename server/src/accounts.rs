@@ -11,7 +11,7 @@ use app::accounts::{
 use app::error::{AppError, ErrorCode};
 use chrono::Utc;
 
-use crate::audit::{AuditEntry, AuditStore};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::auth::session::new_token;
 use crate::auth::throttle::PasswordThrottle;
 use crate::auth::{SessionPolicy, password};
@@ -21,20 +21,20 @@ use crate::db::{self, Database, DbError};
 const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
 /// Accounts stored in SurrealDB.
-pub struct AccountStore {
+pub struct Accounts {
     db: Database,
     sessions: SessionPolicy,
     throttle: Arc<PasswordThrottle>,
     access: crate::access::AccessWatch,
-    audit: AuditStore,
+    audit: AuditTrail,
 }
 
-impl AccountStore {
+impl Accounts {
     pub fn new(
         db: Database,
         sessions: SessionPolicy,
         access: crate::access::AccessWatch,
-        audit: AuditStore,
+        audit: AuditTrail,
     ) -> Self {
         Self {
             db,
@@ -214,7 +214,7 @@ pub(crate) fn unavailable(error: DbError) -> AppError {
 }
 
 #[async_trait::async_trait]
-impl AccountService for AccountStore {
+impl AccountService for Accounts {
     async fn sign_in(
         &self,
         email: &str,

@@ -11,7 +11,7 @@ pub use crate::db::audit::AuditEntry;
 
 /// The audit trail in SurrealDB.
 #[derive(Clone)]
-pub struct AuditStore {
+pub struct AuditTrail {
     db: Database,
 }
 
@@ -22,7 +22,7 @@ fn unavailable(error: DbError) -> AppError {
     )
 }
 
-impl AuditStore {
+impl AuditTrail {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
@@ -45,7 +45,7 @@ impl AuditStore {
 }
 
 #[async_trait::async_trait]
-impl AuditService for AuditStore {
+impl AuditService for AuditTrail {
     async fn audit_for(&self, review: ReviewId) -> Result<Vec<AuditEvent>, AppError> {
         let rows = db::audit::audit_for_review(&self.db, review, 200)
             .await

@@ -11,30 +11,30 @@ use app::membership::Role;
 use app::review::ReviewId;
 use chrono::Utc;
 
-use crate::accounts::{AccountStore, unavailable};
-use crate::audit::{AuditEntry, AuditStore};
+use crate::accounts::{Accounts, unavailable};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::auth::session::new_token;
 use crate::db::accounts::NewPerson;
 use crate::db::{self, Database};
-use crate::membership::MembershipStore;
+use crate::membership::Memberships;
 
 const BAD_INVITATION: &str = "This invitation link has expired or has already been used. Ask your facilitator for a new one.";
 
 /// Invitations stored in SurrealDB.
-pub struct InvitationStore {
+pub struct Invitations {
     db: Database,
-    accounts: Arc<AccountStore>,
-    membership: Arc<MembershipStore>,
-    audit: AuditStore,
+    accounts: Arc<Accounts>,
+    membership: Arc<Memberships>,
+    audit: AuditTrail,
     ttl: Duration,
 }
 
-impl InvitationStore {
+impl Invitations {
     pub fn new(
         db: Database,
-        accounts: Arc<AccountStore>,
-        membership: Arc<MembershipStore>,
-        audit: AuditStore,
+        accounts: Arc<Accounts>,
+        membership: Arc<Memberships>,
+        audit: AuditTrail,
         ttl: Duration,
     ) -> Self {
         Self {
@@ -137,7 +137,7 @@ fn preview_from_row(
 }
 
 #[async_trait::async_trait]
-impl InvitationService for InvitationStore {
+impl InvitationService for Invitations {
     async fn invite(
         &self,
         by: &Caller,

@@ -54,9 +54,9 @@ pub struct AppState {
     /// Access changes, which open sockets check again at once.
     pub access: access::AccessWatch,
     /// The audit trail, for handlers outside the server functions (the wall, its export).
-    pub audit: audit::AuditStore,
+    pub audit: audit::AuditTrail,
     /// Sessions: the session layer resolves every request's cookie through it.
-    pub accounts: Arc<accounts::AccountStore>,
+    pub accounts: Arc<accounts::Accounts>,
     /// Proxies whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// The benchmark set-up service and its secret, when its route is served (`--bench`).
@@ -95,34 +95,31 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let sessions = config.session_policy();
     let access = access::AccessWatch::new(db.clone());
     access.start_following();
-    let audit = audit::AuditStore::new(db.clone());
-    let accounts = Arc::new(accounts::AccountStore::new(
+    let audit = audit::AuditTrail::new(db.clone());
+    let accounts = Arc::new(accounts::Accounts::new(
         db.clone(),
         sessions.clone(),
         access.clone(),
         audit.clone(),
     ));
-    let membership = Arc::new(membership::MembershipStore::new(
+    let membership = Arc::new(membership::Memberships::new(
         db.clone(),
         access.clone(),
         audit.clone(),
     ));
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
-        invitations: Arc::new(invitations::InvitationStore::new(
+        invitations: Arc::new(invitations::Invitations::new(
             db.clone(),
             accounts.clone(),
             membership.clone(),
             audit.clone(),
             config.invitation_ttl(),
         )),
-        organisations: Arc::new(organisations::OrganisationStore::new(
-            db.clone(),
-            audit.clone(),
-        )),
+        organisations: Arc::new(organisations::Organisations::new(db.clone(), audit.clone())),
         membership,
         audit: Arc::new(audit.clone()),
-        reviews: Arc::new(review::ReviewStore::new(db.clone(), audit.clone())),
+        reviews: Arc::new(review::Reviews::new(db.clone(), audit.clone())),
     };
     let wall = wall::board::WallHub::new(db.clone());
     wall.start_following();

@@ -6,14 +6,14 @@ use app::error::{AppError, ErrorCode};
 use app::membership::{MembershipService, Role};
 use app::review::ReviewId;
 
-use crate::audit::{AuditEntry, AuditStore};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::db::{self, Database, DbError};
 
 /// Memberships in SurrealDB.
-pub struct MembershipStore {
+pub struct Memberships {
     db: Database,
     access: crate::access::AccessWatch,
-    audit: AuditStore,
+    audit: AuditTrail,
 }
 
 fn unavailable(error: DbError) -> AppError {
@@ -23,8 +23,8 @@ fn unavailable(error: DbError) -> AppError {
     )
 }
 
-impl MembershipStore {
-    pub fn new(db: Database, access: crate::access::AccessWatch, audit: AuditStore) -> Self {
+impl Memberships {
+    pub fn new(db: Database, access: crate::access::AccessWatch, audit: AuditTrail) -> Self {
         Self { db, access, audit }
     }
 
@@ -75,7 +75,7 @@ impl MembershipStore {
 }
 
 #[async_trait::async_trait]
-impl MembershipService for MembershipStore {
+impl MembershipService for Memberships {
     async fn role_in(&self, person: PersonId, review: ReviewId) -> Result<Option<Role>, AppError> {
         db::membership::role_in(&self.db, person, review)
             .await

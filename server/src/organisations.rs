@@ -7,17 +7,17 @@ use app::organisations::{
     normalise_organisation_name,
 };
 
-use crate::audit::{AuditEntry, AuditStore};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::db::{self, Database, DbError};
 
 /// Organisations in SurrealDB.
-pub struct OrganisationStore {
+pub struct Organisations {
     db: Database,
-    audit: AuditStore,
+    audit: AuditTrail,
 }
 
-impl OrganisationStore {
-    pub fn new(db: Database, audit: AuditStore) -> Self {
+impl Organisations {
+    pub fn new(db: Database, audit: AuditTrail) -> Self {
         Self { db, audit }
     }
 }
@@ -30,7 +30,7 @@ fn unavailable(error: DbError) -> AppError {
 }
 
 #[async_trait::async_trait]
-impl OrganisationService for OrganisationStore {
+impl OrganisationService for Organisations {
     async fn organisations(&self) -> Result<Vec<Organisation>, AppError> {
         db::organisations::list(&self.db).await.map_err(unavailable)
     }

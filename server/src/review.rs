@@ -7,17 +7,17 @@ use app::review::{
     CheckedReview, KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService,
 };
 
-use crate::audit::{AuditEntry, AuditStore};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::db::{self, Database, DbError};
 
 /// Reviews stored in SurrealDB.
-pub struct ReviewStore {
+pub struct Reviews {
     db: Database,
-    audit: AuditStore,
+    audit: AuditTrail,
 }
 
-impl ReviewStore {
-    pub fn new(db: Database, audit: AuditStore) -> Self {
+impl Reviews {
+    pub fn new(db: Database, audit: AuditTrail) -> Self {
         Self { db, audit }
     }
 }
@@ -28,7 +28,7 @@ fn unavailable(error: DbError) -> AppError {
 }
 
 #[async_trait::async_trait]
-impl ReviewService for ReviewStore {
+impl ReviewService for Reviews {
     async fn list_for(&self, person: PersonId) -> Result<Vec<MyReview>, AppError> {
         db::review::list_for_person(&self.db, person)
             .await
@@ -124,7 +124,7 @@ impl ReviewService for ReviewStore {
     }
 }
 
-impl ReviewStore {
+impl Reviews {
     async fn record(
         &self,
         by: &Caller,

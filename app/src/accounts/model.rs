@@ -1,19 +1,12 @@
 //! Accounts: who a person is and who is signed in, shared by browser and server.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::organisations::OrganisationId;
 
-/// Identifies a person (an account).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PersonId(pub Uuid);
-
-impl std::fmt::Display for PersonId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+uuid_id! {
+    /// Identifies a person (an account).
+    pub struct PersonId;
 }
 
 /// The signed-in person making a request, as the server resolved it from the session cookie.
@@ -99,7 +92,7 @@ mod tests {
     #[test]
     fn administrators_and_facilitator_accounts_create_reviews() {
         let mut caller = Caller {
-            id: PersonId(Uuid::nil()),
+            id: PersonId(uuid::Uuid::nil()),
             name: "A".into(),
             email: "a@b.uk".into(),
             is_admin: false,

@@ -1,62 +1,24 @@
 //! A person's place in a review: their role, shared by browser and server.
 
-use serde::{Deserialize, Serialize};
-
-/// A person's role in one review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The peer challenge manager (LGA) or Improvement Service facilitator who runs the review.
-    Facilitator,
-    /// The lead peer of the team.
-    TeamLead,
-    /// A peer reviewer.
-    Peer,
-    /// The host council's lead contact.
-    HostLead,
-    /// Someone at the host council who reads the draft.
-    HostReader,
-    /// Someone watching the process, such as a shadowing officer.
-    Observer,
+named_enum! {
+    /// A person's role in one review.
+    pub enum Role {
+        /// The peer challenge manager (LGA) or Improvement Service facilitator who runs the review.
+        Facilitator = "facilitator" => "Facilitator",
+        /// The lead peer of the team.
+        TeamLead = "team_lead" => "Peer team lead",
+        /// A peer reviewer.
+        Peer = "peer" => "Peer reviewer",
+        /// The host council's lead contact.
+        HostLead = "host_lead" => "Host lead",
+        /// Someone at the host council who reads the draft.
+        HostReader = "host_reader" => "Host reader",
+        /// Someone watching the process, such as a shadowing officer.
+        Observer = "observer" => "Observer",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Facilitator,
-        Role::TeamLead,
-        Role::Peer,
-        Role::HostLead,
-        Role::HostReader,
-        Role::Observer,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Facilitator => "Facilitator",
-            Role::TeamLead => "Peer team lead",
-            Role::Peer => "Peer reviewer",
-            Role::HostLead => "Host lead",
-            Role::HostReader => "Host reader",
-            Role::Observer => "Observer",
-        }
-    }
-
-    /// The stable name stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Facilitator => "facilitator",
-            Role::TeamLead => "team_lead",
-            Role::Peer => "peer",
-            Role::HostLead => "host_lead",
-            Role::HostReader => "host_reader",
-            Role::Observer => "observer",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == name)
-    }
-
     /// The facilitator and the peers: the people who may see notes and who wrote them.
     pub fn is_peer_team(self) -> bool {
         matches!(self, Role::Facilitator | Role::TeamLead | Role::Peer)

@@ -26,48 +26,17 @@ impl std::fmt::Display for OrganisationId {
     }
 }
 
-/// What kind of body an organisation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganisationKind {
-    /// A council: a host authority, or where peers work.
-    Council,
-    /// The Improvement Service (Scotland).
-    ImprovementService,
-    /// The Local Government Association (England).
-    Lga,
-    /// Anyone else: a fire authority, a national park, a partner body.
-    Other,
-}
-
-impl OrganisationKind {
-    pub const ALL: [OrganisationKind; 4] = [
-        OrganisationKind::Council,
-        OrganisationKind::ImprovementService,
-        OrganisationKind::Lga,
-        OrganisationKind::Other,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            OrganisationKind::Council => "Council",
-            OrganisationKind::ImprovementService => "Improvement Service",
-            OrganisationKind::Lga => "Local Government Association",
-            OrganisationKind::Other => "Other body",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrganisationKind::Council => "council",
-            OrganisationKind::ImprovementService => "improvement_service",
-            OrganisationKind::Lga => "lga",
-            OrganisationKind::Other => "other",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+named_enum! {
+    /// What kind of body an organisation is.
+    pub enum OrganisationKind {
+        /// A council: a host authority, or where peers work.
+        Council = "council" => "Council",
+        /// The Improvement Service (Scotland).
+        ImprovementService = "improvement_service" => "Improvement Service",
+        /// The Local Government Association (England).
+        Lga = "lga" => "Local Government Association",
+        /// Anyone else: a fire authority, a national park, a partner body.
+        Other = "other" => "Other body",
     }
 }
 

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::present::client::DeckState;
 use crate::present::slides::SlideBody;
+use crate::present::state::DeckState;
 use crate::present::with_review;
 
 /// `/reviews/:id/handout`: every key message in presentation order, to print or save as PDF.

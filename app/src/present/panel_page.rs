@@ -9,8 +9,8 @@ use crate::membership::{Action, Role, allows};
 use crate::present::Deck;
 use crate::present::with_review;
 use crate::review::ReviewId;
-use crate::wall::client::WallState;
 use crate::wall::protocol::Command;
+use crate::wall::state::WallState;
 use crate::wall::triangulation::presentation_order;
 
 /// `/reviews/:id/present/panel`: the presenter's own window — the next heading, a timer, notes

@@ -7,9 +7,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::membership::{Action, allows};
-use crate::present::client::DeckState;
 use crate::present::protocol::DeckClientMessage;
 use crate::present::slides::CurrentSlide;
+use crate::present::state::DeckState;
 use crate::present::with_review;
 use crate::review::ReviewId;
 

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::present::client::DeckState;
+use crate::present::state::DeckState;
 use crate::present::{Deck, Slide, SlideMessage};
 use crate::wall::MessageKind;
 use crate::wall::triangulation::Corroboration;

@@ -2,73 +2,25 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-/// Identifies a review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ReviewId(pub Uuid);
-
-impl ReviewId {
-    pub fn new() -> Self {
-        Self(Uuid::new_v4())
-    }
+uuid_id! {
+    /// Identifies a review.
+    pub struct ReviewId;
 }
 
-impl Default for ReviewId {
-    fn default() -> Self {
-        Self::new()
+named_enum! {
+    /// Which programme a review follows; it decides the default headings.
+    pub enum ReviewType {
+        /// LGA Corporate Peer Challenge (England).
+        LgaCorporatePeerChallenge = "lga_corporate_peer_challenge" => "LGA Corporate Peer Challenge",
+        /// Improvement Service Peer Collaborative Improvement (Scotland).
+        PeerCollaborativeImprovement = "peer_collaborative_improvement" => "Improvement Service Peer Collaborative Improvement",
+        /// Anything else, with headings the facilitator writes.
+        Custom = "custom" => "Custom review",
     }
-}
-
-impl std::fmt::Display for ReviewId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// Which programme a review follows; it decides the default headings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewType {
-    /// LGA Corporate Peer Challenge (England).
-    LgaCorporatePeerChallenge,
-    /// Improvement Service Peer Collaborative Improvement (Scotland).
-    PeerCollaborativeImprovement,
-    /// Anything else, with headings the facilitator writes.
-    Custom,
 }
 
 impl ReviewType {
-    pub const ALL: [ReviewType; 3] = [
-        ReviewType::LgaCorporatePeerChallenge,
-        ReviewType::PeerCollaborativeImprovement,
-        ReviewType::Custom,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ReviewType::LgaCorporatePeerChallenge => "LGA Corporate Peer Challenge",
-            ReviewType::PeerCollaborativeImprovement => {
-                "Improvement Service Peer Collaborative Improvement"
-            }
-            ReviewType::Custom => "Custom review",
-        }
-    }
-
-    /// The stable name stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewType::LgaCorporatePeerChallenge => "lga_corporate_peer_challenge",
-            ReviewType::PeerCollaborativeImprovement => "peer_collaborative_improvement",
-            ReviewType::Custom => "custom",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-
     /// The headings a new review of this type starts with.
     pub fn default_headings(self) -> &'static [&'static str] {
         match self {
@@ -87,61 +39,18 @@ pub const LGA_CORE_COMPONENTS: [&str; 5] = [
     "Capacity for improvement",
 ];
 
-/// Where a review is in its life, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Scoping,
-    Preparation,
-    OnSite,
-    Feedback,
-    DraftReport,
-    Published,
-    ProgressReview,
-    Closed,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 8] = [
-        Phase::Scoping,
-        Phase::Preparation,
-        Phase::OnSite,
-        Phase::Feedback,
-        Phase::DraftReport,
-        Phase::Published,
-        Phase::ProgressReview,
-        Phase::Closed,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Phase::Scoping => "Scoping",
-            Phase::Preparation => "Preparation",
-            Phase::OnSite => "On site",
-            Phase::Feedback => "Feedback round-table",
-            Phase::DraftReport => "Draft report",
-            Phase::Published => "Published",
-            Phase::ProgressReview => "Progress review",
-            Phase::Closed => "Closed",
-        }
-    }
-
-    /// The stable name stored in the database and used on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Scoping => "scoping",
-            Phase::Preparation => "preparation",
-            Phase::OnSite => "on_site",
-            Phase::Feedback => "feedback",
-            Phase::DraftReport => "draft_report",
-            Phase::Published => "published",
-            Phase::ProgressReview => "progress_review",
-            Phase::Closed => "closed",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|phase| phase.as_str() == name)
+named_enum! {
+    /// Where a review is in its life, in order.
+    #[derive(PartialOrd, Ord)]
+    pub enum Phase {
+        Scoping = "scoping" => "Scoping",
+        Preparation = "preparation" => "Preparation",
+        OnSite = "on_site" => "On site",
+        Feedback = "feedback" => "Feedback round-table",
+        DraftReport = "draft_report" => "Draft report",
+        Published = "published" => "Published",
+        ProgressReview = "progress_review" => "Progress review",
+        Closed = "closed" => "Closed",
     }
 }
 
@@ -244,7 +153,7 @@ mod tests {
 
     #[test]
     fn review_ids_serialise_as_bare_uuids() {
-        let id = ReviewId(Uuid::nil());
+        let id = ReviewId(uuid::Uuid::nil());
         assert_eq!(
             serde_json::to_string(&id).unwrap(),
             "\"00000000-0000-0000-0000-000000000000\""

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::membership::{Action, allows};
-use crate::wall::client::WallState;
 use crate::wall::protocol::{Command, MAX_MESSAGE_CHARS, MAX_VOTES_PER_PERSON};
+use crate::wall::state::WallState;
 use crate::wall::triangulation::Strength;
 use crate::wall::{Board, HeadingId, KeyMessage, MessageId, MessageKind, NoteId};
 

@@ -9,11 +9,11 @@ use uuid::Uuid;
 
 use crate::accounts::PersonId;
 
-/// Identifies a note. Made by the browser that writes the note, so it can be shown (and queued)
-/// before the server has seen it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct NoteId(pub Uuid);
+uuid_id! {
+    /// Identifies a note. Made by the browser that writes the note, so it can be shown (and queued)
+    /// before the server has seen it.
+    pub struct NoteId;
+}
 
 /// Identifies a heading (a column of the wall): the key of its database record. A heading added
 /// on the wall gets a UUID made by the browser; the server accepts 1 to 64 letters, digits and
@@ -44,113 +44,38 @@ impl Default for HeadingId {
     }
 }
 
-impl std::fmt::Display for NoteId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
 impl std::fmt::Display for HeadingId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
 }
 
-/// What a note records (../shared/DOMAIN.md). Each has a colour *and* a label on the wall.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NoteKind {
-    Strength,
-    AreaForImprovement,
-    Suggestion,
-    NotablePractice,
-    Question,
-}
-
-impl NoteKind {
-    pub const ALL: [NoteKind; 5] = [
-        NoteKind::Strength,
-        NoteKind::AreaForImprovement,
-        NoteKind::Suggestion,
-        NoteKind::NotablePractice,
-        NoteKind::Question,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NoteKind::Strength => "Strength",
-            NoteKind::AreaForImprovement => "Area for improvement",
-            NoteKind::Suggestion => "Suggestion",
-            NoteKind::NotablePractice => "Notable practice",
-            NoteKind::Question => "Question",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoteKind::Strength => "strength",
-            NoteKind::AreaForImprovement => "area_for_improvement",
-            NoteKind::Suggestion => "suggestion",
-            NoteKind::NotablePractice => "notable_practice",
-            NoteKind::Question => "question",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+named_enum! {
+    /// What a note records (../shared/DOMAIN.md). Each has a colour *and* a label on the wall.
+    #[derive(PartialOrd, Ord)]
+    pub enum NoteKind {
+        Strength = "strength" => "Strength",
+        AreaForImprovement = "area_for_improvement" => "Area for improvement",
+        Suggestion = "suggestion" => "Suggestion",
+        NotablePractice = "notable_practice" => "Notable practice",
+        Question = "question" => "Question",
     }
 }
 
-/// Identifies a key message. Made by the browser that adds it, like a note's id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct MessageId(pub Uuid);
-
-impl std::fmt::Display for MessageId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+uuid_id! {
+    /// Identifies a key message. Made by the browser that adds it, like a note's id.
+    pub struct MessageId;
 }
 
-/// What a key message is, in the order the round-table hears them: strengths first,
-/// recommendations last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MessageKind {
-    Strength,
-    NotablePractice,
-    AreaForImprovement,
-    Recommendation,
-}
-
-impl MessageKind {
-    pub const ALL: [MessageKind; 4] = [
-        MessageKind::Strength,
-        MessageKind::NotablePractice,
-        MessageKind::AreaForImprovement,
-        MessageKind::Recommendation,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MessageKind::Strength => "Strength",
-            MessageKind::NotablePractice => "Notable practice",
-            MessageKind::AreaForImprovement => "Area for improvement",
-            MessageKind::Recommendation => "Recommendation",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MessageKind::Strength => "strength",
-            MessageKind::NotablePractice => "notable_practice",
-            MessageKind::AreaForImprovement => "area_for_improvement",
-            MessageKind::Recommendation => "recommendation",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+named_enum! {
+    /// What a key message is, in the order the round-table hears them: strengths first,
+    /// recommendations last.
+    #[derive(PartialOrd, Ord)]
+    pub enum MessageKind {
+        Strength = "strength" => "Strength",
+        NotablePractice = "notable_practice" => "Notable practice",
+        AreaForImprovement = "area_for_improvement" => "Area for improvement",
+        Recommendation = "recommendation" => "Recommendation",
     }
 }
 

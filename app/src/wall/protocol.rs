@@ -7,7 +7,6 @@
 //! every open copy of the wall as an `Event`, in sequence order. Presence is broadcast only.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::accounts::PersonId;
 use crate::error::{AppError, ErrorCode};
@@ -46,15 +45,9 @@ pub const COMMAND_BURST: f64 = 60.0;
 /// A client this far behind gets a snapshot instead of a replay.
 pub const MAX_REPLAY: u64 = 500;
 
-/// A client operation id: unique per operation, kept across resends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OpId(pub Uuid);
-
-impl std::fmt::Display for OpId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+uuid_id! {
+    /// A client operation id: unique per operation, kept across resends.
+    pub struct OpId;
 }
 
 /// What a note says and is about; the server adds its author, pair and version.
@@ -511,7 +504,7 @@ mod tests {
 
     fn create(text: &str) -> Command {
         Command::CreateNote {
-            note: NoteId(Uuid::nil()),
+            note: NoteId(uuid::Uuid::nil()),
             heading: None,
             before: None,
             fields: NoteFields {
@@ -535,9 +528,9 @@ mod tests {
             r#"{"type":"hello","protocol":1,"after":7}"#
         );
         let command = ClientMessage::Command {
-            op: OpId(Uuid::nil()),
+            op: OpId(uuid::Uuid::nil()),
             command: Command::DeleteNote {
-                note: NoteId(Uuid::nil()),
+                note: NoteId(uuid::Uuid::nil()),
             },
         };
         let json = serde_json::to_string(&command).unwrap();
@@ -577,7 +570,7 @@ mod tests {
         };
         fields.tags = vec!["t".into(); MAX_TAGS + 1];
         let too_many = Command::CreateNote {
-            note: NoteId(Uuid::nil()),
+            note: NoteId(uuid::Uuid::nil()),
             heading: None,
             before: None,
             fields,
@@ -588,7 +581,7 @@ mod tests {
     #[test]
     fn key_messages_are_one_sentence_and_votes_are_bounded() {
         let add = |text: &str| Command::AddMessage {
-            message: MessageId(Uuid::nil()),
+            message: MessageId(uuid::Uuid::nil()),
             heading: HeadingId("h".into()),
             before: None,
             text: text.into(),
@@ -603,7 +596,7 @@ mod tests {
         assert!(long.message.contains("300"), "{}", long.message);
         assert!(add(&"é".repeat(MAX_MESSAGE_CHARS)).check().is_ok());
         let edit = |text: Option<&str>| Command::EditMessage {
-            message: MessageId(Uuid::nil()),
+            message: MessageId(uuid::Uuid::nil()),
             text: text.map(String::from),
             kind: Some(MessageKind::Recommendation),
         };
@@ -627,7 +620,7 @@ mod tests {
     #[test]
     fn edits_check_only_what_they_change() {
         let edit = Command::EditNote {
-            note: NoteId(Uuid::nil()),
+            note: NoteId(uuid::Uuid::nil()),
             base_version: 1,
             edit: NoteEdit {
                 kind: Some(NoteKind::Question),
@@ -636,7 +629,7 @@ mod tests {
         };
         assert!(edit.check().is_ok());
         let bad = Command::EditNote {
-            note: NoteId(Uuid::nil()),
+            note: NoteId(uuid::Uuid::nil()),
             base_version: 1,
             edit: NoteEdit {
                 source: Some("s".repeat(MAX_DETAIL_CHARS + 1)),

@@ -9,9 +9,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::membership::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
-use crate::wall::client::{Notice, Status, WallState, command_note};
 use crate::wall::messages_view::{MessageDrag, MessageList, TriangulationBar};
 use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteEdit, NoteFields};
+use crate::wall::state::{Notice, Status, WallState, command_note};
 use crate::wall::{Board, HeadingId, Note, NoteId, NoteKind};
 
 /// The route: checks the caller may see the wall, then shows it.

@@ -16,7 +16,7 @@ use axum::extract::ws::close_code;
 use tokio::sync::broadcast;
 
 use crate::AppState;
-use crate::audit::{AuditEntry, AuditStore};
+use crate::audit::{AuditEntry, AuditTrail};
 use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
 use crate::wall::board::{Actor, ConnectionId, Frames, WallHub};
 
@@ -30,7 +30,7 @@ const PRESENCE_BURST: f64 = 10.0;
 /// One socket on a review's wall.
 pub struct WallChannel {
     hub: WallHub,
-    audit: AuditStore,
+    audit: AuditTrail,
     people: std::sync::Arc<dyn app::membership::MembershipService>,
     review: ReviewId,
     actor: Actor,
