@@ -1,6 +1,6 @@
 //! The wall's websocket wire protocol: JSON text frames, commands up and events down.
 //!
-//! A browser opens `/api/reviews/<id>/wall/ws`, sends `Hello` with the last sequence number it
+//! A browser opens `/ws/reviews/<id>/wall`, sends `Hello` with the last sequence number it
 //! has (if any) and gets `Welcome` with a snapshot or the events it missed. Each `Command` carries
 //! a client operation id; the server applies an operation once, however often it is resent, and
 //! answers `Ack` (with the event's sequence number) or `Rejected`. Every committed change reaches

@@ -67,6 +67,12 @@ fn free_place<'a>(taken: impl Iterator<Item = &'a str>, order: &str) -> Option<S
     Some(crate::wall::order::key_between(Some(order), taken.next()))
 }
 
+/// A command handed to the rules of another concern: a fault in `decide`, refused rather than
+/// applied.
+fn not_this(concern: &str) -> Rejection {
+    AppError::internal(format!("That command is not a {concern} command.")).into()
+}
+
 fn invalid(message: impl Into<String>) -> Rejection {
     AppError::new(ErrorCode::Invalid, message).into()
 }
@@ -116,6 +122,35 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
         .into());
     }
     command.check()?;
+    match command {
+        Command::CreateNote { .. }
+        | Command::EditNote { .. }
+        | Command::MoveNote { .. }
+        | Command::DeleteNote { .. }
+        | Command::RestoreNote { .. } => decide_notes(board, actor, command),
+        Command::AddHeading { .. }
+        | Command::RenameHeading { .. }
+        | Command::MoveHeading { .. }
+        | Command::ArchiveHeading { .. } => decide_headings(board, actor, command),
+        Command::AddMessage { .. }
+        | Command::EditMessage { .. }
+        | Command::MoveMessage { .. }
+        | Command::DeleteMessage { .. }
+        | Command::RestoreMessage { .. }
+        | Command::AddEvidence { .. }
+        | Command::RemoveEvidence { .. }
+        | Command::Vote { .. }
+        | Command::Unvote { .. } => decide_messages(board, actor, command),
+        Command::LockWall { .. }
+        | Command::Present { .. }
+        | Command::Presenting { .. }
+        | Command::PublishHandout { .. }
+        | Command::SetVoting { .. } => decide_settings(board, actor, command),
+    }
+}
+
+/// What a note command does: create, edit, move, delete or restore a note.
+fn decide_notes(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
     match command {
         Command::CreateNote {
             note,
@@ -224,6 +259,13 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
             }
             Ok(Change::Note { note: next })
         }
+        _ => Err(not_this("note")),
+    }
+}
+
+/// What a heading command does: add, rename, reorder or archive a heading.
+fn decide_headings(board: &Board, _actor: &Actor, command: &Command) -> Result<Change, Rejection> {
+    match command {
         Command::AddHeading { heading, title } => {
             if board.headings.iter().any(|h| h.id == *heading) {
                 return Err(
@@ -307,6 +349,14 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
                 moved,
             })
         }
+        _ => Err(not_this("heading")),
+    }
+}
+
+/// What a key message command does: add, edit, move, delete or restore one, change its
+/// evidence, or vote on it.
+fn decide_messages(board: &Board, actor: &Actor, command: &Command) -> Result<Change, Rejection> {
+    match command {
         Command::AddMessage {
             message,
             heading,
@@ -434,6 +484,13 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
             }
             Ok(Change::Message { message: next })
         }
+        _ => Err(not_this("message")),
+    }
+}
+
+/// What a settings command does: the wall's lock, voting and the round-table presentation.
+fn decide_settings(board: &Board, _actor: &Actor, command: &Command) -> Result<Change, Rejection> {
+    match command {
         Command::LockWall { locked } => Ok(Change::Settings {
             settings: WallSettings {
                 locked: *locked,
@@ -513,6 +570,7 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
                 ..board.settings.clone()
             },
         }),
+        _ => Err(not_this("settings")),
     }
 }
 
