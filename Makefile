@@ -84,6 +84,7 @@ bench-fault: bench-build
 	$(BENCH) fault --cycles 100
 
 lint:
+	python3 scripts/house-rules.py
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p app --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings

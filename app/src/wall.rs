@@ -1,17 +1,17 @@
 //! The findings wall: headings, notes, ordering, key messages and their triangulation, the export,
 //! and the websocket protocol that keeps every open copy of a review's wall in step.
 
+pub(crate) mod drag;
 pub mod export;
 #[cfg(test)]
 mod fuzz;
-mod messages_view;
 mod model;
 pub mod order;
 pub mod protocol;
 pub mod rules;
 pub mod state;
 pub mod triangulation;
-mod wall_page;
+pub mod view;
 
 pub use model::*;
-pub use wall_page::WallPage;
+pub use view::WallPage;

@@ -9,26 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use tokio::process::{Child, Command};
 
-use crate::stats::ProcessStats;
-
-/// The memtable the bench runs servers with unless told, in MiB: the server's own default
-/// (`peerwall --help`, `--db-memtable-mib`) when this was written. The bench passes its size to
-/// every server explicitly, so its arena figures never depend on the two agreeing.
-const DEFAULT_MEMTABLE_MIB: u32 = 16;
-
-/// The storage engine's memtable the servers run with, in MiB: `PEERWALL_DB_MEMTABLE_MIB` when
-/// set, else `DEFAULT_MEMTABLE_MIB`; `None` for 0, the engine's own choice by the machine's
-/// memory.
-pub fn memtable_mib() -> Option<u32> {
-    memtable_mib_given(std::env::var("PEERWALL_DB_MEMTABLE_MIB").ok().as_deref())
-}
-
-fn memtable_mib_given(setting: Option<&str>) -> Option<u32> {
-    let mib = setting
-        .and_then(|mib| mib.parse().ok())
-        .unwrap_or(DEFAULT_MEMTABLE_MIB);
-    (mib > 0).then_some(mib)
-}
+use crate::stats::{ProcessStats, memtable_mib};
 
 /// A running `peerwall --bench`.
 pub struct Server {
@@ -173,22 +154,5 @@ impl Server {
 
     pub fn http(&self) -> &reqwest::Client {
         &self.http
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_memtable_size_comes_from_the_environment_or_the_default() {
-        assert_eq!(memtable_mib_given(None), Some(DEFAULT_MEMTABLE_MIB));
-        assert_eq!(memtable_mib_given(Some("64")), Some(64));
-        assert_eq!(
-            memtable_mib_given(Some("0")),
-            None,
-            "0 is the engine's own size"
-        );
-        assert_eq!(memtable_mib_given(Some("lots")), Some(DEFAULT_MEMTABLE_MIB));
     }
 }

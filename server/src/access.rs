@@ -17,6 +17,7 @@ use app::review::ReviewId;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 
+use crate::auth::session::ActiveSession;
 use crate::db::{self, Database};
 
 /// How often an open socket checks its session and role again without being told to.
@@ -111,9 +112,16 @@ impl AccessWatch {
     }
 }
 
+/// Where a socket's session is read again (the account service).
+#[async_trait::async_trait]
+pub trait Sessions: Send + Sync {
+    /// The session in force under its stored key, and when it ends however busy it is.
+    async fn active_session(&self, key: &str) -> Result<Option<ActiveSession>, db::DbError>;
+}
+
 /// One socket's access, checked again whenever it may have changed.
 pub struct SocketAccess {
-    accounts: Arc<crate::accounts::Accounts>,
+    accounts: Arc<dyn Sessions>,
     people: Arc<dyn MembershipService>,
     key: String,
     person: PersonId,

@@ -108,14 +108,6 @@ impl Accounts {
         crate::auth::session::resolve(&self.db, &self.sessions, token).await
     }
 
-    /// The session in force under its stored key, and when it ends however busy it is.
-    pub async fn active_session(
-        &self,
-        key: &str,
-    ) -> Result<Option<crate::auth::session::ActiveSession>, DbError> {
-        crate::auth::session::resolve_key(&self.db, &self.sessions, key).await
-    }
-
     /// A right password for `account`: its wrong ones are forgotten.
     pub(crate) fn succeeded(&self, account: &str) {
         self.throttle.succeeded(account);
@@ -211,6 +203,17 @@ fn say_wait(wait: Duration) -> String {
 pub(crate) fn unavailable(error: DbError) -> AppError {
     tracing::error!(%error, "account service");
     AppError::unavailable("Signing in is not possible just now. Please try again in a moment.")
+}
+
+#[async_trait::async_trait]
+impl crate::access::Sessions for Accounts {
+    /// The session in force under its stored key, and when it ends however busy it is.
+    async fn active_session(
+        &self,
+        key: &str,
+    ) -> Result<Option<crate::auth::session::ActiveSession>, DbError> {
+        crate::auth::session::resolve_key(&self.db, &self.sessions, key).await
+    }
 }
 
 #[async_trait::async_trait]

@@ -7,6 +7,7 @@ pub mod audit;
 mod connection;
 pub mod invitations;
 pub mod live;
+mod location;
 pub mod membership;
 pub mod migrations;
 pub mod organisations;
@@ -17,3 +18,4 @@ pub mod wall;
 
 pub(crate) use connection::retry_conflicts;
 pub use connection::{Database, DbError};
+pub use location::{DatabaseConfig, DatabaseLocation, OpenError};

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use crate::db::{DbError, migrations::MigrationError};
+use crate::db::{DbError, OpenError, migrations::MigrationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -65,5 +65,16 @@ fn bind_reason(error: &std::io::Error) -> String {
         }
         std::io::ErrorKind::AddrNotAvailable => "this machine has no such address".into(),
         _ => error.to_string(),
+    }
+}
+
+impl From<OpenError> for StartupError {
+    fn from(error: OpenError) -> Self {
+        match error {
+            OpenError::DataFolder { path, reason } => StartupError::DataFolder { path, reason },
+            OpenError::Unreachable { location, reason } => {
+                StartupError::DatabaseUnreachable { location, reason }
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod present;
 pub mod review;
 pub mod routes;
+pub mod services;
 pub mod socket;
 pub mod telemetry;
 pub mod wall;
@@ -34,7 +35,7 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
-use app::services::Services;
+use services::Services;
 
 pub use config::Config;
 pub use error::StartupError;
@@ -50,7 +51,7 @@ pub struct AppState {
     pub sessions: auth::SessionPolicy,
     pub site: auth::csrf::SiteOrigin,
     /// The board tasks of the findings walls open on this node.
-    pub wall: wall::board::WallHub,
+    pub wall: wall::hub::WallHub,
     /// Access changes, which open sockets check again at once.
     pub access: access::AccessWatch,
     /// The audit trail, for handlers outside the server functions (the wall, its export).
@@ -121,7 +122,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         audit: Arc::new(audit.clone()),
         reviews: Arc::new(review::Reviews::new(db.clone(), audit.clone())),
     };
-    let wall = wall::board::WallHub::new(db.clone());
+    let wall = wall::hub::WallHub::new(db.clone());
     wall.start_following();
     let bench = config
         .bench

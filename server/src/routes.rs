@@ -5,7 +5,6 @@ use app::{App, shell};
 use axum::http::{HeaderName, HeaderValue, Request, header};
 use axum::routing::get;
 use axum::{Router, middleware};
-use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
@@ -49,7 +48,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(services.clone()),
+            move || services.provide(),
             move || shell(leptos.clone()),
         )
         .fallback(file_and_error_handler::<AppState, _>(shell))

@@ -3,3 +3,5 @@
 pub mod board;
 pub mod channel;
 pub mod export;
+pub mod frame;
+pub mod hub;

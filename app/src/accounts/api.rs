@@ -139,9 +139,8 @@ pub fn require_review_creator(what: &str) -> Result<Caller, AppError> {
 #[server(prefix = "/api", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<Caller, AppError> {
     crate::error::respond(async {
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
         let signed_in = services
-            .accounts
             .sign_in(&email, &password, client_address().as_deref())
             .await?;
         set_cookie(&signed_in.set_cookie)?;
@@ -153,12 +152,11 @@ pub async fn sign_in(email: String, password: String) -> Result<Caller, AppError
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     crate::error::respond(async {
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
         let Some(session) = request_session() else {
             return Ok(());
         };
         let clear = services
-            .accounts
             .sign_out(&session, client_address().as_deref())
             .await?;
         set_cookie(&clear)
@@ -178,9 +176,8 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     crate::error::respond(async {
         let session = require_session()?;
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
         services
-            .accounts
             .change_password(
                 &session,
                 &current_password,
@@ -196,11 +193,8 @@ pub async fn change_password(
 pub async fn issue_password_reset(email: String) -> Result<String, AppError> {
     crate::error::respond(async {
         let caller = require_admin("issue password reset links")?;
-        let services = crate::services::use_services()?;
-        services
-            .accounts
-            .issue_password_reset(&caller, &email)
-            .await
+        let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
+        services.issue_password_reset(&caller, &email).await
     })
     .await
 }
@@ -208,9 +202,8 @@ pub async fn issue_password_reset(email: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
     crate::error::respond(async {
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
         services
-            .accounts
             .reset_password(&token, &new_password, client_address().as_deref())
             .await
     })

@@ -29,8 +29,8 @@ pub async fn list_audit(
 ) -> Result<Vec<crate::audit::AuditEvent>, AppError> {
     crate::error::respond(async {
         authorize(review, crate::membership::Action::ViewAudit).await?;
-        let services = crate::services::use_services()?;
-        services.audit.audit_for(review).await
+        let services = crate::services::service::<dyn crate::audit::AuditService>()?;
+        services.audit_for(review).await
     })
     .await
 }
@@ -39,8 +39,8 @@ pub async fn list_audit(
 pub async fn list_all_audit() -> Result<Vec<crate::audit::AuditEvent>, AppError> {
     crate::error::respond(async {
         require_admin("read the whole audit trail")?;
-        let services = crate::services::use_services()?;
-        services.audit.audit_all().await
+        let services = crate::services::service::<dyn crate::audit::AuditService>()?;
+        services.audit_all().await
     })
     .await
 }

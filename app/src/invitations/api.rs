@@ -55,11 +55,8 @@ pub async fn invite_member(
 ) -> Result<crate::invitations::InvitationLink, AppError> {
     crate::error::respond(async {
         let (caller, _) = authorize(review, crate::membership::Action::InviteMembers).await?;
-        let services = crate::services::use_services()?;
-        services
-            .invitations
-            .invite(&caller, review, &email, role)
-            .await
+        let services = crate::services::service::<dyn crate::invitations::InvitationService>()?;
+        services.invite(&caller, review, &email, role).await
     })
     .await
 }
@@ -69,8 +66,8 @@ pub async fn get_invitation(
     token: String,
 ) -> Result<crate::invitations::InvitationPreview, AppError> {
     crate::error::respond(async {
-        let services = crate::services::use_services()?;
-        services.invitations.preview_invitation(&token).await
+        let services = crate::services::service::<dyn crate::invitations::InvitationService>()?;
+        services.preview_invitation(&token).await
     })
     .await
 }
@@ -82,9 +79,8 @@ pub async fn accept_invitation(
     password: String,
 ) -> Result<Caller, AppError> {
     crate::error::respond(async {
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::invitations::InvitationService>()?;
         let signed_in = services
-            .invitations
             .accept_invitation(&token, &name, &password, client_address().as_deref())
             .await?;
         set_cookie(&signed_in.set_cookie)?;
@@ -99,11 +95,8 @@ pub async fn invite_facilitator(
 ) -> Result<crate::invitations::InvitationLink, AppError> {
     crate::error::respond(async {
         let caller = require_admin("invite facilitators")?;
-        let services = crate::services::use_services()?;
-        services
-            .invitations
-            .invite_facilitator(&caller, &email)
-            .await
+        let services = crate::services::service::<dyn crate::invitations::InvitationService>()?;
+        services.invite_facilitator(&caller, &email).await
     })
     .await
 }

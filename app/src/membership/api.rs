@@ -60,8 +60,8 @@ pub async fn authorize(
     action: crate::membership::Action,
 ) -> Result<(Caller, crate::membership::Role), AppError> {
     let caller = require_caller()?;
-    let services = crate::services::use_services()?;
-    let role = authorize_person(services.membership.as_ref(), caller.id, review, action).await?;
+    let services = crate::services::service::<dyn crate::membership::MembershipService>()?;
+    let role = authorize_person(services.as_ref(), caller.id, review, action).await?;
     Ok((caller, role))
 }
 /// The same check for a known person, for callers outside a page or server function (the
@@ -96,9 +96,8 @@ pub async fn update_member(
     crate::error::respond(async {
         let (caller, _) = authorize(review, Action::ManageMembers).await?;
         let pair = crate::review::parse_pair(&pair)?;
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::membership::MembershipService>()?;
         services
-            .membership
             .update_member(&caller, review, person, role, pair)
             .await
     })
@@ -114,11 +113,8 @@ pub async fn remove_member(
     use crate::membership::{Action, authorize};
     crate::error::respond(async {
         let (caller, _) = authorize(review, Action::ManageMembers).await?;
-        let services = crate::services::use_services()?;
-        services
-            .membership
-            .remove_member(&caller, review, person)
-            .await
+        let services = crate::services::service::<dyn crate::membership::MembershipService>()?;
+        services.remove_member(&caller, review, person).await
     })
     .await
 }

@@ -34,8 +34,8 @@ pub trait OrganisationService: Send + Sync {
 pub async fn list_organisations() -> Result<Vec<crate::organisations::Organisation>, AppError> {
     crate::error::respond(async {
         require_caller()?;
-        let services = crate::services::use_services()?;
-        services.organisations.organisations().await
+        let services = crate::services::service::<dyn crate::organisations::OrganisationService>()?;
+        services.organisations().await
     })
     .await
 }
@@ -47,11 +47,8 @@ pub async fn create_organisation(
 ) -> Result<crate::organisations::Organisation, AppError> {
     crate::error::respond(async {
         let caller = require_review_creator("add an organisation")?;
-        let services = crate::services::use_services()?;
-        services
-            .organisations
-            .create_organisation(&caller, &name, kind)
-            .await
+        let services = crate::services::service::<dyn crate::organisations::OrganisationService>()?;
+        services.create_organisation(&caller, &name, kind).await
     })
     .await
 }
@@ -73,11 +70,8 @@ pub async fn set_my_organisation(organisation: String) -> Result<(), AppError> {
                 Some(id)
             }
         };
-        let services = crate::services::use_services()?;
-        services
-            .organisations
-            .set_organisation(&caller, organisation)
-            .await
+        let services = crate::services::service::<dyn crate::organisations::OrganisationService>()?;
+        services.set_organisation(&caller, organisation).await
     })
     .await
 }

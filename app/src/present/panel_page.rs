@@ -12,6 +12,7 @@ use crate::review::ReviewId;
 use crate::wall::protocol::Command;
 use crate::wall::state::WallState;
 use crate::wall::triangulation::presentation_order;
+use crate::wall::{HeadingId, NoteId};
 
 /// `/reviews/:id/present/panel`: the presenter's own window — the next heading, a timer, notes
 /// kept in this browser, and the evidence behind each message on the slide, any of which can be
@@ -45,47 +46,6 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
         let slide = deck.with_untracked(|deck| deck.step(by));
         state.submit(Command::Present { slide, quote: None });
     };
-    // The timer counts from the panel's opening; Reset starts it again.
-    let started = RwSignal::new(0.0f64);
-    let now = RwSignal::new(0.0f64);
-    #[cfg(feature = "hydrate")]
-    {
-        let clock = || js_sys_now();
-        started.set(clock());
-        now.set(clock());
-        if let Ok(handle) =
-            set_interval_with_handle(move || now.set(clock()), std::time::Duration::from_secs(1))
-        {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    let elapsed = move || {
-        let seconds = ((now.get() - started.get()) / 1000.0).max(0.0) as u64;
-        format!("{:02}:{:02}", seconds / 60, seconds % 60)
-    };
-    let notes_key = format!("peerwall.present.{review}.notes");
-    let notes = RwSignal::new(String::new());
-    #[cfg(feature = "hydrate")]
-    {
-        let key = notes_key.clone();
-        if let Some(saved) = window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|storage| storage.get_item(&key).ok().flatten())
-        {
-            notes.set(saved);
-        }
-    }
-    let save_notes = move |text: String| {
-        notes.set(text.clone());
-        #[cfg(feature = "hydrate")]
-        if let Some(storage) = window().local_storage().ok().flatten() {
-            let _ = storage.set_item(&notes_key, &text);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&notes_key, text);
-    };
     let next_title = move || {
         if !state.loaded.get() {
             return "…".to_string();
@@ -110,6 +70,97 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
         })
     };
     let presenting = move || state.shown.with(|board| board.settings.presenting);
+    view! {
+        <Title text=format!("Presenter panel · {title}")/>
+        <section class="presenter-panel">
+            <h1>"Presenter panel"</h1>
+            <p class="panel-now">"Showing: " <strong class="panel-current">{current_title}</strong></p>
+            <p class="panel-next">"Next: " <strong>{next_title}</strong></p>
+            <PanelTimer/>
+            <div class="panel-controls">
+                <button type="button" class="button" aria-pressed=move || presenting().to_string()
+                    on:click=move |_| state.submit(Command::Presenting { on: !presenting() })>
+                    {move || if presenting() { "End the presentation" } else { "Start presenting to the room" }}
+                </button>
+                <button type="button" class="button" on:click=move |_| state.submit(Command::Present { slide: None, quote: None })>"Title slide"</button>
+                <button type="button" class="button" on:click=move |_| go(-1)>"◀ Previous"</button>
+                <button type="button" class="button" on:click=move |_| go(1)>"Next ▶"</button>
+            </div>
+            <PresenterNotes review/>
+            <SlideEvidence state showing quote/>
+        </section>
+    }
+}
+
+/// How long the presentation has run, from the panel's opening; Reset starts it again.
+#[component]
+fn PanelTimer() -> impl IntoView {
+    let started = RwSignal::new(0.0f64);
+    let now = RwSignal::new(0.0f64);
+    #[cfg(feature = "hydrate")]
+    {
+        let clock = || js_sys_now();
+        started.set(clock());
+        now.set(clock());
+        if let Ok(handle) =
+            set_interval_with_handle(move || now.set(clock()), std::time::Duration::from_secs(1))
+        {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let elapsed = move || {
+        let seconds = ((now.get() - started.get()) / 1000.0).max(0.0) as u64;
+        format!("{:02}:{:02}", seconds / 60, seconds % 60)
+    };
+    view! {
+            <p class="panel-timer">"Time: " <strong class="timer">{elapsed}</strong>
+                " " <button type="button" class="link-button" on:click=move |_| started.set(now.get_untracked())>"Reset"</button></p>
+    }
+}
+
+/// The presenter's own notes, kept in this browser only.
+#[component]
+fn PresenterNotes(review: ReviewId) -> impl IntoView {
+    let notes_key = format!("peerwall.present.{review}.notes");
+    let notes = RwSignal::new(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let key = notes_key.clone();
+        if let Some(saved) = window()
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|storage| storage.get_item(&key).ok().flatten())
+        {
+            notes.set(saved);
+        }
+    }
+    let save_notes = move |text: String| {
+        notes.set(text.clone());
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(&notes_key, &text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&notes_key, text);
+    };
+    view! {
+            <div class="field">
+                <label for="presenter-notes">"Your notes (kept in this browser only)"</label>
+                <textarea id="presenter-notes" rows="5" prop:value=move || notes.get()
+                    on:input=move |event| save_notes(event_target_value(&event))></textarea>
+            </div>
+    }
+}
+
+/// The evidence behind each message on the slide showing, any note of which can be shown to the
+/// room as a quote.
+#[component]
+fn SlideEvidence(
+    state: WallState,
+    showing: Memo<Option<HeadingId>>,
+    quote: Memo<Option<NoteId>>,
+) -> impl IntoView {
     // The messages on the slide showing, with their evidence, for choosing a quote.
     let evidence = move || {
         let Some(heading) = showing.get() else {
@@ -132,27 +183,6 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
         })
     };
     view! {
-        <Title text=format!("Presenter panel · {title}")/>
-        <section class="presenter-panel">
-            <h1>"Presenter panel"</h1>
-            <p class="panel-now">"Showing: " <strong class="panel-current">{current_title}</strong></p>
-            <p class="panel-next">"Next: " <strong>{next_title}</strong></p>
-            <p class="panel-timer">"Time: " <strong class="timer">{elapsed}</strong>
-                " " <button type="button" class="link-button" on:click=move |_| started.set(now.get_untracked())>"Reset"</button></p>
-            <div class="panel-controls">
-                <button type="button" class="button" aria-pressed=move || presenting().to_string()
-                    on:click=move |_| state.submit(Command::Presenting { on: !presenting() })>
-                    {move || if presenting() { "End the presentation" } else { "Start presenting to the room" }}
-                </button>
-                <button type="button" class="button" on:click=move |_| state.submit(Command::Present { slide: None, quote: None })>"Title slide"</button>
-                <button type="button" class="button" on:click=move |_| go(-1)>"◀ Previous"</button>
-                <button type="button" class="button" on:click=move |_| go(1)>"Next ▶"</button>
-            </div>
-            <div class="field">
-                <label for="presenter-notes">"Your notes (kept in this browser only)"</label>
-                <textarea id="presenter-notes" rows="5" prop:value=move || notes.get()
-                    on:input=move |event| save_notes(event_target_value(&event))></textarea>
-            </div>
             <h2>"Evidence on this slide"</h2>
             <p class="hint">"Only the quote you choose is shown to the room, without who said it."</p>
             {move || {
@@ -181,7 +211,6 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
                     </section>
                 }).collect_view().into_any()
             }}
-        </section>
     }
 }
 

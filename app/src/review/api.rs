@@ -41,8 +41,8 @@ pub trait ReviewService: Send + Sync {
 pub async fn list_my_reviews() -> Result<Vec<MyReview>, AppError> {
     crate::error::respond(async {
         let caller = crate::accounts::require_caller()?;
-        let services = crate::services::use_services()?;
-        services.reviews.list_for(caller.id).await
+        let services = crate::services::service::<dyn crate::review::ReviewService>()?;
+        services.list_for(caller.id).await
     })
     .await
 }
@@ -53,9 +53,8 @@ pub async fn get_review(review: ReviewId) -> Result<ReviewOverview, AppError> {
     use crate::membership::{Action, allows, authorize};
     crate::error::respond(async {
         let (_, role) = authorize(review, Action::ViewReview).await?;
-        let services = crate::services::use_services()?;
+        let services = crate::services::service::<dyn crate::review::ReviewService>()?;
         services
-            .reviews
             .overview(review, role, allows(role, Action::ViewPairs))
             .await?
             .ok_or_else(crate::membership::not_a_member)
@@ -69,8 +68,8 @@ pub async fn change_phase(review: ReviewId, phase: crate::review::Phase) -> Resu
     use crate::membership::{Action, authorize};
     crate::error::respond(async {
         let (caller, _) = authorize(review, Action::ChangePhase).await?;
-        let services = crate::services::use_services()?;
-        services.reviews.change_phase(&caller, review, phase).await
+        let services = crate::services::service::<dyn crate::review::ReviewService>()?;
+        services.change_phase(&caller, review, phase).await
     })
     .await
 }
@@ -101,8 +100,8 @@ pub async fn create_review(
             on_site_end,
         }
         .check()?;
-        let services = crate::services::use_services()?;
-        services.reviews.create(&caller, checked).await
+        let services = crate::services::service::<dyn crate::review::ReviewService>()?;
+        services.create(&caller, checked).await
     })
     .await
 }

@@ -6,6 +6,7 @@ use crate::audit::{AuditTable, list_audit};
 use crate::invitations::InviteMember;
 use crate::layout::LinkToPass;
 use crate::membership::Role;
+use crate::membership::{RemoveMember, UpdateMember};
 use crate::review::{ChangePhase, Phase, ReviewId};
 
 /// Invite someone by email in a role; shows the single-use link to pass on.
@@ -84,7 +85,7 @@ pub fn PhaseForm(
 pub fn AuditPanel(
     review: ReviewId,
     phase_changes: ServerAction<ChangePhase>,
-    member_changes: crate::review::review_page::MemberActions,
+    member_changes: MemberActions,
 ) -> impl IntoView {
     let events = crate::browser::load_in_browser(move || {
         phase_changes.version().track();
@@ -101,4 +102,11 @@ pub fn AuditPanel(
             }}
         </section>
     }
+}
+
+/// The facilitator's actions on members, shared by every row.
+#[derive(Clone, Copy)]
+pub struct MemberActions {
+    pub update: ServerAction<UpdateMember>,
+    pub remove: ServerAction<RemoveMember>,
 }

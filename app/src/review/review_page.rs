@@ -5,8 +5,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
-use crate::membership::{RemoveMember, Role, UpdateMember};
-use crate::review::manage::{AuditPanel, InviteForm, PhaseForm};
+use crate::membership::Role;
+use crate::review::manage::{AuditPanel, InviteForm, MemberActions, PhaseForm};
 use crate::review::{
     ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, load_review,
 };
@@ -200,13 +200,6 @@ fn MembersView(
             </table>
         </section>
     }
-}
-
-/// The facilitator's actions on members, shared by every row.
-#[derive(Clone, Copy)]
-pub struct MemberActions {
-    pub update: ServerAction<UpdateMember>,
-    pub remove: ServerAction<RemoveMember>,
 }
 
 /// One member's role and pair, and taking them off the review (after a second press).

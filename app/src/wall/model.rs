@@ -337,13 +337,14 @@ impl Board {
         crate::wall::order::key_between(previous, next)
     }
 
-    /// The move that takes a live message `by` places up (negative) or down among its heading's
-    /// messages; None when it is already at that end (or gone).
+    /// Where a live message lands moved `by` places up (negative) or down among its heading's
+    /// messages: its heading and the message it goes before (None: the end); None when it is
+    /// already at that end (or gone).
     pub fn nudge_message(
         &self,
         message: MessageId,
         by: isize,
-    ) -> Option<crate::wall::protocol::Command> {
+    ) -> Option<(HeadingId, Option<MessageId>)> {
         let heading = self.messages.get(&message)?.heading.clone();
         let column: Vec<MessageId> = self.messages_in(&heading).iter().map(|m| m.id).collect();
         let at = column.iter().position(|id| *id == message)? as isize;
@@ -357,11 +358,7 @@ impl Board {
         } else {
             column.get(to as usize + 1).copied()
         };
-        Some(crate::wall::protocol::Command::MoveMessage {
-            message,
-            heading,
-            before,
-        })
+        Some((heading, before))
     }
 
     /// The notes that evidence at least one live key message.
@@ -497,7 +494,6 @@ mod tests {
 
     #[test]
     fn a_message_is_nudged_one_place_and_not_past_either_end() {
-        use crate::wall::protocol::Command;
         let heading = HeadingId("leadership".into());
         let mut board = Board::default();
         let ids: Vec<MessageId> = (1..=3).map(|n| MessageId(Uuid::from_u128(n))).collect();
@@ -517,10 +513,11 @@ mod tests {
                 },
             );
         }
-        let before = |command: Option<Command>| match command {
-            Some(Command::MoveMessage { before, .. }) => Some(before),
-            None => None,
-            other => panic!("{other:?}"),
+        let before = |place: Option<(HeadingId, Option<MessageId>)>| {
+            place.map(|(to, before)| {
+                assert_eq!(to, heading);
+                before
+            })
         };
         // The middle one: up goes before the first, down before nothing (the end).
         assert_eq!(before(board.nudge_message(ids[1], -1)), Some(Some(ids[0])));

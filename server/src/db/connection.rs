@@ -13,8 +13,7 @@ use surrealdb::opt::auth::Root;
 use surrealdb::types::QueryError;
 use surrealdb::{IndexedResults, Surreal};
 
-use crate::config::{DatabaseConfig, DatabaseLocation};
-use crate::error::StartupError;
+use super::location::{DatabaseConfig, DatabaseLocation, OpenError};
 
 /// A failed database call.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +72,7 @@ impl<'a> IntoFuture for Query<'a> {
 
 impl Database {
     /// Connects, signs in where needed and selects the namespace and database.
-    pub async fn open(config: &DatabaseConfig) -> Result<Self, StartupError> {
+    pub async fn open(config: &DatabaseConfig) -> Result<Self, OpenError> {
         let unreachable = |reason: String| unreachable(config, reason);
         let client = match &config.location {
             DatabaseLocation::Folder(path) => {
@@ -140,14 +139,14 @@ impl Database {
 }
 
 /// The start-up error for a database that could not be reached or opened.
-fn unreachable(config: &DatabaseConfig, reason: String) -> StartupError {
-    StartupError::DatabaseUnreachable {
+fn unreachable(config: &DatabaseConfig, reason: String) -> OpenError {
+    OpenError::Unreachable {
         location: config.location.to_string(),
         reason,
     }
 }
 
-fn no_answer(config: &DatabaseConfig) -> StartupError {
+fn no_answer(config: &DatabaseConfig) -> OpenError {
     unreachable(
         config,
         format!("no answer within {}s", config.timeout.as_secs()),
@@ -155,7 +154,7 @@ fn no_answer(config: &DatabaseConfig) -> StartupError {
 }
 
 /// Connects through the SDK (memory or a server) and signs in when credentials are given.
-async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<Any>, StartupError> {
+async fn connect_to(endpoint: &str, config: &DatabaseConfig) -> Result<Surreal<Any>, OpenError> {
     let unreachable = |reason: String| unreachable(config, reason);
     let client = tokio::time::timeout(config.timeout, connect(endpoint))
         .await
@@ -267,8 +266,8 @@ fn is_conflict(error: &surrealdb::Error) -> bool {
 
 /// Creates the data folder if needed and proves it is writable, so a bad folder fails with a
 /// sentence instead of an engine error later.
-fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, StartupError> {
-    let failed = |reason: String| StartupError::DataFolder {
+fn prepare_folder(path: &Path) -> Result<std::path::PathBuf, OpenError> {
+    let failed = |reason: String| OpenError::DataFolder {
         path: path.to_path_buf(),
         reason,
     };

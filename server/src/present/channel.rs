@@ -16,7 +16,8 @@ use tokio::sync::watch;
 
 use crate::AppState;
 use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
-use crate::wall::board::{Actor, WallHub};
+use crate::wall::board::Actor;
+use crate::wall::hub::WallHub;
 
 /// Slide changes a presenter may make: 10 a second sustained, 5 at once (a clicker pressed fast).
 const GOES_PER_SECOND: f64 = 10.0;

@@ -10,7 +10,8 @@ use app::review::ReviewId;
 use app::wall::Board;
 use tokio::sync::watch;
 
-use crate::wall::board::{BoardView, WallHub};
+use crate::wall::board::BoardView;
+use crate::wall::hub::WallHub;
 
 /// A deck as its followers last got it.
 struct DeckView {

@@ -3,7 +3,7 @@
 //! the board's next sequence number) before it is acknowledged and fanned out to the sockets.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use app::accounts::PersonId;
@@ -15,17 +15,16 @@ use app::wall::protocol::{
 use app::wall::{Board, NoteId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
+use crate::wall::frame::{Frame, HiddenVotes, Joined, frame};
+
 use crate::db::{self, Database};
 
 pub use app::wall::rules::{Actor, Rejection, decide};
 
-/// How often a board task reads its log's head for events another node committed.
-const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
-
 /// How many of its latest operation ids a board task keeps in memory, so that a resend is
 /// answered without asking the database. An older one is still applied once: the rules refuse
 /// or the log's unique index turns it away, and either way the log says what it became.
-const REMEMBERED_OPS: usize = 1_024;
+pub(crate) const REMEMBERED_OPS: usize = 1_024;
 
 /// How many frames a board keeps for sockets still sending the previous ones; a socket further
 /// behind is closed and resumes from its last event. Every slot holds its frame until it is
@@ -65,15 +64,6 @@ pub async fn seed(
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 
-/// A board's stream of frames, as one socket receives it.
-pub type Frames = broadcast::Receiver<Arc<Frame>>;
-
-/// What a socket joining a board gets: the welcome frame and the board's stream of frames.
-pub struct Joined {
-    pub welcome: ServerMessage,
-    pub frames: Frames,
-}
-
 /// Something worked out from the board and sent, as a frame, to whoever follows it (the
 /// presentation's decks): the board task keeps it up to date while it is followed.
 pub trait BoardView: Send + Sync + 'static {
@@ -85,51 +75,7 @@ pub trait BoardView: Send + Sync + 'static {
 /// Names a kind of view, one of each per board.
 pub type ViewKey = &'static str;
 
-/// A frame for every socket on a board. A key message's change while votes are hidden is sent
-/// to each person with only their own votes on it: `text` carries nobody's, and a socket whose
-/// person voted on that message sends `for_person`'s own version instead (made only for them).
-#[derive(Debug)]
-pub struct Frame {
-    text: Arc<str>,
-    hidden_votes: Option<HiddenVotes>,
-}
-
-#[derive(Debug)]
-struct HiddenVotes {
-    event: WallEvent,
-    votes_cast: u32,
-}
-
-impl std::ops::Deref for Frame {
-    type Target = str;
-
-    /// The frame as someone without votes on its message gets it.
-    fn deref(&self) -> &str {
-        &self.text
-    }
-}
-
-impl Frame {
-    fn shared(text: Arc<str>) -> Arc<Frame> {
-        Arc::new(Frame {
-            text,
-            hidden_votes: None,
-        })
-    }
-
-    /// The frame's text for `person`.
-    pub fn for_person(&self, person: PersonId) -> Arc<str> {
-        match &self.hidden_votes {
-            Some(hidden) if hidden.event.has_votes_of(person) => frame(&ServerMessage::Event {
-                event: hidden.event.with_votes_of(Some(person)),
-                votes_cast: Some(hidden.votes_cast),
-            }),
-            _ => self.text.clone(),
-        }
-    }
-}
-
-enum Request {
+pub(crate) enum Request {
     Join {
         connection: ConnectionId,
         actor: Actor,
@@ -167,225 +113,19 @@ enum Request {
 
 /// How a hub's board tasks run.
 #[derive(Debug, Clone, Copy)]
-struct Tuning {
+pub(crate) struct Tuning {
     /// A task ends after this long without sockets or requests.
-    idle: Duration,
+    pub(crate) idle: Duration,
     /// How often a task reads its log's head.
-    head_check: Duration,
+    pub(crate) head_check: Duration,
     /// How many of its latest operation ids a task keeps in memory.
-    remembered_ops: usize,
+    pub(crate) remembered_ops: usize,
 }
 
-/// Every board task on this node, started on first use and ended when idle.
-#[derive(Clone)]
-pub struct WallHub {
-    db: Database,
-    boards: Arc<Mutex<HashMap<ReviewId, mpsc::Sender<Request>>>>,
-    next_connection: Arc<std::sync::atomic::AtomicU64>,
-    tuning: Tuning,
-    live: crate::live::LiveFollower,
-}
-
-fn unavailable() -> AppError {
+pub(crate) fn unavailable() -> AppError {
     AppError::unavailable(
         "The wall could not be reached just now; your change is kept and will be sent again.",
     )
-}
-
-impl WallHub {
-    pub fn new(db: Database) -> Self {
-        Self::with_timing(db, Duration::from_secs(120), HEAD_CHECK_EVERY)
-    }
-
-    /// A hub whose board tasks end after `idle` without sockets or requests, and read their
-    /// log's head every `head_check` (tests set it long to prove the LIVE query alone delivers).
-    pub fn with_timing(db: Database, idle: Duration, head_check: Duration) -> Self {
-        Self {
-            db,
-            boards: Arc::default(),
-            next_connection: Arc::default(),
-            tuning: Tuning {
-                idle,
-                head_check,
-                remembered_ops: REMEMBERED_OPS,
-            },
-            live: crate::live::LiveFollower::default(),
-        }
-    }
-
-    /// The same hub with its board tasks keeping only the latest `ops` operation ids in memory
-    /// (tests use a handful, to reach the database's answer for older resends).
-    pub fn remembering_ops(mut self, ops: usize) -> Self {
-        self.tuning.remembered_ops = ops.max(1);
-        self
-    }
-
-    /// Follows the log with one SurrealDB LIVE query for this node, so that events committed by
-    /// other nodes reach this node's sockets. Runs until `stop_following`.
-    pub fn start_following(&self) {
-        let (db, hub) = (self.db.clone(), self.clone());
-        self.live.start(
-            "the wall's events",
-            move || {
-                let db = db.clone();
-                async move { db::wall::live_events(&db).await }
-            },
-            move |(review, event)| {
-                let hub = hub.clone();
-                async move { hub.forward(review, event).await }
-            },
-        );
-    }
-
-    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
-    pub async fn stop_following(&self) {
-        self.live.stop(&self.db, "the wall's events").await;
-    }
-
-    /// Hands an event from the log to the board's task, if this node has one running.
-    async fn forward(&self, review: ReviewId, event: WallEvent) {
-        let sender = self.boards.lock().ok().and_then(|boards| {
-            boards
-                .get(&review)
-                .filter(|sender| !sender.is_closed())
-                .cloned()
-        });
-        if let Some(sender) = sender {
-            let _ = sender.send(Request::External { event }).await;
-        }
-    }
-
-    /// A fresh id for a socket.
-    pub fn connection_id(&self) -> ConnectionId {
-        self.next_connection
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// How many board tasks are running on this node.
-    pub fn running_boards(&self) -> usize {
-        self.boards.lock().map_or(0, |boards| {
-            boards.values().filter(|tx| !tx.is_closed()).count()
-        })
-    }
-
-    async fn send(&self, review: ReviewId, request: Request) -> Result<(), AppError> {
-        let mut request = request;
-        // Twice: a task that just ended on idle is replaced once.
-        for _ in 0..2 {
-            let sender = {
-                let mut boards = self.boards.lock().map_err(|_| unavailable())?;
-                match boards.get(&review) {
-                    Some(sender) if !sender.is_closed() => sender.clone(),
-                    _ => {
-                        let (sender, receiver) = mpsc::channel(256);
-                        tokio::spawn(run_board(self.db.clone(), review, receiver, self.tuning));
-                        boards.insert(review, sender.clone());
-                        sender
-                    }
-                }
-            };
-            match sender.send(request).await {
-                Ok(()) => return Ok(()),
-                Err(mpsc::error::SendError(returned)) => request = returned,
-            }
-        }
-        Err(unavailable())
-    }
-
-    /// Joins a board: the welcome frame and the subscription to its frames.
-    pub async fn join(
-        &self,
-        review: ReviewId,
-        connection: ConnectionId,
-        actor: Actor,
-        after: Option<u64>,
-    ) -> Result<Joined, AppError> {
-        let (reply, answer) = oneshot::channel();
-        self.send(
-            review,
-            Request::Join {
-                connection,
-                actor,
-                after,
-                reply,
-            },
-        )
-        .await?;
-        answer.await.map_err(|_| unavailable())?
-    }
-
-    /// Follows a view of the board (its frames): the board's view named `key`, made by `make`
-    /// when the board has none yet.
-    pub async fn follow(
-        &self,
-        review: ReviewId,
-        key: ViewKey,
-        make: fn() -> Box<dyn BoardView>,
-    ) -> Result<watch::Receiver<Arc<str>>, AppError> {
-        let (reply, answer) = oneshot::channel();
-        self.send(review, Request::Follow { key, make, reply })
-            .await?;
-        answer.await.map_err(|_| unavailable())
-    }
-
-    /// The whole board as its task holds it: every committed change, with authors and votes.
-    pub async fn board(&self, review: ReviewId) -> Result<Board, AppError> {
-        let (reply, answer) = oneshot::channel();
-        self.send(review, Request::Snapshot { reply }).await?;
-        answer.await.map_err(|_| unavailable())
-    }
-
-    /// Applies a command; the answer is `Ack` or `Rejected`.
-    pub async fn command(
-        &self,
-        review: ReviewId,
-        actor: Actor,
-        op: OpId,
-        command: Command,
-    ) -> ServerMessage {
-        let (reply, answer) = oneshot::channel();
-        let sent = self
-            .send(
-                review,
-                Request::Command {
-                    actor,
-                    op,
-                    command,
-                    reply,
-                },
-            )
-            .await;
-        let rejected = |error| ServerMessage::Rejected {
-            op,
-            error,
-            current: None,
-        };
-        match sent {
-            Ok(()) => answer.await.unwrap_or_else(|_| rejected(unavailable())),
-            Err(error) => rejected(error),
-        }
-    }
-
-    pub async fn presence(
-        &self,
-        review: ReviewId,
-        connection: ConnectionId,
-        dragging: Option<NoteId>,
-    ) {
-        let _ = self
-            .send(
-                review,
-                Request::Presence {
-                    connection,
-                    dragging,
-                },
-            )
-            .await;
-    }
-
-    pub async fn leave(&self, review: ReviewId, connection: ConnectionId) {
-        let _ = self.send(review, Request::Leave { connection }).await;
-    }
 }
 
 /// Someone's open socket on the board.
@@ -427,16 +167,7 @@ impl Followed {
     }
 }
 
-fn frame(message: &ServerMessage) -> Arc<str> {
-    serde_json::to_string(message)
-        .unwrap_or_else(|error| {
-            tracing::error!(%error, "a wall frame did not encode");
-            String::new()
-        })
-        .into()
-}
-
-async fn run_board(
+pub(crate) async fn run_board(
     db: Database,
     review: ReviewId,
     mut requests: mpsc::Receiver<Request>,

@@ -18,7 +18,9 @@ use tokio::sync::broadcast;
 use crate::AppState;
 use crate::audit::{AuditEntry, AuditTrail};
 use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
-use crate::wall::board::{Actor, ConnectionId, Frames, WallHub};
+use crate::wall::board::{Actor, ConnectionId};
+use crate::wall::frame::Frames;
+use crate::wall::hub::WallHub;
 
 /// How long a new socket has to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);

@@ -921,7 +921,7 @@ async fn simulate(
 /// for the same sequence numbers.
 #[tokio::test]
 async fn two_nodes_on_one_database_share_a_board() {
-    use peerwall_server::wall::board::WallHub;
+    use peerwall_server::wall::hub::WallHub;
 
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let app = TestApp::demo().await;
@@ -1085,7 +1085,7 @@ fn the_wall_page_renders_on_the_server_for_the_team_only() {
 /// read fresh from the database equals the board the service holds in memory.
 #[tokio::test]
 async fn every_command_is_stored_as_the_board_shows_it() {
-    use peerwall_server::wall::board::WallHub;
+    use peerwall_server::wall::hub::WallHub;
 
     let app = TestApp::demo().await;
     let db = app.state.db.clone();
@@ -1246,7 +1246,7 @@ async fn every_command_is_stored_as_the_board_shows_it() {
 /// request starts it again from the database.
 #[tokio::test]
 async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
-    use peerwall_server::wall::board::WallHub;
+    use peerwall_server::wall::hub::WallHub;
 
     let app = TestApp::demo().await;
     let (review, actor) = peer_on_first_review(&app).await;
@@ -1287,7 +1287,7 @@ async fn a_board_task_ends_when_idle_and_starts_again_when_needed() {
 /// still acknowledged as what it became, never applied twice, also after a restart.
 #[tokio::test]
 async fn a_resend_older_than_the_remembered_operations_is_applied_once() {
-    use peerwall_server::wall::board::WallHub;
+    use peerwall_server::wall::hub::WallHub;
 
     let app = TestApp::demo().await;
     let (review, actor) = peer_on_first_review(&app).await;

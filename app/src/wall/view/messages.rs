@@ -1,23 +1,14 @@
-//! Triangulation on the wall: each heading's key messages at the top of its column, notes
-//! dragged onto them as evidence (or added from a list, by keyboard), the computed strength on
-//! every card, dot votes, and the facilitator's lock and voting controls.
+//! Triangulation on the wall: a heading's key messages (kind, sentence, computed strength,
+//! evidence, dot votes) and the bar with the wall's lock and voting.
 
 use leptos::prelude::*;
 
 use crate::membership::{Action, allows};
+use crate::wall::drag::{MessageDrag, start_drag};
 use crate::wall::protocol::{Command, MAX_MESSAGE_CHARS, MAX_VOTES_PER_PERSON};
 use crate::wall::state::WallState;
 use crate::wall::triangulation::Strength;
 use crate::wall::{Board, HeadingId, KeyMessage, MessageId, MessageKind, NoteId};
-
-/// What is being dragged on the wall, shared with the notes' own drag code.
-#[derive(Clone, Copy)]
-pub struct MessageDrag {
-    /// The note being dragged by mouse (set by the note cards).
-    pub note: RwSignal<Option<NoteId>>,
-    /// The message being dragged to a new place.
-    pub message: RwSignal<Option<MessageId>>,
-}
 
 fn kind_options(selected: MessageKind) -> impl IntoView {
     MessageKind::ALL
@@ -145,6 +136,114 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(message.text.clone());
     let writable = move || state.can_write();
+    let on_drop = {
+        let heading = heading.clone();
+        move |event: leptos::ev::DragEvent| {
+            if let Some(note) = drag.note.get_untracked() {
+                event.prevent_default();
+                event.stop_propagation();
+                state.submit(Command::AddEvidence { message: id, note });
+                drag.note.set(None);
+                state.dragging(None);
+            } else if let Some(moving) = drag.message.get_untracked() {
+                event.prevent_default();
+                event.stop_propagation();
+                if moving != id {
+                    state.submit(Command::MoveMessage {
+                        message: moving,
+                        heading: heading.clone(),
+                        before: Some(id),
+                    });
+                }
+                drag.message.set(None);
+            }
+        }
+    };
+    // ▲/▼: one place up or down among the heading's messages.
+    let nudge = move |by: isize| {
+        if let Some((heading, before)) = state
+            .shown
+            .with_untracked(|board| board.nudge_message(id, by))
+        {
+            state.submit(Command::MoveMessage {
+                message: id,
+                heading,
+                before,
+            });
+        }
+    };
+    let kind = message.kind;
+    view! {
+        <li
+            id=format!("message-{id}")
+            class="message"
+            data-kind=kind.as_str()
+            data-strength=move || level().as_str()
+            draggable=move || if writable() { "true" } else { "false" }
+            on:dragstart=move |event: leptos::ev::DragEvent| {
+                start_drag(&event, &id);
+                drag.message.set(Some(id));
+            }
+            on:dragend=move |_| drag.message.set(None)
+            on:dragover=move |event: leptos::ev::DragEvent| event.prevent_default()
+            on:drop=on_drop
+        >
+            <p class="message-kind"><span class="kind-swatch" aria-hidden="true"></span>{kind.label()}</p>
+            {move || if editing.get() {
+                view! {
+                    <form class="message-edit" on:submit=move |event| {
+                        event.prevent_default();
+                        state.submit(Command::EditMessage { message: id, text: Some(draft.get_untracked()), kind: None });
+                        editing.set(false);
+                    }>
+                        <label class="visually-hidden" for=format!("edit-message-{id}")>"Key message"</label>
+                        <textarea id=format!("edit-message-{id}") rows="2" maxlength=MAX_MESSAGE_CHARS.to_string()
+                            prop:value=move || draft.get() on:input=move |event| draft.set(event_target_value(&event))></textarea>
+                        <label class="visually-hidden" for=format!("edit-message-kind-{id}")>"Kind of message"</label>
+                        <select id=format!("edit-message-kind-{id}") on:change=move |event| {
+                            if let Some(kind) = MessageKind::parse(&event_target_value(&event)) {
+                                state.submit(Command::EditMessage { message: id, text: None, kind: Some(kind) });
+                            }
+                        }>{kind_options(kind)}</select>
+                        <button type="submit" class="button button-small">"Save"</button>
+                        <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! { <p class="message-text">{message.text.clone()}</p> }.into_any()
+            }}
+            <p class="strength">
+                <span class="strength-marker" data-level=move || level().as_str()>{move || level().label()}</span>
+                " "
+                <span class="strength-counts">{move || strength.get().summary(true)}</span>
+            </p>
+            <MessageVotes id/>
+            <MessageEvidence id heading=heading.clone() strength/>
+            <div class="note-actions">
+                <button type="button" class="link-button" disabled=move || { !writable() || position == 0 }
+                    aria-label="Move this message up"
+                    on:click=move |_| nudge(-1)>"▲"</button>
+                <button type="button" class="link-button" disabled=move || { !writable() || position + 1 >= count }
+                    aria-label="Move this message down"
+                    on:click=move |_| nudge(1)>"▼"</button>
+                <button type="button" class="link-button" disabled=move || !writable()
+                    on:click=move |_| {
+                        draft.set(state.shown.with_untracked(|b| b.messages.get(&id).map(|m| m.text.clone()).unwrap_or_default()));
+                        editing.set(true);
+                    }>"Edit"<span class="visually-hidden">" this message"</span></button>
+                <button type="button" class="link-button" disabled=move || !writable()
+                    on:click=move |_| state.submit(Command::DeleteMessage { message: id })>"Delete"
+                    <span class="visually-hidden">" this message"</span></button>
+            </div>
+        </li>
+    }
+}
+
+/// A message's dot votes: the caller's own, the total once revealed, and the buttons.
+#[component]
+fn MessageVotes(id: MessageId) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let writable = move || state.can_write();
     let my_votes = move || {
         let me = state.me_id.get();
         state.shown.with(|board| {
@@ -162,6 +261,28 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
             .with(|board| board.messages.get(&id).map(KeyMessage::vote_total))
             .unwrap_or(0)
     };
+    view! {
+        <div class="votes">
+                <span class="my-votes" aria-label=move || format!("Your votes here: {}", my_votes())>
+                    {move || "●".repeat(my_votes() as usize)}
+                </span>
+                {move || revealed().then(|| view! {
+                    <span class="vote-total">{move || match total() { 1 => "1 vote".to_string(), n => format!("{n} votes") }}</span>
+                })}
+                <button type="button" class="link-button" disabled=move || !writable()
+                    on:click=move |_| state.submit(Command::Vote { message: id })>"Vote"
+                    <span class="visually-hidden">" for this message"</span></button>
+                <button type="button" class="link-button" disabled=move || !writable() || my_votes() == 0
+                    on:click=move |_| state.submit(Command::Unvote { message: id })>"Unvote"</button>
+            </div>
+    }
+}
+
+/// The notes a message rests on, with a picker to add one by keyboard.
+#[component]
+fn MessageEvidence(id: MessageId, heading: HeadingId, strength: Memo<Strength>) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let writable = move || state.can_write();
     // Notes under this heading not yet evidence for this message, for the keyboard picker.
     let candidates = {
         let heading = heading.clone();
@@ -199,96 +320,7 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
         })
     };
     let picked = RwSignal::new(String::new());
-    let on_drop = {
-        let heading = heading.clone();
-        move |event: leptos::ev::DragEvent| {
-            if let Some(note) = drag.note.get_untracked() {
-                event.prevent_default();
-                event.stop_propagation();
-                state.submit(Command::AddEvidence { message: id, note });
-                drag.note.set(None);
-                state.dragging(None);
-            } else if let Some(moving) = drag.message.get_untracked() {
-                event.prevent_default();
-                event.stop_propagation();
-                if moving != id {
-                    state.submit(Command::MoveMessage {
-                        message: moving,
-                        heading: heading.clone(),
-                        before: Some(id),
-                    });
-                }
-                drag.message.set(None);
-            }
-        }
-    };
-    // ▲/▼: one place up or down among the heading's messages.
-    let nudge = move |by: isize| {
-        if let Some(command) = state
-            .shown
-            .with_untracked(|board| board.nudge_message(id, by))
-        {
-            state.submit(command);
-        }
-    };
-    let kind = message.kind;
     view! {
-        <li
-            id=format!("message-{id}")
-            class="message"
-            data-kind=kind.as_str()
-            data-strength=move || level().as_str()
-            draggable=move || if writable() { "true" } else { "false" }
-            on:dragstart=move |event: leptos::ev::DragEvent| {
-                super::wall_page::start_drag(&event, &id);
-                drag.message.set(Some(id));
-            }
-            on:dragend=move |_| drag.message.set(None)
-            on:dragover=move |event: leptos::ev::DragEvent| event.prevent_default()
-            on:drop=on_drop
-        >
-            <p class="message-kind"><span class="kind-swatch" aria-hidden="true"></span>{kind.label()}</p>
-            {move || if editing.get() {
-                view! {
-                    <form class="message-edit" on:submit=move |event| {
-                        event.prevent_default();
-                        state.submit(Command::EditMessage { message: id, text: Some(draft.get_untracked()), kind: None });
-                        editing.set(false);
-                    }>
-                        <label class="visually-hidden" for=format!("edit-message-{id}")>"Key message"</label>
-                        <textarea id=format!("edit-message-{id}") rows="2" maxlength=MAX_MESSAGE_CHARS.to_string()
-                            prop:value=move || draft.get() on:input=move |event| draft.set(event_target_value(&event))></textarea>
-                        <label class="visually-hidden" for=format!("edit-message-kind-{id}")>"Kind of message"</label>
-                        <select id=format!("edit-message-kind-{id}") on:change=move |event| {
-                            if let Some(kind) = MessageKind::parse(&event_target_value(&event)) {
-                                state.submit(Command::EditMessage { message: id, text: None, kind: Some(kind) });
-                            }
-                        }>{kind_options(kind)}</select>
-                        <button type="submit" class="button button-small">"Save"</button>
-                        <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
-                    </form>
-                }.into_any()
-            } else {
-                view! { <p class="message-text">{message.text.clone()}</p> }.into_any()
-            }}
-            <p class="strength">
-                <span class="strength-marker" data-level=move || level().as_str()>{move || level().label()}</span>
-                " "
-                <span class="strength-counts">{move || strength.get().summary(true)}</span>
-            </p>
-            <div class="votes">
-                <span class="my-votes" aria-label=move || format!("Your votes here: {}", my_votes())>
-                    {move || "●".repeat(my_votes() as usize)}
-                </span>
-                {move || revealed().then(|| view! {
-                    <span class="vote-total">{move || match total() { 1 => "1 vote".to_string(), n => format!("{n} votes") }}</span>
-                })}
-                <button type="button" class="link-button" disabled=move || !writable()
-                    on:click=move |_| state.submit(Command::Vote { message: id })>"Vote"
-                    <span class="visually-hidden">" for this message"</span></button>
-                <button type="button" class="link-button" disabled=move || !writable() || my_votes() == 0
-                    on:click=move |_| state.submit(Command::Unvote { message: id })>"Unvote"</button>
-            </div>
             <details class="evidence">
                 <summary>{move || format!("Evidence ({})", strength.get().notes)}</summary>
                 <ul>
@@ -321,23 +353,6 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
                     <button type="submit" class="button button-small" disabled=move || !writable()>"Add"</button>
                 </form>
             </details>
-            <div class="note-actions">
-                <button type="button" class="link-button" disabled=move || { !writable() || position == 0 }
-                    aria-label="Move this message up"
-                    on:click=move |_| nudge(-1)>"▲"</button>
-                <button type="button" class="link-button" disabled=move || { !writable() || position + 1 >= count }
-                    aria-label="Move this message down"
-                    on:click=move |_| nudge(1)>"▼"</button>
-                <button type="button" class="link-button" disabled=move || !writable()
-                    on:click=move |_| {
-                        draft.set(state.shown.with_untracked(|b| b.messages.get(&id).map(|m| m.text.clone()).unwrap_or_default()));
-                        editing.set(true);
-                    }>"Edit"<span class="visually-hidden">" this message"</span></button>
-                <button type="button" class="link-button" disabled=move || !writable()
-                    on:click=move |_| state.submit(Command::DeleteMessage { message: id })>"Delete"
-                    <span class="visually-hidden">" this message"</span></button>
-            </div>
-        </li>
     }
 }
 

@@ -1,0 +1,152 @@
+//! Writing a note: text, kind, where it was heard, who said it, tags, and where it goes.
+
+use leptos::prelude::*;
+
+use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteFields};
+use crate::wall::state::WallState;
+use crate::wall::view::filters::distinct;
+use crate::wall::{HeadingId, Note, NoteId, NoteKind};
+
+/// Writing a note: text, kind, where it was heard, who said it, tags, and where it goes.
+#[component]
+pub(crate) fn Composer() -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let text = RwSignal::new(String::new());
+    let kind = RwSignal::new(NoteKind::Strength);
+    let source = RwSignal::new(String::new());
+    let stakeholder = RwSignal::new(String::new());
+    let tags = RwSignal::new(String::new());
+    let heading = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let add = move || {
+        let body = text.get_untracked();
+        if !state.can_write() {
+            // The text stays in the box until the wall is unlocked.
+            error.set(Some(
+                "The wall is locked while the presentation is prepared: your note is kept here until it is unlocked.".into(),
+            ));
+            return;
+        }
+        if body.trim().is_empty() {
+            error.set(Some("Write the note first.".into()));
+            return;
+        }
+        if body.chars().count() > MAX_NOTE_CHARS {
+            error.set(Some(format!(
+                "A note is {MAX_NOTE_CHARS} characters at most: split it into two."
+            )));
+            return;
+        }
+        let heading_id = heading.get_untracked();
+        state.submit(Command::CreateNote {
+            note: NoteId(uuid::Uuid::new_v4()),
+            heading: (!heading_id.is_empty()).then_some(HeadingId(heading_id)),
+            before: None,
+            fields: NoteFields {
+                text: body,
+                kind: kind.get_untracked(),
+                source: source.get_untracked(),
+                stakeholder: stakeholder.get_untracked(),
+                tags: tags
+                    .get_untracked()
+                    .split(',')
+                    .map(|tag| tag.trim().to_string())
+                    .filter(|tag| !tag.is_empty())
+                    .collect(),
+            },
+        });
+        error.set(None);
+        text.set(String::new());
+        tags.set(String::new());
+    };
+    view! {
+        <form class="composer" aria-label="New note" on:submit=move |event| {
+            event.prevent_default();
+            add();
+        }>
+            <div class="field composer-text">
+                <label for="note-text">"Note"</label>
+                <textarea
+                    id="note-text"
+                    rows="2"
+                    maxlength=MAX_NOTE_CHARS.to_string()
+                    aria-describedby="note-text-count note-text-error"
+                    prop:value=move || text.get()
+                    on:input=move |event| text.set(event_target_value(&event))
+                    on:keydown=move |event| {
+                        if event.key() == "Enter" && (event.ctrl_key() || event.meta_key()) {
+                            event.prevent_default();
+                            add();
+                        }
+                    }
+                ></textarea>
+                <p id="note-text-count" class="hint">
+                    {move || format!("{} of {MAX_NOTE_CHARS} characters · Ctrl+Enter adds it", text.with(|t| t.chars().count()))}
+                </p>
+                <p id="note-text-error" class="field-error" role="alert">{move || error.get()}</p>
+            </div>
+            <div class="composer-details">
+                <div class="field">
+                    <label for="note-kind">"Kind"</label>
+                    <select id="note-kind" on:change=move |event| {
+                        if let Some(value) = NoteKind::parse(&event_target_value(&event)) {
+                            kind.set(value);
+                        }
+                    }>
+                        {NoteKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.as_str() selected=move || kind.get() == k>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <SuggestField id="note-source" label="Heard at" placeholder="e.g. Leader interview"
+                    value=source pick=|note| vec![note.source.clone()]/>
+                <SuggestField id="note-stakeholder" label="Stakeholder group" placeholder="e.g. Councillors"
+                    value=stakeholder pick=|note| vec![note.stakeholder.clone()]/>
+                <div class="field">
+                    <label for="note-tags">"Tags"<span class="visually-hidden">", separated by commas"</span></label>
+                    <input id="note-tags" maxlength="200" placeholder="e.g. housing, budget" prop:value=move || tags.get()
+                        on:input=move |event| tags.set(event_target_value(&event))/>
+                </div>
+                <div class="field">
+                    <label for="note-heading">"Put it under"</label>
+                    <select id="note-heading" on:change=move |event| heading.set(event_target_value(&event))>
+                        <option value="">"Unsorted"</option>
+                        {move || state.shown.with(|board| board.live_headings().map(|h| (h.id.0.clone(), h.title.clone())).collect::<Vec<_>>())
+                            .into_iter()
+                            .map(|(id, title)| {
+                                let selected = id == heading.get_untracked();
+                                view! { <option value=id selected=selected>{title}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button" disabled=move || !state.can_write()>"Add note"</button>
+            </div>
+        </form>
+    }
+}
+
+/// A text field that suggests the values other notes already use, so a session or stakeholder
+/// group is spelt the same way by every pair (and filters find them all).
+#[component]
+fn SuggestField(
+    id: &'static str,
+    label: &'static str,
+    placeholder: &'static str,
+    value: RwSignal<String>,
+    pick: fn(&Note) -> Vec<String>,
+) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let list = format!("{id}-known");
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id list=list.clone() maxlength=MAX_DETAIL_CHARS.to_string() placeholder=placeholder
+                prop:value=move || value.get() on:input=move |event| value.set(event_target_value(&event))/>
+            <datalist id=list>
+                {move || state.shown.with(|board| distinct(board, pick)).into_iter()
+                    .map(|value| view! { <option value=value/> }).collect_view()}
+            </datalist>
+        </div>
+    }
+}

@@ -1,0 +1,35 @@
+//! The services the `app` crate's server functions call, one per concept, as the server provides
+//! them to every page and server function (each through Leptos context, `app::services::service`).
+
+use std::sync::Arc;
+
+use app::accounts::AccountService;
+use app::audit::AuditService;
+use app::invitations::InvitationService;
+use app::membership::MembershipService;
+use app::organisations::OrganisationService;
+use app::review::ReviewService;
+use leptos::prelude::provide_context;
+
+/// Every service a server function may need, cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: Arc<dyn AccountService>,
+    pub invitations: Arc<dyn InvitationService>,
+    pub organisations: Arc<dyn OrganisationService>,
+    pub membership: Arc<dyn MembershipService>,
+    pub audit: Arc<dyn AuditService>,
+    pub reviews: Arc<dyn ReviewService>,
+}
+
+impl Services {
+    /// Puts every service in the current context.
+    pub fn provide(&self) {
+        provide_context(self.accounts.clone());
+        provide_context(self.invitations.clone());
+        provide_context(self.organisations.clone());
+        provide_context(self.membership.clone());
+        provide_context(self.audit.clone());
+        provide_context(self.reviews.clone());
+    }
+}

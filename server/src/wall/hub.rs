@@ -1,0 +1,228 @@
+//! The wall's board service as the rest of the server sees it: one task per review's wall on
+//! this node (`board.rs`), started on first use and ended when idle, reached through the hub.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::error::AppError;
+use app::review::ReviewId;
+use app::wall::protocol::{Command, OpId, ServerMessage, WallEvent};
+use app::wall::{Board, NoteId};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::db::{self, Database};
+use crate::wall::board::{
+    Actor, BoardView, ConnectionId, REMEMBERED_OPS, Request, Tuning, ViewKey, run_board,
+    unavailable,
+};
+use crate::wall::frame::Joined;
+
+/// How often a board task reads its log's head for events another node committed.
+const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
+
+/// Every board task on this node, started on first use and ended when idle.
+#[derive(Clone)]
+pub struct WallHub {
+    db: Database,
+    boards: Arc<Mutex<HashMap<ReviewId, mpsc::Sender<Request>>>>,
+    next_connection: Arc<std::sync::atomic::AtomicU64>,
+    tuning: Tuning,
+    live: crate::live::LiveFollower,
+}
+
+impl WallHub {
+    pub fn new(db: Database) -> Self {
+        Self::with_timing(db, Duration::from_secs(120), HEAD_CHECK_EVERY)
+    }
+
+    /// A hub whose board tasks end after `idle` without sockets or requests, and read their
+    /// log's head every `head_check` (tests set it long to prove the LIVE query alone delivers).
+    pub fn with_timing(db: Database, idle: Duration, head_check: Duration) -> Self {
+        Self {
+            db,
+            boards: Arc::default(),
+            next_connection: Arc::default(),
+            tuning: Tuning {
+                idle,
+                head_check,
+                remembered_ops: REMEMBERED_OPS,
+            },
+            live: crate::live::LiveFollower::default(),
+        }
+    }
+
+    /// The same hub with its board tasks keeping only the latest `ops` operation ids in memory
+    /// (tests use a handful, to reach the database's answer for older resends).
+    pub fn remembering_ops(mut self, ops: usize) -> Self {
+        self.tuning.remembered_ops = ops.max(1);
+        self
+    }
+
+    /// Follows the log with one SurrealDB LIVE query for this node, so that events committed by
+    /// other nodes reach this node's sockets. Runs until `stop_following`.
+    pub fn start_following(&self) {
+        let (db, hub) = (self.db.clone(), self.clone());
+        self.live.start(
+            "the wall's events",
+            move || {
+                let db = db.clone();
+                async move { db::wall::live_events(&db).await }
+            },
+            move |(review, event)| {
+                let hub = hub.clone();
+                async move { hub.forward(review, event).await }
+            },
+        );
+    }
+
+    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
+    pub async fn stop_following(&self) {
+        self.live.stop(&self.db, "the wall's events").await;
+    }
+
+    /// Hands an event from the log to the board's task, if this node has one running.
+    async fn forward(&self, review: ReviewId, event: WallEvent) {
+        let sender = self.boards.lock().ok().and_then(|boards| {
+            boards
+                .get(&review)
+                .filter(|sender| !sender.is_closed())
+                .cloned()
+        });
+        if let Some(sender) = sender {
+            let _ = sender.send(Request::External { event }).await;
+        }
+    }
+
+    /// A fresh id for a socket.
+    pub fn connection_id(&self) -> ConnectionId {
+        self.next_connection
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many board tasks are running on this node.
+    pub fn running_boards(&self) -> usize {
+        self.boards.lock().map_or(0, |boards| {
+            boards.values().filter(|tx| !tx.is_closed()).count()
+        })
+    }
+
+    async fn send(&self, review: ReviewId, request: Request) -> Result<(), AppError> {
+        let mut request = request;
+        // Twice: a task that just ended on idle is replaced once.
+        for _ in 0..2 {
+            let sender = {
+                let mut boards = self.boards.lock().map_err(|_| unavailable())?;
+                match boards.get(&review) {
+                    Some(sender) if !sender.is_closed() => sender.clone(),
+                    _ => {
+                        let (sender, receiver) = mpsc::channel(256);
+                        tokio::spawn(run_board(self.db.clone(), review, receiver, self.tuning));
+                        boards.insert(review, sender.clone());
+                        sender
+                    }
+                }
+            };
+            match sender.send(request).await {
+                Ok(()) => return Ok(()),
+                Err(mpsc::error::SendError(returned)) => request = returned,
+            }
+        }
+        Err(unavailable())
+    }
+
+    /// Joins a board: the welcome frame and the subscription to its frames.
+    pub async fn join(
+        &self,
+        review: ReviewId,
+        connection: ConnectionId,
+        actor: Actor,
+        after: Option<u64>,
+    ) -> Result<Joined, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            review,
+            Request::Join {
+                connection,
+                actor,
+                after,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| unavailable())?
+    }
+
+    /// Follows a view of the board (its frames): the board's view named `key`, made by `make`
+    /// when the board has none yet.
+    pub async fn follow(
+        &self,
+        review: ReviewId,
+        key: ViewKey,
+        make: fn() -> Box<dyn BoardView>,
+    ) -> Result<watch::Receiver<Arc<str>>, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(review, Request::Follow { key, make, reply })
+            .await?;
+        answer.await.map_err(|_| unavailable())
+    }
+
+    /// The whole board as its task holds it: every committed change, with authors and votes.
+    pub async fn board(&self, review: ReviewId) -> Result<Board, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(review, Request::Snapshot { reply }).await?;
+        answer.await.map_err(|_| unavailable())
+    }
+
+    /// Applies a command; the answer is `Ack` or `Rejected`.
+    pub async fn command(
+        &self,
+        review: ReviewId,
+        actor: Actor,
+        op: OpId,
+        command: Command,
+    ) -> ServerMessage {
+        let (reply, answer) = oneshot::channel();
+        let sent = self
+            .send(
+                review,
+                Request::Command {
+                    actor,
+                    op,
+                    command,
+                    reply,
+                },
+            )
+            .await;
+        let rejected = |error| ServerMessage::Rejected {
+            op,
+            error,
+            current: None,
+        };
+        match sent {
+            Ok(()) => answer.await.unwrap_or_else(|_| rejected(unavailable())),
+            Err(error) => rejected(error),
+        }
+    }
+
+    pub async fn presence(
+        &self,
+        review: ReviewId,
+        connection: ConnectionId,
+        dragging: Option<NoteId>,
+    ) {
+        let _ = self
+            .send(
+                review,
+                Request::Presence {
+                    connection,
+                    dragging,
+                },
+            )
+            .await;
+    }
+
+    pub async fn leave(&self, review: ReviewId, connection: ConnectionId) {
+        let _ = self.send(review, Request::Leave { connection }).await;
+    }
+}
