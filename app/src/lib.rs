@@ -1,4 +1,4 @@
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 //! Peerwall's Leptos application, compiled twice: with `ssr` into the server binary and with
 //! `hydrate` into the browser's wasm. Shared types live in `<concept>/model.rs`, server functions
 //! in `<concept>/api.rs`, and the rest of each folder is what the user sees.
