@@ -1,6 +1,7 @@
 //! The audit service: every service writes its audit rows through it, and the facilitator's
 //! and administrators' trails read them.
 
+use app::accounts::Caller;
 use app::audit::{AuditEvent, AuditService};
 use app::error::AppError;
 use app::review::ReviewId;
@@ -32,6 +33,24 @@ impl AuditTrail {
         db::audit::record_audit(&self.db, entry)
             .await
             .map_err(unavailable)
+    }
+
+    /// Writes the row of a change `by` made on `review`; the change fails with it.
+    pub async fn review_change(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        kind: &'static str,
+        detail: String,
+    ) -> Result<(), AppError> {
+        self.record(AuditEntry {
+            kind,
+            actor: Some(by.id),
+            review: Some(review),
+            detail,
+            address: None,
+        })
+        .await
     }
 
     /// Writes a row of something that has already happened (a sign-in, a refused password):

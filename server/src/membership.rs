@@ -6,7 +6,7 @@ use app::error::{AppError, ErrorCode};
 use app::membership::{MembershipService, Role};
 use app::review::ReviewId;
 
-use crate::audit::{AuditEntry, AuditTrail};
+use crate::audit::AuditTrail;
 use crate::db::{self, Database, DbError};
 
 /// Memberships in SurrealDB.
@@ -46,24 +46,6 @@ impl Memberships {
             .await
             .map_err(unavailable)?;
         Ok(true)
-    }
-
-    async fn record(
-        &self,
-        by: &Caller,
-        review: ReviewId,
-        kind: &'static str,
-        detail: String,
-    ) -> Result<(), AppError> {
-        self.audit
-            .record(AuditEntry {
-                kind,
-                actor: Some(by.id),
-                review: Some(review),
-                detail,
-                address: None,
-            })
-            .await
     }
 
     async fn member_name(&self, person: PersonId) -> Result<String, AppError> {
@@ -112,12 +94,16 @@ impl MembershipService for Memberships {
         let name = self.member_name(person).await?;
         if was_role != role {
             let detail = format!("{name}: {} to {}", was_role.as_str(), role.as_str());
-            self.record(by, review, "role_changed", detail).await?;
+            self.audit
+                .review_change(by, review, "role_changed", detail)
+                .await?;
         }
         if was_pair != pair {
             let show = |pair: Option<i64>| pair.map_or("none".to_string(), |p| p.to_string());
             let detail = format!("{name}: pair {} to {}", show(was_pair), show(pair));
-            self.record(by, review, "pair_changed", detail).await?;
+            self.audit
+                .review_change(by, review, "pair_changed", detail)
+                .await?;
         }
         Ok(())
     }
@@ -135,7 +121,9 @@ impl MembershipService for Memberships {
         let (was_role, _) = changed(change)?;
         self.access.changed(person, Some(review)).await;
         let detail = format!("{name} ({})", was_role.as_str());
-        self.record(by, review, "member_removed", detail).await
+        self.audit
+            .review_change(by, review, "member_removed", detail)
+            .await
     }
 }
 

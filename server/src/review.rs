@@ -7,7 +7,7 @@ use app::review::{
     CheckedReview, KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService,
 };
 
-use crate::audit::{AuditEntry, AuditTrail};
+use crate::audit::AuditTrail;
 use crate::db::{self, Database, DbError};
 
 /// Reviews stored in SurrealDB.
@@ -98,7 +98,9 @@ impl ReviewService for Reviews {
             ));
         }
         let detail = format!("{} to {}", current.phase.as_str(), to.as_str());
-        self.record(by, review, "phase_changed", detail).await
+        self.audit
+            .review_change(by, review, "phase_changed", detail)
+            .await
     }
 
     async fn create(&self, by: &Caller, review: CheckedReview) -> Result<ReviewId, AppError> {
@@ -119,27 +121,9 @@ impl ReviewService for Reviews {
         )
         .await
         .map_err(unavailable)?;
-        self.record(by, id, "review_created", title).await?;
-        Ok(id)
-    }
-}
-
-impl Reviews {
-    async fn record(
-        &self,
-        by: &Caller,
-        review: ReviewId,
-        kind: &'static str,
-        detail: String,
-    ) -> Result<(), AppError> {
         self.audit
-            .record(AuditEntry {
-                kind,
-                actor: Some(by.id),
-                review: Some(review),
-                detail,
-                address: None,
-            })
-            .await
+            .review_change(by, id, "review_created", title)
+            .await?;
+        Ok(id)
     }
 }

@@ -289,3 +289,28 @@ pub struct MessageDrag {
     /// The message being dragged to a new place.
     pub message: RwSignal<Option<MessageId>>,
 }
+
+/// A key message dropped under `heading`, before the message `before` (None: at the end): moves
+/// it there. Whether a message was being dragged.
+pub(crate) fn drop_message(
+    event: &leptos::ev::DragEvent,
+    state: WallState,
+    drag: MessageDrag,
+    heading: &HeadingId,
+    before: Option<MessageId>,
+) -> bool {
+    let Some(message) = drag.message.get_untracked() else {
+        return false;
+    };
+    event.prevent_default();
+    event.stop_propagation();
+    if Some(message) != before {
+        state.submit(Command::MoveMessage {
+            message,
+            heading: heading.clone(),
+            before,
+        });
+    }
+    drag.message.set(None);
+    true
+}

@@ -36,20 +36,25 @@ pub(crate) fn settings_record(review: ReviewId) -> RecordId {
     RecordId::new("wall_settings", RecordIdKey::Uuid(review.0.into()))
 }
 
-pub(crate) fn evidence_record(review: ReviewId, message: MessageId, note: NoteId) -> RecordId {
+/// A row keyed (review, message, other): a message's evidence (the note) or vote (the person).
+fn keyed_to_message(
+    table: &'static str,
+    review: ReviewId,
+    message: MessageId,
+    other: uuid::Uuid,
+) -> RecordId {
     let key = Array::from(vec![
         Value::Uuid(review.0.into()),
         Value::Uuid(message.0.into()),
-        Value::Uuid(note.0.into()),
+        Value::Uuid(other.into()),
     ]);
-    RecordId::new("evidence", RecordIdKey::Array(key))
+    RecordId::new(table, RecordIdKey::Array(key))
+}
+
+pub(crate) fn evidence_record(review: ReviewId, message: MessageId, note: NoteId) -> RecordId {
+    keyed_to_message("evidence", review, message, note.0)
 }
 
 pub(crate) fn vote_record(review: ReviewId, message: MessageId, person: PersonId) -> RecordId {
-    let key = Array::from(vec![
-        Value::Uuid(review.0.into()),
-        Value::Uuid(message.0.into()),
-        Value::Uuid(person.0.into()),
-    ]);
-    RecordId::new("vote", RecordIdKey::Array(key))
+    keyed_to_message("vote", review, message, person.0)
 }

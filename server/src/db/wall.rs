@@ -47,17 +47,6 @@ struct VoteCount {
 }
 
 #[derive(Debug, SurrealValue)]
-struct SettingsRow {
-    locked: bool,
-    votes_per_person: i64,
-    votes_revealed: bool,
-    slide: Option<String>,
-    quote: Option<uuid::Uuid>,
-    presenting: bool,
-    handout_published: bool,
-}
-
-#[derive(Debug, SurrealValue)]
 struct HeadingRow {
     id: String,
     title: String,
@@ -112,8 +101,8 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                  FROM evidence WHERE review = $review ORDER BY position;
              SELECT record::id(message)[1] AS message, record::id(person) AS person, count
                  FROM vote WHERE review = $review;
-             SELECT locked, votes_per_person, votes_revealed, slide, quote, presenting,
-                 handout_published FROM $settings;",
+             SELECT review, locked, votes_per_person, votes_revealed, slide, quote, presenting,
+                 handout_published, updated_at FROM $settings;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
@@ -124,7 +113,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let messages: Vec<MessageRow> = response.take(3)?;
     let evidence: Vec<EvidenceLink> = response.take(4)?;
     let votes: Vec<VoteCount> = response.take(5)?;
-    let settings: Vec<SettingsRow> = response.take(6)?;
+    let settings: Vec<SettingsContent> = response.take(6)?;
     let mut board = Board::default();
     for row in headings {
         board.apply(&Change::Heading {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::membership::{Action, allows};
-use crate::wall::drag::{MessageDrag, start_drag};
+use crate::wall::drag::{MessageDrag, drop_message, start_drag};
 use crate::wall::protocol::{Command, MAX_MESSAGE_CHARS, MAX_VOTES_PER_PERSON};
 use crate::wall::state::WallState;
 use crate::wall::triangulation::Strength;
@@ -42,16 +42,7 @@ pub fn MessageList(heading: HeadingId, title: String) -> impl IntoView {
     let drop_at_end = {
         let heading = heading.clone();
         move |event: leptos::ev::DragEvent| {
-            if let Some(message) = drag.message.get_untracked() {
-                event.prevent_default();
-                event.stop_propagation();
-                state.submit(Command::MoveMessage {
-                    message,
-                    heading: heading.clone(),
-                    before: None,
-                });
-                drag.message.set(None);
-            }
+            drop_message(&event, state, drag, &heading, None);
         }
     };
     let form_id = format!("new-message-{heading}");
@@ -145,17 +136,8 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
                 state.submit(Command::AddEvidence { message: id, note });
                 drag.note.set(None);
                 state.dragging(None);
-            } else if let Some(moving) = drag.message.get_untracked() {
-                event.prevent_default();
-                event.stop_propagation();
-                if moving != id {
-                    state.submit(Command::MoveMessage {
-                        message: moving,
-                        heading: heading.clone(),
-                        before: Some(id),
-                    });
-                }
-                drag.message.set(None);
+            } else {
+                drop_message(&event, state, drag, &heading, Some(id));
             }
         }
     };
