@@ -30,7 +30,7 @@ pub const PING_EVERY: Duration = Duration::from_secs(15);
 pub const SILENT_FOR: Duration = Duration::from_secs(45);
 
 /// Who opened a socket: allowed the channel's action on the review when it opened.
-pub struct Caller {
+pub struct SocketCaller {
     pub review: ReviewId,
     pub session: RequestSession,
     pub role: Role,
@@ -85,7 +85,7 @@ pub trait Channel: Send + Sized + 'static {
     /// The channel for a caller allowed `ACTION`, made before the upgrade; an error refuses it.
     fn open(
         state: &AppState,
-        caller: Caller,
+        caller: SocketCaller,
     ) -> impl Future<Output = Result<Self, AppError>> + Send;
 
     /// The socket is open: read a hello if the channel has one and send what a joining browser
@@ -137,7 +137,7 @@ async fn socket_caller<C: Channel>(
     review: &str,
     session: Option<Extension<RequestSession>>,
     headers: &HeaderMap,
-) -> Result<Caller, AppError> {
+) -> Result<SocketCaller, AppError> {
     let (review, session) = caller(state, review, session, C::SIGN_IN, Some(headers))?;
     let people = state.services.membership.as_ref();
     let role = authorize_person(people, session.caller.id, review, C::ACTION)
@@ -148,7 +148,7 @@ async fn socket_caller<C: Channel>(
             }
             _ => error,
         })?;
-    Ok(Caller {
+    Ok(SocketCaller {
         review,
         session,
         role,
@@ -206,7 +206,8 @@ impl Link {
     }
 
     /// The browser's first frame, read as `C::In`, if it sends one within `within`: `None` when
-    /// it does not (or closes), else the frame or what is wrong with it.
+    /// it does not (or closes), else the frame or what is wrong with it (a ping or pong is not
+    /// a first frame either).
     pub async fn first<C: Channel>(&mut self, within: Duration) -> Option<Result<C::In, AppError>> {
         let Ok(Some(Ok(message))) = tokio::time::timeout(within, self.socket.recv()).await else {
             return None;
@@ -214,7 +215,11 @@ impl Link {
         match read::<C>(message) {
             Incoming::Frame(frame) => Some(Ok(frame)),
             Incoming::Bad(error) => Some(Err(error)),
-            Incoming::Control | Incoming::Closed => None,
+            Incoming::Control => Some(Err(AppError::new(
+                ErrorCode::Invalid,
+                "The first message must be a text frame.",
+            ))),
+            Incoming::Closed => None,
         }
     }
 }

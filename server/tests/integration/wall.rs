@@ -1553,3 +1553,46 @@ async fn triangulation_is_shared_live_limited_and_stored() {
     );
     app.stop().await;
 }
+
+/// The wall's first frame must be a hello: anything else (a command, a ping) gets a clear error
+/// and the socket is closed as a protocol error, and nothing of the wall is sent.
+#[tokio::test]
+async fn a_wall_socket_whose_first_frame_is_not_hello_is_told_and_closed() {
+    let app = TestApp::demo().await;
+    let cookie = app.session_cookie(DEMO_PEOPLE[2].1, DEMO_PASSWORD).await;
+    let review = app.first_review(&cookie).await;
+    let presence = Message::Text(
+        serde_json::to_string(&ClientMessage::Presence { dragging: None })
+            .unwrap()
+            .into(),
+    );
+    for first in [presence, Message::Ping(vec![1].into())] {
+        let mut socket = open(&app, &review, Some(&cookie)).await.unwrap();
+        socket.send(first).await.unwrap();
+        let mut said = None;
+        let mut closed = None;
+        while let Ok(Some(frame)) =
+            tokio::time::timeout(Duration::from_secs(5), socket.next()).await
+        {
+            match frame {
+                Ok(Message::Text(text)) => {
+                    match serde_json::from_str::<ServerMessage>(&text).unwrap() {
+                        ServerMessage::Error { error } => said = Some(error),
+                        other => panic!("the wall sent {other:?} before a hello"),
+                    }
+                }
+                Ok(Message::Close(frame)) => {
+                    closed = frame.map(|frame| u16::from(frame.code));
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let said = said.expect("an error frame");
+        assert_eq!(said.code, ErrorCode::Invalid);
+        assert!(said.message.contains("must be hello"), "{}", said.message);
+        assert_eq!(closed, Some(1002), "closed as a protocol error");
+    }
+    app.stop().await;
+}
