@@ -628,4 +628,36 @@ mod tests {
         assert_eq!(load(&db, two).await.unwrap().headings.len(), 1);
         db.close().await;
     }
+
+    /// An event stored in a payload format this binary does not know is refused as corrupt,
+    /// never misread as today's.
+    #[tokio::test]
+    async fn an_event_in_another_payload_format_is_refused_not_misread() {
+        let config = <crate::Config as clap::Parser>::parse_from(["peerwall", "--db", "mem://"]);
+        let db = Database::open(&config.database()).await.unwrap();
+        super::super::migrations::migrate(&db, super::super::migrations::MIGRATIONS)
+            .await
+            .unwrap();
+        let review = ReviewId::new();
+        let change = Change::Heading {
+            heading: Heading {
+                id: HeadingId::new(),
+                title: "Finance".into(),
+                position: 0,
+                archived: false,
+            },
+        };
+        let (actor, op) = (PersonId(uuid::Uuid::new_v4()), OpId(uuid::Uuid::new_v4()));
+        commit(&db, review, 1, op, actor, &change).await.unwrap();
+        assert_eq!(events_after(&db, review, 0, 10).await.unwrap().len(), 1);
+        db.query("UPDATE wall_event SET schema = 2 WHERE review = $review")
+            .bind(("review", review_record(review)))
+            .await
+            .unwrap()
+            .check()
+            .unwrap();
+        let error = events_after(&db, review, 0, 10).await.unwrap_err();
+        assert!(error.to_string().contains("payload format 2"), "{error}");
+        db.close().await;
+    }
 }
