@@ -15,7 +15,7 @@ use axum::extract::ws::close_code;
 use tokio::sync::watch;
 
 use crate::AppState;
-use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
+use crate::socket::{Bucket, Channel, Flow, Link, Next, SocketCaller};
 use crate::wall::board::Actor;
 use crate::wall::hub::WallHub;
 
@@ -56,7 +56,7 @@ impl Channel for DeckChannel {
         DeckServerMessage::Error { error }
     }
 
-    async fn open(state: &AppState, caller: Caller) -> Result<Self, AppError> {
+    async fn open(state: &AppState, caller: SocketCaller) -> Result<Self, AppError> {
         Ok(DeckChannel {
             hub: state.wall.clone(),
             people: state.services.membership.clone(),

@@ -17,7 +17,7 @@ use tokio::sync::broadcast;
 
 use crate::AppState;
 use crate::audit::{AuditEntry, AuditTrail};
-use crate::socket::{Bucket, Caller, Channel, Flow, Link, Next};
+use crate::socket::{Bucket, Channel, Flow, Link, Next, SocketCaller};
 use crate::wall::board::{Actor, ConnectionId};
 use crate::wall::frame::Frames;
 use crate::wall::hub::WallHub;
@@ -57,7 +57,7 @@ impl Channel for WallChannel {
         ServerMessage::Error { error }
     }
 
-    async fn open(state: &AppState, caller: Caller) -> Result<Self, AppError> {
+    async fn open(state: &AppState, caller: SocketCaller) -> Result<Self, AppError> {
         let people = state.services.membership.clone();
         let person = caller.session.caller.id;
         let pair = people.pair_in(person, caller.review).await?;
@@ -102,6 +102,23 @@ impl Channel for WallChannel {
                 return false;
             }
         };
+        // Every opening of the notes is on the audit trail before a note leaves (a reconnection
+        // too: it reads them again); like an export, no opening without its trace.
+        let audited = self
+            .audit
+            .record(AuditEntry {
+                kind: "wall_opened",
+                actor: Some(self.actor.person),
+                review: Some(self.review),
+                detail: format!("as {}", self.actor.role.as_str()),
+                address: None,
+            })
+            .await;
+        if let Err(error) = audited {
+            link.send(&ServerMessage::Error { error }).await;
+            link.close(close_code::AGAIN, "try again").await;
+            return false;
+        }
         let connection = self.hub.connection_id();
         let joined = match self
             .hub
@@ -116,16 +133,6 @@ impl Channel for WallChannel {
             }
         };
         self.joined = Some((connection, joined.frames));
-        // Every opening of the notes is on the audit trail (a reconnection too: it reads them).
-        self.audit
-            .note(AuditEntry {
-                kind: "wall_opened",
-                actor: Some(self.actor.person),
-                review: Some(self.review),
-                detail: format!("as {}", self.actor.role.as_str()),
-                address: None,
-            })
-            .await;
         link.send(&joined.welcome).await
     }
 
