@@ -5,6 +5,7 @@ use app::error::{AppError, ErrorCode};
 use app::membership::Role;
 use app::review::{
     CheckedReview, KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService,
+    ReviewSummary,
 };
 
 use crate::audit::AuditTrail;
@@ -31,6 +32,12 @@ fn unavailable(error: DbError) -> AppError {
 impl ReviewService for Reviews {
     async fn list_for(&self, person: PersonId) -> Result<Vec<MyReview>, AppError> {
         db::review::list_for_person(&self.db, person)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn summary(&self, review: ReviewId) -> Result<Option<ReviewSummary>, AppError> {
+        db::review::get_summary(&self.db, review)
             .await
             .map_err(unavailable)
     }

@@ -12,6 +12,12 @@ pub trait ReviewService: Send + Sync {
     /// The reviews `person` is a member of, latest on-site visit first.
     async fn list_for(&self, person: crate::accounts::PersonId) -> Result<Vec<MyReview>, AppError>;
 
+    /// What `review` is (title, host, dates, phase), without its members.
+    async fn summary(
+        &self,
+        review: ReviewId,
+    ) -> Result<Option<crate::review::ReviewSummary>, AppError>;
+
     /// The overview of `review` for someone in `role`; pairs only when `include_pairs`.
     async fn overview(
         &self,

@@ -89,10 +89,9 @@ pub async fn export_wall(
         Authors::Include => Action::ExportWall,
         Authors::Omit => Action::ViewNotes,
     };
-    let role = match authorize_person(people.as_ref(), session.caller.id, review, action).await {
-        Ok(role) => role,
-        Err(error) => return refuse(error),
-    };
+    if let Err(error) = authorize_person(people.as_ref(), session.caller.id, review, action).await {
+        return refuse(error);
+    }
     let detail = match authors {
         Authors::Include => format!("{format}, with authors and pairs"),
         Authors::Omit => format!("{format}, without authors"),
@@ -111,15 +110,14 @@ pub async fn export_wall(
         // No export leaves without its trace.
         return refuse(not_now());
     }
-    let (board, overview) = match tokio::try_join!(
+    let (board, summary) = match tokio::try_join!(
         state.wall.board(review),
-        state.services.reviews.overview(review, role, false)
+        state.services.reviews.summary(review)
     ) {
-        Ok((board, Some(overview))) => (board, overview),
+        Ok((board, Some(summary))) => (board, summary),
         Ok((_, None)) => return refuse(app::membership::not_a_member()),
         Err(_) => return refuse(not_now()),
     };
-    let summary = overview.summary;
     let body = match format {
         "csv" => to_csv(&board, authors),
         _ => to_markdown(&board, &summary.title, authors),
