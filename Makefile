@@ -58,7 +58,7 @@ e2e:
 	@echo "==> Browser tests in headless Chromium"
 	cd end2end && PEERWALL_BIN=$(PEERWALL_BIN) npm test
 
-## Benchmarks (README, "Benchmarks"): release builds, then Peerwall against Hocuspocus.
+## Benchmarks (docs/benchmarks.md): release builds, then Peerwall against Hocuspocus.
 BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)/release/peerwall --out target/bench
 
 bench-build: tools-bench front

@@ -5,7 +5,7 @@
 //! is freed. The embedded engine allocates every memtable as one zeroed block of its full size,
 //! so after the first memtable is flushed, later ones were placed inside malloc's arenas,
 //! zeroed (all of it resident at once) and kept when freed: the resident set climbed a
-//! memtable's size at a time (README, "Benchmarks", soak). Fixing the threshold keeps each big
+//! memtable's size at a time (docs/benchmarks.md, soak). Fixing the threshold keeps each big
 //! block in its own mapping for its whole life.
 
 // The only unsafe code in the workspace: two calls into glibc (`mallopt`, `malloc_usable_size`),

@@ -191,7 +191,7 @@ pub enum LogFormat {
 
 /// The embedded engine's memtable unless told: small enough that it is flushed early and often,
 /// so what it holds is a sawtooth of at most one memtable rather than a climb to the engine's own
-/// 1 GiB (README, "Benchmarks", soak), big enough that flushing and compacting stay in the
+/// 1 GiB (docs/benchmarks.md, soak), big enough that flushing and compacting stay in the
 /// background.
 pub const DEFAULT_MEMTABLE_MIB: u32 = 16;
 
