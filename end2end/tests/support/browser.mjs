@@ -22,11 +22,31 @@ export function launchBrowser() {
   });
 }
 
+/// The contexts opened by the running test; the fixture closes them when it ends, so live pages
+/// (sockets, timers) of one test do not slow the next on a 2-core runner.
+const openContexts = new Set();
+
+/// Requests the open pages sent that have not finished, for a failed test's report.
+export function unfinishedRequests() {
+  return [...openContexts].flatMap((context) => context.pages())
+    .flatMap((page) => [...(page.pending ?? new Map()).values()]);
+}
+
+export async function closeOpenPages() {
+  const contexts = [...openContexts];
+  openContexts.clear();
+  await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+}
+
 /// A page that records console errors and uncaught exceptions, so a hydration panic fails a test.
 export async function openPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  openContexts.add(context);
   const page = await context.newPage();
   page.problems = [];
+  page.pending = new Map();
+  page.on('request', (request) => page.pending.set(request, `${new Date().toISOString()} ${request.method()} ${request.url()}`));
+  for (const done of ['requestfinished', 'requestfailed']) page.on(done, (request) => page.pending.delete(request));
   page.on('pageerror', (error) => page.problems.push(`uncaught: ${error.message}`));
   page.on('console', (message) => {
     // A refused request (4xx) is the app working as designed; anything else is a problem.

@@ -1,19 +1,35 @@
-// One server and one browser per test file, started before its tests and stopped after.
-import { after, before } from 'node:test';
+// One server and one browser per test file, started before its tests and stopped after; the
+// pages a test opened are closed when it ends. The server's log is kept in test-results/ and
+// printed when a test fails, so a failure on CI says what the server saw.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, afterEach, before } from 'node:test';
 
-import { launchBrowser } from './browser.mjs';
+import { closeOpenPages, launchBrowser, screenshotPath, unfinishedRequests } from './browser.mjs';
 import { startServer } from './server.mjs';
 
-/// Registers the file's before/after hooks; the returned object is filled in when they run.
+/// Registers the file's hooks; the returned object is filled in when they run.
 export function useServerAndBrowser() {
   const fixture = { server: undefined, browser: undefined };
+  let failed = false;
   before(async () => {
     fixture.server = await startServer();
     fixture.browser = await launchBrowser();
   });
+  afterEach(async (t) => {
+    if (t?.passed === false) {
+      failed = true;
+      for (const request of unfinishedRequests()) console.log(`# unfinished when "${t.name}" failed: ${request}`);
+    }
+    await closeOpenPages();
+  });
   after(async () => {
     await fixture.browser?.close();
     await fixture.server?.stop();
+    const log = fixture.server?.output() ?? '';
+    const file = screenshotPath(`server-${path.basename(process.argv[1] ?? 'tests', '.mjs')}-${process.pid}.log`);
+    writeFileSync(file, log);
+    if (failed && log) console.log(`# the server's log (${file}):\n${log.split('\n').slice(-80).map((l) => `# ${l}`).join('\n')}`);
   });
   return fixture;
 }
