@@ -15,6 +15,7 @@ pub mod layout;
 pub mod membership;
 pub mod organisations;
 pub mod present;
+pub mod report;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod security;

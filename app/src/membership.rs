@@ -6,5 +6,5 @@ mod authz;
 mod model;
 
 pub use api::*;
-pub use authz::{Action, PERMISSIONS, allows, forbidden};
+pub use authz::{Action, PCI_PERMISSIONS, PERMISSIONS, allows, allows_in, forbidden};
 pub use model::*;

@@ -52,21 +52,21 @@ test('the facilitator invites a peer, who accepts the link and joins the review'
   assert.deepEqual(invitee.problems, []);
 });
 
-test('the facilitator moves the review to the feedback phase', async () => {
+test('the facilitator moves the review on to the draft report', async () => {
   const facilitator = await openPage(fixture.browser);
   await signIn(facilitator, 'facilitator@demo.peerwall.test');
   await facilitator.getByRole('link', { name: REVIEW }).click();
   await facilitator.getByRole('heading', { name: 'Phase', exact: true }).waitFor();
   await waitForHydration(facilitator);
-  await facilitator.getByLabel('Move the review to').selectOption({ label: 'Feedback round-table' });
+  await facilitator.getByLabel('Move the review to').selectOption({ label: 'Draft report' });
   await facilitator.getByRole('button', { name: 'Change phase' }).click();
-  await facilitator.locator('.review-host .phase', { hasText: 'Feedback round-table' }).waitFor();
+  await facilitator.locator('.review-host .phase', { hasText: 'Draft report' }).waitFor();
   // The change is in the audit trail, with who made it.
   const audit = facilitator.getByRole('region', { name: 'Audit trail' });
   const row = audit.getByRole('row').filter({ hasText: 'phase changed' });
   await row.waitFor();
   assert.match(await row.innerText(), /Priya Shah/);
-  assert.match(await row.innerText(), /on_site to feedback/);
+  assert.match(await row.innerText(), /on_site to draft_report/);
   await facilitator.screenshot({ path: screenshotPath('review-facilitator.png'), fullPage: true });
   assert.deepEqual(facilitator.problems, []);
 });

@@ -12,6 +12,7 @@ pub mod membership;
 pub mod migrations;
 pub mod organisations;
 mod records;
+pub mod report;
 pub mod review;
 pub mod site;
 pub mod wall;

@@ -19,6 +19,7 @@ pub mod live;
 pub mod membership;
 pub mod organisations;
 pub mod present;
+pub mod report;
 pub mod review;
 pub mod routes;
 pub mod services;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// The benchmark set-up service and its secret, when its route is served (`--bench`).
     pub bench: Option<Arc<bench::BenchSetup>>,
+    /// The feedback report, for its socket and its document download.
+    pub report: report::Reports,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -108,6 +111,17 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         access.clone(),
         audit.clone(),
     ));
+    let reviews: Arc<dyn app::review::ReviewService> =
+        Arc::new(review::Reviews::new(db.clone(), audit.clone()));
+    let wall = wall::hub::WallHub::new(db.clone());
+    wall.start_following();
+    let report = report::Reports::new(
+        db.clone(),
+        audit.clone(),
+        membership.clone(),
+        reviews.clone(),
+        wall.clone(),
+    );
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -120,10 +134,9 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         organisations: Arc::new(organisations::Organisations::new(db.clone(), audit.clone())),
         membership,
         audit: Arc::new(audit.clone()),
-        reviews: Arc::new(review::Reviews::new(db.clone(), audit.clone())),
+        reviews,
+        report: Arc::new(report.clone()),
     };
-    let wall = wall::hub::WallHub::new(db.clone());
-    wall.start_following();
     let bench = config
         .bench
         .then_some(config.bench_secret.as_deref())
@@ -141,6 +154,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         accounts,
         trusted_proxies: config.trusted_proxies.clone().into(),
         bench,
+        report,
     })
 }
 

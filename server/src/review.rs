@@ -23,6 +23,9 @@ impl Reviews {
     }
 }
 
+/// The longest reason a move back may give.
+const MAX_REASON_CHARS: usize = 500;
+
 fn unavailable(error: DbError) -> AppError {
     tracing::error!(%error, "review service");
     AppError::unavailable("The review could not be loaded just now. Please try again.")
@@ -84,7 +87,13 @@ impl ReviewService for Reviews {
         }))
     }
 
-    async fn change_phase(&self, by: &Caller, review: ReviewId, to: Phase) -> Result<(), AppError> {
+    async fn change_phase(
+        &self,
+        by: &Caller,
+        review: ReviewId,
+        to: Phase,
+        reason: Option<String>,
+    ) -> Result<(), AppError> {
         let current = db::review::get_summary(&self.db, review)
             .await
             .map_err(unavailable)?
@@ -95,16 +104,45 @@ impl ReviewService for Reviews {
                 format!("The review is already in the {} phase.", to.label()),
             ));
         }
-        let changed = db::review::change_phase(&self.db, review, current.phase, to, by.id)
-            .await
-            .map_err(unavailable)?;
+        let reason = reason
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty());
+        if to < current.phase && reason.is_none() {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                format!(
+                    "Moving the review back to {} needs a reason; say why.",
+                    to.label().to_lowercase()
+                ),
+            ));
+        }
+        if reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+        {
+            return Err(AppError::new(
+                ErrorCode::Invalid,
+                format!("Keep the reason under {MAX_REASON_CHARS} characters."),
+            ));
+        }
+        let changed =
+            db::review::change_phase(&self.db, review, current.phase, to, by.id, reason.clone())
+                .await
+                .map_err(unavailable)?;
         if !changed {
             return Err(AppError::new(
                 ErrorCode::Invalid,
                 "Someone else changed the phase meanwhile. Reload to see it.",
             ));
         }
-        let detail = format!("{} to {}", current.phase.as_str(), to.as_str());
+        let detail = match reason {
+            Some(reason) => format!(
+                "{} to {} because {reason}",
+                current.phase.as_str(),
+                to.as_str()
+            ),
+            None => format!("{} to {}", current.phase.as_str(), to.as_str()),
+        };
         self.audit
             .review_change(by, review, "phase_changed", detail)
             .await

@@ -45,6 +45,14 @@ pub fn router(state: AppState) -> Router {
             "/ws/reviews/{review}/deck",
             get(crate::socket::upgrade::<crate::present::channel::DeckChannel>),
         )
+        .route(
+            "/ws/reviews/{review}/report",
+            get(crate::socket::upgrade::<crate::report::channel::ReportChannel>),
+        )
+        .route(
+            "/api/reviews/{review}/report.docx",
+            get(crate::report::download_docx),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -8,6 +8,7 @@ use app::audit::AuditService;
 use app::invitations::InvitationService;
 use app::membership::MembershipService;
 use app::organisations::OrganisationService;
+use app::report::ReportService;
 use app::review::ReviewService;
 use leptos::prelude::provide_context;
 
@@ -20,6 +21,7 @@ pub struct Services {
     pub membership: Arc<dyn MembershipService>,
     pub audit: Arc<dyn AuditService>,
     pub reviews: Arc<dyn ReviewService>,
+    pub report: Arc<dyn ReportService>,
 }
 
 impl Services {
@@ -31,5 +33,6 @@ impl Services {
         provide_context(self.membership.clone());
         provide_context(self.audit.clone());
         provide_context(self.reviews.clone());
+        provide_context(self.report.clone());
     }
 }

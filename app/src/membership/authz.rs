@@ -34,10 +34,24 @@ pub enum Action {
     ViewAudit,
     /// Export the wall with its authors and pairs (without them, the export needs `ViewNotes`).
     ExportWall,
-    /// Read the draft report.
+    /// Read the report's team draft, live, with the peer team's comments (never the council's
+    /// until sent versions reach it).
     ReadDraft,
-    /// Comment on the draft report.
+    /// Comment on the team draft in the peer round.
     CommentOnDraft,
+    /// Write the report: draft it from the wall, edit its blocks, resolve comments, check it for
+    /// attribution and send versions to the council. Programme-dependent (`PCI_PERMISSIONS`).
+    WriteReport,
+    /// Read the versions sent to the council and the council's comment threads.
+    ReadReport,
+    /// Comment on a version sent to the council, in the council's round.
+    CommentAsCouncil,
+    /// Sign off the report's final version for the council.
+    SignOffReport,
+    /// Set the due dates of the report's rounds.
+    SetReportDueDates,
+    /// Open the notes behind a paragraph of the report.
+    ViewReportEvidence,
     /// Follow the round-table presentation.
     FollowPresentation,
     /// Lock the wall, set and reveal the votes, and run the presentation.
@@ -63,11 +77,36 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::InviteMembers, &[F]),
     (Action::ViewAudit, &[F]),
     (Action::ExportWall, &[F, TL]),
-    (Action::ReadDraft, &[F, TL, P, HL, HR]),
-    (Action::CommentOnDraft, &[F, TL, P, HL]),
+    (Action::ReadDraft, &[F, TL, P]),
+    (Action::CommentOnDraft, &[F, TL, P]),
+    (Action::WriteReport, &[F, TL]),
+    (Action::ReadReport, &[F, TL, P, HL, HR]),
+    (Action::CommentAsCouncil, &[HL, HR]),
+    (Action::SignOffReport, &[HL]),
+    (Action::SetReportDueDates, &[F]),
+    (Action::ViewReportEvidence, &[F, TL, P]),
     (Action::FollowPresentation, &[F, TL, P, HL, HR, O]),
     (Action::LeadWall, &[F, TL]),
 ];
+
+/// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
+/// council leads: the host lead writes the report, and the facilitator and peers comment on it.
+pub const PCI_PERMISSIONS: &[(Action, &[Role])] = &[
+    (Action::ReadDraft, &[F, TL, P, HL]),
+    (Action::CommentOnDraft, &[F, TL, P, HL]),
+    (Action::WriteReport, &[HL]),
+];
+
+/// Whether `role` may do `action` in a review of `programme`: the programme's own row when it
+/// has one, else the table's.
+pub fn allows_in(programme: crate::review::ReviewType, role: Role, action: Action) -> bool {
+    if programme == crate::review::ReviewType::PeerCollaborativeImprovement
+        && let Some((_, roles)) = PCI_PERMISSIONS.iter().find(|(listed, _)| *listed == action)
+    {
+        return roles.contains(&role);
+    }
+    allows(role, action)
+}
 
 /// The refusal for someone whose role does not allow what they tried.
 pub fn forbidden(role: Role) -> crate::error::AppError {
@@ -92,7 +131,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 16] = [
+    const ALL_ACTIONS: [Action; 22] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -109,7 +148,44 @@ mod tests {
         Action::CommentOnDraft,
         Action::FollowPresentation,
         Action::LeadWall,
+        Action::WriteReport,
+        Action::ReadReport,
+        Action::CommentAsCouncil,
+        Action::SignOffReport,
+        Action::SetReportDueDates,
+        Action::ViewReportEvidence,
     ];
+
+    #[test]
+    fn in_a_pci_the_host_lead_writes_the_report_and_the_peers_comment() {
+        use crate::review::ReviewType::{
+            LgaCorporatePeerChallenge as Cpc, PeerCollaborativeImprovement as Pci,
+        };
+        assert!(allows_in(Pci, Role::HostLead, Action::WriteReport));
+        assert!(!allows_in(Pci, Role::Facilitator, Action::WriteReport));
+        assert!(allows_in(Pci, Role::Peer, Action::CommentOnDraft));
+        assert!(allows_in(Cpc, Role::Facilitator, Action::WriteReport));
+        assert!(allows_in(Cpc, Role::TeamLead, Action::WriteReport));
+        assert!(
+            !allows_in(Cpc, Role::HostLead, Action::ReadDraft),
+            "the council never sees the team draft"
+        );
+        assert!(!allows_in(Pci, Role::HostReader, Action::ReadDraft));
+        for programme in [Cpc, Pci] {
+            for role in Role::ALL {
+                assert!(
+                    !allows_in(programme, role, Action::ViewReportEvidence)
+                        || !(role.is_host() || role == Role::Observer),
+                    "{role:?} sees no notes through the report"
+                );
+            }
+            assert!(allows_in(programme, Role::HostLead, Action::SignOffReport));
+            assert!(!allows_in(programme, Role::Observer, Action::ReadReport));
+        }
+        for (action, _) in PCI_PERMISSIONS {
+            assert!(ALL_ACTIONS.contains(action));
+        }
+    }
 
     #[test]
     fn every_action_is_in_the_table_exactly_once() {

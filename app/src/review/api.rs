@@ -26,12 +26,13 @@ pub trait ReviewService: Send + Sync {
         include_pairs: bool,
     ) -> Result<Option<ReviewOverview>, AppError>;
 
-    /// Moves `review` to `phase`, recording who did it and when.
+    /// Moves `review` to `phase`, recording who did it and when; a move back needs `reason`.
     async fn change_phase(
         &self,
         by: &crate::accounts::Caller,
         review: ReviewId,
         phase: crate::review::Phase,
+        reason: Option<String>,
     ) -> Result<(), AppError>;
 
     /// Creates a review with its headings; `by` becomes its facilitator.
@@ -68,14 +69,18 @@ pub async fn get_review(review: ReviewId) -> Result<ReviewOverview, AppError> {
     .await
 }
 
-/// Moves a review to another phase (facilitator only).
+/// Moves a review to another phase (facilitator only); moving back needs a reason.
 #[server(prefix = "/api", endpoint = "change_phase")]
-pub async fn change_phase(review: ReviewId, phase: crate::review::Phase) -> Result<(), AppError> {
+pub async fn change_phase(
+    review: ReviewId,
+    phase: crate::review::Phase,
+    reason: Option<String>,
+) -> Result<(), AppError> {
     use crate::membership::{Action, authorize};
     crate::error::respond(async {
         let (caller, _) = authorize(review, Action::ChangePhase).await?;
         let services = crate::services::service::<dyn crate::review::ReviewService>()?;
-        services.change_phase(&caller, review, phase).await
+        services.change_phase(&caller, review, phase, reason).await
     })
     .await
 }

@@ -72,6 +72,10 @@ pub fn PhaseForm(
                         }).collect_view()}
                     </select>
                 </div>
+                <div class="field">
+                    <label for="phase-reason">"Reason (needed to move the review back)"</label>
+                    <input id="phase-reason" name="reason" type="text" maxlength="500"/>
+                </div>
                 <button type="submit" class="button">"Change phase"</button>
             </ActionForm>
             <p class="status status-error" role="alert">{move || error().map(|e| e.message)}</p>

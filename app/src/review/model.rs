@@ -45,10 +45,12 @@ named_enum! {
     pub enum Phase {
         Scoping = "scoping" => "Scoping",
         Preparation = "preparation" => "Preparation",
-        OnSite = "on_site" => "On site",
-        Feedback = "feedback" => "Feedback round-table",
+        /// The visit, ending with the feedback round-table.
+        OnSite = "on_site" => "On site, to the feedback round-table",
         DraftReport = "draft_report" => "Draft report",
-        Published = "published" => "Published",
+        SentToCouncil = "sent_to_council" => "Report sent to council",
+        SignedOff = "signed_off" => "Report signed off",
+        Published = "published" => "Published with action plan",
         ProgressReview = "progress_review" => "Progress review",
         Closed = "closed" => "Closed",
     }
@@ -119,7 +121,14 @@ mod tests {
     #[test]
     fn phases_are_ordered_as_the_process_runs() {
         assert!(Phase::Scoping < Phase::OnSite);
-        assert!(Phase::DraftReport < Phase::Published);
+        assert!(Phase::DraftReport < Phase::SentToCouncil);
+        assert!(Phase::SentToCouncil < Phase::SignedOff);
+        assert!(Phase::SignedOff < Phase::Published);
+        assert_eq!(
+            Phase::parse("feedback"),
+            None,
+            "the round-table ends the on-site phase"
+        );
         assert_eq!(Phase::ALL.last(), Some(&Phase::Closed));
     }
 

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "key messages, evidence, votes and the wall's settings in columns of their own",
         sql: include_str!("migrations/0009_wall_columns.surql"),
     },
+    Migration {
+        version: 10,
+        name: "the feedback report; phases after the round-table; reasons for moving back",
+        sql: include_str!("migrations/0010_report.surql"),
+    },
 ];
 
 /// What `migrate` did.

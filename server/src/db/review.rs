@@ -173,20 +173,22 @@ fn summary_from_row(row: ReviewRow) -> Result<ReviewSummary, DbError> {
     })
 }
 
-/// Moves the review from `from` to `to` and records who did it; false if it was not in `from`.
+/// Moves the review from `from` to `to` and records who did it (and why, for a move back);
+/// false if it was not in `from`.
 pub async fn change_phase(
     db: &Database,
     review: ReviewId,
     from: Phase,
     to: Phase,
     by: PersonId,
+    reason: Option<String>,
 ) -> Result<bool, DbError> {
     let mut response = db
         .query(
             "LET $changed = (UPDATE $review SET phase = $to WHERE phase = $from RETURN VALUE id);
              IF array::len($changed) > 0 {
                  CREATE phase_change SET review = $review, from_phase = $from, to_phase = $to,
-                     changed_by = $by, at = time::now();
+                     changed_by = $by, at = time::now(), reason = $reason;
              };
              RETURN array::len($changed);",
         )
@@ -194,6 +196,7 @@ pub async fn change_phase(
         .bind(("from", from.as_str()))
         .bind(("to", to.as_str()))
         .bind(("by", person_record(by)))
+        .bind(("reason", reason))
         .await?;
     let changed: Option<i64> = response.take(2)?;
     Ok(changed.unwrap_or(0) > 0)

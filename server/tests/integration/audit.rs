@@ -91,7 +91,7 @@ async fn openings_exports_role_and_phase_changes_reach_the_facilitators_audit_vi
     let moved = app
         .post(
             "/api/change_phase",
-            form(&[("review", &review), ("phase", "feedback")]),
+            form(&[("review", &review), ("phase", "draft_report")]),
             Some(&facilitator),
         )
         .await;
@@ -114,7 +114,7 @@ async fn openings_exports_role_and_phase_changes_reach_the_facilitators_audit_vi
     assert!(role[0].2.contains("peer to observer"), "{role:?}");
     let phase = rows(&after, "phase_changed");
     assert_eq!(phase.len(), 1);
-    assert!(phase[0].2.ends_with("to feedback"), "{phase:?}");
+    assert!(phase[0].2.ends_with("to draft_report"), "{phase:?}");
     // Newest first: the phase change, the pair and role change (an observer has no pair), the
     // export.
     let order: Vec<&str> = after

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeSet;
 
-use app::membership::Role;
+use app::membership::{Action, Role, allows_in};
+use app::review::ReviewType;
 use chrono::NaiveDate;
 use peerwall_server::db::{accounts, membership, review as review_db};
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
@@ -164,7 +165,7 @@ const TABLE: &[Row] = &[
     },
     Row {
         path: "/api/change_phase",
-        body: |ids| form(&[("review", &ids.review), ("phase", "feedback")]),
+        body: |ids| form(&[("review", &ids.review), ("phase", "draft_report")]),
         expect: |who| match who {
             Who::Nobody => Expect::Denied("unauthenticated"),
             Who::Admin | Who::Outsider => Expect::Denied("not_found"),
@@ -347,7 +348,130 @@ const TABLE: &[Row] = &[
         expect: |_| Expect::Denied("not_found"),
         check: nothing,
     },
+    // The report: the demo review has none until the facilitator (first of the roles to call)
+    // drafts it; the role table for a CPC decides the rest (`allows_in`).
+    Row {
+        path: "/api/get_report",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ReadReport, None),
+        check: nothing,
+    },
+    Row {
+        path: "/api/get_report_status",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ReadReport, None),
+        check: nothing,
+    },
+    Row {
+        path: "/api/create_report",
+        body: |ids| form(&[("review", &ids.review)]),
+        // Drafted once: the team lead, after the facilitator, is told it exists.
+        expect: |who| report_expect(who, Action::WriteReport, Some((Role::TeamLead, "invalid"))),
+        check: nothing,
+    },
+    Row {
+        path: "/api/report_additions",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::WriteReport, None),
+        check: |_, value| assert!(value.as_array().is_some_and(Vec::is_empty), "{value}"),
+    },
+    Row {
+        path: "/api/take_report_addition",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("message", UNKNOWN),
+                ("accept", "true"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::WriteReport, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/report_step",
+        body: |ids| form(&[("review", &ids.review), ("step", "ask_peers")]),
+        expect: |who| report_expect(who, Action::WriteReport, Some((Role::TeamLead, "invalid"))),
+        check: nothing,
+    },
+    Row {
+        path: "/api/set_report_due_dates",
+        body: |ids| form(&[("review", &ids.review), ("peer_comments", "2027-01-15")]),
+        expect: |who| report_expect(who, Action::SetReportDueDates, None),
+        check: nothing,
+    },
+    Row {
+        path: "/api/check_report_attribution",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::WriteReport, None),
+        check: nothing,
+    },
+    Row {
+        path: "/api/confirm_report_finding",
+        body: |ids| form(&[("review", &ids.review), ("key", "not-a-finding")]),
+        expect: |who| report_expect(who, Action::WriteReport, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/get_report_version",
+        body: |ids| form(&[("review", &ids.review), ("number", "1")]),
+        expect: |who| report_expect(who, Action::ReadReport, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/diff_report_versions",
+        body: |ids| form(&[("review", &ids.review), ("from", "1"), ("to", "2")]),
+        expect: |who| report_expect(who, Action::ReadReport, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/report_evidence",
+        body: |ids| form(&[("review", &ids.review), ("block", UNKNOWN)]),
+        expect: |who| report_expect(who, Action::ViewReportEvidence, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/report_scale",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::WriteReport, None),
+        check: |_, value| {
+            assert!(
+                value
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("The peer team")),
+                "{value}"
+            )
+        },
+    },
 ];
+
+/// An id no row has.
+const UNKNOWN: &str = "00000000-0000-0000-0000-00000000abcd";
+
+/// A report call's answer by the role table for a CPC: `exception` is a role that is allowed but
+/// refused for the state it finds.
+fn report_expect(who: Who, action: Action, exception: Option<(Role, &'static str)>) -> Expect {
+    match who {
+        Who::Nobody => Expect::Denied("unauthenticated"),
+        Who::Admin | Who::Outsider => Expect::Denied("not_found"),
+        Who::Member(role) if exception.is_some_and(|(r, _)| r == role) => {
+            Expect::Denied(exception.map_or("", |(_, code)| code))
+        }
+        Who::Member(role) if allows_in(ReviewType::LgaCorporatePeerChallenge, role, action) => {
+            Expect::Allowed
+        }
+        Who::Member(_) => Expect::Denied("forbidden"),
+    }
+}
+
+impl Expect {
+    /// Allowed callers are told the thing is not there (an unknown id).
+    fn or_everyone(self, code: &'static str) -> Expect {
+        match self {
+            Expect::Allowed => Expect::Denied(code),
+            other => other,
+        }
+    }
+}
 
 async fn cookie_for(app: &TestApp, who: Who, admin_password: &str) -> Option<String> {
     let email = match who {

@@ -175,15 +175,15 @@ async fn the_facilitator_moves_the_phase_and_it_is_recorded() {
         let app = &app;
         async move { app.post("/api/change_phase", body, Some(&cookie)).await }
     };
-    assert_eq!(change("feedback").await.status(), 200);
+    assert_eq!(change("draft_report").await.status(), 200);
     let mine = json(
         app.post("/api/list_my_reviews", String::new(), Some(&facilitator))
             .await,
     )
     .await;
-    assert_eq!(mine[0]["summary"]["phase"], "feedback");
+    assert_eq!(mine[0]["summary"]["phase"], "draft_report");
 
-    let same = change("feedback").await;
+    let same = change("draft_report").await;
     assert_eq!(same.status(), 422);
     assert!(
         json(same).await["message"]
@@ -199,7 +199,7 @@ async fn the_facilitator_moves_the_phase_and_it_is_recorded() {
             .await,
     )
     .await;
-    assert_eq!(mine[0]["summary"]["phase"], "feedback");
+    assert_eq!(mine[0]["summary"]["phase"], "draft_report");
 
     let audit = peerwall_server::db::audit::recent_audit(&app.state.db, 10)
         .await
@@ -208,7 +208,33 @@ async fn the_facilitator_moves_the_phase_and_it_is_recorded() {
         .iter()
         .find(|event| event.kind == "phase_changed")
         .expect("audited");
-    assert_eq!(event.detail, "on_site to feedback");
+    assert_eq!(event.detail, "on_site to draft_report");
     assert_eq!(event.actor.as_deref(), Some(FACILITATOR));
+
+    // Moving back needs a reason, which is recorded with the change.
+    let back = json(change("on_site").await).await;
+    assert_eq!(back["code"], "invalid", "{back}");
+    assert!(
+        back["message"].as_str().unwrap().contains("needs a reason"),
+        "{back}"
+    );
+    let body = form(&[
+        ("review", &review),
+        ("phase", "on_site"),
+        ("reason", "Two interviews were postponed to next week"),
+    ]);
+    let moved = app
+        .post("/api/change_phase", body, Some(&facilitator))
+        .await;
+    assert_eq!(moved.status(), 200);
+    let audit = peerwall_server::db::audit::recent_audit(&app.state.db, 10)
+        .await
+        .unwrap();
+    assert!(
+        audit.iter().any(|e| e.kind == "phase_changed"
+            && e.detail
+                == "draft_report to on_site because Two interviews were postponed to next week"),
+        "{audit:?}"
+    );
     app.stop().await;
 }

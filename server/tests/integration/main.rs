@@ -14,6 +14,7 @@ mod migrations;
 mod pages;
 mod people;
 mod presentation;
+mod report;
 mod reviews;
 mod security;
 mod shutdown;

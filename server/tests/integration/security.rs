@@ -785,17 +785,19 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             }
         }
     };
-    let doors: [(&str, Action); 4] = [
+    let doors: [(&str, Action); 5] = [
         ("export without authors", Action::ViewNotes),
         ("export with authors", Action::ExportWall),
         ("wall socket", Action::ViewNotes),
         ("deck socket", Action::FollowPresentation),
+        ("report socket", Action::ReadReport),
     ];
     let knock = |door: &'static str, cookie: Option<String>| async move {
         match door {
             "export without authors" => export(cookie, "format=csv").await,
             "export with authors" => export(cookie, "format=csv&authors=include").await,
             "wall socket" => socket(cookie, "wall").await,
+            "report socket" => socket(cookie, "report").await,
             _ => socket(cookie, "deck").await,
         }
     };

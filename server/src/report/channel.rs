@@ -1,0 +1,193 @@
+//! The report's channel: `GET /ws/reviews/{review}/report` (the lifecycle is `crate::socket`'s).
+//! The peer team's sockets get the draft's changes, its comments and who is editing what; the
+//! council's get only the versions sent to it and its own threads. Every change is checked
+//! against the sender's role, read again when their access changes.
+
+use std::sync::Arc;
+
+use app::error::{AppError, ErrorCode};
+use app::membership::{Action, Role};
+use app::report::ReportCaller;
+use app::report::protocol::{ReportClientMessage, ReportServerMessage};
+use app::review::ReviewId;
+use axum::extract::ws::close_code;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use crate::AppState;
+use crate::report::{Outcome, Reports, Update, reads_draft};
+use crate::socket::{Bucket, Channel, Flow, Link, Next, SocketCaller};
+
+/// Changes a person may send: 20 a second sustained, 40 at once (typing, then a paste).
+const CHANGES_PER_SECOND: f64 = 20.0;
+const CHANGE_BURST: f64 = 40.0;
+
+/// One socket on a review's report.
+pub struct ReportChannel {
+    reports: Reports,
+    review: ReviewId,
+    who: ReportCaller,
+    socket: u64,
+    updates: broadcast::Receiver<Update>,
+    /// A refresh is owed (kept across a cancelled `next`).
+    refresh: bool,
+    changes: Bucket,
+}
+
+impl ReportChannel {
+    async fn view_frame(&self) -> Result<Arc<str>, AppError> {
+        let view = self.reports.view_for(&self.who, self.review).await?;
+        let message = ReportServerMessage::Report {
+            view,
+            me: self.who.caller.name.clone(),
+        };
+        Ok(Arc::from(
+            serde_json::to_string(&message).unwrap_or_default(),
+        ))
+    }
+}
+
+impl Channel for ReportChannel {
+    type In = ReportClientMessage;
+    type Out = ReportServerMessage;
+    const ACTION: Action = Action::ReadReport;
+    const SIGN_IN: &'static str = "Sign in to open the report.";
+    const REFUSED: Option<&'static str> =
+        Some("The report is for the peer team and the host council.");
+    const NAME: &'static str = "The report";
+    /// A block's text (10,000 characters, up to 4 bytes each) and its frame.
+    const MAX_FRAME_BYTES: usize = 48 * 1024;
+    const HARD_FRAME_LIMIT: usize = 64 * 1024;
+
+    fn error(error: AppError) -> ReportServerMessage {
+        ReportServerMessage::Error { error }
+    }
+
+    async fn open(state: &AppState, caller: SocketCaller) -> Result<Self, AppError> {
+        let reports = state.report.clone();
+        let who = reports
+            .report_caller(caller.session.caller.clone(), caller.review)
+            .await?;
+        let updates = reports.room(caller.review).subscribe();
+        Ok(ReportChannel {
+            socket: reports.next_socket(),
+            reports,
+            review: caller.review,
+            who,
+            updates,
+            refresh: false,
+            changes: Bucket::new(CHANGES_PER_SECOND, CHANGE_BURST),
+        })
+    }
+
+    async fn join(&mut self, link: &mut Link) -> bool {
+        match self.view_frame().await {
+            Ok(frame) => {
+                if !link.send_text(&frame).await {
+                    return false;
+                }
+                if reads_draft(&self.who) {
+                    let editors = self.reports.room(self.review).editors();
+                    return link.send(&ReportServerMessage::Editors { editors }).await;
+                }
+                true
+            }
+            Err(error) => {
+                link.send(&ReportServerMessage::Error { error }).await;
+                link.close(close_code::AGAIN, "try again").await;
+                false
+            }
+        }
+    }
+
+    async fn next(&mut self) -> Next {
+        loop {
+            if self.refresh {
+                match self.view_frame().await {
+                    Ok(frame) => {
+                        self.refresh = false;
+                        return Next::Text(frame);
+                    }
+                    Err(_) => {
+                        return Next::Close(close_code::AGAIN, "report unavailable; reconnect");
+                    }
+                }
+            }
+            match self.updates.recv().await {
+                Ok(Update::Team(frame)) if reads_draft(&self.who) => return Next::Text(frame),
+                Ok(Update::Everyone(frame)) if !reads_draft(&self.who) => return Next::Text(frame),
+                Ok(Update::Editors) if reads_draft(&self.who) => {
+                    let editors = self.reports.room(self.review).editors();
+                    let message = ReportServerMessage::Editors { editors };
+                    return Next::Text(Arc::from(
+                        serde_json::to_string(&message).unwrap_or_default(),
+                    ));
+                }
+                Ok(Update::Refresh) | Err(RecvError::Lagged(_)) => self.refresh = true,
+                Ok(_) => {}
+                Err(RecvError::Closed) => {
+                    return Next::Close(close_code::RESTART, "report restarted; reconnect");
+                }
+            }
+        }
+    }
+
+    async fn handle(&mut self, message: ReportClientMessage, link: &mut Link) -> Flow {
+        let op = match &message {
+            ReportClientMessage::Editing { .. } => None,
+            ReportClientMessage::Edit { op, .. }
+            | ReportClientMessage::Insert { op, .. }
+            | ReportClientMessage::Move { op, .. }
+            | ReportClientMessage::Delete { op, .. }
+            | ReportClientMessage::Restore { op, .. }
+            | ReportClientMessage::Comment { op, .. }
+            | ReportClientMessage::Reply { op, .. }
+            | ReportClientMessage::Resolve { op, .. }
+            | ReportClientMessage::AcceptSuggestion { op, .. } => Some(*op),
+        };
+        if !self.changes.take() {
+            let error = AppError::new(
+                ErrorCode::RateLimited,
+                "Changes are coming too fast; that one was not saved. It will be sent again.",
+            );
+            let answer = match op {
+                Some(op) => ReportServerMessage::Rejected {
+                    op,
+                    error,
+                    current: None,
+                },
+                None => return Flow::Continue,
+            };
+            return Flow::sent(link.send(&answer).await);
+        }
+        match self
+            .reports
+            .apply(&self.who, self.review, self.socket, message)
+            .await
+        {
+            Outcome::Ack => match op {
+                Some(op) => Flow::sent(link.send(&ReportServerMessage::Ack { op }).await),
+                None => Flow::Continue,
+            },
+            Outcome::Rejected(error, current) => match op {
+                Some(op) => Flow::sent(
+                    link.send(&ReportServerMessage::Rejected { op, error, current })
+                        .await,
+                ),
+                None => Flow::sent(link.send(&ReportServerMessage::Error { error }).await),
+            },
+        }
+    }
+
+    fn still_allowed(&mut self, role: Role) -> Flow {
+        if role == self.who.role {
+            Flow::Continue
+        } else {
+            // Another role sees another report (the draft, or the council's view): reconnect.
+            Flow::Close(close_code::AGAIN, "role changed; reconnect")
+        }
+    }
+
+    async fn leave(self) {
+        self.reports.left(self.review, self.socket);
+    }
+}

@@ -1,0 +1,763 @@
+//! The feedback report over the real server and SurrealDB: drafted from the wall, edited live
+//! on its socket, commented in rounds, sent to the council as frozen versions, signed off; the
+//! council never reaches the team draft; every refusal is a sentence.
+
+use std::time::Duration;
+
+use app::report::protocol::{ReportClientMessage, ReportServerMessage};
+use app::report::{Anchor, Block, BlockKind, CommentId, ReportView, Resolution, Round};
+use futures_util::{SinkExt, StreamExt};
+use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::support::{Socket, TestApp, form, json};
+
+const FACILITATOR: &str = DEMO_PEOPLE[0].1;
+const LEAD: &str = DEMO_PEOPLE[1].1;
+const PEER: &str = DEMO_PEOPLE[2].1;
+const HOST: &str = DEMO_PEOPLE[5].1;
+const READER: &str = DEMO_PEOPLE[6].1;
+const OBSERVER: &str = DEMO_PEOPLE[7].1;
+
+async fn open(app: &TestApp, review: &str, cookie: &str) -> Socket {
+    crate::support::websocket(
+        app.addr,
+        &format!("/ws/reviews/{review}/report"),
+        Some(cookie),
+    )
+    .await
+    .expect("the report socket opens")
+}
+
+async fn next(socket: &mut Socket) -> ReportServerMessage {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a frame within 10 s");
+        match frame {
+            Some(Ok(Message::Text(text))) => return serde_json::from_str(&text).unwrap(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            other => panic!("the report socket ended: {other:?}"),
+        }
+    }
+}
+
+/// Frames until one `pick` accepts.
+async fn until<T>(
+    socket: &mut Socket,
+    mut pick: impl FnMut(ReportServerMessage) -> Option<T>,
+) -> T {
+    loop {
+        if let Some(found) = pick(next(socket).await) {
+            return found;
+        }
+    }
+}
+
+async fn view(socket: &mut Socket) -> ReportView {
+    until(socket, |m| match m {
+        ReportServerMessage::Report {
+            view: Some(view), ..
+        } => Some(view),
+        _ => None,
+    })
+    .await
+}
+
+/// The first view in `round` (earlier refreshes may still be on their way).
+async fn view_in(socket: &mut Socket, round: Round) -> ReportView {
+    until(socket, |m| match m {
+        ReportServerMessage::Report {
+            view: Some(view), ..
+        } if view.round == round => Some(view),
+        _ => None,
+    })
+    .await
+}
+
+async fn send(socket: &mut Socket, message: &ReportClientMessage) {
+    let text = serde_json::to_string(message).unwrap();
+    socket.send(Message::Text(text.into())).await.unwrap();
+}
+
+/// The answer to `op`: Ok, or the refusal's message and the block sent back.
+async fn answer(socket: &mut Socket, op: uuid::Uuid) -> Result<(), (String, Option<Block>)> {
+    until(socket, |m| match m {
+        ReportServerMessage::Ack { op: acked } if acked == op => Some(Ok(())),
+        ReportServerMessage::Rejected {
+            op: refused,
+            error,
+            current,
+        } if refused == op => Some(Err((error.message, current))),
+        _ => None,
+    })
+    .await
+}
+
+async fn call(
+    app: &TestApp,
+    path: &str,
+    pairs: &[(&str, &str)],
+    cookie: &str,
+) -> (u16, serde_json::Value) {
+    let response = app.post(path, form(pairs), Some(cookie)).await;
+    let status = response.status().as_u16();
+    (status, json(response).await)
+}
+
+fn op() -> uuid::Uuid {
+    uuid::Uuid::new_v4()
+}
+
+#[tokio::test]
+async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(LEAD, DEMO_PASSWORD).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
+    let reader = app.session_cookie(READER, DEMO_PASSWORD).await;
+    let observer = app.session_cookie(OBSERVER, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let r = review.as_str();
+
+    // Nothing yet; the observer is not on the report at all.
+    assert_eq!(
+        call(&app, "/api/get_report", &[("review", r)], &host).await,
+        (200, serde_json::Value::Null)
+    );
+    assert_eq!(
+        call(&app, "/api/get_report", &[("review", r)], &observer)
+            .await
+            .0,
+        403
+    );
+    assert!(
+        crate::support::websocket(
+            app.addr,
+            &format!("/ws/reviews/{r}/report"),
+            Some(&observer)
+        )
+        .await
+        .is_err()
+    );
+    // Only its authors draft it, once.
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &peer)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &host)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &facilitator)
+            .await
+            .0,
+        200
+    );
+    let (status, again) = call(&app, "/api/create_report", &[("review", r)], &lead).await;
+    assert_eq!(status, 422, "{again}");
+
+    let mut author = open(&app, r, &facilitator).await;
+    let mut peer_socket = open(&app, r, &peer).await;
+    let mut council = open(&app, r, &host).await;
+    let draft = view(&mut author).await;
+    assert_eq!(draft.round, Round::TeamDraft);
+    assert!(draft.draft);
+    let headings: Vec<&str> = draft
+        .blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Heading)
+        .map(|b| b.text.as_str())
+        .collect();
+    assert_eq!(headings.first(), Some(&"Executive summary"));
+    assert_eq!(headings.last(), Some(&"Next steps"));
+    assert!(headings.contains(&"Key recommendations"));
+    assert!(
+        draft.blocks.iter().any(|b| b.message().is_some()),
+        "paragraphs drafted from key messages"
+    );
+    let _ = view(&mut peer_socket).await;
+    let council_view = until(&mut council, |m| match m {
+        ReportServerMessage::Report { view, .. } => Some(view),
+        _ => None,
+    })
+    .await
+    .unwrap();
+    assert!(
+        council_view.blocks.is_empty() && !council_view.draft,
+        "the council never gets the team draft"
+    );
+    assert!(council_view.latest.is_none());
+    // The review has moved on to the draft report.
+    let overview = call(&app, "/api/get_review", &[("review", r)], &facilitator)
+        .await
+        .1;
+    assert_eq!(overview["summary"]["phase"], "draft_report");
+
+    // The executive summary is written; the peer sees it live.
+    let summary = draft.blocks[1].clone();
+    let edit = op();
+    let text = "Eastbrook is an ambitious council with a clear vision for the place.";
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: edit,
+            block: summary.id,
+            base: summary.rev,
+            kind: BlockKind::Paragraph,
+            text: text.into(),
+            practice: None,
+        },
+    )
+    .await;
+    answer(&mut author, edit).await.unwrap();
+    let seen = until(&mut peer_socket, |m| match m {
+        ReportServerMessage::Block { block, .. } if block.id == summary.id => Some(block),
+        _ => None,
+    })
+    .await;
+    assert_eq!(seen.text, text);
+    assert_eq!(seen.rev, summary.rev + 1);
+    // A second writer from the old revision is refused with the block as it is now.
+    let stale = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: stale,
+            block: summary.id,
+            base: summary.rev,
+            kind: BlockKind::Paragraph,
+            text: "Other words".into(),
+            practice: None,
+        },
+    )
+    .await;
+    let (message, current) = answer(&mut author, stale).await.unwrap_err();
+    assert!(
+        message.contains("Someone else changed this block"),
+        "{message}"
+    );
+    assert_eq!(current.unwrap().text, text);
+    // The same edit sent again (a reconnection) is applied once.
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: edit,
+            block: summary.id,
+            base: summary.rev,
+            kind: BlockKind::Paragraph,
+            text: text.into(),
+            practice: None,
+        },
+    )
+    .await;
+    answer(&mut author, edit).await.unwrap();
+    // Too long, unknown and not the sender's to write.
+    let long = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: long,
+            block: summary.id,
+            base: seen.rev,
+            kind: BlockKind::Paragraph,
+            text: "x".repeat(10_001),
+            practice: None,
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut author, long)
+            .await
+            .unwrap_err()
+            .0
+            .contains("the most is 10000")
+    );
+    let unknown = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Delete {
+            op: unknown,
+            block: app::report::BlockId::new(),
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut author, unknown)
+            .await
+            .unwrap_err()
+            .0
+            .contains("not in this report")
+    );
+    let not_theirs = op();
+    send(
+        &mut peer_socket,
+        &ReportClientMessage::Edit {
+            op: not_theirs,
+            block: summary.id,
+            base: seen.rev,
+            kind: BlockKind::Paragraph,
+            text: "A peer's words".into(),
+            practice: None,
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut peer_socket, not_theirs)
+            .await
+            .unwrap_err()
+            .0
+            .contains("cannot do this")
+    );
+
+    // Peers comment in the peer round only.
+    let anchor = Anchor {
+        exact: "clear vision".into(),
+        prefix: "ambitious council with a ".into(),
+        suffix: " for the place.".into(),
+    };
+    let early = op();
+    let peer_comment = CommentId::new();
+    let comment = |op, id| ReportClientMessage::Comment {
+        op,
+        id,
+        block: summary.id,
+        anchor: anchor.clone(),
+        text: "Could we name the vision?".into(),
+        suggestion: None,
+        factual: false,
+    };
+    send(&mut peer_socket, &comment(early, peer_comment)).await;
+    assert!(
+        answer(&mut peer_socket, early)
+            .await
+            .unwrap_err()
+            .0
+            .contains("peer comments round")
+    );
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "ask_peers")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    view_in(&mut author, Round::PeerComments).await;
+    let now = op();
+    send(&mut peer_socket, &comment(now, peer_comment)).await;
+    answer(&mut peer_socket, now).await.unwrap();
+    let heard = until(&mut author, |m| match m {
+        ReportServerMessage::Comment { comment } => Some(comment),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard.author, "Helen Marsh");
+    // An open peer comment holds the version back; the author resolves it.
+    let (status, refused) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "send")],
+        &facilitator,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("open comment"),
+        "{refused}"
+    );
+    let resolve = op();
+    send(
+        &mut peer_socket,
+        &ReportClientMessage::Resolve {
+            op: resolve,
+            comment: peer_comment,
+            resolution: Some(Resolution::Resolved),
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut peer_socket, resolve).await.is_err(),
+        "the author resolves, not the peer"
+    );
+    send(
+        &mut author,
+        &ReportClientMessage::Resolve {
+            op: resolve,
+            comment: peer_comment,
+            resolution: Some(Resolution::Resolved),
+        },
+    )
+    .await;
+    answer(&mut author, resolve).await.unwrap();
+
+    // The non-attribution check: a person's name in the draft holds it back until fixed or
+    // confirmed, and the confirmation is audited.
+    let named = op();
+    let block = draft.blocks.last().unwrap().clone();
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: named,
+            block: block.id,
+            base: block.rev,
+            kind: BlockKind::Paragraph,
+            text: "As Helen Marsh said, the council should act.".into(),
+            practice: None,
+        },
+    )
+    .await;
+    answer(&mut author, named).await.unwrap();
+    let (_, findings) = call(
+        &app,
+        "/api/check_report_attribution",
+        &[("review", r)],
+        &facilitator,
+    )
+    .await;
+    let findings = findings.as_array().unwrap().clone();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["finding"]["kind"] == "person" && f["finding"]["text"] == "Helen Marsh"),
+        "{findings:?}"
+    );
+    let (status, refused) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "send")],
+        &facilitator,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        refused["message"].as_str().unwrap().contains("attribution"),
+        "{refused}"
+    );
+    for finding in &findings {
+        let key = finding["finding"]["key"].as_str().unwrap();
+        assert_eq!(
+            call(
+                &app,
+                "/api/confirm_report_finding",
+                &[("review", r), ("key", key)],
+                &facilitator
+            )
+            .await
+            .0,
+            200
+        );
+    }
+    assert!(
+        app.audit_kinds()
+            .await
+            .iter()
+            .any(|k| k == "attribution_confirmed")
+    );
+
+    // Version 1 goes to the council, which now sees it, and only it.
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "send")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    let sent = view_in(&mut council, Round::SentToCouncil).await;
+    let version = sent.latest.expect("the version sent");
+    assert_eq!(version.number, 1);
+    assert!(sent.blocks.is_empty());
+    assert!(
+        sent.comments.is_empty(),
+        "the peer team's threads stay with the team"
+    );
+    let overview = call(&app, "/api/get_review", &[("review", r)], &facilitator)
+        .await
+        .1;
+    assert_eq!(overview["summary"]["phase"], "sent_to_council");
+    let (status, read) = call(
+        &app,
+        "/api/get_report_version",
+        &[("review", r), ("number", "1")],
+        &host,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(read["blocks"][1]["text"], text);
+    assert!(
+        app.audit_kinds().await.iter().any(|k| k == "report_read"),
+        "a council read is audited"
+    );
+
+    // The host lead suggests a change, flagged as a factual point.
+    let council_comment = CommentId::new();
+    let suggest = op();
+    send(
+        &mut council,
+        &ReportClientMessage::Comment {
+            op: suggest,
+            id: council_comment,
+            block: summary.id,
+            anchor: Anchor {
+                exact: "a clear vision".into(),
+                prefix: "ambitious council with ".into(),
+                suffix: " for the place.".into(),
+            },
+            text: "Our vision was agreed with partners in 2025.".into(),
+            suggestion: Some("a clear, shared vision".into()),
+            factual: true,
+        },
+    )
+    .await;
+    answer(&mut council, suggest).await.unwrap();
+    let on_team_side = until(&mut author, |m| match m {
+        ReportServerMessage::Comment { comment } if comment.id == council_comment => Some(comment),
+        _ => None,
+    })
+    .await;
+    assert!(on_team_side.council && on_team_side.factual);
+    assert_eq!(on_team_side.version, Some(1));
+    // A host reader may comment; words not in the version sent are refused.
+    let mut reader_socket = open(&app, r, &reader).await;
+    let _ = view(&mut reader_socket).await;
+    let wrong = op();
+    send(
+        &mut reader_socket,
+        &ReportClientMessage::Comment {
+            op: wrong,
+            id: CommentId::new(),
+            block: summary.id,
+            anchor: Anchor {
+                exact: "words never written".into(),
+                ..Anchor::default()
+            },
+            text: "?".into(),
+            suggestion: None,
+            factual: false,
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut reader_socket, wrong)
+            .await
+            .unwrap_err()
+            .0
+            .contains("not in that block")
+    );
+    // Neither the host nor a reader signs off before the final version.
+    let (status, _) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "sign_off"), ("version", "1")],
+        &reader,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "sign_off"), ("version", "1")],
+        &host,
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // The author accepts the suggestion in one click; the words change in the draft.
+    let accept = op();
+    send(
+        &mut author,
+        &ReportClientMessage::AcceptSuggestion {
+            op: accept,
+            comment: council_comment,
+        },
+    )
+    .await;
+    answer(&mut author, accept).await.unwrap();
+    let changed = until(&mut author, |m| match m {
+        ReportServerMessage::Block { block, .. } if block.id == summary.id => Some(block),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        changed.text,
+        "Eastbrook is an ambitious council with a clear, shared vision for the place."
+    );
+    let accepted = until(&mut council, |m| match m {
+        ReportServerMessage::Comment { comment }
+            if comment.id == council_comment && comment.resolution.is_some() =>
+        {
+            Some(comment)
+        }
+        _ => None,
+    })
+    .await;
+    assert_eq!(accepted.resolution, Some(Resolution::Accepted));
+    assert_eq!(
+        accepted.author_id, None,
+        "the council's socket carries no account ids"
+    );
+
+    // Council comments close; the final version goes; the host lead signs it off by number.
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "close_council_comments")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "send_final")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, wrong_version) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "sign_off"), ("version", "1")],
+        &host,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        wrong_version["message"]
+            .as_str()
+            .unwrap()
+            .contains("final version is 2"),
+        "{wrong_version}"
+    );
+    let (status, diff) = call(
+        &app,
+        "/api/diff_report_versions",
+        &[("review", r), ("from", "1"), ("to", "2")],
+        &host,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        diff.as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["changed"] == true),
+        "{diff}"
+    );
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "sign_off"), ("version", "2")],
+            &host
+        )
+        .await
+        .0,
+        200
+    );
+    let signed = view_in(&mut council, Round::SignedOff).await;
+    let sign_off = signed.signed_off.expect("recorded");
+    assert_eq!(
+        (sign_off.version, sign_off.by.as_str()),
+        (2, DEMO_PEOPLE[5].0)
+    );
+    let overview = call(&app, "/api/get_review", &[("review", r)], &facilitator)
+        .await
+        .1;
+    assert_eq!(overview["summary"]["phase"], "signed_off");
+    // Nothing changes after.
+    let late = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: late,
+            block: summary.id,
+            base: changed.rev,
+            kind: BlockKind::Paragraph,
+            text: "Too late".into(),
+            practice: None,
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut author, late)
+            .await
+            .unwrap_err()
+            .0
+            .contains("signed off")
+    );
+    let (status, _) = call(
+        &app,
+        "/api/report_step",
+        &[("review", r), ("step", "send")],
+        &facilitator,
+    )
+    .await;
+    assert_eq!(status, 422);
+    for kind in [
+        "report_drafted",
+        "report_sent",
+        "report_comment_resolved",
+        "report_signed_off",
+    ] {
+        assert!(
+            app.audit_kinds().await.iter().any(|k| k == kind),
+            "{kind} is audited"
+        );
+    }
+
+    // The council downloads the signed-off version as a Word document; never the team draft.
+    let docx = |cookie: &str, query: &str| {
+        let request = app
+            .http
+            .get(app.url(&format!("/api/reviews/{r}/report.docx{query}")))
+            .header(reqwest::header::COOKIE, cookie);
+        async move { request.send().await.unwrap() }
+    };
+    let refused = docx(&host, "").await;
+    assert_eq!(refused.status(), 403);
+    let document = docx(&host, "?version=2").await;
+    assert_eq!(document.status(), 200);
+    assert!(
+        document.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let bytes = document.bytes().await.unwrap();
+    let read = docx_rs::read_docx(&bytes).unwrap().json();
+    assert!(read.contains("Heading1") && read.contains("Key recommendations"));
+    assert!(read.contains("Final, signed off"));
+    assert!(!read.contains("Draft — not for publication"));
+    assert!(
+        app.audit_kinds()
+            .await
+            .iter()
+            .any(|k| k == "report_downloaded")
+    );
+    let draft_doc = docx(&facilitator, "").await;
+    assert_eq!(draft_doc.status(), 200, "the team downloads its draft");
+    app.stop().await;
+}
