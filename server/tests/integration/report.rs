@@ -761,3 +761,106 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     assert_eq!(draft_doc.status(), 200, "the team downloads its draft");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
+    use app::membership::Role;
+    use peerwall_server::db::{accounts, membership, review as review_db};
+    let app = TestApp::demo().await;
+    let db = &app.state.db;
+    let review = review_db::insert(
+        db,
+        review_db::NewReview {
+            title: "Glenmoor Council Peer Collaborative Improvement".into(),
+            host_authority: "Glenmoor Council".into(),
+            review_type: app::review::ReviewType::PeerCollaborativeImprovement,
+            phase: app::review::Phase::OnSite,
+            scope: String::new(),
+            on_site_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(),
+            on_site_end: chrono::NaiveDate::from_ymd_opt(2026, 10, 7).unwrap(),
+            headings: vec!["Leadership".into()],
+            facilitator: None,
+        },
+    )
+    .await
+    .unwrap();
+    for (email, role) in [(FACILITATOR, Role::Facilitator), (PEER, Role::Peer), (HOST, Role::HostLead), (READER, Role::HostReader)] {
+        let person = accounts::find_person_by_email(db, email).await.unwrap().unwrap();
+        membership::add_membership(db, review, app::accounts::PersonId(person.id), role, None).await.unwrap();
+    }
+    let r = review.to_string();
+    let r = r.as_str();
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
+    let reader = app.session_cookie(READER, DEMO_PASSWORD).await;
+
+    // The host council writes the report; the facilitator does not.
+    assert_eq!(call(&app, "/api/create_report", &[("review", r)], &facilitator).await.0, 403);
+    assert_eq!(call(&app, "/api/create_report", &[("review", r)], &host).await.0, 200);
+    let mut writer = open(&app, r, &host).await;
+    let draft = view(&mut writer).await;
+    assert!(draft.draft, "the host lead reads the draft in a PCI");
+    let mut reader_socket = open(&app, r, &reader).await;
+    let reader_view = until(&mut reader_socket, |m| match m {
+        ReportServerMessage::Report { view, .. } => Some(view),
+        _ => None,
+    })
+    .await
+    .unwrap();
+    assert!(!reader_view.draft && reader_view.blocks.is_empty(), "a host reader still sees only what is sent");
+    let block = draft.blocks[1].clone();
+    let edit = op();
+    send(&mut writer, &ReportClientMessage::Edit { op: edit, block: block.id, base: block.rev, kind: BlockKind::Paragraph, text: "Glenmoor has strong community partnerships.".into(), practice: None }).await;
+    answer(&mut writer, edit).await.unwrap();
+    // The facilitator may not write, but comments once the peers are asked, as do the peers.
+    let mut team = open(&app, r, &facilitator).await;
+    let _ = view(&mut team).await;
+    let refused = op();
+    send(&mut team, &ReportClientMessage::Edit { op: refused, block: block.id, base: block.rev + 1, kind: BlockKind::Paragraph, text: "x".into(), practice: None }).await;
+    assert!(answer(&mut team, refused).await.is_err());
+    assert_eq!(call(&app, "/api/report_step", &[("review", r), ("step", "ask_peers")], &facilitator).await.0, 403);
+    assert_eq!(call(&app, "/api/report_step", &[("review", r), ("step", "ask_peers")], &host).await.0, 200);
+    let mut peer_socket = open(&app, r, &peer).await;
+    let _ = view(&mut peer_socket).await;
+    let comment = op();
+    send(&mut peer_socket, &ReportClientMessage::Comment { op: comment, id: CommentId::new(), block: block.id, anchor: Anchor { exact: "strong community partnerships".into(), ..Anchor::default() }, text: "Add the example of the food network.".into(), suggestion: None, factual: false }).await;
+    answer(&mut peer_socket, comment).await.unwrap();
+    let heard = until(&mut writer, |m| match m {
+        ReportServerMessage::Comment { comment } => Some(comment),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard.text, "Add the example of the food network.");
+    // The notes behind a paragraph stay with the peer team, even in a PCI.
+    let (status, _) = call(&app, "/api/report_evidence", &[("review", r), ("block", &block.id.to_string())], &host).await;
+    assert_eq!(status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_removed_member_loses_the_report_at_once() {
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    assert_eq!(call(&app, "/api/create_report", &[("review", &review)], &facilitator).await.0, 200);
+    let mut socket = open(&app, &review, &peer).await;
+    let _ = view(&mut socket).await;
+    let person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, PEER).await.unwrap().unwrap();
+    let (status, body) = call(&app, "/api/remove_member", &[("review", &review), ("person", &person.id.to_string())], &facilitator).await;
+    assert_eq!(status, 200, "{body}");
+    // The socket is closed within moments, and the server functions refuse.
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true));
+    assert_eq!(call(&app, "/api/get_report", &[("review", &review)], &peer).await.0, 404);
+    app.stop().await;
+}
