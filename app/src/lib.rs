@@ -35,6 +35,7 @@ use crate::accounts::{AccountPage, AdminPage, ResetPasswordPage, SignInPage};
 use crate::invitations::InvitationPage;
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
+use crate::report::ReportPage;
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
 use crate::wall::WallPage;
 
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/present/panel") view={Lazy::<PresenterPanelRoute>::new()}/>
                     <Route path=path!("/reviews/:id/follow") view={Lazy::<FollowRoute>::new()}/>
                     <Route path=path!("/reviews/:id/handout") view={Lazy::<HandoutRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/report") view={Lazy::<ReportRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                 </Routes>
             </SiteLayout>
@@ -142,6 +144,7 @@ lazy_page!(PresentRoute, PresentPage);
 lazy_page!(PresenterPanelRoute, PresenterPanelPage);
 lazy_page!(FollowRoute, FollowPage);
 lazy_page!(HandoutRoute, HandoutPage);
+lazy_page!(ReportRoute, ReportPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.

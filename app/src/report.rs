@@ -11,8 +11,11 @@ pub mod format;
 pub mod generate;
 pub mod guard;
 mod model;
+mod page;
 pub mod protocol;
 pub mod rounds;
+pub mod state;
 
 pub use api::*;
 pub use model::*;
+pub use page::ReportPage;

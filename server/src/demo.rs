@@ -27,6 +27,8 @@ pub enum Contents {
     Real { demo_accounts: i64 },
 }
 
+mod pci;
+
 /// Reads what the database holds.
 pub async fn contents(db: &Database) -> Result<Contents, DbError> {
     let counts = db::site::counts(db, DEMO_DOMAIN).await?;
@@ -58,6 +60,12 @@ pub async fn seed(db: &Database) -> Result<(), crate::StartupError> {
     }
     db::site::claim(db, db::site::Claim::Demo).await?;
     seed_review(db).await?;
+    pci::seed_pci_report(
+        db,
+        &[DEMO_PEOPLE[0], DEMO_PEOPLE[2], DEMO_PEOPLE[3]],
+        DEMO_PASSWORD,
+    )
+    .await?;
     Ok(())
 }
 
@@ -497,6 +505,13 @@ fn print_demo_accounts() {
     }
     let (admin_name, admin_email) = DEMO_ADMIN;
     println!("  {:<16} {:<32} {admin_name}", "Administrator", admin_email);
+    println!(
+        "and for {}'s Peer Collaborative Improvement, whose report is with the council:",
+        pci::PCI_COUNCIL
+    );
+    for (name, email, role) in pci::PCI_HOSTS {
+        println!("  {:<16} {:<32} {name}", role.label(), email);
+    }
 }
 
 /// The demo team is on its second day on site, so the review always looks current.

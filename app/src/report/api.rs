@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::report::DueDates;
 use crate::report::diff::BlockDiff;
 use crate::report::generate::Addition;
 use crate::report::guard::Finding;
+#[cfg(feature = "ssr")]
 use crate::report::rounds::Step;
-use crate::report::{BlockId, DueDates, ReportStatus, ReportView, Version};
+use crate::report::{BlockId, ReportStatus, ReportView, Version};
 use crate::review::ReviewId;
 use crate::wall::MessageId;
 

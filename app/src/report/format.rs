@@ -95,18 +95,18 @@ fn spans(line: &str) -> Vec<Span> {
             i += 1;
             continue;
         }
-        if c == '[' {
-            if let Some(link) = link_at(&chars[i..]) {
-                flush(&mut out, &mut text, bold, italic);
-                let (words, url, used) = link;
-                if safe_url(&url) {
-                    out.push(Span::Link { text: words, url });
-                } else {
-                    text.push_str(&words);
-                }
-                i += used;
-                continue;
+        if c == '['
+            && let Some(link) = link_at(&chars[i..])
+        {
+            flush(&mut out, &mut text, bold, italic);
+            let (words, url, used) = link;
+            if safe_url(&url) {
+                out.push(Span::Link { text: words, url });
+            } else {
+                text.push_str(&words);
             }
+            i += used;
+            continue;
         }
         text.push(c);
         i += 1;

@@ -192,12 +192,11 @@ pub fn scale_sentence(figures: &ScaleFigures) -> String {
     } else {
         "The peer team".to_string()
     };
-    let list = match parts.len() {
-        1 => parts.remove(0),
-        _ => {
-            let last = parts.pop().unwrap_or_default();
-            format!("{} and {}", parts.join(", "), last)
-        }
+    let list = if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        let last = parts.pop().unwrap_or_default();
+        format!("{} and {}", parts.join(", "), last)
     };
     format!("{team} {list} during the on-site visit.")
 }
@@ -271,12 +270,14 @@ mod tests {
     }
 
     fn board() -> Board {
-        let mut board = Board::default();
-        board.headings = vec![
-            heading("leadership", "Organisational and place leadership", 0),
-            heading("finance", "Financial planning and management", 1),
-            heading("empty", "Capacity for improvement", 2),
-        ];
+        let mut board = Board {
+            headings: vec![
+                heading("leadership", "Organisational and place leadership", 0),
+                heading("finance", "Financial planning and management", 1),
+                heading("empty", "Capacity for improvement", 2),
+            ],
+            ..Board::default()
+        };
         for m in [
             message(1, "leadership", MessageKind::Recommendation, "V"),
             message(2, "leadership", MessageKind::AreaForImprovement, "W"),

@@ -98,6 +98,7 @@ fn OverviewView(
                     </leptos_router::components::A>
                 })}
             </p>
+            <ReportStatusLine review=summary.id role=overview.my_role programme=summary.review_type/>
         </header>
         <div class="review-columns">
             <KeyDatesView dates=overview.key_dates/>
@@ -105,6 +106,43 @@ fn OverviewView(
         </div>
         {manage}
     }
+}
+
+/// Where the feedback report stands and a link to it, for those it is for (read in the browser).
+#[component]
+fn ReportStatusLine(
+    review: ReviewId,
+    role: Role,
+    programme: crate::review::ReviewType,
+) -> impl IntoView {
+    use crate::membership::{Action, allows_in};
+    let reads = allows_in(programme, role, Action::ReadReport)
+        || allows_in(programme, role, Action::ReadDraft);
+    let status = crate::browser::load_in_browser(move || async move {
+        if reads {
+            crate::report::get_report_status(review)
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        }
+    });
+    reads.then(|| view! {
+        <p class="report-status">
+            <leptos_router::components::A href=format!("/reviews/{review}/report") attr:class="button button-secondary">
+                "Feedback report"
+            </leptos_router::components::A>
+            " "
+            {move || status.get().flatten().map(|s| format!(
+                "{} · {} open comment{}{}",
+                s.round.label(),
+                s.open_comments,
+                if s.open_comments == 1 { "" } else { "s" },
+                s.due.map(|d| format!(" · due {}", d.format("%-d %B"))).unwrap_or_default(),
+            ))}
+        </p>
+    })
 }
 
 /// The review's timeline.

@@ -169,10 +169,11 @@ impl Channel for ReportChannel {
                 None => Flow::Continue,
             },
             Outcome::Rejected(error, current) => match op {
-                Some(op) => Flow::sent(
-                    link.send(&ReportServerMessage::Rejected { op, error, current })
-                        .await,
-                ),
+                Some(op) => {
+                    let current = current.map(|block| *block);
+                    let answer = ReportServerMessage::Rejected { op, error, current };
+                    Flow::sent(link.send(&answer).await)
+                }
                 None => Flow::sent(link.send(&ReportServerMessage::Error { error }).await),
             },
         }

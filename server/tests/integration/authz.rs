@@ -439,7 +439,7 @@ const TABLE: &[Row] = &[
                     .as_str()
                     .is_some_and(|s| s.starts_with("The peer team")),
                 "{value}"
-            )
+            );
         },
     },
 ];

@@ -784,9 +784,19 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     )
     .await
     .unwrap();
-    for (email, role) in [(FACILITATOR, Role::Facilitator), (PEER, Role::Peer), (HOST, Role::HostLead), (READER, Role::HostReader)] {
-        let person = accounts::find_person_by_email(db, email).await.unwrap().unwrap();
-        membership::add_membership(db, review, app::accounts::PersonId(person.id), role, None).await.unwrap();
+    for (email, role) in [
+        (FACILITATOR, Role::Facilitator),
+        (PEER, Role::Peer),
+        (HOST, Role::HostLead),
+        (READER, Role::HostReader),
+    ] {
+        let person = accounts::find_person_by_email(db, email)
+            .await
+            .unwrap()
+            .unwrap();
+        membership::add_membership(db, review, app::accounts::PersonId(person.id), role, None)
+            .await
+            .unwrap();
     }
     let r = review.to_string();
     let r = r.as_str();
@@ -796,8 +806,18 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     let reader = app.session_cookie(READER, DEMO_PASSWORD).await;
 
     // The host council writes the report; the facilitator does not.
-    assert_eq!(call(&app, "/api/create_report", &[("review", r)], &facilitator).await.0, 403);
-    assert_eq!(call(&app, "/api/create_report", &[("review", r)], &host).await.0, 200);
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &facilitator)
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &host)
+            .await
+            .0,
+        200
+    );
     let mut writer = open(&app, r, &host).await;
     let draft = view(&mut writer).await;
     assert!(draft.draft, "the host lead reads the draft in a PCI");
@@ -808,23 +828,83 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     })
     .await
     .unwrap();
-    assert!(!reader_view.draft && reader_view.blocks.is_empty(), "a host reader still sees only what is sent");
+    assert!(
+        !reader_view.draft && reader_view.blocks.is_empty(),
+        "a host reader still sees only what is sent"
+    );
     let block = draft.blocks[1].clone();
     let edit = op();
-    send(&mut writer, &ReportClientMessage::Edit { op: edit, block: block.id, base: block.rev, kind: BlockKind::Paragraph, text: "Glenmoor has strong community partnerships.".into(), practice: None }).await;
+    send(
+        &mut writer,
+        &ReportClientMessage::Edit {
+            op: edit,
+            block: block.id,
+            base: block.rev,
+            kind: BlockKind::Paragraph,
+            text: "Glenmoor has strong community partnerships.".into(),
+            practice: None,
+        },
+    )
+    .await;
     answer(&mut writer, edit).await.unwrap();
     // The facilitator may not write, but comments once the peers are asked, as do the peers.
     let mut team = open(&app, r, &facilitator).await;
     let _ = view(&mut team).await;
     let refused = op();
-    send(&mut team, &ReportClientMessage::Edit { op: refused, block: block.id, base: block.rev + 1, kind: BlockKind::Paragraph, text: "x".into(), practice: None }).await;
+    send(
+        &mut team,
+        &ReportClientMessage::Edit {
+            op: refused,
+            block: block.id,
+            base: block.rev + 1,
+            kind: BlockKind::Paragraph,
+            text: "x".into(),
+            practice: None,
+        },
+    )
+    .await;
     assert!(answer(&mut team, refused).await.is_err());
-    assert_eq!(call(&app, "/api/report_step", &[("review", r), ("step", "ask_peers")], &facilitator).await.0, 403);
-    assert_eq!(call(&app, "/api/report_step", &[("review", r), ("step", "ask_peers")], &host).await.0, 200);
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "ask_peers")],
+            &facilitator
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "ask_peers")],
+            &host
+        )
+        .await
+        .0,
+        200
+    );
     let mut peer_socket = open(&app, r, &peer).await;
     let _ = view(&mut peer_socket).await;
     let comment = op();
-    send(&mut peer_socket, &ReportClientMessage::Comment { op: comment, id: CommentId::new(), block: block.id, anchor: Anchor { exact: "strong community partnerships".into(), ..Anchor::default() }, text: "Add the example of the food network.".into(), suggestion: None, factual: false }).await;
+    send(
+        &mut peer_socket,
+        &ReportClientMessage::Comment {
+            op: comment,
+            id: CommentId::new(),
+            block: block.id,
+            anchor: Anchor {
+                exact: "strong community partnerships".into(),
+                ..Anchor::default()
+            },
+            text: "Add the example of the food network.".into(),
+            suggestion: None,
+            factual: false,
+        },
+    )
+    .await;
     answer(&mut peer_socket, comment).await.unwrap();
     let heard = until(&mut writer, |m| match m {
         ReportServerMessage::Comment { comment } => Some(comment),
@@ -833,7 +913,13 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     .await;
     assert_eq!(heard.text, "Add the example of the food network.");
     // The notes behind a paragraph stay with the peer team, even in a PCI.
-    let (status, _) = call(&app, "/api/report_evidence", &[("review", r), ("block", &block.id.to_string())], &host).await;
+    let (status, _) = call(
+        &app,
+        "/api/report_evidence",
+        &[("review", r), ("block", &block.id.to_string())],
+        &host,
+    )
+    .await;
     assert_eq!(status, 403);
     app.stop().await;
 }
@@ -844,23 +930,47 @@ async fn a_removed_member_loses_the_report_at_once() {
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
-    assert_eq!(call(&app, "/api/create_report", &[("review", &review)], &facilitator).await.0, 200);
+    assert_eq!(
+        call(
+            &app,
+            "/api/create_report",
+            &[("review", &review)],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
     let mut socket = open(&app, &review, &peer).await;
     let _ = view(&mut socket).await;
-    let person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, PEER).await.unwrap().unwrap();
-    let (status, body) = call(&app, "/api/remove_member", &[("review", &review), ("person", &person.id.to_string())], &facilitator).await;
+    let person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, PEER)
+        .await
+        .unwrap()
+        .unwrap();
+    let (status, body) = call(
+        &app,
+        "/api/remove_member",
+        &[("review", &review), ("person", &person.id.to_string())],
+        &facilitator,
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     // The socket is closed within moments, and the server functions refuse.
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             match socket.next().await {
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return true,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return true,
                 Some(Ok(_)) => {}
             }
         }
     })
     .await;
     assert_eq!(closed, Ok(true));
-    assert_eq!(call(&app, "/api/get_report", &[("review", &review)], &peer).await.0, 404);
+    assert_eq!(
+        call(&app, "/api/get_report", &[("review", &review)], &peer)
+            .await
+            .0,
+        404
+    );
     app.stop().await;
 }
