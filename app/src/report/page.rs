@@ -104,9 +104,17 @@ fn Notices(page: Page) -> impl IntoView {
                 </p>
             }.into_any(),
             Notice::Deleted(block) => view! {
-                <p class="status" role="status">"Block deleted. "
+                <p class="report-toast" role="status">"Block deleted. "
                     <button type="button" class="button button-small" on:click=move |_| {
                         state.change(ReportClientMessage::Restore { op: uuid::Uuid::new_v4(), block });
+                        state.notice.set(None);
+                    }>"Undo"</button>
+                </p>
+            }.into_any(),
+            Notice::Moved(block, from) => view! {
+                <p class="report-toast" role="status">"Block moved. "
+                    <button type="button" class="button button-small" on:click=move |_| {
+                        state.change(ReportClientMessage::Move { op: uuid::Uuid::new_v4(), block, order: from.clone() });
                         state.notice.set(None);
                     }>"Undo"</button>
                 </p>

@@ -29,6 +29,8 @@ pub struct Conflict {
 pub enum Notice {
     Error(String),
     Deleted(BlockId),
+    /// A block moved from this place (its old order key).
+    Moved(BlockId, String),
 }
 
 /// Everything the report page's components share.

@@ -30,12 +30,28 @@ pub struct ReportChannel {
     updates: broadcast::Receiver<Update>,
     /// A refresh is owed (kept across a cancelled `next`).
     refresh: bool,
+    /// For a host role: the newest version this socket has been sent (each is a read, audited).
+    read: Option<u32>,
     changes: Bucket,
 }
 
 impl ReportChannel {
-    async fn view_frame(&self) -> Result<Arc<str>, AppError> {
+    /// The report as this socket's person may see it, as a frame; a host role's first sight of a
+    /// version is audited first (no read leaves untraced).
+    async fn view_frame(&mut self) -> Result<Arc<str>, AppError> {
         let view = self.reports.view_for(&self.who, self.review).await?;
+        let latest = view
+            .as_ref()
+            .and_then(|v| v.latest.as_ref())
+            .map(|v| v.number);
+        if self.who.role.is_host() && latest.is_some() && latest != self.read {
+            let detail = format!("version {}, on the report page", latest.unwrap_or_default());
+            self.reports
+                .audit
+                .review_change(&self.who.caller, self.review, "report_read", detail)
+                .await?;
+            self.read = latest;
+        }
         let message = ReportServerMessage::Report {
             view,
             me: self.who.caller.name.clone(),
@@ -75,6 +91,7 @@ impl Channel for ReportChannel {
             who,
             updates,
             refresh: false,
+            read: None,
             changes: Bucket::new(CHANGES_PER_SECOND, CHANGE_BURST),
         })
     }

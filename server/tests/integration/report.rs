@@ -487,6 +487,8 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
         sent.comments.is_empty(),
         "the peer team's threads stay with the team"
     );
+    // The council's sight of it on the report page is a read, audited.
+    assert!(app.audit_kinds().await.iter().any(|k| k == "report_read"));
     let overview = call(&app, "/api/get_review", &[("review", r)], &facilitator)
         .await
         .1;
@@ -972,5 +974,185 @@ async fn a_removed_member_loses_the_report_at_once() {
             .0,
         404
     );
+    app.stop().await;
+}
+
+/// Every report socket message, sent by every role on the review, against the role table for a
+/// CPC in its peer round (the observer and strangers are refused the socket itself: security.rs).
+#[tokio::test]
+async fn every_report_message_follows_the_role_table_for_every_role() {
+    use app::membership::{Action, Role, allows_in};
+    use app::review::ReviewType::LgaCorporatePeerChallenge as Cpc;
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let r = review.as_str();
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &facilitator)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "ask_peers")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    let mut author = open(&app, r, &facilitator).await;
+    let draft = view(&mut author).await;
+    let target = draft.blocks[1].clone();
+    // A thread of the team's to reply to, resolve and accept.
+    let thread = CommentId::new();
+    let started = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Comment {
+            op: started,
+            id: thread,
+            block: target.id,
+            anchor: Anchor {
+                exact: "x".into(),
+                ..Anchor::default()
+            },
+            text: "A thread".into(),
+            suggestion: Some("y".into()),
+            factual: false,
+        },
+    )
+    .await;
+    answer(&mut author, started).await.unwrap();
+
+    for (email, role) in [
+        (LEAD, Role::TeamLead),
+        (PEER, Role::Peer),
+        (HOST, Role::HostLead),
+        (READER, Role::HostReader),
+    ] {
+        let cookie = app.session_cookie(email, DEMO_PASSWORD).await;
+        let mut socket = open(&app, r, &cookie).await;
+        let _ = until(&mut socket, |m| {
+            matches!(m, ReportServerMessage::Report { .. }).then_some(())
+        })
+        .await;
+        let writes = allows_in(Cpc, role, Action::WriteReport);
+        let team = allows_in(Cpc, role, Action::ReadDraft);
+        let messages: Vec<(&str, ReportClientMessage, bool)> = vec![
+            (
+                "insert",
+                ReportClientMessage::Insert {
+                    op: op(),
+                    block: Block {
+                        id: app::report::BlockId::new(),
+                        kind: BlockKind::Paragraph,
+                        text: "New".into(),
+                        order: app::wall::order::key_between(
+                            draft.blocks.last().map(|b| b.order.as_str()),
+                            None,
+                        ),
+                        practice: None,
+                        source: None,
+                        rev: 1,
+                    },
+                },
+                writes,
+            ),
+            (
+                "move",
+                ReportClientMessage::Move {
+                    op: op(),
+                    block: target.id,
+                    order: target.order.clone(),
+                },
+                writes,
+            ),
+            (
+                "delete",
+                ReportClientMessage::Delete {
+                    op: op(),
+                    block: draft.blocks[2].id,
+                },
+                writes,
+            ),
+            (
+                "restore",
+                ReportClientMessage::Restore {
+                    op: op(),
+                    block: draft.blocks[2].id,
+                },
+                writes,
+            ),
+            (
+                "comment",
+                ReportClientMessage::Comment {
+                    op: op(),
+                    id: CommentId::new(),
+                    block: target.id,
+                    anchor: Anchor {
+                        exact: "x".into(),
+                        ..Anchor::default()
+                    },
+                    text: "Mine".into(),
+                    suggestion: None,
+                    factual: false,
+                },
+                team,
+            ),
+            (
+                "reply",
+                ReportClientMessage::Reply {
+                    op: op(),
+                    comment: thread,
+                    text: "A reply".into(),
+                },
+                team,
+            ),
+            (
+                "resolve",
+                ReportClientMessage::Resolve {
+                    op: op(),
+                    comment: thread,
+                    resolution: None,
+                },
+                writes,
+            ),
+        ];
+        for (what, message, allowed) in messages {
+            let id = match &message {
+                ReportClientMessage::Insert { op, .. }
+                | ReportClientMessage::Move { op, .. }
+                | ReportClientMessage::Delete { op, .. }
+                | ReportClientMessage::Restore { op, .. }
+                | ReportClientMessage::Comment { op, .. }
+                | ReportClientMessage::Reply { op, .. }
+                | ReportClientMessage::Resolve { op, .. } => *op,
+                _ => unreachable!(),
+            };
+            send(&mut socket, &message).await;
+            let got = answer(&mut socket, id).await;
+            assert_eq!(got.is_ok(), allowed, "{role:?} {what}: {got:?}");
+        }
+        // A stale edit is a conflict for those who write, a refusal for the others.
+        let edit = op();
+        send(
+            &mut socket,
+            &ReportClientMessage::Edit {
+                op: edit,
+                block: target.id,
+                base: 0,
+                kind: BlockKind::Paragraph,
+                text: "Stale".into(),
+                practice: None,
+            },
+        )
+        .await;
+        let (message, current) = answer(&mut socket, edit).await.unwrap_err();
+        assert_eq!(current.is_some(), writes, "{role:?}: {message}");
+    }
     app.stop().await;
 }

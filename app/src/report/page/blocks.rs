@@ -121,6 +121,7 @@ pub(super) fn TeamDraft(page: Page) -> impl IntoView {
         <For each=move || state.blocks.get() key=|b| b.id let:block>
             <DraftBlock page id=block.id numbers/>
         </For>
+        {move || state.blocks.with(|b| practice_list(b))}
     }
 }
 
@@ -206,6 +207,7 @@ pub(super) fn move_block(page: Page, id: BlockId, by: isize) {
     let Some(i) = blocks.iter().position(|b| b.id == id) else {
         return;
     };
+    let from = blocks[i].order.clone();
     let order = if by < 0 {
         if i == 0 {
             return;
@@ -228,6 +230,33 @@ pub(super) fn move_block(page: Page, id: BlockId, by: isize) {
         block: id,
         order,
     });
+    page.state.notice.set(Some(Notice::Moved(id, from)));
+}
+
+/// The practice examples of `blocks`, listed together as the report ends.
+pub(super) fn practice_list(blocks: &[Block]) -> Option<impl IntoView + use<>> {
+    let practice: Vec<(String, String)> = blocks
+        .iter()
+        .filter(|b| b.kind == BlockKind::Practice)
+        .map(|b| {
+            let place = b
+                .practice
+                .as_ref()
+                .map(|p| p.place.clone())
+                .unwrap_or_default();
+            (format::plain(&b.text), place)
+        })
+        .collect();
+    (!practice.is_empty()).then(|| view! {
+        <section class="report-practice-list" aria-labelledby="practice-list-title">
+            <h2 id="practice-list-title" class="report-heading">"Practice examples and signposting"</h2>
+            <ul>
+                {practice.into_iter().map(|(what, place)| view! {
+                    <li>{what}{(!place.is_empty()).then(|| format!(" ({place})"))}</li>
+                }).collect_view()}
+            </ul>
+        </section>
+    })
 }
 
 #[component]
@@ -281,10 +310,15 @@ pub(super) fn DraftBlock(
             let number = numbers.with(|n| n.get(&b.id).copied());
             let kind = b.kind;
             let from_wall = b.message().is_some();
+            let drafted_as = match &b.source {
+                Some(crate::report::Source::Message { kind, .. }) => Some(kind.label()),
+                _ => None,
+            };
             let block_id = b.id.to_string();
             view! {
                 <div class="report-block" data-kind=kind.as_str() data-block=block_id class:unsaved=unsaved>
                     {move || editor().map(|name| view! { <p class="block-editor">{format!("{name} is editing")}</p> })}
+                    {drafted_as.map(|kind| view! { <span class="badge block-kind" title="Drafted from a key message of this kind">{kind}</span> })}
                     {move || if editing() {
                         view! { <BlockEditor page/> }.into_any()
                     } else {
@@ -403,6 +437,7 @@ pub(super) fn CouncilVersion(page: Page) -> impl IntoView {
             None => view! { <p class="status">"The peer team has not sent the report to the council yet. It appears here when it does."</p> }.into_any(),
             Some(version) => {
                 let numbers = recommendation_numbers(&version.blocks);
+                let practice = practice_list(&version.blocks);
                 view! {
                     <p class="report-version-label">{format!("Version {}, sent by {} on {}{}", version.number, version.sent_by, version.sent_at.get(..10).unwrap_or_default(),
                         if version.final_version { " — the final version, for sign-off" } else { "" })}</p>
@@ -417,6 +452,7 @@ pub(super) fn CouncilVersion(page: Page) -> impl IntoView {
                             </div>
                         }
                     }).collect_view()}
+                    {practice}
                 }.into_any()
             }
         })}
