@@ -137,6 +137,115 @@ pub fn backoff_ms(attempt: u32, cap_ms: u64) -> u64 {
     (500u64 << attempt.min(5)).min(cap_ms)
 }
 
+/// A list kept in the browser's storage under `key` (empty when there is none, on the server, or
+/// when what is there no longer reads).
+pub fn load_list<T: serde::de::DeserializeOwned>(key: &str) -> Vec<T> {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = window().local_storage().ok().flatten()
+        && let Ok(Some(text)) = storage.get_item(key)
+    {
+        return serde_json::from_str(&text).unwrap_or_default();
+    }
+    let _ = key;
+    Vec::new()
+}
+
+/// Keeps `list` in the browser's storage under `key`; an empty list removes the key.
+pub fn save_list<T: serde::Serialize>(key: &str, list: &[T]) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        if list.is_empty() {
+            let _ = storage.remove_item(key);
+        } else if let Ok(text) = serde_json::to_string(list) {
+            let _ = storage.set_item(key, &text);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, list);
+}
+
+/// A page's socket that reconnects with backoff (0.5 s doubling to at most 10 s) until the page
+/// is done with it or the server ends access. On the server it never opens.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct Reconnecting {
+    closed: StoredValue<bool>,
+    attempts: StoredValue<u32>,
+    socket: StoredValue<Option<PageSocket>, LocalStorage>,
+}
+
+impl Default for Reconnecting {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reconnecting {
+    /// Closed when the calling component is cleaned up.
+    pub fn new() -> Self {
+        let this = Self {
+            closed: StoredValue::new(false),
+            attempts: StoredValue::new(0),
+            socket: StoredValue::new_local(None),
+        };
+        on_cleanup(move || {
+            this.closed.set_value(true);
+            this.socket.set_value(None);
+        });
+        this
+    }
+
+    /// Sends a text frame if the socket is open; whether it was sent.
+    pub fn send(&self, text: &str) -> bool {
+        self.socket
+            .with_value(|socket| socket.as_ref().is_some_and(|socket| socket.send(text)))
+    }
+
+    /// The server answered: the next loss starts the backoff again from the start.
+    pub fn answered(&self) {
+        self.attempts.set_value(0);
+    }
+
+    /// Opens `path`; `on_close` says, from the close code, whether to try again.
+    #[cfg(feature = "hydrate")]
+    pub fn open(
+        self,
+        path: String,
+        on_open: impl Fn() + Copy + 'static,
+        on_text: impl Fn(String) + Copy + 'static,
+        on_close: impl Fn(u16) -> bool + Copy + 'static,
+    ) {
+        if self.closed.get_value() {
+            return;
+        }
+        let again = path.clone();
+        let retry = move || {
+            if self.closed.get_value() {
+                return;
+            }
+            let attempt = self.attempts.get_value();
+            self.attempts.set_value(attempt + 1);
+            let path = again.clone();
+            set_timeout(
+                move || self.open(path, on_open, on_text, on_close),
+                std::time::Duration::from_millis(backoff_ms(attempt, 10_000)),
+            );
+        };
+        let retry_later = retry.clone();
+        let socket = PageSocket::open(&path, on_open, on_text, move |code| {
+            if on_close(code) {
+                retry_later();
+            } else {
+                self.closed.set_value(true);
+            }
+        });
+        match socket {
+            Some(socket) => self.socket.set_value(Some(socket)),
+            None => retry(),
+        }
+    }
+}
+
 /// What every key this site keeps in browser storage starts with.
 pub const STORAGE_PREFIX: &str = "peerwall.";
 

@@ -50,10 +50,84 @@ async function select(page, words) {
   }, words);
 }
 
+/// Drafts the report from the wall unless it is drafted already.
+async function drafted(page) {
+  const draft = page.getByRole('button', { name: 'Draft the report from the wall' });
+  await draft.or(page.locator('.report-block').first()).waitFor();
+  if (await draft.count()) await draft.click();
+  await block(page, 'Executive summary').waitFor();
+}
+
+/// The last block of the draft (the paragraph under "Next steps").
+const lastBlock = (page) => page.locator('.report-block').last();
+
+test('two authors rewriting one block: the second is told and chooses, and nothing is lost', async () => {
+  const facilitator = await openReport('facilitator@demo.peerwall.test');
+  await drafted(facilitator);
+  const lead = await openReport('lead@demo.peerwall.test');
+  await block(lead, 'Executive summary').waitFor();
+  // Both open the same block; the lead sees who else is in it.
+  await lastBlock(facilitator).getByRole('button', { name: 'Edit' }).click();
+  await lastBlock(lead).getByText('Priya Shah is editing').waitFor();
+  await lastBlock(lead).getByRole('button', { name: 'Edit' }).click();
+  await facilitator.locator('textarea.block-text').fill('The council will publish an action plan within three months.');
+  await facilitator.getByRole('button', { name: 'Done' }).click();
+  // Saved (the server has it) before the lead saves.
+  await block(facilitator, 'publish an action plan within three months').waitFor();
+  await facilitator.locator('.report-block.unsaved').waitFor({ state: 'detached' });
+  // The lead, still writing from the older text, saves: refused, and asked to choose.
+  await lead.locator('textarea.block-text').fill('Next steps are agreed with the chief executive.');
+  await lead.getByRole('button', { name: 'Done' }).click();
+  const conflict = lead.locator('.report-conflict');
+  await conflict.waitFor();
+  assert.match(await conflict.innerText(), /publish an action plan within three months/);
+  assert.match(await conflict.innerText(), /Next steps are agreed with the chief executive/);
+  await conflict.getByRole('button', { name: 'Use mine' }).click();
+  await block(facilitator, 'Next steps are agreed with the chief executive.').waitFor();
+  await conflict.waitFor({ state: 'detached' });
+  // A delete is undone as easily.
+  await lastBlock(facilitator).hover();
+  await lastBlock(facilitator).getByRole('button', { name: 'Delete' }).click();
+  await block(lead, 'Next steps are agreed').waitFor({ state: 'detached' });
+  await facilitator.locator('.report-toast').getByRole('button', { name: 'Undo' }).click();
+  await block(lead, 'Next steps are agreed').waitFor();
+  for (const page of [facilitator, lead]) assert.deepEqual(page.problems, []);
+});
+
+test('an edit made while the report cannot be reached survives a reload and is saved later', async () => {
+  const lead = await openReport('lead@demo.peerwall.test');
+  await drafted(lead);
+  const peer = await openReport('peer2@demo.peerwall.test');
+  await block(peer, 'Executive summary').waitFor();
+  let blocked = true;
+  await lead.routeWebSocket(/\/ws\/reviews\//, (socket) => {
+    if (blocked) socket.close();
+    else socket.connectToServer();
+  });
+  await lead.reload();
+  await waitForHydration(lead);
+  await block(lead, 'Executive summary').waitFor();
+  await lead.getByText('reconnecting').waitFor();
+  const text = 'Written on the train, with no signal.';
+  await lastBlock(lead).getByRole('button', { name: 'Edit' }).click();
+  await lead.locator('textarea.block-text').fill(text);
+  await lead.getByRole('button', { name: 'Done' }).click();
+  await lead.getByText('1 change not yet saved').waitFor();
+  // A reload while still out of reach keeps it, shown in its place…
+  await lead.reload();
+  await waitForHydration(lead);
+  await block(lead, text).waitFor();
+  await lead.getByText('1 change not yet saved').waitFor();
+  // …and it is saved once the report can be reached again.
+  blocked = false;
+  await block(peer, text).waitFor({ timeout: 20_000 });
+  await lead.getByText('1 change not yet saved').waitFor({ state: 'detached', timeout: 20_000 });
+  assert.equal(await lead.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('peerwall.report.')).length), 0);
+});
+
 test('the report goes from the wall to the council and is signed off', async () => {
   const facilitator = await openReport('facilitator@demo.peerwall.test');
-  await facilitator.getByRole('button', { name: 'Draft the report from the wall' }).click();
-  await block(facilitator, 'Executive summary').waitFor();
+  await drafted(facilitator);
   await facilitator.getByRole('heading', { name: 'Key recommendations' }).waitFor();
 
   // A peer opens it too; only the authors edit.

@@ -50,3 +50,23 @@ pub(crate) fn caller(
     }
     Ok((review, session))
 }
+
+/// A download's file name: the title's letters and digits, lower case, joined by hyphens (60 at
+/// most), then `-{what}` ("wall.csv", "report-v2.docx").
+pub fn attachment_name(title: &str, what: &str) -> String {
+    let mut name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name: String = name.trim_matches('-').chars().take(60).collect();
+    format!("{}-{what}", if name.is_empty() { "review" } else { &name })
+}

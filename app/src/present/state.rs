@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::browser::PageSocket;
+use crate::browser::Reconnecting;
 use crate::present::Deck;
 use crate::present::protocol::{DeckClientMessage, DeckServerMessage};
 use crate::review::ReviewId;
@@ -17,9 +17,7 @@ pub struct DeckState {
     pub error: RwSignal<Option<String>>,
     pub live: RwSignal<bool>,
     review: ReviewId,
-    closed: StoredValue<bool>,
-    attempts: StoredValue<u32>,
-    socket: StoredValue<Option<PageSocket>, LocalStorage>,
+    socket: Reconnecting,
 }
 
 impl DeckState {
@@ -30,15 +28,9 @@ impl DeckState {
             error: RwSignal::new(None),
             live: RwSignal::new(false),
             review,
-            closed: StoredValue::new(false),
-            attempts: StoredValue::new(0),
-            socket: StoredValue::new_local(None),
+            socket: Reconnecting::new(),
         };
         Effect::new(move |_| state.connect());
-        on_cleanup(move || {
-            state.closed.set_value(true);
-            state.socket.set_value(None);
-        });
         state
     }
 
@@ -50,11 +42,7 @@ impl DeckState {
     /// Sends a presenter's frame (the server checks the role again).
     pub fn send(&self, message: &DeckClientMessage) {
         if let Ok(text) = serde_json::to_string(message) {
-            self.socket.with_value(|socket| {
-                if let Some(socket) = socket {
-                    socket.send(&text);
-                }
-            });
+            self.socket.send(&text);
         }
     }
 
@@ -72,7 +60,7 @@ impl DeckState {
     fn receive(&self, text: &str) {
         match serde_json::from_str::<DeckServerMessage>(text) {
             Ok(DeckServerMessage::Deck { deck }) => {
-                self.attempts.set_value(0);
+                self.socket.answered();
                 self.live.set(true);
                 self.deck.set(Some(deck));
             }
@@ -86,43 +74,17 @@ impl DeckState {
     fn connect(&self) {
         #[cfg(feature = "hydrate")]
         {
-            if self.closed.get_value() {
-                return;
-            }
             let state = *self;
-            let path = format!("/ws/reviews/{}/deck", self.review);
-            let socket = PageSocket::open(
-                &path,
+            self.socket.open(
+                format!("/ws/reviews/{}/deck", self.review),
                 || {},
                 move |text| state.receive(&text),
                 move |code| {
                     state.live.set(false);
                     // 1008: access ended (its error frame said why); trying again cannot help.
-                    if code == 1008 {
-                        state.closed.set_value(true);
-                    } else {
-                        state.retry();
-                    }
+                    code != 1008
                 },
             );
-            match socket {
-                Some(socket) => self.socket.set_value(Some(socket)),
-                None => self.retry(),
-            }
         }
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn retry(&self) {
-        if self.closed.get_value() {
-            return;
-        }
-        let attempt = self.attempts.get_value();
-        self.attempts.set_value(attempt + 1);
-        let state = *self;
-        set_timeout(
-            move || state.connect(),
-            std::time::Duration::from_millis(crate::browser::backoff_ms(attempt, 10_000)),
-        );
     }
 }

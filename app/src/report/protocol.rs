@@ -79,6 +79,25 @@ pub enum ReportClientMessage {
     },
 }
 
+impl ReportClientMessage {
+    /// The change's id; `Editing` is not a change and has none.
+    pub fn op(&self) -> Option<OpId> {
+        use ReportClientMessage as M;
+        match self {
+            M::Edit { op, .. }
+            | M::Insert { op, .. }
+            | M::Move { op, .. }
+            | M::Delete { op, .. }
+            | M::Restore { op, .. }
+            | M::Comment { op, .. }
+            | M::Reply { op, .. }
+            | M::Resolve { op, .. }
+            | M::AcceptSuggestion { op, .. } => Some(*op),
+            M::Editing { .. } => None,
+        }
+    }
+}
+
 /// Someone editing a block now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Editor {

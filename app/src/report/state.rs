@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::browser::PageSocket;
+use crate::browser::Reconnecting;
 use crate::report::protocol::{Editor, OpId, ReportClientMessage, ReportServerMessage};
 use crate::report::{Block, BlockId, Comment, ReportView, in_order};
 use crate::review::ReviewId;
@@ -48,30 +48,11 @@ pub struct ReportState {
     pub live: RwSignal<bool>,
     /// The draft's blocks as shown: the confirmed ones with unconfirmed changes on top.
     pub blocks: Memo<Vec<Block>>,
-    closed: StoredValue<bool>,
-    attempts: StoredValue<u32>,
-    socket: StoredValue<Option<PageSocket>, LocalStorage>,
+    socket: Reconnecting,
 }
 
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 fn storage_key(review: ReviewId) -> String {
     format!("peerwall.report.{review}.pending")
-}
-
-fn op_of(message: &ReportClientMessage) -> Option<OpId> {
-    use ReportClientMessage as M;
-    match message {
-        M::Edit { op, .. }
-        | M::Insert { op, .. }
-        | M::Move { op, .. }
-        | M::Delete { op, .. }
-        | M::Restore { op, .. }
-        | M::Comment { op, .. }
-        | M::Reply { op, .. }
-        | M::Resolve { op, .. }
-        | M::AcceptSuggestion { op, .. } => Some(*op),
-        M::Editing { .. } => None,
-    }
 }
 
 /// `blocks` with the unconfirmed changes applied.
@@ -131,14 +112,18 @@ impl ReportState {
             notice: RwSignal::new(None),
             live: RwSignal::new(false),
             blocks,
-            closed: StoredValue::new(false),
-            attempts: StoredValue::new(0),
-            socket: StoredValue::new_local(None),
+            socket: Reconnecting::new(),
         };
         Effect::new(move |_| state.connect());
-        on_cleanup(move || {
-            state.closed.set_value(true);
-            state.socket.set_value(None);
+        // The report as it stands, over plain HTTP too: a page whose socket cannot get through
+        // (a proxy, no signal) still shows it, with its unsaved changes on top.
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            if let Ok(view) = crate::report::get_report(review).await
+                && state.confirmed.try_get_untracked().flatten().is_none()
+            {
+                state.confirmed.try_set(Some(view));
+            }
         });
         state
     }
@@ -150,10 +135,10 @@ impl ReportState {
 
     /// Sends a change: kept until the server confirms it.
     pub fn change(&self, message: ReportClientMessage) {
-        if op_of(&message).is_some() {
+        if let Some(op) = message.op() {
             self.pending.update(|p| {
                 p.push(Pending {
-                    op: op_of(&message).unwrap_or_default(),
+                    op,
                     message: message.clone(),
                 });
             });
@@ -170,11 +155,7 @@ impl ReportState {
 
     fn send(&self, message: &ReportClientMessage) {
         if let Ok(text) = serde_json::to_string(message) {
-            self.socket.with_value(|socket| {
-                if let Some(socket) = socket {
-                    socket.send(&text);
-                }
-            });
+            self.socket.send(&text);
         }
     }
 
@@ -188,7 +169,7 @@ impl ReportState {
     pub fn receive(&self, message: ReportServerMessage) {
         match message {
             ReportServerMessage::Report { view, me } => {
-                self.attempts.set_value(0);
+                self.socket.answered();
                 self.me.set(me);
                 self.confirmed.set(Some(view));
             }
@@ -269,13 +250,9 @@ impl ReportState {
     fn connect(&self) {
         #[cfg(feature = "hydrate")]
         {
-            if self.closed.get_value() {
-                return;
-            }
             let state = *self;
-            let path = format!("/ws/reviews/{}/report", self.review);
-            let socket = PageSocket::open(
-                &path,
+            self.socket.open(
+                format!("/ws/reviews/{}/report", self.review),
                 move || {
                     state.live.set(true);
                     state.resend();
@@ -289,61 +266,25 @@ impl ReportState {
                 },
                 move |code| {
                     state.live.set(false);
+                    // 1008: access ended (its error frame said why); trying again cannot help.
                     if code == 1008 {
-                        state.closed.set_value(true);
                         state.notice.set(Some(Notice::Error(
                             "You no longer have access to this report.".into(),
                         )));
-                    } else {
-                        state.retry();
                     }
+                    code != 1008
                 },
             );
-            match socket {
-                Some(socket) => self.socket.set_value(Some(socket)),
-                None => self.retry(),
-            }
         }
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn retry(&self) {
-        if self.closed.get_value() {
-            return;
-        }
-        let attempt = self.attempts.get_value();
-        self.attempts.set_value(attempt + 1);
-        let state = *self;
-        set_timeout(
-            move || state.connect(),
-            std::time::Duration::from_millis(crate::browser::backoff_ms(attempt, 10_000)),
-        );
     }
 }
 
 fn load_pending(review: ReviewId) -> Vec<Pending> {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = window().local_storage().ok().flatten()
-        && let Ok(Some(text)) = storage.get_item(&storage_key(review))
-    {
-        return serde_json::from_str(&text).unwrap_or_default();
-    }
-    let _ = review;
-    Vec::new()
+    crate::browser::load_list(&storage_key(review))
 }
 
 fn save_pending(review: ReviewId, pending: &[Pending]) {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let key = storage_key(review);
-        if pending.is_empty() {
-            let _ = storage.remove_item(&key);
-        } else if let Ok(text) = serde_json::to_string(pending) {
-            let _ = storage.set_item(&key, &text);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (review, pending);
+    crate::browser::save_list(&storage_key(review), pending);
 }
 
 #[cfg(test)]

@@ -456,43 +456,16 @@ pub fn command_note(command: &Command) -> Option<NoteId> {
 }
 
 fn load_pending(review: ReviewId) -> Vec<Pending> {
-    #[cfg(feature = "hydrate")]
-    {
-        window()
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|storage| storage.get_item(&storage_key(review)).ok().flatten())
-            .and_then(|text| serde_json::from_str::<Vec<Pending>>(&text).ok())
-            .map(|pending| {
-                // Acknowledgements are not trusted across a reload: resend, the server dedupes.
-                pending
-                    .into_iter()
-                    .map(|operation| Pending {
-                        acked: None,
-                        ..operation
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = storage_key(review);
-        Vec::new()
-    }
+    // Acknowledgements are not trusted across a reload: resend, the server dedupes.
+    crate::browser::load_list::<Pending>(&storage_key(review))
+        .into_iter()
+        .map(|operation| Pending {
+            acked: None,
+            ..operation
+        })
+        .collect()
 }
 
 fn save_pending(review: ReviewId, pending: &[Pending]) {
-    #[cfg(feature = "hydrate")]
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let key = storage_key(review);
-        if pending.is_empty() {
-            let _ = storage.remove_item(&key);
-        } else if let Ok(text) = serde_json::to_string(pending) {
-            let _ = storage.set_item(&key, &text);
-        }
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (review, pending);
+    crate::browser::save_list(&storage_key(review), pending);
 }

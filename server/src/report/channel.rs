@@ -149,18 +149,7 @@ impl Channel for ReportChannel {
     }
 
     async fn handle(&mut self, message: ReportClientMessage, link: &mut Link) -> Flow {
-        let op = match &message {
-            ReportClientMessage::Editing { .. } => None,
-            ReportClientMessage::Edit { op, .. }
-            | ReportClientMessage::Insert { op, .. }
-            | ReportClientMessage::Move { op, .. }
-            | ReportClientMessage::Delete { op, .. }
-            | ReportClientMessage::Restore { op, .. }
-            | ReportClientMessage::Comment { op, .. }
-            | ReportClientMessage::Reply { op, .. }
-            | ReportClientMessage::Resolve { op, .. }
-            | ReportClientMessage::AcceptSuggestion { op, .. } => Some(*op),
-        };
+        let op = message.op();
         if !self.changes.take() {
             let error = AppError::new(
                 ErrorCode::RateLimited,

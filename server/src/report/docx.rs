@@ -79,6 +79,20 @@ fn boxed(paragraphs: Vec<Paragraph>) -> Table {
     Table::new(vec![TableRow::new(vec![cell])])
 }
 
+/// `doc` with a one-level list `id` (numbered or bulleted), indented as Word's own lists are.
+fn list(doc: Docx, id: usize, format: &str, text: &str) -> Docx {
+    let level = Level::new(
+        0,
+        Start::new(1),
+        NumberFormat::new(format),
+        LevelText::new(text),
+        LevelJc::new("left"),
+    )
+    .indent(Some(720), Some(SpecialIndentType::Hanging(360)), None, None);
+    doc.add_abstract_numbering(AbstractNumbering::new(id).add_level(level))
+        .add_numbering(Numbering::new(id, id))
+}
+
 /// The document for `blocks`.
 pub fn render(cover: &Cover<'_>, blocks: &[Block]) -> Result<Vec<u8>, AppError> {
     let status = if cover.draft {
@@ -108,42 +122,6 @@ pub fn render(cover: &Cover<'_>, blocks: &[Block]) -> Result<Vec<u8>, AppError> 
                     .bold()
                     .outline_lvl(1),
             )
-            .add_abstract_numbering(
-                AbstractNumbering::new(RECOMMENDATIONS).add_level(
-                    Level::new(
-                        0,
-                        Start::new(1),
-                        NumberFormat::new("decimal"),
-                        LevelText::new("%1."),
-                        LevelJc::new("left"),
-                    )
-                    .indent(
-                        Some(720),
-                        Some(SpecialIndentType::Hanging(360)),
-                        None,
-                        None,
-                    ),
-                ),
-            )
-            .add_numbering(Numbering::new(RECOMMENDATIONS, RECOMMENDATIONS))
-            .add_abstract_numbering(
-                AbstractNumbering::new(BULLETS).add_level(
-                    Level::new(
-                        0,
-                        Start::new(1),
-                        NumberFormat::new("bullet"),
-                        LevelText::new("•"),
-                        LevelJc::new("left"),
-                    )
-                    .indent(
-                        Some(720),
-                        Some(SpecialIndentType::Hanging(360)),
-                        None,
-                        None,
-                    ),
-                ),
-            )
-            .add_numbering(Numbering::new(BULLETS, BULLETS))
             .header(Header::new().add_paragraph(
                 Paragraph::new().add_run(Run::new().add_text(status.clone()).size(18)),
             ))
@@ -157,6 +135,12 @@ pub fn render(cover: &Cover<'_>, blocks: &[Block]) -> Result<Vec<u8>, AppError> 
                     .add_run(Run::new().add_text(format!("Feedback report to {}", cover.council))),
             )
             .add_paragraph(Paragraph::new().add_run(Run::new().add_text(status).bold()));
+    doc = list(
+        list(doc, RECOMMENDATIONS, "decimal", "%1."),
+        BULLETS,
+        "bullet",
+        "•",
+    );
     for block in blocks {
         match block.kind {
             BlockKind::Heading => {

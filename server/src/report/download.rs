@@ -77,20 +77,6 @@ pub async fn download_docx(
     .await;
     match result {
         Ok((bytes, title, version)) => {
-            let mut name: String = title
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() {
-                        c.to_ascii_lowercase()
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            while name.contains("--") {
-                name = name.replace("--", "-");
-            }
-            let name = name.trim_matches('-').chars().take(60).collect::<String>();
             let suffix = version.map_or("draft".to_string(), |n| format!("v{n}"));
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
@@ -100,9 +86,8 @@ pub async fn download_docx(
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 ),
             );
-            if let Ok(value) = HeaderValue::from_str(&format!(
-                "attachment; filename=\"{name}-report-{suffix}.docx\""
-            )) {
+            let name = crate::endpoint::attachment_name(&title, &format!("report-{suffix}.docx"));
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
                 headers.insert(header::CONTENT_DISPOSITION, value);
             }
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -25,29 +25,6 @@ pub struct ExportQuery {
     authors: Option<String>,
 }
 
-/// A file name made of the title's letters and digits.
-fn file_name(title: &str, extension: &str) -> String {
-    let mut name: String = title
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while name.contains("--") {
-        name = name.replace("--", "-");
-    }
-    let name = name.trim_matches('-');
-    let name: String = name.chars().take(60).collect();
-    format!(
-        "{}-wall.{extension}",
-        if name.is_empty() { "review" } else { &name }
-    )
-}
-
 pub async fn export_wall(
     State(state): State<AppState>,
     Path(review): Path<String>,
@@ -124,7 +101,7 @@ pub async fn export_wall(
     };
     let disposition = format!(
         "attachment; filename=\"{}\"",
-        file_name(&summary.title, format)
+        crate::endpoint::attachment_name(&summary.title, &format!("wall.{format}"))
     );
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -145,9 +122,12 @@ mod tests {
     #[test]
     fn file_names_are_tidy() {
         assert_eq!(
-            super::file_name("Eastbrook Borough Council: CPC 2026", "csv"),
+            crate::endpoint::attachment_name("Eastbrook Borough Council: CPC 2026", "wall.csv"),
             "eastbrook-borough-council-cpc-2026-wall.csv"
         );
-        assert_eq!(super::file_name("  ***  ", "md"), "review-wall.md");
+        assert_eq!(
+            crate::endpoint::attachment_name("  ***  ", "wall.md"),
+            "review-wall.md"
+        );
     }
 }

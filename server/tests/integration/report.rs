@@ -1123,16 +1123,7 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
             ),
         ];
         for (what, message, allowed) in messages {
-            let id = match &message {
-                ReportClientMessage::Insert { op, .. }
-                | ReportClientMessage::Move { op, .. }
-                | ReportClientMessage::Delete { op, .. }
-                | ReportClientMessage::Restore { op, .. }
-                | ReportClientMessage::Comment { op, .. }
-                | ReportClientMessage::Reply { op, .. }
-                | ReportClientMessage::Resolve { op, .. } => *op,
-                _ => unreachable!(),
-            };
+            let id = message.op().unwrap();
             send(&mut socket, &message).await;
             let got = answer(&mut socket, id).await;
             assert_eq!(got.is_ok(), allowed, "{role:?} {what}: {got:?}");

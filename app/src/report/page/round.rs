@@ -49,6 +49,10 @@ pub(super) fn RoundBar(page: Page) -> impl IntoView {
                         {format!(" · {open} open comment{}", if open == 1 { "" } else { "s" })}
                         {latest.as_ref().map(|v| format!(" · version {} sent", v.number))}
                         {move || (!state.live.get()).then_some(" · reconnecting…")}
+                        {move || {
+                            let unsaved = state.pending.with(Vec::len);
+                            (unsaved > 0).then(|| format!(" · {unsaved} change{} not yet saved", if unsaved == 1 { "" } else { "s" }))
+                        }}
                     </p>
                     {view.signed_off.clone().map(|s| view! {
                         <p class="report-signed">{format!("Signed off: version {} by {} on {}.", s.version, s.by, s.at.get(..10).unwrap_or_default())}</p>
