@@ -122,6 +122,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         reviews.clone(),
         wall.clone(),
     );
+    report.start_following();
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -229,6 +230,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     tracing::info!(%addr, "Peerwall is listening on http://{addr}");
     println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
     let (db, wall, access) = (state.db.clone(), state.wall.clone(), state.access.clone());
+    let report = state.report.clone();
     serve(
         listener,
         routes::router(state),
@@ -239,6 +241,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     .map_err(StartupError::Serve)?;
     wall.stop_following().await;
     access.stop_following().await;
+    report.stop_following().await;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -111,6 +111,9 @@ pub struct Reports {
     wall: WallHub,
     rooms: Arc<Mutex<HashMap<ReviewId, Arc<Room>>>>,
     sockets: Arc<std::sync::atomic::AtomicU64>,
+    /// This node, as its changes are marked for the others.
+    node: uuid::Uuid,
+    live: crate::live::LiveFollower,
 }
 
 /// How a change from a socket ended.
@@ -170,7 +173,81 @@ impl Reports {
             wall,
             rooms: Arc::default(),
             sockets: Arc::default(),
+            node: uuid::Uuid::new_v4(),
+            live: crate::live::LiveFollower::default(),
         }
+    }
+
+    /// Follows the report changes other nodes make (one LIVE query), telling this node's
+    /// sockets on those reports. Runs until `stop_following`.
+    pub fn start_following(&self) {
+        let reports = self.clone();
+        let db = self.db.clone();
+        self.live.start(
+            "report changes",
+            move || {
+                let db = db.clone();
+                async move { db::report::live_changes(&db).await }
+            },
+            move |(review, node, change)| {
+                let reports = reports.clone();
+                async move {
+                    if node != reports.node {
+                        reports.heard(review, change).await;
+                    }
+                }
+            },
+        );
+    }
+
+    /// Ends the LIVE query explicitly.
+    pub async fn stop_following(&self) {
+        self.live.stop(&self.db, "report changes").await;
+    }
+
+    /// Another node changed `review`'s report: this node's sockets on it are told.
+    async fn heard(&self, review: ReviewId, change: db::report::ReportChange) {
+        let room = {
+            let rooms = self
+                .rooms
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match rooms.get(&review) {
+                Some(room) if room.updates.receiver_count() > 0 => room.clone(),
+                _ => return,
+            }
+        };
+        match change {
+            db::report::ReportChange::Block { id, deleted } => {
+                if let Ok(Some(stored)) = db::report::block(&self.db, review, id).await {
+                    room.tell(Update::Team(frame(&ReportServerMessage::Block {
+                        block: stored.block,
+                        deleted: deleted || stored.deleted,
+                    })));
+                }
+            }
+            db::report::ReportChange::Comment(id) => {
+                if let Err(error) = self.tell_comment_here(review, &room, id).await {
+                    tracing::warn!(%error, "a comment changed on another node");
+                }
+            }
+            db::report::ReportChange::Refresh => room.tell(Update::Refresh),
+        }
+    }
+
+    /// Tells the other nodes of a change (this node's sockets have been told).
+    async fn share(&self, review: ReviewId, change: db::report::ReportChange) {
+        if let Err(error) = db::report::record_change(&self.db, review, self.node, change).await {
+            // Their sockets catch up when they next reconnect or the round changes.
+            tracing::error!(%error, "recording a report change for other nodes");
+        }
+    }
+
+    /// The round, versions or due dates changed: every socket on the report, on every node,
+    /// reads its view again.
+    async fn refresh(&self, review: ReviewId, room: &Room) {
+        room.tell(Update::Refresh);
+        self.share(review, db::report::ReportChange::Refresh).await;
     }
 
     /// The room of `review`'s report on this node.

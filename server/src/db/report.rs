@@ -16,7 +16,9 @@ use super::records::{person_record, review_record};
 use super::{Database, DbError};
 
 mod comments;
+mod shared;
 pub use comments::*;
+pub use shared::*;
 
 fn report_record(review: ReviewId) -> RecordId {
     RecordId::new("report", RecordIdKey::Uuid(review.0.into()))

@@ -348,10 +348,29 @@ impl Reports {
             block: block.clone(),
             deleted,
         })));
+        let change = db::report::ReportChange::Block {
+            id: block.id,
+            deleted,
+        };
+        self.share(review, change).await;
         Ok(())
     }
 
+    /// Tells every socket on the report, on every node, of a thread as it is now.
     pub(super) async fn tell_comment(
+        &self,
+        review: ReviewId,
+        room: &Room,
+        comment: app::report::CommentId,
+    ) -> Result<(), AppError> {
+        self.tell_comment_here(review, room, comment).await?;
+        self.share(review, db::report::ReportChange::Comment(comment))
+            .await;
+        Ok(())
+    }
+
+    /// Tells this node's sockets on the report of a thread as it is now.
+    pub(super) async fn tell_comment_here(
         &self,
         review: ReviewId,
         room: &Room,
@@ -500,7 +519,7 @@ impl Reports {
                 db::report::set_round(&self.db, review, next)
                     .await
                     .map_err(unavailable)?;
-                room.tell(Update::Refresh);
+                self.refresh(review, room).await;
             }
         }
         self.tell_comment(review, room, comment.id).await

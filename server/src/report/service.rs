@@ -15,7 +15,7 @@ use app::wall::MessageId;
 
 use crate::db::{self};
 
-use super::{Reports, Update, invalid, unavailable};
+use super::{Reports, invalid, unavailable};
 
 #[async_trait::async_trait]
 impl ReportService for Reports {
@@ -78,7 +78,7 @@ impl ReportService for Reports {
             .await?;
         self.follow_phase(&who.caller, review, Round::TeamDraft)
             .await?;
-        room.tell(Update::Refresh);
+        self.refresh(review, &room).await;
         Ok(())
     }
 
@@ -186,7 +186,7 @@ impl ReportService for Reports {
             .review_change(&who.caller, review, kind, detail)
             .await?;
         self.follow_phase(&who.caller, review, next).await?;
-        room.tell(Update::Refresh);
+        self.refresh(review, &room).await;
         Ok(())
     }
 
@@ -211,7 +211,7 @@ impl ReportService for Reports {
                 format!("{due:?}"),
             )
             .await?;
-        room.tell(Update::Refresh);
+        self.refresh(review, &room).await;
         Ok(())
     }
 

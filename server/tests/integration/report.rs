@@ -1147,3 +1147,90 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
     }
     app.stop().await;
 }
+
+/// Two nodes on one database: a change made through one reaches the report's sockets on the
+/// other (blocks, comments, round changes), as the wall's do.
+#[tokio::test]
+async fn report_changes_reach_sockets_on_another_node() {
+    let app = TestApp::demo().await;
+    let other = app
+        .another_node(crate::support::config("mem://", &["--demo"]))
+        .await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let peer = other.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let r = review.as_str();
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &facilitator)
+            .await
+            .0,
+        200
+    );
+    let mut author = open(&app, r, &facilitator).await;
+    let mut far = open(&other, r, &peer).await;
+    let draft = view(&mut author).await;
+    let _ = view(&mut far).await;
+
+    let block = draft.blocks[1].clone();
+    let edit = op();
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: edit,
+            block: block.id,
+            base: block.rev,
+            kind: BlockKind::Paragraph,
+            text: "Written on node one.".into(),
+            practice: None,
+        },
+    )
+    .await;
+    answer(&mut author, edit).await.unwrap();
+    let heard = until(&mut far, |m| match m {
+        ReportServerMessage::Block { block: b, .. } if b.id == block.id => Some(b),
+        _ => None,
+    })
+    .await;
+    assert_eq!(heard.text, "Written on node one.");
+
+    assert_eq!(
+        call(
+            &app,
+            "/api/report_step",
+            &[("review", r), ("step", "ask_peers")],
+            &facilitator
+        )
+        .await
+        .0,
+        200
+    );
+    view_in(&mut far, Round::PeerComments).await;
+
+    // And back: the peer comments through node two; the author on node one hears it.
+    let comment = op();
+    send(
+        &mut far,
+        &ReportClientMessage::Comment {
+            op: comment,
+            id: CommentId::new(),
+            block: block.id,
+            anchor: Anchor {
+                exact: "node one".into(),
+                ..Anchor::default()
+            },
+            text: "From node two.".into(),
+            suggestion: None,
+            factual: false,
+        },
+    )
+    .await;
+    answer(&mut far, comment).await.unwrap();
+    let thread = until(&mut author, |m| match m {
+        ReportServerMessage::Comment { comment } => Some(comment),
+        _ => None,
+    })
+    .await;
+    assert_eq!(thread.text, "From node two.");
+    other.stop().await;
+    app.stop().await;
+}
