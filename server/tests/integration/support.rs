@@ -102,6 +102,7 @@ impl TestApp {
         }
         self.state.wall.stop_following().await;
         self.state.access.stop_following().await;
+        self.state.report.stop_following().await;
         if self.owns_db {
             self.state.db.close().await;
         }
