@@ -105,6 +105,23 @@ async fn call(
     (status, json(response).await)
 }
 
+/// An edit of `block` from revision `base` to `text`, as change `op`.
+fn edit_of(
+    op: uuid::Uuid,
+    block: app::report::BlockId,
+    base: u64,
+    text: impl Into<String>,
+) -> ReportClientMessage {
+    ReportClientMessage::Edit {
+        op,
+        block,
+        base,
+        kind: BlockKind::Paragraph,
+        text: text.into(),
+        practice: None,
+    }
+}
+
 fn op() -> uuid::Uuid {
     uuid::Uuid::new_v4()
 }
@@ -204,18 +221,7 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let summary = draft.blocks[1].clone();
     let edit = op();
     let text = "Eastbrook is an ambitious council with a clear vision for the place.";
-    send(
-        &mut author,
-        &ReportClientMessage::Edit {
-            op: edit,
-            block: summary.id,
-            base: summary.rev,
-            kind: BlockKind::Paragraph,
-            text: text.into(),
-            practice: None,
-        },
-    )
-    .await;
+    send(&mut author, &edit_of(edit, summary.id, summary.rev, text)).await;
     answer(&mut author, edit).await.unwrap();
     let seen = until(&mut peer_socket, |m| match m {
         ReportServerMessage::Block { block, .. } if block.id == summary.id => Some(block),
@@ -228,14 +234,7 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let stale = op();
     send(
         &mut author,
-        &ReportClientMessage::Edit {
-            op: stale,
-            block: summary.id,
-            base: summary.rev,
-            kind: BlockKind::Paragraph,
-            text: "Other words".into(),
-            practice: None,
-        },
+        &edit_of(stale, summary.id, summary.rev, "Other words"),
     )
     .await;
     let (message, current) = answer(&mut author, stale).await.unwrap_err();
@@ -245,31 +244,13 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     );
     assert_eq!(current.unwrap().text, text);
     // The same edit sent again (a reconnection) is applied once.
-    send(
-        &mut author,
-        &ReportClientMessage::Edit {
-            op: edit,
-            block: summary.id,
-            base: summary.rev,
-            kind: BlockKind::Paragraph,
-            text: text.into(),
-            practice: None,
-        },
-    )
-    .await;
+    send(&mut author, &edit_of(edit, summary.id, summary.rev, text)).await;
     answer(&mut author, edit).await.unwrap();
     // Too long, unknown and not the sender's to write.
     let long = op();
     send(
         &mut author,
-        &ReportClientMessage::Edit {
-            op: long,
-            block: summary.id,
-            base: seen.rev,
-            kind: BlockKind::Paragraph,
-            text: "x".repeat(10_001),
-            practice: None,
-        },
+        &edit_of(long, summary.id, seen.rev, "x".repeat(10_001)),
     )
     .await;
     assert!(
@@ -298,14 +279,7 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let not_theirs = op();
     send(
         &mut peer_socket,
-        &ReportClientMessage::Edit {
-            op: not_theirs,
-            block: summary.id,
-            base: seen.rev,
-            kind: BlockKind::Paragraph,
-            text: "A peer's words".into(),
-            practice: None,
-        },
+        &edit_of(not_theirs, summary.id, seen.rev, "A peer's words"),
     )
     .await;
     assert!(
@@ -409,14 +383,12 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let block = draft.blocks.last().unwrap().clone();
     send(
         &mut author,
-        &ReportClientMessage::Edit {
-            op: named,
-            block: block.id,
-            base: block.rev,
-            kind: BlockKind::Paragraph,
-            text: "As Helen Marsh said, the council should act.".into(),
-            practice: None,
-        },
+        &edit_of(
+            named,
+            block.id,
+            block.rev,
+            "As Helen Marsh said, the council should act.",
+        ),
     )
     .await;
     answer(&mut author, named).await.unwrap();
@@ -693,14 +665,7 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let late = op();
     send(
         &mut author,
-        &ReportClientMessage::Edit {
-            op: late,
-            block: summary.id,
-            base: changed.rev,
-            kind: BlockKind::Paragraph,
-            text: "Too late".into(),
-            practice: None,
-        },
+        &edit_of(late, summary.id, changed.rev, "Too late"),
     )
     .await;
     assert!(
@@ -838,14 +803,12 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     let edit = op();
     send(
         &mut writer,
-        &ReportClientMessage::Edit {
-            op: edit,
-            block: block.id,
-            base: block.rev,
-            kind: BlockKind::Paragraph,
-            text: "Glenmoor has strong community partnerships.".into(),
-            practice: None,
-        },
+        &edit_of(
+            edit,
+            block.id,
+            block.rev,
+            "Glenmoor has strong community partnerships.",
+        ),
     )
     .await;
     answer(&mut writer, edit).await.unwrap();
@@ -853,18 +816,7 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     let mut team = open(&app, r, &facilitator).await;
     let _ = view(&mut team).await;
     let refused = op();
-    send(
-        &mut team,
-        &ReportClientMessage::Edit {
-            op: refused,
-            block: block.id,
-            base: block.rev + 1,
-            kind: BlockKind::Paragraph,
-            text: "x".into(),
-            practice: None,
-        },
-    )
-    .await;
+    send(&mut team, &edit_of(refused, block.id, block.rev + 1, "x")).await;
     assert!(answer(&mut team, refused).await.is_err());
     assert_eq!(
         call(
@@ -1130,18 +1082,7 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
         }
         // A stale edit is a conflict for those who write, a refusal for the others.
         let edit = op();
-        send(
-            &mut socket,
-            &ReportClientMessage::Edit {
-                op: edit,
-                block: target.id,
-                base: 0,
-                kind: BlockKind::Paragraph,
-                text: "Stale".into(),
-                practice: None,
-            },
-        )
-        .await;
+        send(&mut socket, &edit_of(edit, target.id, 0, "Stale")).await;
         let (message, current) = answer(&mut socket, edit).await.unwrap_err();
         assert_eq!(current.is_some(), writes, "{role:?}: {message}");
     }
@@ -1175,14 +1116,7 @@ async fn report_changes_reach_sockets_on_another_node() {
     let edit = op();
     send(
         &mut author,
-        &ReportClientMessage::Edit {
-            op: edit,
-            block: block.id,
-            base: block.rev,
-            kind: BlockKind::Paragraph,
-            text: "Written on node one.".into(),
-            practice: None,
-        },
+        &edit_of(edit, block.id, block.rev, "Written on node one."),
     )
     .await;
     answer(&mut author, edit).await.unwrap();
