@@ -157,7 +157,7 @@ pub(super) async fn seed_pci_report(
         Round::SentToCouncil,
     )
     .await?;
-    let (Some(&lead), Some(&reader)) = (hosts.first(), hosts.get(1)) else {
+    let Some(&reader) = hosts.get(1) else {
         return Ok(());
     };
     let at = |days: i64| (chrono::Utc::now() - Duration::days(days)).to_rfc3339();
@@ -241,7 +241,6 @@ pub(super) async fn seed_pci_report(
         uuid::Uuid::new_v4(),
     )
     .await?;
-    let _ = lead;
     db::report::set_round(db, review, Round::CouncilComments).await?;
     tracing::info!(review = %review, "demo: seeded the {PCI_COUNCIL} review and its report");
     Ok(())

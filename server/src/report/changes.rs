@@ -324,10 +324,10 @@ impl Reports {
         review: ReviewId,
         comment: app::report::CommentId,
     ) -> Result<db::report::StoredComment, AppError> {
-        self.comments(review)
-            .await?
-            .into_iter()
-            .find(|c| c.comment.id == comment && (c.comment.council || who.may(Action::ReadDraft)))
+        db::report::comment(&self.db, review, comment)
+            .await
+            .map_err(unavailable)?
+            .filter(|c| c.comment.council || who.may(Action::ReadDraft))
             .ok_or_else(|| {
                 AppError::new(ErrorCode::NotFound, "That comment is not on this report.")
             })
@@ -376,11 +376,9 @@ impl Reports {
         room: &Room,
         comment: app::report::CommentId,
     ) -> Result<(), AppError> {
-        let Some(stored) = self
-            .comments(review)
-            .await?
-            .into_iter()
-            .find(|c| c.comment.id == comment)
+        let Some(stored) = db::report::comment(&self.db, review, comment)
+            .await
+            .map_err(unavailable)?
         else {
             return Ok(());
         };
@@ -403,7 +401,6 @@ impl Reports {
     }
 
     /// Starts a thread: a peer team comment on the draft, or the council's on the version sent.
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn comment(
         &self,
         who: &ReportCaller,
@@ -439,15 +436,21 @@ impl Reports {
             .rev()
             .collect();
         comment.anchor.suffix = comment.anchor.suffix.chars().take(64).collect();
-        let existing = self.comments(review).await?;
-        if let Some(same) = existing.iter().find(|c| c.comment.id == comment.id) {
+        let existing = db::report::comment(&self.db, review, comment.id)
+            .await
+            .map_err(unavailable)?;
+        if let Some(same) = existing {
             return if same.last_op == Some(op) {
                 Ok(())
             } else {
                 Err(invalid("That comment already exists."))
             };
         }
-        if existing.len() >= MAX_COMMENTS {
+        if db::report::count(&self.db, review)
+            .await
+            .map_err(unavailable)?
+            >= MAX_COMMENTS
+        {
             return Err(invalid(format!(
                 "A report has at most {MAX_COMMENTS} comments."
             )));
@@ -556,12 +559,12 @@ impl Reports {
         }
     }
 
-    /// The sender's name for a version's audit row.
+    /// Freezes the draft as the next version (the final one, or not) and moves the round on;
+    /// the version's number.
     pub(super) async fn send(
         &self,
         who: &ReportCaller,
         review: ReviewId,
-        state: &ReportState,
         final_version: bool,
     ) -> Result<u32, AppError> {
         let versions = db::report::versions(&self.db, review)
@@ -593,7 +596,6 @@ impl Reports {
                 "Another version was sent meanwhile. Reload to see it.",
             ));
         }
-        let _ = state;
         Ok(number)
     }
 }

@@ -157,11 +157,11 @@ impl ReportService for Reports {
         let next = rounds::next(state.round, step, facts).map_err(invalid)?;
         let detail = match step {
             Step::Send => {
-                let number = self.send(who, review, &state, false).await?;
+                let number = self.send(who, review, false).await?;
                 format!("version {number} sent to the council")
             }
             Step::SendFinal => {
-                let number = self.send(who, review, &state, true).await?;
+                let number = self.send(who, review, true).await?;
                 format!("final version {number} sent to the council for sign-off")
             }
             Step::SignOff { version } => {

@@ -138,16 +138,60 @@ pub struct StoredComment {
 
 /// Every thread of the review's report with its replies, oldest first.
 pub async fn comments(db: &Database, review: ReviewId) -> Result<Vec<StoredComment>, DbError> {
+    read(db, review, None).await
+}
+
+/// One thread with its replies, if the review's report has it (a change to a thread reads only
+/// that thread, not the report's every one).
+pub async fn comment(
+    db: &Database,
+    review: ReviewId,
+    id: CommentId,
+) -> Result<Option<StoredComment>, DbError> {
+    Ok(read(db, review, Some(id)).await?.into_iter().next())
+}
+
+/// How many threads the review's report has.
+pub async fn count(db: &Database, review: ReviewId) -> Result<usize, DbError> {
     let mut response = db
-        .query(
+        .query("RETURN count(SELECT id FROM report_comment WHERE review = $review)")
+        .bind(("review", review_record(review)))
+        .await?;
+    let count: Option<i64> = response.take(0)?;
+    Ok(usize::try_from(count.unwrap_or(0)).unwrap_or(0))
+}
+
+/// The review's threads, or the one `only`, with their replies, oldest first.
+async fn read(
+    db: &Database,
+    review: ReviewId,
+    only: Option<CommentId>,
+) -> Result<Vec<StoredComment>, DbError> {
+    let (threads, replies) = if only.is_some() {
+        (
+            "FROM $thread WHERE review = $review",
+            "WHERE review = $review AND comment = $id",
+        )
+    } else {
+        (
+            "FROM report_comment WHERE review = $review",
+            "WHERE review = $review",
+        )
+    };
+    let mut response = db
+        .query(format!(
             "SELECT record::id(id)[1] AS comment, block, exact, prefix, suffix, text, suggestion,
                  factual, council, version, record::id(author) AS author_id, author_name, at,
                  resolution, resolved_by, rev, last_op
-                 FROM report_comment WHERE review = $review ORDER BY at;
-             SELECT comment, author_name, text, at FROM report_reply WHERE review = $review
-                 ORDER BY at;",
-        )
+                 {threads} ORDER BY at;
+             SELECT comment, author_name, text, at FROM report_reply {replies} ORDER BY at;"
+        ))
         .bind(("review", review_record(review)))
+        .bind((
+            "thread",
+            comment_record(review, only.unwrap_or(CommentId(uuid::Uuid::nil()))),
+        ))
+        .bind(("id", only.map_or(uuid::Uuid::nil(), |id| id.0)))
         .await?;
     let rows: Vec<CommentRow> = response.take(0)?;
     let replies: Vec<ReplyRow> = response.take(1)?;
