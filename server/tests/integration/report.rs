@@ -216,6 +216,58 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
         .await
         .1;
     assert_eq!(overview["summary"]["phase"], "draft_report");
+    // The facilitator sets the rounds' due dates; the review page's status shows the current one.
+    let due = [
+        ("review", r),
+        ("peer_comments", "2027-01-15"),
+        ("sign_off", "2027-03-01"),
+    ];
+    assert_eq!(
+        call(&app, "/api/set_report_due_dates", &due, &facilitator)
+            .await
+            .0,
+        200
+    );
+    let (_, status) = call(&app, "/api/get_report_status", &[("review", r)], &peer).await;
+    assert_eq!(status["due"], "2027-01-15", "{status}");
+    assert_eq!(status["round"], "team_draft");
+    let (code, refused) = call(
+        &app,
+        "/api/set_report_due_dates",
+        &[("review", r), ("sign_off", "soon")],
+        &facilitator,
+    )
+    .await;
+    assert_eq!(code, 422);
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("sign-off due date is not a date"),
+        "{refused}"
+    );
+    // The notes behind a paragraph drafted from a key message, for the peer team.
+    let mut evidence = 0;
+    for block in draft.blocks.iter().filter(|b| b.message().is_some()) {
+        let (code, notes) = call(
+            &app,
+            "/api/report_evidence",
+            &[("review", r), ("block", &block.id.to_string())],
+            &peer,
+        )
+        .await;
+        assert_eq!(code, 200, "{notes}");
+        evidence += notes.as_array().unwrap().len();
+    }
+    assert!(evidence > 0, "the demo's key messages rest on notes");
+    let (code, _) = call(
+        &app,
+        "/api/report_evidence",
+        &[("review", r), ("block", &draft.blocks[5].id.to_string())],
+        &host,
+    )
+    .await;
+    assert_eq!(code, 403);
 
     // The executive summary is written; the peer sees it live.
     let summary = draft.blocks[1].clone();
@@ -275,6 +327,32 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
             .unwrap_err()
             .0
             .contains("not in this report")
+    );
+    // A practice example's link is a web page, nothing else.
+    let practice = op();
+    let link = app::report::Practice {
+        place: "Northshire".into(),
+        contact: "Head of Digital".into(),
+        link: "javascript:alert(1)".into(),
+    };
+    send(
+        &mut author,
+        &ReportClientMessage::Edit {
+            op: practice,
+            block: summary.id,
+            base: seen.rev,
+            kind: BlockKind::Practice,
+            text: "A front door".into(),
+            practice: Some(link),
+        },
+    )
+    .await;
+    assert!(
+        answer(&mut author, practice)
+            .await
+            .unwrap_err()
+            .0
+            .contains("must start with https://")
     );
     let not_theirs = op();
     send(
@@ -843,23 +921,36 @@ async fn in_a_pci_the_host_lead_writes_and_the_peers_comment() {
     let mut peer_socket = open(&app, r, &peer).await;
     let _ = view(&mut peer_socket).await;
     let comment = op();
-    send(
-        &mut peer_socket,
-        &ReportClientMessage::Comment {
-            op: comment,
-            id: CommentId::new(),
-            block: block.id,
-            anchor: Anchor {
-                exact: "strong community partnerships".into(),
-                ..Anchor::default()
-            },
-            text: "Add the example of the food network.".into(),
-            suggestion: None,
-            factual: false,
+    let thread = CommentId::new();
+    let frame = |op| ReportClientMessage::Comment {
+        op,
+        id: thread,
+        block: block.id,
+        anchor: Anchor {
+            exact: "strong community partnerships".into(),
+            ..Anchor::default()
         },
-    )
-    .await;
+        text: "Add the example of the food network.".into(),
+        suggestion: None,
+        factual: false,
+    };
+    send(&mut peer_socket, &frame(comment)).await;
     answer(&mut peer_socket, comment).await.unwrap();
+    // Sent again after a dropped connection it is one thread; a new change reusing its id is
+    // refused.
+    send(&mut peer_socket, &frame(comment)).await;
+    answer(&mut peer_socket, comment).await.unwrap();
+    let reused = op();
+    send(&mut peer_socket, &frame(reused)).await;
+    assert!(
+        answer(&mut peer_socket, reused)
+            .await
+            .unwrap_err()
+            .0
+            .contains("already exists")
+    );
+    let (_, listed) = call(&app, "/api/get_report", &[("review", r)], &facilitator).await;
+    assert_eq!(listed["comments"].as_array().unwrap().len(), 1);
     let heard = until(&mut writer, |m| match m {
         ReportServerMessage::Comment { comment } => Some(comment),
         _ => None,
@@ -1080,6 +1171,23 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
             let got = answer(&mut socket, id).await;
             assert_eq!(got.is_ok(), allowed, "{role:?} {what}: {got:?}");
         }
+        // Accepting a suggestion is the authors'; here its words are not in the block, which
+        // they are told, and everyone else is refused for their role.
+        let accept = op();
+        send(
+            &mut socket,
+            &ReportClientMessage::AcceptSuggestion {
+                op: accept,
+                comment: thread,
+            },
+        )
+        .await;
+        let (message, _) = answer(&mut socket, accept).await.unwrap_err();
+        assert_eq!(
+            message.contains("cannot do this"),
+            !writes,
+            "{role:?}: {message}"
+        );
         // A stale edit is a conflict for those who write, a refusal for the others.
         let edit = op();
         send(&mut socket, &edit_of(edit, target.id, 0, "Stale")).await;
