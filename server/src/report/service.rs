@@ -208,7 +208,7 @@ impl ReportService for Reports {
                 &who.caller,
                 review,
                 "report_due_dates_set",
-                format!("{due:?}"),
+                due_dates_in_words(&due),
             )
             .await?;
         self.refresh(review, &room).await;
@@ -363,4 +363,16 @@ impl ReportService for Reports {
         let board = self.wall.board(review).await?;
         Ok(generate::scale_sentence(&ScaleFigures::from_board(&board)))
     }
+}
+
+/// The due dates as the audit trail says them: "peer comments 2027-01-15, sign-off none".
+fn due_dates_in_words(due: &DueDates) -> String {
+    let date = |d: Option<chrono::NaiveDate>| d.map_or("none".to_string(), |d| d.to_string());
+    format!(
+        "peer comments {}, council comments {}, final version {}, sign-off {}",
+        date(due.peer_comments),
+        date(due.council_comments),
+        date(due.final_version),
+        date(due.sign_off)
+    )
 }

@@ -231,6 +231,14 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let (_, status) = call(&app, "/api/get_report_status", &[("review", r)], &peer).await;
     assert_eq!(status["due"], "2027-01-15", "{status}");
     assert_eq!(status["round"], "team_draft");
+    let trail = peerwall_server::db::audit::recent_audit(&app.state.db, 20)
+        .await
+        .unwrap();
+    assert!(
+        trail.iter().any(|e| e.kind == "report_due_dates_set"
+            && e.detail == "peer comments 2027-01-15, council comments none, final version none, sign-off 2027-03-01"),
+        "{trail:?}"
+    );
     let (code, refused) = call(
         &app,
         "/api/set_report_due_dates",
