@@ -77,14 +77,16 @@ fn PresenterPanel(review: ReviewId, role: Role, title: String) -> impl IntoView 
             <p class="panel-now">"Showing: " <strong class="panel-current">{current_title}</strong></p>
             <p class="panel-next">"Next: " <strong>{next_title}</strong></p>
             <PanelTimer/>
+            // Disabled until this window has the wall: a click on the server-rendered page,
+            // before its code has run, would otherwise do nothing and say nothing.
             <div class="panel-controls">
-                <button type="button" class="button" aria-pressed=move || presenting().to_string()
+                <button type="button" class="button" disabled=move || !state.loaded.get() aria-pressed=move || presenting().to_string()
                     on:click=move |_| state.submit(Command::Presenting { on: !presenting() })>
                     {move || if presenting() { "End the presentation" } else { "Start presenting to the room" }}
                 </button>
-                <button type="button" class="button" on:click=move |_| state.submit(Command::Present { slide: None, quote: None })>"Title slide"</button>
-                <button type="button" class="button" on:click=move |_| go(-1)>"◀ Previous"</button>
-                <button type="button" class="button" on:click=move |_| go(1)>"Next ▶"</button>
+                <button type="button" class="button" disabled=move || !state.loaded.get() on:click=move |_| state.submit(Command::Present { slide: None, quote: None })>"Title slide"</button>
+                <button type="button" class="button" disabled=move || !state.loaded.get() on:click=move |_| go(-1)>"◀ Previous"</button>
+                <button type="button" class="button" disabled=move || !state.loaded.get() on:click=move |_| go(1)>"Next ▶"</button>
             </div>
             <PresenterNotes review/>
             <SlideEvidence state showing quote/>
