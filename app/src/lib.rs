@@ -21,6 +21,7 @@ pub mod review;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod services;
+pub mod timetable;
 pub mod wall;
 
 use leptos::prelude::*;
@@ -37,6 +38,7 @@ use crate::layout::{NotFoundPage, SiteLayout};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::report::ReportPage;
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
+use crate::timetable::TimetablePage;
 use crate::wall::WallPage;
 
 /// The HTML document around the app, rendered on the server only.
@@ -107,6 +109,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/follow") view={Lazy::<FollowRoute>::new()}/>
                     <Route path=path!("/reviews/:id/handout") view={Lazy::<HandoutRoute>::new()}/>
                     <Route path=path!("/reviews/:id/report") view={Lazy::<ReportRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/timetable") view={Lazy::<TimetableRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                 </Routes>
             </SiteLayout>
@@ -145,6 +148,7 @@ lazy_page!(PresenterPanelRoute, PresenterPanelPage);
 lazy_page!(FollowRoute, FollowPage);
 lazy_page!(HandoutRoute, HandoutPage);
 lazy_page!(ReportRoute, ReportPage);
+lazy_page!(TimetableRoute, TimetablePage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.

@@ -266,6 +266,7 @@ async fn seed_notes(
                 ),
                 kind: kinds[index % kinds.len()],
                 source: format!("Interview {}", index % 40),
+                session: None,
                 stakeholder: ["Officers", "Councillors", "Partners", "Staff"][index % 4].into(),
                 tags: vec![],
             },

@@ -28,6 +28,7 @@ pub enum Contents {
 }
 
 mod pci;
+mod timetable;
 
 /// Reads what the database holds.
 pub async fn contents(db: &Database) -> Result<Contents, DbError> {
@@ -128,7 +129,8 @@ async fn seed_review(db: &Database) -> Result<(), DbError> {
     .await?;
     tracing::info!(review = %id, "demo: seeded the {DEMO_COUNCIL} review");
     seed_people(db, id).await?;
-    seed_wall(db, id).await
+    let sessions = timetable::seed_timetable(db, id, start).await?;
+    seed_wall(db, id, &sessions).await
 }
 
 /// What the pairs heard on the first day, for the demo's wall: (heading index or None for
@@ -276,7 +278,11 @@ const DEMO_NOTES: [DemoNote; 16] = [
 
 /// Seeds the demo wall with what the pairs heard on the first day, through the same rules and
 /// commits as the live wall.
-async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), DbError> {
+async fn seed_wall(
+    db: &Database,
+    review: app::review::ReviewId,
+    sessions: &[(String, app::timetable::SessionId)],
+) -> Result<(), DbError> {
     use app::wall::protocol::{Command, NoteFields};
     use app::wall::rules::Actor;
 
@@ -309,6 +315,10 @@ async fn seed_wall(db: &Database, review: app::review::ReviewId) -> Result<(), D
                 text: text.into(),
                 kind,
                 source: source.into(),
+                session: sessions
+                    .iter()
+                    .find(|(title, _)| title == source)
+                    .map(|(_, id)| *id),
                 stakeholder: stakeholder.into(),
                 tags: vec![],
             },

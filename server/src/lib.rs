@@ -25,6 +25,7 @@ pub mod routes;
 pub mod services;
 pub mod socket;
 pub mod telemetry;
+pub mod timetable;
 pub mod wall;
 
 use std::future::{Future, IntoFuture};
@@ -65,6 +66,8 @@ pub struct AppState {
     pub bench: Option<Arc<bench::BenchSetup>>,
     /// The feedback report, for its socket and its document download.
     pub report: report::Reports,
+    /// The visit's timetable, for its socket and its calendar export.
+    pub timetable: timetable::Timetables,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -123,6 +126,13 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         wall.clone(),
     );
     report.start_following();
+    let timetable = timetable::Timetables::new(
+        db.clone(),
+        audit.clone(),
+        membership.clone(),
+        reviews.clone(),
+    );
+    timetable.start_following();
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -137,6 +147,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         audit: Arc::new(audit.clone()),
         reviews,
         report: Arc::new(report.clone()),
+        timetable: Arc::new(timetable.clone()),
     };
     let bench = config
         .bench
@@ -156,6 +167,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         trusted_proxies: config.trusted_proxies.clone().into(),
         bench,
         report,
+        timetable,
     })
 }
 
@@ -231,6 +243,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
     let (db, wall, access) = (state.db.clone(), state.wall.clone(), state.access.clone());
     let report = state.report.clone();
+    let timetable = state.timetable.clone();
     serve(
         listener,
         routes::router(state),
@@ -242,6 +255,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     wall.stop_following().await;
     access.stop_following().await;
     report.stop_following().await;
+    timetable.stop_following().await;
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

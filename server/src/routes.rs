@@ -53,6 +53,14 @@ pub fn router(state: AppState) -> Router {
             "/api/reviews/{review}/report.docx",
             get(crate::report::download_docx),
         )
+        .route(
+            "/ws/reviews/{review}/timetable",
+            get(crate::socket::upgrade::<crate::timetable::channel::TimetableChannel>),
+        )
+        .route(
+            "/api/reviews/{review}/timetable.ics",
+            get(crate::timetable::download_ics),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

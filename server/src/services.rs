@@ -10,6 +10,7 @@ use app::membership::MembershipService;
 use app::organisations::OrganisationService;
 use app::report::ReportService;
 use app::review::ReviewService;
+use app::timetable::TimetableService;
 use leptos::prelude::provide_context;
 
 /// Every service a server function may need, cheap to clone.
@@ -22,6 +23,7 @@ pub struct Services {
     pub audit: Arc<dyn AuditService>,
     pub reviews: Arc<dyn ReviewService>,
     pub report: Arc<dyn ReportService>,
+    pub timetable: Arc<dyn TimetableService>,
 }
 
 impl Services {
@@ -34,5 +36,6 @@ impl Services {
         provide_context(self.audit.clone());
         provide_context(self.reviews.clone());
         provide_context(self.report.clone());
+        provide_context(self.timetable.clone());
     }
 }

@@ -56,6 +56,13 @@ pub enum Action {
     FollowPresentation,
     /// Lock the wall, set and reveal the votes, and run the presentation.
     LeadWall,
+    /// See the visit's timetable and export it to a calendar.
+    ViewTimetable,
+    /// Add, move and drop sessions of the timetable: the council's contact and the facilitator
+    /// (in a PCI the host lead leads, with the Improvement Service's facilitator).
+    EditTimetable,
+    /// Record how many people a session met, for the report's figures (the peer team).
+    RecordPeopleMet,
 }
 
 use Role::{
@@ -87,6 +94,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ViewReportEvidence, &[F, TL, P]),
     (Action::FollowPresentation, &[F, TL, P, HL, HR, O]),
     (Action::LeadWall, &[F, TL]),
+    (Action::ViewTimetable, &[F, TL, P, HL, HR, O]),
+    (Action::EditTimetable, &[F, HL]),
+    (Action::RecordPeopleMet, &[F, TL, P]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -131,7 +141,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 22] = [
+    const ALL_ACTIONS: [Action; 25] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -154,6 +164,9 @@ mod tests {
         Action::SignOffReport,
         Action::SetReportDueDates,
         Action::ViewReportEvidence,
+        Action::ViewTimetable,
+        Action::EditTimetable,
+        Action::RecordPeopleMet,
     ];
 
     #[test]
@@ -184,6 +197,31 @@ mod tests {
         }
         for (action, _) in PCI_PERMISSIONS {
             assert!(ALL_ACTIONS.contains(action));
+        }
+    }
+
+    #[test]
+    fn the_council_and_the_facilitator_make_the_timetable_and_everyone_reads_it() {
+        use crate::review::ReviewType::{
+            LgaCorporatePeerChallenge as Cpc, PeerCollaborativeImprovement as Pci,
+        };
+        for programme in [Cpc, Pci] {
+            for role in Role::ALL {
+                assert!(
+                    allows_in(programme, role, Action::ViewTimetable),
+                    "{role:?}"
+                );
+                assert_eq!(
+                    allows_in(programme, role, Action::EditTimetable),
+                    matches!(role, Role::Facilitator | Role::HostLead),
+                    "{role:?} {programme:?}"
+                );
+                assert_eq!(
+                    allows_in(programme, role, Action::RecordPeopleMet),
+                    role.is_peer_team(),
+                    "{role:?}"
+                );
+            }
         }
     }
 

@@ -173,6 +173,7 @@ mod tests {
                     text: "The leader is very visible.".into(),
                     kind: NoteKind::Strength,
                     source: "Leader interview".into(),
+                    session: None,
                     stakeholder: "Councillors".into(),
                     tags: vec![],
                 },

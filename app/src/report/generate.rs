@@ -164,7 +164,24 @@ fn place_for(blocks: &[Block], heading: &HeadingId, kind: MessageKind) -> Option
 /// The figures behind the work, as a sentence a report can use.
 pub fn scale_sentence(figures: &ScaleFigures) -> String {
     let mut parts = Vec::new();
-    if figures.sessions > 0 {
+    if figures.meetings > 0 {
+        let people = if figures.people > 0 {
+            format!(
+                "spoke to {} {} in ",
+                figures.people,
+                plural(figures.people, "person", "people")
+            )
+        } else {
+            "held ".to_string()
+        };
+        parts.push(format!(
+            "{people}{} {} and visits ({} {})",
+            figures.meetings,
+            plural(figures.meetings, "meeting", "meetings"),
+            figures.hours,
+            plural(figures.hours, "hour", "hours")
+        ));
+    } else if figures.sessions > 0 {
         parts.push(format!(
             "took part in {} {}",
             figures.sessions,
@@ -212,6 +229,13 @@ pub struct ScaleFigures {
     pub sessions: usize,
     pub groups: usize,
     pub pairs: usize,
+    /// From the timetable: meetings and visits held, people met (as estimated), hours.
+    #[serde(default)]
+    pub meetings: usize,
+    #[serde(default)]
+    pub people: usize,
+    #[serde(default)]
+    pub hours: usize,
 }
 
 impl ScaleFigures {
@@ -226,13 +250,27 @@ impl ScaleFigures {
         };
         ScaleFigures {
             notes: live.len(),
-            sessions: distinct(&|n| n.source.clone()),
+            sessions: distinct(&|n| {
+                n.session
+                    .map_or_else(|| n.source.clone(), |session| format!("session {session}"))
+            }),
             groups: distinct(&|n| n.stakeholder.clone()),
             pairs: live
                 .iter()
                 .filter_map(|n| n.pair)
                 .collect::<std::collections::BTreeSet<_>>()
                 .len(),
+            ..ScaleFigures::default()
+        }
+    }
+
+    /// With the timetable's meetings, people met and hours.
+    pub fn with_timetable(self, figures: crate::timetable::Figures) -> Self {
+        ScaleFigures {
+            meetings: figures.meetings as usize,
+            people: figures.people as usize,
+            hours: figures.hours as usize,
+            ..self
         }
     }
 }
@@ -390,6 +428,7 @@ mod tests {
                 text: "x".into(),
                 kind: NoteKind::Strength,
                 source: source.into(),
+                session: None,
                 stakeholder: group.into(),
                 pair,
                 author: "A".into(),
@@ -406,12 +445,23 @@ mod tests {
                 notes: 3,
                 sessions: 2,
                 groups: 2,
-                pairs: 2
+                pairs: 2,
+                ..ScaleFigures::default()
             }
         );
         assert_eq!(
             scale_sentence(&figures),
             "The peer team, working in 2 pairs, took part in 2 sessions, heard from 2 stakeholder groups and recorded 3 observations during the on-site visit."
+        );
+        // With the timetable: the meetings, the people met and the hours.
+        let timetable = crate::timetable::Figures {
+            meetings: 14,
+            people: 62,
+            hours: 17,
+        };
+        assert_eq!(
+            scale_sentence(&figures.with_timetable(timetable)),
+            "The peer team, working in 2 pairs, spoke to 62 people in 14 meetings and visits (17 hours), heard from 2 stakeholder groups and recorded 3 observations during the on-site visit."
         );
         assert_eq!(
             scale_sentence(&ScaleFigures::default()),

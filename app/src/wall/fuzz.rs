@@ -67,6 +67,7 @@ fn command() -> impl Strategy<Value = Command> {
                     text,
                     kind,
                     source: "Leader interview".into(),
+                    session: None,
                     stakeholder: "Councillors".into(),
                     tags: vec!["finance".into()],
                 },

@@ -155,8 +155,11 @@ pub struct Note {
     pub order: String,
     pub text: String,
     pub kind: NoteKind,
-    /// The interview or focus group it came from.
+    /// The interview or focus group it came from, as written ("heard at").
     pub source: String,
+    /// The timetable's session it came from, when it is one (`source` is then its title).
+    #[serde(default)]
+    pub session: Option<crate::timetable::SessionId>,
     /// Who was speaking: councillors, senior officers, partners, staff, residents…
     pub stakeholder: String,
     /// The pair that wrote it; the peer team sees it, the host never does.
@@ -418,6 +421,7 @@ mod tests {
             text: format!("note {n}"),
             kind: NoteKind::Strength,
             source: "Leader interview".into(),
+            session: None,
             stakeholder: "Councillors".into(),
             pair: Some(1),
             author: "Helen Marsh".into(),

@@ -57,6 +57,9 @@ pub struct NoteFields {
     pub kind: NoteKind,
     #[serde(default)]
     pub source: String,
+    /// The timetable's session it was heard at (the server checks it is this review's).
+    #[serde(default)]
+    pub session: Option<crate::timetable::SessionId>,
     #[serde(default)]
     pub stakeholder: String,
     #[serde(default)]
@@ -511,6 +514,7 @@ mod tests {
                 text: text.into(),
                 kind: NoteKind::Strength,
                 source: String::new(),
+                session: None,
                 stakeholder: String::new(),
                 tags: vec![],
             },

@@ -177,6 +177,7 @@ fn decide_notes(board: &Board, actor: &Actor, command: &Command) -> Result<Chang
                     text: fields.text.trim().to_string(),
                     kind: fields.kind,
                     source: fields.source.trim().to_string(),
+                    session: fields.session,
                     stakeholder: fields.stakeholder.trim().to_string(),
                     pair: actor.pair,
                     author: actor.name.clone(),
@@ -211,7 +212,12 @@ fn decide_notes(board: &Board, actor: &Actor, command: &Command) -> Result<Chang
                 next.kind = kind;
             }
             if let Some(source) = &edit.source {
-                next.source = source.trim().to_string();
+                let source = source.trim().to_string();
+                if source != current.source {
+                    // Heard somewhere else: no longer the timetable's session.
+                    next.session = None;
+                }
+                next.source = source;
             }
             if let Some(stakeholder) = &edit.stakeholder {
                 next.stakeholder = stakeholder.trim().to_string();
@@ -596,6 +602,7 @@ mod tests {
             text: text.into(),
             kind: NoteKind::Strength,
             source: " Leader interview ".into(),
+            session: None,
             stakeholder: "Councillors".into(),
             tags: vec!["housing".into(), " housing ".into(), "".into()],
         }

@@ -74,7 +74,12 @@ impl Strength {
             if !seen.insert(*id) {
                 continue;
             }
-            sources.extend(normalised(&note.source));
+            // A session of the timetable counts once however its title was typed.
+            sources.extend(
+                note.session
+                    .map(|session| format!("session {session}"))
+                    .or_else(|| normalised(&note.source)),
+            );
             stakeholders.extend(normalised(&note.stakeholder));
             pairs.extend(note.pair);
         }
@@ -147,6 +152,7 @@ mod tests {
             text: format!("note {n}"),
             kind: NoteKind::Strength,
             source: source.into(),
+            session: None,
             stakeholder: stakeholder.into(),
             pair,
             author: "Helen Marsh".into(),

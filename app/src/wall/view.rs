@@ -11,5 +11,6 @@ mod headings;
 mod messages;
 mod page;
 mod presence;
+mod sessions;
 
 pub use page::WallPage;

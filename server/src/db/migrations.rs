@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the feedback report; phases after the round-table; reasons for moving back",
         sql: include_str!("migrations/0010_report.surql"),
     },
+    Migration {
+        version: 11,
+        name: "the visit's timetable, and the session each note was heard at",
+        sql: include_str!("migrations/0011_timetable.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -62,6 +62,7 @@ struct NoteRow {
     text: String,
     kind: String,
     source: String,
+    session: Option<uuid::Uuid>,
     stakeholder: String,
     pair: Option<i64>,
     author: Option<String>,
@@ -91,7 +92,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
         .query(
             "SELECT <string> record::id(id)[1] AS id, title, position, archived FROM heading
                  WHERE review = $review;
-             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, stakeholder,
+             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, session, stakeholder,
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
              SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
@@ -137,6 +138,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                 text: row.text,
                 kind,
                 source: row.source,
+                session: row.session.map(app::timetable::SessionId),
                 stakeholder: row.stakeholder,
                 pair: row.pair,
                 author: row.author.unwrap_or_default(),
@@ -277,6 +279,7 @@ struct NoteContent {
     text: String,
     kind: String,
     source: String,
+    session: Option<uuid::Uuid>,
     stakeholder: String,
     pair: Option<i64>,
     tags: Vec<String>,
@@ -293,6 +296,7 @@ fn note_content(review: ReviewId, note: &Note) -> NoteContent {
         text: note.text.clone(),
         kind: note.kind.as_str().to_string(),
         source: note.source.clone(),
+        session: note.session.map(|session| session.0),
         stakeholder: note.stakeholder.clone(),
         pair: note.pair,
         tags: note.tags.clone(),

@@ -361,7 +361,12 @@ impl ReportService for Reports {
     async fn scale(&self, who: &ReportCaller, review: ReviewId) -> Result<String, AppError> {
         who.must(Action::WriteReport)?;
         let board = self.wall.board(review).await?;
-        Ok(generate::scale_sentence(&ScaleFigures::from_board(&board)))
+        let sessions = db::timetable::sessions(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let figures =
+            ScaleFigures::from_board(&board).with_timetable(app::timetable::Figures::of(&sessions));
+        Ok(generate::scale_sentence(&figures))
     }
 }
 

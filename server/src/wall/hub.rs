@@ -182,6 +182,30 @@ impl WallHub {
         op: OpId,
         command: Command,
     ) -> ServerMessage {
+        if let Command::CreateNote { fields, .. } = &command
+            && let Some(session) = fields.session
+        {
+            // A session of this review's timetable, still on it: an id from another review
+            // names no row here.
+            let refusal = match db::timetable::session(&self.db, review, session).await {
+                Ok(Some(found)) if !found.cancelled => None,
+                Ok(_) => Some(app::error::AppError::invalid_field(
+                    "session",
+                    "That session is not on this review's timetable: choose another, or type where it was heard.",
+                )),
+                Err(error) => {
+                    tracing::error!(%error, "reading a note's session");
+                    Some(unavailable())
+                }
+            };
+            if let Some(error) = refusal {
+                return ServerMessage::Rejected {
+                    op,
+                    error,
+                    current: None,
+                };
+            }
+        }
         let (reply, answer) = oneshot::channel();
         let sent = self
             .send(

@@ -442,6 +442,70 @@ const TABLE: &[Row] = &[
             );
         },
     },
+    Row {
+        path: "/api/get_timetable",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewTimetable, None),
+        check: |who, value| {
+            let Who::Member(role) = who else { return };
+            assert!(!value["sessions"].as_array().unwrap().is_empty());
+            // Names in pairs, and notes per session, are the peer team's alone.
+            let named = value["pairs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|pair| !pair["members"].as_array().unwrap().is_empty());
+            assert_eq!(named, role.is_peer_team(), "{role:?}");
+            assert_eq!(
+                !value["notes"].as_array().unwrap().is_empty(),
+                role.is_peer_team(),
+                "{role:?}"
+            );
+        },
+    },
+    Row {
+        path: "/api/save_session",
+        body: |ids| {
+            // A new session on a day outside the visit, not confirmed: refused to those who
+            // may edit, with the field named.
+            serde_json::json!({
+                "review": ids.review,
+                "input": {
+                    "id": UNKNOWN, "title": "Extra interview", "day": "2030-01-01",
+                    "start": "09:00", "end": "10:00", "place": "Room 1", "online": false,
+                    "kind": "interview", "groups": "Officers", "identifying": "",
+                    "pairs": [1], "version": 0, "outside_confirmed": false
+                }
+            })
+            .to_string()
+        },
+        expect: |who| report_expect(who, Action::EditTimetable, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/cancel_session",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("session", UNKNOWN),
+                ("version", "1"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::EditTimetable, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/record_people_met",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("session", UNKNOWN),
+                ("people", "3"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::RecordPeopleMet, None).or_everyone("not_found"),
+        check: nothing,
+    },
 ];
 
 /// An id no row has.
@@ -570,9 +634,13 @@ async fn every_server_function_answers_every_caller_as_the_table_says() {
         for row in TABLE {
             // A fresh session per call, since sign_out ends it.
             let cookie = cookie_for(&app, who, &admin_password).await;
-            let response = app
-                .post(row.path, (row.body)(&ids), cookie.as_deref())
-                .await;
+            let body = (row.body)(&ids);
+            // A server function that takes JSON (`input = Json`) gets its body as JSON.
+            let response = if body.starts_with('{') {
+                app.post_json(row.path, body, cookie.as_deref()).await
+            } else {
+                app.post(row.path, body, cookie.as_deref()).await
+            };
             let status = response.status();
             let body = json(response).await;
             match (row.expect)(who) {

@@ -18,4 +18,5 @@ mod report;
 mod reviews;
 mod security;
 mod shutdown;
+mod timetable;
 mod wall;

@@ -785,12 +785,23 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             }
         }
     };
-    let doors: [(&str, Action); 5] = [
+    let ics = |cookie: Option<String>| {
+        let mut request = app
+            .http
+            .get(app.url(&format!("/api/reviews/{review}/timetable.ics?pair=1")));
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let doors: [(&str, Action); 7] = [
         ("export without authors", Action::ViewNotes),
         ("export with authors", Action::ExportWall),
         ("wall socket", Action::ViewNotes),
         ("deck socket", Action::FollowPresentation),
         ("report socket", Action::ReadReport),
+        ("timetable socket", Action::ViewTimetable),
+        ("timetable calendar", Action::ViewTimetable),
     ];
     let knock = |door: &'static str, cookie: Option<String>| async move {
         match door {
@@ -798,6 +809,8 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             "export with authors" => export(cookie, "format=csv&authors=include").await,
             "wall socket" => socket(cookie, "wall").await,
             "report socket" => socket(cookie, "report").await,
+            "timetable socket" => socket(cookie, "timetable").await,
+            "timetable calendar" => ics(cookie).await,
             _ => socket(cookie, "deck").await,
         }
     };

@@ -103,6 +103,7 @@ impl TestApp {
         self.state.wall.stop_following().await;
         self.state.access.stop_following().await;
         self.state.report.stop_following().await;
+        self.state.timetable.stop_following().await;
         if self.owns_db {
             self.state.db.close().await;
         }
@@ -166,6 +167,24 @@ impl TestApp {
             .http
             .post(self.url(path))
             .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// POSTs a JSON body to a server function that takes JSON.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: String,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
             .body(body);
         if let Some(cookie) = cookie {
             request = request.header(reqwest::header::COOKIE, cookie);

@@ -113,6 +113,15 @@ pub(crate) fn NoteCard(note: Note) -> impl IntoView {
     let version = note.version;
     let kind = note.kind;
     let label = format!("{}: {}", kind.label(), note.text);
+    let sessions = expect_context::<crate::wall::view::sessions::WallSessions>();
+    let session = note.session;
+    let identifying = move || {
+        sessions.identifying(session).map(|role| view! {
+            <p class="badge badge-identifying" title="Heard in a session with one named person: quote it without where it was heard, if at all">
+                {format!("Identifying: {role}")}
+            </p>
+        })
+    };
     let meta = [note.source.as_str(), note.stakeholder.as_str()]
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -156,6 +165,7 @@ pub(crate) fn NoteCard(note: Note) -> impl IntoView {
                 view! { <p class="note-text">{note.text.clone()}</p> }.into_any()
             }}
             <p class="note-meta">{meta}</p>
+            {identifying}
             <p class="note-meta">
                 {note.pair.map(|pair| view! { <span class="pair-badge">{format!("Pair {pair}")}</span> })}
                 " " {note.author.clone()}

@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::timetable::SessionId;
 use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteFields};
 use crate::wall::state::WallState;
 use crate::wall::view::filters::distinct;
+use crate::wall::view::sessions::{WallSessions, now};
 use crate::wall::{HeadingId, Note, NoteId, NoteKind};
 
 /// Writing a note: text, kind, where it was heard, who said it, tags, and where it goes.
@@ -14,6 +16,7 @@ pub(crate) fn Composer() -> impl IntoView {
     let text = RwSignal::new(String::new());
     let kind = RwSignal::new(NoteKind::Strength);
     let source = RwSignal::new(String::new());
+    let session = RwSignal::new(None::<SessionId>);
     let stakeholder = RwSignal::new(String::new());
     let tags = RwSignal::new(String::new());
     let heading = RwSignal::new(String::new());
@@ -46,6 +49,7 @@ pub(crate) fn Composer() -> impl IntoView {
                 text: body,
                 kind: kind.get_untracked(),
                 source: source.get_untracked(),
+                session: session.get_untracked(),
                 stakeholder: stakeholder.get_untracked(),
                 tags: tags
                     .get_untracked()
@@ -98,8 +102,11 @@ pub(crate) fn Composer() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <SuggestField id="note-source" label="Heard at" placeholder="e.g. Leader interview"
-                    value=source pick=|note| vec![note.source.clone()]/>
+                <HeardAt session source stakeholder/>
+                {move || session.get().is_none().then(|| view! {
+                    <SuggestField id="note-source" label="Or where else" placeholder="e.g. a corridor conversation"
+                        value=source pick=|note| vec![note.source.clone()]/>
+                })}
                 <SuggestField id="note-stakeholder" label="Stakeholder group" placeholder="e.g. Councillors"
                     value=stakeholder pick=|note| vec![note.stakeholder.clone()]/>
                 <div class="field">
@@ -147,6 +154,56 @@ fn SuggestField(
                 {move || state.shown.with(|board| distinct(board, pick)).into_iter()
                     .map(|value| view! { <option value=value/> }).collect_view()}
             </datalist>
+        </div>
+    }
+}
+
+/// "Heard at": a session of the timetable, the pair's current or last one first; choosing one
+/// fills in where it was heard and, if empty, the stakeholder group it met.
+#[component]
+fn HeardAt(
+    session: RwSignal<Option<SessionId>>,
+    source: RwSignal<String>,
+    stakeholder: RwSignal<String>,
+) -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let sessions = expect_context::<WallSessions>();
+    let offered = move || {
+        let pair = state.me.with(|me| me.as_ref().and_then(|(_, pair)| *pair));
+        sessions.offered(pair, now())
+    };
+    let choose = move |value: String| {
+        let chosen = uuid::Uuid::parse_str(&value)
+            .ok()
+            .and_then(|id| sessions.find(SessionId(id)));
+        match chosen {
+            Some(chosen) => {
+                session.set(Some(chosen.id));
+                source.set(chosen.title.clone());
+                if stakeholder.with_untracked(|s| s.trim().is_empty())
+                    && let Some(group) = chosen.groups.first()
+                {
+                    stakeholder.set(group.clone());
+                }
+            }
+            None => {
+                session.set(None);
+                source.set(String::new());
+            }
+        }
+    };
+    view! {
+        <div class="field">
+            <label for="note-session">"Heard at"</label>
+            <select id="note-session" on:focus=move |_| sessions.reload()
+                on:change=move |event| choose(event_target_value(&event))>
+                <option value="" selected=move || session.get().is_none()>"Somewhere else (type it)"</option>
+                {move || offered().into_iter().map(|s| {
+                    let id = s.id;
+                    let label = format!("{} {} · {}", s.day.format("%a"), crate::timetable::clock(s.start), s.title);
+                    view! { <option value=id.to_string() selected=move || session.get() == Some(id)>{label}</option> }
+                }).collect_view()}
+            </select>
         </div>
     }
 }

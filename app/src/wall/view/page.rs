@@ -57,6 +57,7 @@ pub fn WallPage() -> impl IntoView {
 fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
     let state = WallState::new(review, role);
     provide_context(state);
+    provide_context(super::sessions::WallSessions::new(review));
     let filters = Filters::new(state);
     provide_context(filters);
     let drag = DragState {

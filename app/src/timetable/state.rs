@@ -1,0 +1,66 @@
+//! The browser's side of the timetable's socket: the timetable as this window has it, kept live
+//! and reconnecting with backoff.
+
+use leptos::prelude::*;
+
+use crate::browser::Reconnecting;
+use crate::review::ReviewId;
+use crate::timetable::TimetableView;
+use crate::timetable::protocol::TimetableServerMessage;
+
+/// The timetable as this window has it.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct TimetableState {
+    pub view: RwSignal<Option<TimetableView>>,
+    pub error: RwSignal<Option<String>>,
+    pub live: RwSignal<bool>,
+    review: ReviewId,
+    socket: Reconnecting,
+}
+
+impl TimetableState {
+    /// Follows the review's timetable for as long as the calling component lives.
+    pub fn new(review: ReviewId) -> Self {
+        let state = Self {
+            view: RwSignal::new(None),
+            error: RwSignal::new(None),
+            live: RwSignal::new(false),
+            review,
+            socket: Reconnecting::new(),
+        };
+        Effect::new(move |_| state.connect());
+        state
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn receive(&self, text: &str) {
+        match serde_json::from_str::<TimetableServerMessage>(text) {
+            Ok(TimetableServerMessage::Timetable { timetable }) => {
+                self.socket.answered();
+                self.live.set(true);
+                self.view.set(Some(timetable));
+            }
+            Ok(TimetableServerMessage::Error { error }) => self.error.set(Some(error.message)),
+            Err(_) => self.error.set(Some(
+                "The server sent something this page does not understand. Reload it.".into(),
+            )),
+        }
+    }
+
+    fn connect(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            let state = *self;
+            self.socket.open(
+                format!("/ws/reviews/{}/timetable", self.review),
+                || {},
+                move |text| state.receive(&text),
+                move |code| {
+                    state.live.set(false);
+                    code != 1008
+                },
+            );
+        }
+    }
+}

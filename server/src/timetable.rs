@@ -1,0 +1,232 @@
+//! The visit's timetable: the service behind its server functions (`service.rs`), its socket
+//! (`channel.rs`) and its calendar export (`ics.rs`). Every change is a `session` row written
+//! with a version check and a `timetable_change` row; every node follows those with one LIVE
+//! query and tells its open timetables, which each read their view again.
+
+pub mod channel;
+pub mod ics;
+mod service;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use app::accounts::Caller;
+use app::error::AppError;
+use app::membership::{Action, MembershipService, Role, allows_in};
+use app::review::{ReviewId, ReviewService, ReviewType};
+use app::timetable::{PairLabel, Session, TimetableView, clashes};
+use tokio::sync::watch;
+
+use crate::audit::AuditTrail;
+use crate::db::{self, Database};
+
+pub use ics::download_ics;
+
+/// Who is asking, checked: their role and the review's programme and visit.
+#[derive(Debug, Clone)]
+pub struct TimetableCaller {
+    pub caller: Caller,
+    pub role: Role,
+    pub programme: ReviewType,
+    pub visit: (chrono::NaiveDate, chrono::NaiveDate),
+    pub title: String,
+}
+
+impl TimetableCaller {
+    pub fn may(&self, action: Action) -> bool {
+        allows_in(self.programme, self.role, action)
+    }
+
+    pub fn must(&self, action: Action) -> Result<(), AppError> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(app::membership::forbidden(self.role))
+        }
+    }
+}
+
+/// The timetable service.
+#[derive(Clone)]
+pub struct Timetables {
+    db: Database,
+    audit: AuditTrail,
+    membership: Arc<dyn MembershipService>,
+    reviews: Arc<dyn ReviewService>,
+    /// Per review with an open timetable: a counter that goes up at every change.
+    changes: Arc<Mutex<HashMap<ReviewId, watch::Sender<u64>>>>,
+    live: crate::live::LiveFollower,
+}
+
+fn unavailable(error: db::DbError) -> AppError {
+    tracing::error!(%error, "timetable storage");
+    AppError::unavailable("The timetable could not be reached. Try again in a moment.")
+}
+
+impl Timetables {
+    pub fn new(
+        db: Database,
+        audit: AuditTrail,
+        membership: Arc<dyn MembershipService>,
+        reviews: Arc<dyn ReviewService>,
+    ) -> Self {
+        Self {
+            db,
+            audit,
+            membership,
+            reviews,
+            changes: Arc::default(),
+            live: crate::live::LiveFollower::default(),
+        }
+    }
+
+    /// Follows every node's timetable changes (one LIVE query) until `stop_following`.
+    pub fn start_following(&self) {
+        let timetables = self.clone();
+        let db = self.db.clone();
+        self.live.start(
+            "timetable changes",
+            move || {
+                let db = db.clone();
+                async move { db::timetable::live_changes(&db).await }
+            },
+            move |review| {
+                let timetables = timetables.clone();
+                async move { timetables.changed(review) }
+            },
+        );
+    }
+
+    pub async fn stop_following(&self) {
+        self.live.stop(&self.db, "timetable changes").await;
+    }
+
+    /// Tells this node's open timetables of `review` to read it again.
+    fn changed(&self, review: ReviewId) {
+        if let Ok(changes) = self.changes.lock()
+            && let Some(sender) = changes.get(&review)
+        {
+            sender.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// A receiver that changes whenever `review`'s timetable does.
+    pub fn watch(&self, review: ReviewId) -> watch::Receiver<u64> {
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        changes.retain(|_, sender| sender.receiver_count() > 0);
+        changes
+            .entry(review)
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe()
+    }
+
+    /// The caller's role, the programme and the visit, or a refusal for a non-member.
+    pub async fn caller_in(
+        &self,
+        caller: Caller,
+        review: ReviewId,
+    ) -> Result<TimetableCaller, AppError> {
+        let role = self
+            .membership
+            .role_in(caller.id, review)
+            .await?
+            .ok_or_else(app::membership::not_a_member)?;
+        let summary = self
+            .reviews
+            .summary(review)
+            .await?
+            .ok_or_else(app::membership::not_a_member)?;
+        Ok(TimetableCaller {
+            caller,
+            role,
+            programme: summary.review_type,
+            visit: (summary.on_site_start, summary.on_site_end),
+            title: summary.title,
+        })
+    }
+
+    /// Every session of the review, cancelled ones too.
+    pub async fn sessions(&self, review: ReviewId) -> Result<Vec<Session>, AppError> {
+        db::timetable::sessions(&self.db, review)
+            .await
+            .map_err(unavailable)
+    }
+
+    /// The pairs of the review, with their members' names for those who may see pairs.
+    async fn pairs(
+        &self,
+        who: &TimetableCaller,
+        review: ReviewId,
+    ) -> Result<(Vec<PairLabel>, Option<i64>), AppError> {
+        let members = db::membership::members(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let names = who.may(Action::ViewPairs);
+        let mut pairs: Vec<PairLabel> = Vec::new();
+        let mut mine = None;
+        for member in members {
+            let Some(pair) = member.pair else { continue };
+            if member.person == who.caller.id.0 {
+                mine = Some(pair);
+            }
+            let at = match pairs.iter().position(|p| p.pair == pair) {
+                Some(at) => at,
+                None => {
+                    pairs.push(PairLabel {
+                        pair,
+                        members: Vec::new(),
+                    });
+                    pairs.len() - 1
+                }
+            };
+            if names {
+                pairs[at].members.push(member.name);
+            }
+        }
+        pairs.sort_by_key(|p| p.pair);
+        for pair in &mut pairs {
+            pair.members.sort();
+        }
+        Ok((pairs, mine))
+    }
+
+    /// The timetable as `who` may see it.
+    pub async fn view_for(
+        &self,
+        who: &TimetableCaller,
+        review: ReviewId,
+    ) -> Result<TimetableView, AppError> {
+        who.must(Action::ViewTimetable)?;
+        let sessions: Vec<Session> = self
+            .sessions(review)
+            .await?
+            .into_iter()
+            .filter(|s| !s.cancelled)
+            .collect();
+        let (pairs, my_pair) = self.pairs(who, review).await?;
+        let numbers: Vec<i64> = pairs.iter().map(|p| p.pair).collect();
+        let team = who.may(Action::ViewNotes);
+        let notes = if team {
+            db::timetable::notes_per_session(&self.db, review)
+                .await
+                .map_err(unavailable)?
+        } else {
+            Vec::new()
+        };
+        let can_edit = who.may(Action::EditTimetable);
+        Ok(TimetableView {
+            visit: who.visit,
+            clashes: if can_edit || team {
+                clashes(&sessions, &numbers)
+            } else {
+                Vec::new()
+            },
+            sessions,
+            pairs,
+            my_pair: my_pair.filter(|_| who.role.is_peer_team()),
+            can_edit,
+            can_record: who.may(Action::RecordPeopleMet),
+            notes,
+        })
+    }
+}
