@@ -207,9 +207,20 @@ impl Timetables {
         let numbers: Vec<i64> = pairs.iter().map(|p| p.pair).collect();
         let team = who.may(Action::ViewNotes);
         let notes = if team {
-            db::timetable::notes_per_session(&self.db, review)
+            let counted = db::timetable::notes_per_session(&self.db, review)
                 .await
-                .map_err(unavailable)?
+                .map_err(unavailable)?;
+            // Every session, with none for those nothing was heard at yet.
+            sessions
+                .iter()
+                .map(|s| {
+                    let count = counted
+                        .iter()
+                        .find(|(id, _)| *id == s.id)
+                        .map_or(0, |c| c.1);
+                    (s.id, count)
+                })
+                .collect()
         } else {
             Vec::new()
         };

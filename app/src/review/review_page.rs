@@ -96,6 +96,12 @@ fn OverviewView(
                     <leptos_router::components::A href=format!("/reviews/{}/handout", summary.id)>
                         "Key messages handout"
                     </leptos_router::components::A>
+                    " "
+                })}
+                {crate::membership::allows(overview.my_role, crate::membership::Action::ViewTimetable).then(|| view! {
+                    <leptos_router::components::A href=format!("/reviews/{}/timetable", summary.id)>
+                        "Timetable"
+                    </leptos_router::components::A>
                 })}
             </p>
             <ReportStatusLine review=summary.id role=overview.my_role programme=summary.review_type/>

@@ -310,7 +310,7 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
         .unwrap();
     assert_eq!(
         view.notes_from(hub_visit.id),
-        None,
+        Some(0),
         "nothing heard there yet"
     );
 
