@@ -51,9 +51,9 @@ test('the host lead adds a session, a peer sees it live, notes it on the wall, a
 
   // The peer's own list has it without a reload, with the count of notes from it.
   await peer.locator('.my-sessions', { hasText: TITLE }).waitFor();
-  const card = peer.locator('.session', { hasText: TITLE });
+  const card = peer.locator('.visit-session', { hasText: TITLE });
   await card.getByText('No notes yet').waitFor();
-  await host.locator('.session', { hasText: TITLE }).waitFor();
+  await host.locator('.visit-session', { hasText: TITLE }).waitFor();
   await host.screenshot({ path: screenshotPath('timetable-streams.png'), fullPage: true });
   // The host sees pairs by number only, and no notes counts.
   assert.equal(await host.locator('.stream h3', { hasText: 'Helen Marsh' }).count(), 0);
@@ -74,7 +74,7 @@ test('the host lead adds a session, a peer sees it live, notes it on the wall, a
 
   // Back on the timetable, the session has its note.
   await peer.goto(peer.url().replace(/\/wall$/, '/timetable'));
-  await peer.locator('.session', { hasText: TITLE }).getByText('1 note').waitFor();
+  await peer.locator('.visit-session', { hasText: TITLE }).getByText('1 note').waitFor();
   assert.equal(await peer.locator('.uncovered li', { hasText: TITLE }).count(), 0);
   for (const page of [host, peer]) assert.deepEqual(page.problems, []);
 });

@@ -112,7 +112,10 @@ impl Timetables {
 
     /// A receiver that changes whenever `review`'s timetable does.
     pub fn watch(&self, review: ReviewId) -> watch::Receiver<u64> {
-        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut changes = self
+            .changes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         changes.retain(|_, sender| sender.receiver_count() > 0);
         changes
             .entry(review)
@@ -169,15 +172,14 @@ impl Timetables {
             if member.person == who.caller.id.0 {
                 mine = Some(pair);
             }
-            let at = match pairs.iter().position(|p| p.pair == pair) {
-                Some(at) => at,
-                None => {
-                    pairs.push(PairLabel {
-                        pair,
-                        members: Vec::new(),
-                    });
-                    pairs.len() - 1
-                }
+            let at = if let Some(at) = pairs.iter().position(|p| p.pair == pair) {
+                at
+            } else {
+                pairs.push(PairLabel {
+                    pair,
+                    members: Vec::new(),
+                });
+                pairs.len() - 1
             };
             if names {
                 pairs[at].members.push(member.name);

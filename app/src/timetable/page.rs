@@ -249,7 +249,7 @@ fn SessionCard(
         });
     };
     view! {
-        <article class="session" data-session=id.to_string() data-kind=session.kind.as_str()>
+        <article class="visit-session" data-session=id.to_string() data-kind=session.kind.as_str()>
             <p class="session-when">{session.times()} " · " {session.kind.label()}</p>
             <h4>{session.title.clone()}</h4>
             <p class="session-where">{place(&session)}</p>
@@ -391,7 +391,7 @@ fn SessionEditor(
             {text("groups", "Stakeholder groups met (commas between)", |f| f.groups.clone(), |f, v| f.groups = v)}
             {text("identifying", "One named role met, if any (such as Leader)", |f| f.identifying.clone(), |f, v| f.identifying = v)}
             {text("pairs", "Pairs attending (numbers, commas between)",
-                |f| f.pairs.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+                |f| f.pairs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 |f, v| f.pairs = v.split(',').filter_map(|p| p.trim().parse().ok()).collect())}
             <p class="status status-error" role="alert">{move || error.with(|e| e.as_ref().filter(|e| e.field.is_none()).map(|e| e.message.clone()))}</p>
             <p>

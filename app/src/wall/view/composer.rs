@@ -176,8 +176,8 @@ fn HeardAt(
         let chosen = uuid::Uuid::parse_str(&value)
             .ok()
             .and_then(|id| sessions.find(SessionId(id)));
-        match chosen {
-            Some(chosen) => {
+        if let Some(chosen) = chosen {
+            {
                 session.set(Some(chosen.id));
                 source.set(chosen.title.clone());
                 if stakeholder.with_untracked(|s| s.trim().is_empty())
@@ -186,10 +186,9 @@ fn HeardAt(
                     stakeholder.set(group.clone());
                 }
             }
-            None => {
-                session.set(None);
-                source.set(String::new());
-            }
+        } else {
+            session.set(None);
+            source.set(String::new());
         }
     };
     view! {
