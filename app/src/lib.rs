@@ -21,7 +21,7 @@ pub mod review;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod services;
-pub mod timetable;
+pub mod visit;
 pub mod wall;
 
 use leptos::prelude::*;
@@ -38,7 +38,7 @@ use crate::layout::{NotFoundPage, SiteLayout};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::report::ReportPage;
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
-use crate::timetable::TimetablePage;
+use crate::visit::TimetablePage;
 use crate::wall::WallPage;
 
 /// The HTML document around the app, rendered on the server only.

@@ -15,7 +15,7 @@ mod records;
 pub mod report;
 pub mod review;
 pub mod site;
-pub mod timetable;
+pub mod visit;
 pub mod wall;
 
 pub(crate) use connection::retry_conflicts;

@@ -281,7 +281,7 @@ const DEMO_NOTES: [DemoNote; 16] = [
 async fn seed_wall(
     db: &Database,
     review: app::review::ReviewId,
-    sessions: &[(String, app::timetable::SessionId)],
+    sessions: &[(String, app::visit::SessionId)],
 ) -> Result<(), DbError> {
     use app::wall::protocol::{Command, NoteFields};
     use app::wall::rules::Actor;

@@ -25,7 +25,7 @@ pub mod routes;
 pub mod services;
 pub mod socket;
 pub mod telemetry;
-pub mod timetable;
+pub mod visit;
 pub mod wall;
 
 use std::future::{Future, IntoFuture};
@@ -67,7 +67,7 @@ pub struct AppState {
     /// The feedback report, for its socket and its document download.
     pub report: report::Reports,
     /// The visit's timetable, for its socket and its calendar export.
-    pub timetable: timetable::Timetables,
+    pub timetable: visit::Timetables,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -126,7 +126,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         wall.clone(),
     );
     report.start_following();
-    let timetable = timetable::Timetables::new(
+    let timetable = visit::Timetables::new(
         db.clone(),
         audit.clone(),
         membership.clone(),

@@ -55,11 +55,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/ws/reviews/{review}/timetable",
-            get(crate::socket::upgrade::<crate::timetable::channel::TimetableChannel>),
+            get(crate::socket::upgrade::<crate::visit::channel::TimetableChannel>),
         )
         .route(
             "/api/reviews/{review}/timetable.ics",
-            get(crate::timetable::download_ics),
+            get(crate::visit::download_ics),
         )
         .leptos_routes_with_context(
             &state,

@@ -10,7 +10,7 @@ use app::membership::MembershipService;
 use app::organisations::OrganisationService;
 use app::report::ReportService;
 use app::review::ReviewService;
-use app::timetable::TimetableService;
+use app::visit::TimetableService;
 use leptos::prelude::provide_context;
 
 /// Every service a server function may need, cheap to clone.

@@ -265,7 +265,7 @@ impl ScaleFigures {
     }
 
     /// With the timetable's meetings, people met and hours.
-    pub fn with_timetable(self, figures: crate::timetable::Figures) -> Self {
+    pub fn with_timetable(self, figures: crate::visit::Figures) -> Self {
         ScaleFigures {
             meetings: figures.meetings as usize,
             people: figures.people as usize,
@@ -454,7 +454,7 @@ mod tests {
             "The peer team, working in 2 pairs, took part in 2 sessions, heard from 2 stakeholder groups and recorded 3 observations during the on-site visit."
         );
         // With the timetable: the meetings, the people met and the hours.
-        let timetable = crate::timetable::Figures {
+        let timetable = crate::visit::Figures {
             meetings: 14,
             people: 62,
             hours: 17,

@@ -159,7 +159,7 @@ pub struct Note {
     pub source: String,
     /// The timetable's session it came from, when it is one (`source` is then its title).
     #[serde(default)]
-    pub session: Option<crate::timetable::SessionId>,
+    pub session: Option<crate::visit::SessionId>,
     /// Who was speaking: councillors, senior officers, partners, staff, residents…
     pub stakeholder: String,
     /// The pair that wrote it; the peer team sees it, the host never does.

@@ -59,7 +59,7 @@ pub struct NoteFields {
     pub source: String,
     /// The timetable's session it was heard at (the server checks it is this review's).
     #[serde(default)]
-    pub session: Option<crate::timetable::SessionId>,
+    pub session: Option<crate::visit::SessionId>,
     #[serde(default)]
     pub stakeholder: String,
     #[serde(default)]

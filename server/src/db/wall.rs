@@ -138,7 +138,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                 text: row.text,
                 kind,
                 source: row.source,
-                session: row.session.map(app::timetable::SessionId),
+                session: row.session.map(app::visit::SessionId),
                 stakeholder: row.stakeholder,
                 pair: row.pair,
                 author: row.author.unwrap_or_default(),

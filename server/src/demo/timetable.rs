@@ -2,7 +2,7 @@
 //! team's own meetings and the feedback round-table, and some of the people met recorded.
 
 use app::review::ReviewId;
-use app::timetable::{Session, SessionId, SessionKind};
+use app::visit::{Session, SessionId, SessionKind};
 use chrono::{Duration, NaiveDate};
 
 use crate::db::{self, Database, DbError};
@@ -247,7 +247,7 @@ pub async fn seed_timetable(
     review: ReviewId,
     start: NaiveDate,
 ) -> Result<Vec<(String, SessionId)>, DbError> {
-    let existing = db::timetable::sessions(db, review).await?;
+    let existing = db::visit::sessions(db, review).await?;
     if !existing.is_empty() {
         return Ok(existing.into_iter().map(|s| (s.title, s.id)).collect());
     }
@@ -257,8 +257,8 @@ pub async fn seed_timetable(
             id: SessionId::new(),
             title: title.into(),
             day: start + Duration::days(day),
-            start: app::timetable::parse_clock(from).unwrap_or_default(),
-            end: app::timetable::parse_clock(to).unwrap_or_default(),
+            start: app::visit::parse_clock(from).unwrap_or_default(),
+            end: app::visit::parse_clock(to).unwrap_or_default(),
             place: place.into(),
             online: place.is_empty(),
             kind,
@@ -269,7 +269,7 @@ pub async fn seed_timetable(
             version: 1,
             cancelled: false,
         };
-        db::timetable::put(db, review, &session, 0).await?;
+        db::visit::put(db, review, &session, 0).await?;
         seeded.push((session.title, session.id));
     }
     Ok(seeded)

@@ -361,11 +361,11 @@ impl ReportService for Reports {
     async fn scale(&self, who: &ReportCaller, review: ReviewId) -> Result<String, AppError> {
         who.must(Action::WriteReport)?;
         let board = self.wall.board(review).await?;
-        let sessions = db::timetable::sessions(&self.db, review)
+        let sessions = db::visit::sessions(&self.db, review)
             .await
             .map_err(unavailable)?;
         let figures =
-            ScaleFigures::from_board(&board).with_timetable(app::timetable::Figures::of(&sessions));
+            ScaleFigures::from_board(&board).with_timetable(app::visit::Figures::of(&sessions));
         Ok(generate::scale_sentence(&figures))
     }
 }

@@ -187,7 +187,7 @@ impl WallHub {
         {
             // A session of this review's timetable, still on it: an id from another review
             // names no row here.
-            let refusal = match db::timetable::session(&self.db, review, session).await {
+            let refusal = match db::visit::session(&self.db, review, session).await {
                 Ok(Some(found)) if !found.cancelled => None,
                 Ok(_) => Some(app::error::AppError::invalid_field(
                     "session",

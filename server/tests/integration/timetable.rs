@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use app::timetable::TimetableView;
-use app::timetable::protocol::TimetableServerMessage;
+use app::visit::TimetableView;
+use app::visit::protocol::TimetableServerMessage;
 use app::wall::protocol::{Command, NoteFields, OpId};
 use futures_util::StreamExt;
 use icalendar::{Calendar, CalendarComponent, Component};
@@ -324,7 +324,7 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
         pair: Some(1),
         role: app::membership::Role::Peer,
     };
-    let note = |session: Option<app::timetable::SessionId>| Command::CreateNote {
+    let note = |session: Option<app::visit::SessionId>| Command::CreateNote {
         note: app::wall::NoteId::new(),
         heading: None,
         before: None,
@@ -353,7 +353,7 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
             review_id,
             actor.clone(),
             OpId(uuid::Uuid::new_v4()),
-            note(Some(app::timetable::SessionId::new())),
+            note(Some(app::visit::SessionId::new())),
         )
         .await;
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::timetable::SessionId;
+use crate::visit::SessionId;
 use crate::wall::protocol::{Command, MAX_DETAIL_CHARS, MAX_NOTE_CHARS, NoteFields};
 use crate::wall::state::WallState;
 use crate::wall::view::filters::distinct;
@@ -199,7 +199,7 @@ fn HeardAt(
                 <option value="" selected=move || session.get().is_none()>"Somewhere else (type it)"</option>
                 {move || offered().into_iter().map(|s| {
                     let id = s.id;
-                    let label = format!("{} {} · {}", s.day.format("%a"), crate::timetable::clock(s.start), s.title);
+                    let label = format!("{} {} · {}", s.day.format("%a"), crate::visit::clock(s.start), s.title);
                     view! { <option value=id.to_string() selected=move || session.get() == Some(id)>{label}</option> }
                 }).collect_view()}
             </select>

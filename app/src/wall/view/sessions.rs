@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::review::ReviewId;
-use crate::timetable::{Session, SessionId};
+use crate::visit::{Session, SessionId};
 
 /// The review's live sessions, loaded when the wall opens and again when "heard at" is opened.
 #[derive(Clone, Copy)]
@@ -30,7 +30,7 @@ impl WallSessions {
         {
             let this = *self;
             leptos::task::spawn_local(async move {
-                if let Ok(view) = crate::timetable::get_timetable(this.review).await {
+                if let Ok(view) = crate::visit::get_timetable(this.review).await {
                     this.sessions.set(view.sessions);
                 }
             });
@@ -90,7 +90,7 @@ pub(crate) fn now() -> Option<(chrono::NaiveDate, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::timetable::SessionKind;
+    use crate::visit::SessionKind;
 
     fn session(n: u128, day: u32, start: u16, pairs: Vec<i64>) -> Session {
         Session {

@@ -6,7 +6,7 @@
 
 use app::error::{AppError, ErrorCode};
 use app::membership::Action;
-use app::timetable::Session;
+use app::visit::Session;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 

@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
 use crate::review::ReviewId;
-use crate::timetable::{SessionId, SessionInput, TimetableView};
+use crate::visit::{SessionId, SessionInput, TimetableView};
 
 /// What the server functions of this module need from the server.
 #[cfg(feature = "ssr")]

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::review::ReviewId;
-use crate::timetable::state::TimetableState;
-use crate::timetable::{
+use crate::visit::state::TimetableState;
+use crate::visit::{
     PairLabel, Session, SessionId, SessionInput, SessionKind, TimetableView, cancel_session,
     record_people_met, save_session,
 };

@@ -1,5 +1,6 @@
-//! The visit's timetable: the service behind its server functions (`service.rs`), its socket
-//! (`channel.rs`) and its calendar export (`ics.rs`). Every change is a `session` row written
+//! The visit on site, mirroring `app::visit`: the timetable's service behind its server functions
+//! (`service.rs`), its socket (`channel.rs`) and its calendar export (`ics.rs`). Every change is a
+//! `visit_session` row written
 //! with a version check and a `timetable_change` row; every node follows those with one LIVE
 //! query and tells its open timetables, which each read their view again.
 
@@ -14,7 +15,7 @@ use app::accounts::Caller;
 use app::error::AppError;
 use app::membership::{Action, MembershipService, Role, allows_in};
 use app::review::{ReviewId, ReviewService, ReviewType};
-use app::timetable::{PairLabel, Session, TimetableView, clashes};
+use app::visit::{PairLabel, Session, TimetableView, clashes};
 use tokio::sync::watch;
 
 use crate::audit::AuditTrail;
@@ -88,7 +89,7 @@ impl Timetables {
             "timetable changes",
             move || {
                 let db = db.clone();
-                async move { db::timetable::live_changes(&db).await }
+                async move { db::visit::live_changes(&db).await }
             },
             move |review| {
                 let timetables = timetables.clone();
@@ -150,7 +151,7 @@ impl Timetables {
 
     /// Every session of the review, cancelled ones too.
     pub async fn sessions(&self, review: ReviewId) -> Result<Vec<Session>, AppError> {
-        db::timetable::sessions(&self.db, review)
+        db::visit::sessions(&self.db, review)
             .await
             .map_err(unavailable)
     }
@@ -209,7 +210,7 @@ impl Timetables {
         let numbers: Vec<i64> = pairs.iter().map(|p| p.pair).collect();
         let team = who.may(Action::ViewNotes);
         let notes = if team {
-            let counted = db::timetable::notes_per_session(&self.db, review)
+            let counted = db::visit::notes_per_session(&self.db, review)
                 .await
                 .map_err(unavailable)?;
             // Every session, with none for those nothing was heard at yet.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::browser::Reconnecting;
 use crate::review::ReviewId;
-use crate::timetable::TimetableView;
-use crate::timetable::protocol::TimetableServerMessage;
+use crate::visit::TimetableView;
+use crate::visit::protocol::TimetableServerMessage;
 
 /// The timetable as this window has it.
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-use crate::timetable::TimetableView;
+use crate::visit::TimetableView;
 
 /// A frame from the timetable's socket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::membership::{Action, Role};
-use app::timetable::protocol::{TimetableClientMessage, TimetableServerMessage};
+use app::visit::protocol::{TimetableClientMessage, TimetableServerMessage};
 use axum::extract::ws::close_code;
 use tokio::sync::watch;
 

@@ -4,7 +4,7 @@
 use app::error::{AppError, ErrorCode};
 use app::membership::Action;
 use app::review::ReviewId;
-use app::timetable::{
+use app::visit::{
     MAX_PEOPLE, MAX_SESSIONS, SessionId, SessionInput, TimetableService, TimetableView,
 };
 
@@ -38,7 +38,7 @@ impl TimetableService for Timetables {
         let who = self.caller_in(caller, review).await?;
         who.must(Action::EditTimetable)?;
         let mut session = input.check(who.visit)?;
-        let stored = db::timetable::session(&self.db, review, session.id)
+        let stored = db::visit::session(&self.db, review, session.id)
             .await
             .map_err(unavailable)?;
         match &stored {
@@ -55,7 +55,7 @@ impl TimetableService for Timetables {
             Some(stored) if stored.version != input.version => return Err(stale()),
             Some(stored) => session.people = stored.people,
         }
-        if !db::timetable::put(&self.db, review, &session, input.version)
+        if !db::visit::put(&self.db, review, &session, input.version)
             .await
             .map_err(unavailable)?
         {
@@ -88,7 +88,7 @@ impl TimetableService for Timetables {
         let caller = app::accounts::require_caller()?;
         let who = self.caller_in(caller, review).await?;
         who.must(Action::EditTimetable)?;
-        let Some(mut stored) = db::timetable::session(&self.db, review, session)
+        let Some(mut stored) = db::visit::session(&self.db, review, session)
             .await
             .map_err(unavailable)?
             .filter(|s| !s.cancelled)
@@ -100,7 +100,7 @@ impl TimetableService for Timetables {
         }
         stored.cancelled = true;
         stored.version += 1;
-        if !db::timetable::put(&self.db, review, &stored, version)
+        if !db::visit::put(&self.db, review, &stored, version)
             .await
             .map_err(unavailable)?
         {
@@ -135,7 +135,7 @@ impl TimetableService for Timetables {
         // The version is left alone: the people met do not change anyone's calendar. A
         // concurrent edit is retried once against the version it left.
         for _ in 0..2 {
-            let Some(mut stored) = db::timetable::session(&self.db, review, session)
+            let Some(mut stored) = db::visit::session(&self.db, review, session)
                 .await
                 .map_err(unavailable)?
                 .filter(|s| !s.cancelled)
@@ -144,7 +144,7 @@ impl TimetableService for Timetables {
             };
             let version = stored.version;
             stored.people = people;
-            if db::timetable::put(&self.db, review, &stored, version)
+            if db::visit::put(&self.db, review, &stored, version)
                 .await
                 .map_err(unavailable)?
             {

@@ -3,7 +3,7 @@
 //! node follows with one LIVE query.
 
 use app::review::ReviewId;
-use app::timetable::{Session, SessionId, SessionKind};
+use app::visit::{Session, SessionId, SessionKind};
 use chrono::NaiveDate;
 use surrealdb::types::{Array, RecordId, RecordIdKey, SurrealValue, Value};
 
