@@ -1,5 +1,5 @@
 // The timetable in two browsers: the host lead adds a session while a peer's "my sessions"
-// updates live; the peer writes a note on the wall picking that session as where it was heard,
+// updates live; the peer writes a note on the wall giving that session as where it was heard,
 // and the session's coverage count moves from "No notes yet" to one note.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -59,17 +59,20 @@ test('the host lead adds a session, a peer sees it live, notes it on the wall, a
   assert.equal(await host.locator('.stream h3', { hasText: 'Helen Marsh' }).count(), 0);
   assert.equal(await host.locator('.session-notes').count(), 0);
 
-  // On the wall, "heard at" offers the timetable's sessions.
+  // On the wall, "heard at" suggests the timetable's sessions; typing one's title ties the note
+  // to it and fills in its first stakeholder group.
   await peer.goto(peer.url().replace(/\/timetable$/, '/wall'));
   await waitForHydration(peer);
   await peer.locator('.wall-status[data-status="live"]').waitFor();
-  const option = peer.locator('#note-session option', { hasText: TITLE });
-  await option.waitFor({ state: 'attached' });
-  await peer.locator('#note-session').selectOption(await option.getAttribute('value'));
+  await peer.locator(`#note-source-known option[value="${TITLE}"][data-session]`).waitFor({ state: 'attached' });
+  // A note from the Leader's interview (one named person) is flagged as identifying.
+  await peer.locator('li.note', { hasText: "Residents' survey results" }).getByText('Identifying: Leader').waitFor();
+  assert.equal(await peer.locator('li.note', { hasText: 'Staff survey response' }).getByText(/Identifying/).count(), 0);
+  await peer.locator('#note-source').fill(TITLE);
   assert.equal(await peer.locator('#note-stakeholder').inputValue(), 'Senior officers', 'its first group is filled in');
   await peer.getByLabel('Note', { exact: true }).fill('The housing board has no resident voice.');
   await peer.getByRole('button', { name: 'Add note' }).click();
-  const note = peer.locator('.note-card, li', { hasText: 'The housing board has no resident voice.' }).first();
+  const note = peer.locator('li.note', { hasText: 'The housing board has no resident voice.' });
   await note.getByText(TITLE).waitFor();
 
   // Back on the timetable, the session has its note.

@@ -18,8 +18,7 @@ const note = (page, text) => page.locator('li.note', { hasText: text });
 async function addNote(page, text, under = 'Unsorted') {
   await page.getByLabel('Note', { exact: true }).fill(text);
   await page.getByLabel('Kind', { exact: true }).first().selectOption({ label: 'Area for improvement' });
-  // Typed rather than picked from the timetable: "somewhere else" is the default.
-  await page.getByLabel('Or where else').fill('Scrutiny chairs interview');
+  await page.getByLabel('Heard at').first().fill('Scrutiny chairs interview');
   await page.getByLabel('Put it under').selectOption({ label: under });
   await page.getByRole('button', { name: 'Add note' }).click();
 }

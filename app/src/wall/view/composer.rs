@@ -103,10 +103,6 @@ pub(crate) fn Composer() -> impl IntoView {
                     </select>
                 </div>
                 <HeardAt session source stakeholder/>
-                {move || session.get().is_none().then(|| view! {
-                    <SuggestField id="note-source" label="Or where else" placeholder="e.g. a corridor conversation"
-                        value=source pick=|note| vec![note.source.clone()]/>
-                })}
                 <SuggestField id="note-stakeholder" label="Stakeholder group" placeholder="e.g. Councillors"
                     value=stakeholder pick=|note| vec![note.stakeholder.clone()]/>
                 <div class="field">
@@ -158,8 +154,10 @@ fn SuggestField(
     }
 }
 
-/// "Heard at": a session of the timetable, the pair's current or last one first; choosing one
-/// fills in where it was heard and, if empty, the stakeholder group it met.
+/// "Heard at": typed, with the timetable's sessions suggested first (the pair's current or last
+/// one at the top, then every other), then what other notes say. Text that is a session's title
+/// ties the note to that session and, if the stakeholder group is empty, fills in its first group;
+/// anything else (a corridor conversation) stays free text.
 #[component]
 fn HeardAt(
     session: RwSignal<Option<SessionId>>,
@@ -172,37 +170,49 @@ fn HeardAt(
         let pair = state.me.with(|me| me.as_ref().and_then(|(_, pair)| *pair));
         sessions.offered(pair, now())
     };
-    let choose = move |value: String| {
-        let chosen = uuid::Uuid::parse_str(&value)
-            .ok()
-            .and_then(|id| sessions.find(SessionId(id)));
-        if let Some(chosen) = chosen {
-            {
-                session.set(Some(chosen.id));
-                source.set(chosen.title.clone());
-                if stakeholder.with_untracked(|s| s.trim().is_empty())
-                    && let Some(group) = chosen.groups.first()
-                {
-                    stakeholder.set(group.clone());
-                }
-            }
-        } else {
-            session.set(None);
-            source.set(String::new());
+    let typed = move |text: String| {
+        let chosen = offered().into_iter().find(|s| s.title == text.trim());
+        session.set(chosen.as_ref().map(|s| s.id));
+        if let Some(chosen) = chosen
+            && stakeholder.with_untracked(|s| s.trim().is_empty())
+            && let Some(group) = chosen.groups.first()
+        {
+            stakeholder.set(group.clone());
         }
+        source.set(text);
+    };
+    let others = move || {
+        let titles: Vec<String> = sessions
+            .sessions
+            .with(|all| all.iter().map(|s| s.title.clone()).collect());
+        state
+            .shown
+            .with(|board| distinct(board, |note| vec![note.source.clone()]))
+            .into_iter()
+            .filter(|source| !titles.contains(source))
+            .collect::<Vec<_>>()
     };
     view! {
         <div class="field">
-            <label for="note-session">"Heard at"</label>
-            <select id="note-session" on:focus=move |_| sessions.reload()
-                on:change=move |event| choose(event_target_value(&event))>
-                <option value="" selected=move || session.get().is_none()>"Somewhere else (type it)"</option>
-                {move || offered().into_iter().map(|s| {
-                    let id = s.id;
-                    let label = format!("{} {} · {}", s.day.format("%a"), crate::visit::clock(s.start), s.title);
-                    view! { <option value=id.to_string() selected=move || session.get() == Some(id)>{label}</option> }
-                }).collect_view()}
-            </select>
+            <label for="note-source">"Heard at"</label>
+            <input id="note-source" list="note-source-known" maxlength=MAX_DETAIL_CHARS.to_string()
+                placeholder="a session, or where else" on:focus=move |_| sessions.reload()
+                prop:value=move || source.get() on:input=move |event| typed(event_target_value(&event))/>
+            <datalist id="note-source-known">
+                {move || {
+                    let mut seen = Vec::new();
+                    offered().into_iter().filter(|s| {
+                        // One suggestion per title: the first, which is the pair's own.
+                        let new = !seen.contains(&s.title);
+                        seen.push(s.title.clone());
+                        new
+                    }).map(|s| {
+                        let when = format!("{} {}", s.day.format("%a"), crate::visit::clock(s.start));
+                        view! { <option value=s.title.clone() label=when data-session=s.id.to_string()/> }
+                    }).collect_view()
+                }}
+                {move || others().into_iter().map(|value| view! { <option value=value/> }).collect_view()}
+            </datalist>
         </div>
     }
 }
