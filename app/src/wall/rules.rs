@@ -664,6 +664,37 @@ mod tests {
     }
 
     #[test]
+    fn a_note_keeps_its_session_until_its_heard_at_is_changed() {
+        let session = crate::visit::SessionId(Uuid::from_u128(9));
+        let (mut board, _) = board_with(&[]);
+        let peer = actor(Role::Peer);
+        let mut tied = fields("From the Leader");
+        tied.session = Some(session);
+        let create = Command::CreateNote {
+            note: note_id(1),
+            heading: None,
+            before: None,
+            fields: tied,
+        };
+        board.apply(&decide(&board, &peer, &create).unwrap());
+        assert_eq!(board.notes[&note_id(1)].session, Some(session));
+        let edit = |source: &str| Command::EditNote {
+            note: note_id(1),
+            base_version: 1,
+            edit: NoteEdit {
+                source: Some(source.into()),
+                ..NoteEdit::default()
+            },
+        };
+        // The same place, retyped with spaces: still that session.
+        board.apply(&decide(&board, &peer, &edit(" Leader interview ")).unwrap());
+        assert_eq!(board.notes[&note_id(1)].session, Some(session));
+        // Somewhere else: no longer the timetable's session.
+        board.apply(&decide(&board, &peer, &edit("Corridor")).unwrap());
+        assert_eq!(board.notes[&note_id(1)].session, None);
+    }
+
+    #[test]
     fn notes_go_where_they_are_put() {
         let (mut board, heading) = board_with(&[(1, None), (2, None), (3, None)]);
         let peer = actor(Role::Peer);

@@ -188,6 +188,30 @@ mod tests {
     }
 
     #[test]
+    fn sessions_of_the_timetable_count_by_identity_not_by_their_typed_title() {
+        let session = |n| Some(crate::visit::SessionId(Uuid::from_u128(n)));
+        let tied = |n, source: &str, at| Note {
+            session: at,
+            ..note(n, source, "Staff", Some(1))
+        };
+        // One session typed two ways is one; two sessions with the same title (two days'
+        // team briefings) are two; free text with that title is a third source.
+        let board = board(vec![
+            tied(1, "Staff focus group", session(100)),
+            tied(2, "Staff group", session(100)),
+            tied(3, "Team briefing", session(101)),
+            tied(4, "Team briefing", session(102)),
+            tied(5, "Team briefing", None),
+        ]);
+        let count = |evidence: &[u128]| {
+            Strength::of(&board, &message(10, MessageKind::Strength, "V", evidence)).sources
+        };
+        assert_eq!(count(&[1, 2]), 1);
+        assert_eq!(count(&[3, 4]), 2);
+        assert_eq!(count(&[3, 4, 5]), 3);
+    }
+
+    #[test]
     fn strength_counts_distinct_sessions_groups_and_pairs() {
         let mut board = board(vec![
             note(1, "Leader interview", "Councillors", Some(1)),

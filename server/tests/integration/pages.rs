@@ -237,3 +237,33 @@ async fn static_files_are_compressed_and_revalidated() {
     );
     app.stop().await;
 }
+
+/// The presenter panel is a lazily loaded page: until its code has run and it has the wall, a
+/// click on its server-rendered buttons would do nothing, so they are sent disabled.
+#[tokio::test]
+async fn the_presenter_panels_controls_come_disabled_until_the_page_has_the_wall() {
+    let app = TestApp::demo().await;
+    let cookie = app.session_cookie(DEMO_PEOPLE[1].1, DEMO_PASSWORD).await;
+    let id = app.first_review(&cookie).await;
+    let html = app
+        .get_as(&format!("/reviews/{id}/present/panel"), &cookie)
+        .await;
+    assert!(html.contains("Connecting to the wall…"), "{html}");
+    for label in [
+        "Start presenting to the room",
+        "Title slide",
+        "◀ Previous",
+        "Next ▶",
+    ] {
+        let end = html
+            .find(label)
+            .unwrap_or_else(|| panic!("no {label} button in {html}"));
+        let start = html[..end].rfind("<button").unwrap();
+        let button = &html[start..end];
+        assert!(
+            button.contains("disabled"),
+            "{label} is not disabled: {button}"
+        );
+    }
+    app.stop().await;
+}

@@ -347,20 +347,47 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
         )
         .await;
     crate::wall::acked(&answer);
-    // A session id of no session here (another review's, or made up) is refused with a sentence.
-    let answer = hub
-        .command(
-            review_id,
-            actor.clone(),
-            OpId(uuid::Uuid::new_v4()),
-            note(Some(app::visit::SessionId::new())),
-        )
-        .await;
-    assert_eq!(
-        crate::wall::rejected(&answer),
-        app::error::ErrorCode::Invalid
+    // A session of another review, or a made-up id, is refused with a sentence.
+    let db = &app.state.db;
+    let elsewhere = peerwall_server::db::review::insert(
+        db,
+        peerwall_server::db::review::NewReview {
+            title: "Otherton Council Corporate Peer Challenge".into(),
+            host_authority: "Otherton Council".into(),
+            review_type: app::review::ReviewType::LgaCorporatePeerChallenge,
+            phase: app::review::Phase::OnSite,
+            scope: String::new(),
+            on_site_start: leader.day,
+            on_site_end: leader.day,
+            headings: vec![],
+            facilitator: None,
+        },
+    )
+    .await
+    .unwrap();
+    let theirs = app::visit::Session {
+        id: app::visit::SessionId::new(),
+        ..leader.clone()
+    };
+    assert!(
+        peerwall_server::db::visit::put(db, elsewhere, &theirs, 0)
+            .await
+            .unwrap()
     );
-
+    for stranger in [theirs.id, app::visit::SessionId::new()] {
+        let answer = hub
+            .command(
+                review_id,
+                actor.clone(),
+                OpId(uuid::Uuid::new_v4()),
+                note(Some(stranger)),
+            )
+            .await;
+        assert_eq!(
+            crate::wall::rejected(&answer),
+            app::error::ErrorCode::Invalid
+        );
+    }
     let view: TimetableView = serde_json::from_value(
         json(
             app.post(
@@ -385,5 +412,108 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
         .filter(|n| n.session == Some(hub_visit.id))
         .count();
     assert_eq!(tied, 1);
+
+    // A timetable holds at most MAX_SESSIONS sessions: the next is refused with a sentence.
+    for n in view.sessions.len()..app::visit::MAX_SESSIONS {
+        let filler = app::visit::Session {
+            id: app::visit::SessionId::new(),
+            title: format!("Filler {n}"),
+            ..leader.clone()
+        };
+        assert!(
+            peerwall_server::db::visit::put(db, review_id, &filler, 0)
+                .await
+                .unwrap()
+        );
+    }
+    let one_more = session_json(
+        uuid::Uuid::new_v4(),
+        &leader.day.to_string(),
+        "09:00",
+        "10:00",
+        0,
+    );
+    let (status, body) = save(&app, &review, one_more, &facilitator).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 400 sessions"),
+        "{body}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_access_change_reaches_an_open_timetable_at_once() {
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app.first_review(&peer).await;
+    let mut socket = crate::support::websocket(
+        app.addr,
+        &format!("/ws/reviews/{review}/timetable"),
+        Some(&peer),
+    )
+    .await
+    .expect("the peer opens the timetable");
+    let first = next_view(&mut socket).await;
+    assert!(first.pairs.iter().any(|p| !p.members.is_empty()));
+    assert!(!first.notes.is_empty());
+    let person = peerwall_server::db::accounts::find_person_by_email(&app.state.db, PEER)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    // Now an observer: the open timetable is sent again as an observer sees it.
+    let changed = app
+        .post(
+            "/api/update_member",
+            form(&[
+                ("review", &review),
+                ("person", &person),
+                ("role", "observer"),
+                ("pair", ""),
+            ]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    let seen = view_where(&mut socket, |v| v.notes.is_empty()).await;
+    assert!(
+        seen.pairs.iter().all(|p| p.members.is_empty()),
+        "{:?}",
+        seen.pairs
+    );
+    assert_eq!((seen.my_pair, seen.can_record), (None, false));
+    // Removed: the socket closes within moments and the timetable is refused.
+    let removed = app
+        .post(
+            "/api/remove_member",
+            form(&[("review", &review), ("person", &person)]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return true,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true));
+    let refused = app
+        .post(
+            "/api/get_timetable",
+            form(&[("review", &review)]),
+            Some(&peer),
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
     app.stop().await;
 }
