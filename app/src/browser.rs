@@ -246,6 +246,42 @@ impl Reconnecting {
     }
 }
 
+/// Said when a frame from the server is not one this page knows (an older page after a deploy).
+pub const NOT_UNDERSTOOD: &str =
+    "The server sent something this page does not understand. Reload it.";
+
+impl Reconnecting {
+    /// Opens `path` for a page that listens (the deck, the timetable): each frame, read as `M`,
+    /// goes to `on_frame` and counts as the server answering (the next loss starts the backoff
+    /// afresh); a frame that is not one says so in `error`; `live` goes false when the socket
+    /// drops; an access refusal (1008, whose error frame said why) is not tried again.
+    #[cfg(feature = "hydrate")]
+    pub fn follow<M: serde::de::DeserializeOwned + 'static>(
+        self,
+        path: String,
+        live: RwSignal<bool>,
+        error: RwSignal<Option<String>>,
+        on_frame: impl Fn(M) + Copy + 'static,
+    ) {
+        self.open(
+            path,
+            || {},
+            move |text| match serde_json::from_str::<M>(&text) {
+                Ok(frame) => {
+                    self.answered();
+                    live.set(true);
+                    on_frame(frame);
+                }
+                Err(_) => error.set(Some(NOT_UNDERSTOOD.into())),
+            },
+            move |code| {
+                live.set(false);
+                code != 1008
+            },
+        );
+    }
+}
+
 /// What every key this site keeps in browser storage starts with.
 pub const STORAGE_PREFIX: &str = "peerwall.";
 

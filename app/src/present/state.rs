@@ -57,17 +57,10 @@ impl DeckState {
     }
 
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn receive(&self, text: &str) {
-        match serde_json::from_str::<DeckServerMessage>(text) {
-            Ok(DeckServerMessage::Deck { deck }) => {
-                self.socket.answered();
-                self.live.set(true);
-                self.deck.set(Some(deck));
-            }
-            Ok(DeckServerMessage::Error { error }) => self.error.set(Some(error.message)),
-            Err(_) => self.error.set(Some(
-                "The server sent something this page does not understand. Reload it.".into(),
-            )),
+    fn receive(&self, message: DeckServerMessage) {
+        match message {
+            DeckServerMessage::Deck { deck } => self.deck.set(Some(deck)),
+            DeckServerMessage::Error { error } => self.error.set(Some(error.message)),
         }
     }
 
@@ -75,15 +68,11 @@ impl DeckState {
         #[cfg(feature = "hydrate")]
         {
             let state = *self;
-            self.socket.open(
+            self.socket.follow(
                 format!("/ws/reviews/{}/deck", self.review),
-                || {},
-                move |text| state.receive(&text),
-                move |code| {
-                    state.live.set(false);
-                    // 1008: access ended (its error frame said why); trying again cannot help.
-                    code != 1008
-                },
+                self.live,
+                self.error,
+                move |message| state.receive(message),
             );
         }
     }

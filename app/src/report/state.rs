@@ -259,10 +259,9 @@ impl ReportState {
                 },
                 move |text| match serde_json::from_str::<ReportServerMessage>(&text) {
                     Ok(message) => state.receive(message),
-                    Err(_) => state.notice.set(Some(Notice::Error(
-                        "The server sent something this page does not understand. Reload it."
-                            .into(),
-                    ))),
+                    Err(_) => state
+                        .notice
+                        .set(Some(Notice::Error(crate::browser::NOT_UNDERSTOOD.into()))),
                 },
                 move |code| {
                     state.live.set(false);

@@ -34,17 +34,10 @@ impl TimetableState {
     }
 
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn receive(&self, text: &str) {
-        match serde_json::from_str::<TimetableServerMessage>(text) {
-            Ok(TimetableServerMessage::Timetable { timetable }) => {
-                self.socket.answered();
-                self.live.set(true);
-                self.view.set(Some(timetable));
-            }
-            Ok(TimetableServerMessage::Error { error }) => self.error.set(Some(error.message)),
-            Err(_) => self.error.set(Some(
-                "The server sent something this page does not understand. Reload it.".into(),
-            )),
+    fn receive(&self, message: TimetableServerMessage) {
+        match message {
+            TimetableServerMessage::Timetable { timetable } => self.view.set(Some(timetable)),
+            TimetableServerMessage::Error { error } => self.error.set(Some(error.message)),
         }
     }
 
@@ -52,14 +45,11 @@ impl TimetableState {
         #[cfg(feature = "hydrate")]
         {
             let state = *self;
-            self.socket.open(
+            self.socket.follow(
                 format!("/ws/reviews/{}/timetable", self.review),
-                || {},
-                move |text| state.receive(&text),
-                move |code| {
-                    state.live.set(false);
-                    code != 1008
-                },
+                self.live,
+                self.error,
+                move |message| state.receive(message),
             );
         }
     }

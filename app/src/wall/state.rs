@@ -387,9 +387,9 @@ impl WallState {
         };
         let received = move |text: String| match serde_json::from_str::<ServerMessage>(&text) {
             Ok(message) => state.receive(message),
-            Err(_) => state.notice.set(Some(Notice::Error(
-                "The server sent something this page does not understand. Reload the page.".into(),
-            ))),
+            Err(_) => state
+                .notice
+                .set(Some(Notice::Error(crate::browser::NOT_UNDERSTOOD.into()))),
         };
         let closed = move |code: u16| match code {
             // Access ended (signed out, session over, role changed, removed; the server's
