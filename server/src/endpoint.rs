@@ -1,5 +1,5 @@
-//! What the hand-written endpoints share (the websockets of `crate::socket`, the wall's export):
-//! refusals as JSON, and who is asking.
+//! What the hand-written endpoints share (the websockets of `crate::socket`, the downloads):
+//! refusals as JSON, who is asking, and attachments.
 
 use app::accounts::RequestSession;
 use app::error::{AppError, ErrorCode};
@@ -49,6 +49,25 @@ pub(crate) fn caller(
         }
     }
     Ok((review, session))
+}
+
+/// A download: `body` as `content_type`, saved as `attachment_name(title, what)`, never cached.
+pub fn attachment(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    title: &str,
+    what: &str,
+) -> Response {
+    use axum::http::HeaderValue;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let disposition = format!("attachment; filename=\"{}\"", attachment_name(title, what));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// A download's file name: the title's letters and digits, lower case, joined by hyphens (60 at

@@ -9,6 +9,26 @@ use app::review::ReviewId;
 use crate::audit::AuditTrail;
 use crate::db::{self, Database, DbError};
 
+/// The person's role in `review` and the review itself, or the not-a-member refusal (a review
+/// someone is not on does not exist for them): what a service needs before a programme-aware
+/// role check (`app::membership::allows_in`).
+pub async fn member_of(
+    membership: &dyn MembershipService,
+    reviews: &dyn app::review::ReviewService,
+    person: PersonId,
+    review: ReviewId,
+) -> Result<(Role, app::review::ReviewSummary), AppError> {
+    let role = membership
+        .role_in(person, review)
+        .await?
+        .ok_or_else(app::membership::not_a_member)?;
+    let summary = reviews
+        .summary(review)
+        .await?
+        .ok_or_else(app::membership::not_a_member)?;
+    Ok((role, summary))
+}
+
 /// Memberships in SurrealDB.
 pub struct Memberships {
     db: Database,

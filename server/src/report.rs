@@ -279,21 +279,17 @@ impl Reports {
         caller: Caller,
         review: ReviewId,
     ) -> Result<ReportCaller, AppError> {
-        let role = self
-            .membership
-            .role_in(caller.id, review)
-            .await?
-            .ok_or_else(app::membership::not_a_member)?;
-        let programme = self
-            .reviews
-            .summary(review)
-            .await?
-            .ok_or_else(app::membership::not_a_member)?
-            .review_type;
+        let (role, summary) = crate::membership::member_of(
+            self.membership.as_ref(),
+            self.reviews.as_ref(),
+            caller.id,
+            review,
+        )
+        .await?;
         Ok(ReportCaller {
             caller,
             role,
-            programme,
+            programme: summary.review_type,
         })
     }
 

@@ -130,16 +130,13 @@ impl Timetables {
         caller: Caller,
         review: ReviewId,
     ) -> Result<TimetableCaller, AppError> {
-        let role = self
-            .membership
-            .role_in(caller.id, review)
-            .await?
-            .ok_or_else(app::membership::not_a_member)?;
-        let summary = self
-            .reviews
-            .summary(review)
-            .await?
-            .ok_or_else(app::membership::not_a_member)?;
+        let (role, summary) = crate::membership::member_of(
+            self.membership.as_ref(),
+            self.reviews.as_ref(),
+            caller.id,
+            review,
+        )
+        .await?;
         Ok(TimetableCaller {
             caller,
             role,

@@ -16,8 +16,7 @@ pub async fn download_docx(
     session: Option<axum::Extension<app::accounts::RequestSession>>,
 ) -> axum::response::Response {
     use crate::endpoint::{caller, refuse};
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
+
     let (review, session) = match caller(
         &state,
         &review,
@@ -78,20 +77,12 @@ pub async fn download_docx(
     match result {
         Ok((bytes, title, version)) => {
             let suffix = version.map_or("draft".to_string(), |n| format!("v{n}"));
-            let mut response = bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                ),
-            );
-            let name = crate::endpoint::attachment_name(&title, &format!("report-{suffix}.docx"));
-            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
+            crate::endpoint::attachment(
+                bytes,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                &title,
+                &format!("report-{suffix}.docx"),
+            )
         }
         Err(error) => refuse(error),
     }

@@ -96,8 +96,7 @@ pub async fn download_ics(
     session: Option<axum::Extension<app::accounts::RequestSession>>,
 ) -> axum::response::Response {
     use crate::endpoint::{caller, refuse};
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
+
     let (review, session) = match caller(
         &state,
         &review,
@@ -138,20 +137,12 @@ pub async fn download_ics(
     }
     .await;
     match result {
-        Ok((body, title, pair)) => {
-            let mut response = body.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/calendar; charset=utf-8"),
-            );
-            let name = crate::endpoint::attachment_name(&title, &format!("pair-{pair}.ics"));
-            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        Ok((body, title, pair)) => crate::endpoint::attachment(
+            body,
+            "text/calendar; charset=utf-8",
+            &title,
+            &format!("pair-{pair}.ics"),
+        ),
         Err(error) => refuse(error),
     }
 }

@@ -9,8 +9,7 @@ use app::membership::{Action, authorize_person};
 use app::wall::export::{Authors, to_csv, to_markdown};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -99,18 +98,12 @@ pub async fn export_wall(
         "csv" => to_csv(&board, authors),
         _ => to_markdown(&board, &summary.title, authors),
     };
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        crate::endpoint::attachment_name(&summary.title, &format!("wall.{format}"))
-    );
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    crate::endpoint::attachment(
+        body,
+        content_type,
+        &summary.title,
+        &format!("wall.{format}"),
+    )
 }
 
 fn not_now() -> AppError {
