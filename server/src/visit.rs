@@ -56,6 +56,9 @@ pub struct Timetables {
     reviews: Arc<dyn ReviewService>,
     /// Per review with an open timetable: a counter that goes up at every change.
     changes: Arc<Mutex<HashMap<ReviewId, watch::Sender<u64>>>>,
+    /// This node, as its changes are marked: it tells its own timetables at once and skips the
+    /// LIVE notification of the same change.
+    node: uuid::Uuid,
     live: crate::live::LiveFollower,
 }
 
@@ -77,6 +80,7 @@ impl Timetables {
             membership,
             reviews,
             changes: Arc::default(),
+            node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
         }
     }
@@ -91,9 +95,13 @@ impl Timetables {
                 let db = db.clone();
                 async move { db::visit::live_changes(&db).await }
             },
-            move |review| {
+            move |(review, node)| {
                 let timetables = timetables.clone();
-                async move { timetables.changed(review) }
+                async move {
+                    if node != Some(timetables.node) {
+                        timetables.changed(review);
+                    }
+                }
             },
         );
     }

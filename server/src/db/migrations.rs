@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the visit's timetable, and the session each note was heard at",
         sql: include_str!("migrations/0011_timetable.surql"),
     },
+    Migration {
+        version: 12,
+        name: "the node that made a timetable change",
+        sql: include_str!("migrations/0012_timetable_change_node.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -108,13 +108,15 @@ pub async fn session(
     rows.into_iter().next().map(session_of).transpose()
 }
 
-/// Writes a session whose stored version is `expected` (0: not stored yet); `false` when the
+/// Writes a session whose stored version is `expected` (0: not stored yet), recording the change
+/// as made by `node` (None: no node is serving it, as when the demo is seeded); `false` when the
 /// stored version is another (someone changed it meanwhile).
 pub async fn put(
     db: &Database,
     review: ReviewId,
     session: &Session,
     expected: u32,
+    node: Option<uuid::Uuid>,
 ) -> Result<bool, DbError> {
     let content = SessionContent {
         review: review_record(review),
@@ -139,7 +141,7 @@ pub async fn put(
              LET $stored = (SELECT VALUE version FROM ONLY $id) ?? 0;
              LET $outcome = IF $stored != $expected {{ 'stale' }} ELSE {{
                  UPSERT $id CONTENT $content;
-                 CREATE timetable_change SET review = $content.review, at = time::now();
+                 CREATE timetable_change SET review = $content.review, node = $node, at = time::now();
                  DELETE timetable_change WHERE at < time::now() - {KEPT_FOR};
                  'written'
              }};
@@ -148,6 +150,7 @@ pub async fn put(
         ))
         .bind(("id", session_record(review, session.id)))
         .bind(("expected", i64::from(expected)))
+        .bind(("node", node))
         .bind(("content", content))
         .await?;
     let index = response.num_statements() - 1;
@@ -158,17 +161,20 @@ pub async fn put(
 #[derive(Debug, SurrealValue)]
 struct LiveRow {
     review: RecordId,
+    node: Option<uuid::Uuid>,
 }
 
-/// Notifications of timetable changes: (live query id, review).
-pub type LiveTimetableChanges = crate::db::live::LiveRows<ReviewId>;
+/// Notifications of timetable changes: (live query id, (review, the node that made it)).
+pub type LiveTimetableChanges = crate::db::live::LiveRows<(ReviewId, Option<uuid::Uuid>)>;
 
 /// Starts a LIVE query on the timetable changes.
 pub async fn live_changes(db: &Database) -> Result<LiveTimetableChanges, DbError> {
     use futures_util::StreamExt;
-    let rows =
-        crate::db::live::live_creates::<LiveRow>(db, "LIVE SELECT review FROM timetable_change")
-            .await?;
+    let rows = crate::db::live::live_creates::<LiveRow>(
+        db,
+        "LIVE SELECT review, node FROM timetable_change",
+    )
+    .await?;
     Ok(Box::pin(rows.filter_map(|item| async move {
         let (query, row) = match item {
             Ok(created) => created,
@@ -177,7 +183,7 @@ pub async fn live_changes(db: &Database) -> Result<LiveTimetableChanges, DbError
         let RecordIdKey::Uuid(review) = &row.review.key else {
             return None;
         };
-        Some(Ok((query, ReviewId((*review).into()))))
+        Some(Ok((query, (ReviewId((*review).into()), row.node))))
     })))
 }
 

@@ -269,7 +269,7 @@ pub async fn seed_timetable(
             version: 1,
             cancelled: false,
         };
-        db::visit::put(db, review, &session, 0).await?;
+        db::visit::put(db, review, &session, 0, None).await?;
         seeded.push((session.title, session.id));
     }
     Ok(seeded)

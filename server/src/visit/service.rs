@@ -55,7 +55,7 @@ impl TimetableService for Timetables {
             Some(stored) if stored.version != input.version => return Err(stale()),
             Some(stored) => session.people = stored.people,
         }
-        if !db::visit::put(&self.db, review, &session, input.version)
+        if !db::visit::put(&self.db, review, &session, input.version, Some(self.node))
             .await
             .map_err(unavailable)?
         {
@@ -100,7 +100,7 @@ impl TimetableService for Timetables {
         }
         stored.cancelled = true;
         stored.version += 1;
-        if !db::visit::put(&self.db, review, &stored, version)
+        if !db::visit::put(&self.db, review, &stored, version, Some(self.node))
             .await
             .map_err(unavailable)?
         {
@@ -144,7 +144,7 @@ impl TimetableService for Timetables {
             };
             let version = stored.version;
             stored.people = people;
-            if db::visit::put(&self.db, review, &stored, version)
+            if db::visit::put(&self.db, review, &stored, version, Some(self.node))
                 .await
                 .map_err(unavailable)?
             {

@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     /// Another node on this node's database, as a second app process sharing a database server
-    /// would be; stop it with `stop_node` before this one.
+    /// would be; stop it (`stop`) before this one.
     pub async fn another_node(&self, config: Config) -> Self {
         let state = peerwall_server::prepare_on(self.state.db.clone(), &config)
             .await

@@ -370,7 +370,7 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
         ..leader.clone()
     };
     assert!(
-        peerwall_server::db::visit::put(db, elsewhere, &theirs, 0)
+        peerwall_server::db::visit::put(db, elsewhere, &theirs, 0, None)
             .await
             .unwrap()
     );
@@ -421,7 +421,7 @@ async fn notes_are_tied_to_this_reviews_sessions_and_counted_per_session() {
             ..leader.clone()
         };
         assert!(
-            peerwall_server::db::visit::put(db, review_id, &filler, 0)
+            peerwall_server::db::visit::put(db, review_id, &filler, 0, None)
                 .await
                 .unwrap()
         );
@@ -515,5 +515,54 @@ async fn an_access_change_reaches_an_open_timetable_at_once() {
         )
         .await;
     assert_eq!(refused.status(), 404);
+    app.stop().await;
+}
+
+/// Two nodes on one database: a change made through one reaches open timetables on the other
+/// (through the LIVE query on `timetable_change`), and the node that made it tells its own
+/// timetables once, not again when its own LIVE notification comes back.
+#[tokio::test]
+async fn a_change_reaches_timetables_on_another_node_and_its_own_once() {
+    let app = TestApp::demo().await;
+    let other = app
+        .another_node(crate::support::config("mem://", &["--demo"]))
+        .await;
+    let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
+    let peer = other.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app.first_review(&host).await;
+    let path = format!("/ws/reviews/{review}/timetable");
+    let mut here = crate::support::websocket(app.addr, &path, Some(&host))
+        .await
+        .unwrap();
+    let mut there = crate::support::websocket(other.addr, &path, Some(&peer))
+        .await
+        .unwrap();
+    let first = next_view(&mut here).await;
+    next_view(&mut there).await;
+    let id = uuid::Uuid::new_v4();
+    let day = first.visit.0.to_string();
+    let (status, _) = save(
+        &app,
+        &review,
+        session_json(id, &day, "16:00", "17:00", 0),
+        &host,
+    )
+    .await;
+    assert_eq!(status, 200);
+    view_where(&mut there, |v| v.sessions.iter().any(|s| s.id.0 == id)).await;
+    view_where(&mut here, |v| v.sessions.iter().any(|s| s.id.0 == id)).await;
+    // Nothing more on this node: its own change's LIVE notification is not a second one.
+    let again = tokio::time::timeout(Duration::from_millis(1500), async {
+        loop {
+            match here.next().await {
+                Some(Ok(Message::Text(text))) => return text,
+                Some(Ok(_)) => {}
+                other => panic!("the timetable socket ended: {other:?}"),
+            }
+        }
+    })
+    .await;
+    assert!(again.is_err(), "a second frame for one change: {again:?}");
+    other.stop().await;
     app.stop().await;
 }
