@@ -71,7 +71,7 @@ fn Loaded(
             <p><button type="button" class="button" on:click=move |_| editing.set(Some(blank(first_day)))>"Add a session"</button></p>
         })}
         {move || editing.get().map(|input| view! { <SessionEditor review input editing/> })}
-        {days.into_iter().map(|day| view! { <DayStreams day view=shared editing/> }).collect_view()}
+        {days.into_iter().map(|day| view! { <DayStreams review day view=shared editing/> }).collect_view()}
         {uncovered}
     }
 }
@@ -147,6 +147,7 @@ fn place(session: &Session) -> String {
 /// One day: the whole team's sessions, then a column per pair.
 #[component]
 fn DayStreams(
+    review: ReviewId,
     day: NaiveDate,
     view: StoredValue<TimetableView>,
     editing: RwSignal<Option<SessionInput>>,
@@ -172,7 +173,7 @@ fn DayStreams(
         .collect();
     let card = move |session: Session| {
         let notes = view.with_value(|v| v.notes_from(session.id));
-        view! { <SessionCard session notes can_edit can_record editing/> }
+        view! { <SessionCard review session notes can_edit can_record editing/> }
     };
     let mut columns: Vec<(String, Vec<Session>)> = pairs
         .iter()
@@ -218,6 +219,7 @@ fn DayStreams(
 
 #[component]
 fn SessionCard(
+    review: ReviewId,
     session: Session,
     notes: Option<u32>,
     can_edit: bool,
@@ -230,9 +232,7 @@ fn SessionCard(
     let version = session.version;
     let people = session.people;
     let error = RwSignal::new(None::<String>);
-    let review_id = use_review_id();
     let drop_it = move |_| {
-        let Some(review) = review_id else { return };
         leptos::task::spawn_local(async move {
             if let Err(e) = cancel_session(review, id, version).await {
                 error.set(Some(e.message));
@@ -240,7 +240,6 @@ fn SessionCard(
         });
     };
     let record = move |value: String| {
-        let Some(review) = review_id else { return };
         let people = value.trim().parse::<u32>().ok();
         leptos::task::spawn_local(async move {
             if let Err(e) = record_people_met(review, id, people).await {
@@ -283,19 +282,10 @@ fn SessionCard(
     }
 }
 
-/// The review's id from the route.
-fn use_review_id() -> Option<ReviewId> {
-    let params = leptos_router::hooks::use_params_map();
-    params
-        .read_untracked()
-        .get("id")
-        .and_then(|id| uuid::Uuid::parse_str(&id).ok())
-        .map(ReviewId)
-}
-
 /// The sessions the wall has nothing from yet (the peer team only).
 fn uncovered(view: &TimetableView) -> Option<impl IntoView + use<>> {
-    if view.notes.is_empty() && !view.can_record {
+    // Only the peer team is told the notes per session (for everyone else the list is empty).
+    if view.notes.is_empty() {
         return None;
     }
     let missing: Vec<(String, String)> = view
