@@ -161,8 +161,9 @@ impl Timetables {
             .map_err(unavailable)
     }
 
-    /// The pairs of the review, with their members' names for those who may see pairs.
-    async fn pairs(
+    /// The pairs of the review, with their members' names for those who may see pairs, and the
+    /// caller's own pair (a member of the peer team's).
+    pub async fn pairs(
         &self,
         who: &TimetableCaller,
         review: ReviewId,
@@ -195,7 +196,7 @@ impl Timetables {
         for pair in &mut pairs {
             pair.members.sort();
         }
-        Ok((pairs, mine))
+        Ok((pairs, mine.filter(|_| who.role.is_peer_team())))
     }
 
     /// The timetable as `who` may see it.
@@ -242,7 +243,7 @@ impl Timetables {
             },
             sessions,
             pairs,
-            my_pair: my_pair.filter(|_| who.role.is_peer_team()),
+            my_pair,
             can_edit,
             can_record: who.may(Action::RecordPeopleMet),
             notes,

@@ -111,10 +111,11 @@ pub async fn download_ics(
     let result = async {
         let who = timetables.caller_in(session.caller.clone(), review).await?;
         who.must(Action::ViewTimetable)?;
-        let view = timetables.view_for(&who, review).await?;
+        // The pairs only: the view's notes per session and clashes are not needed here.
+        let (pairs, my_pair) = timetables.pairs(&who, review).await?;
         let pair = match (query.pair, query.mine.unwrap_or(false)) {
             (Some(pair), false) => pair,
-            (None, true) => view.my_pair.ok_or_else(|| {
+            (None, true) => my_pair.ok_or_else(|| {
                 AppError::new(ErrorCode::NotFound, "You are not in a pair on this review.")
             })?,
             _ => {
@@ -124,7 +125,7 @@ pub async fn download_ics(
                 ));
             }
         };
-        if !view.pairs.iter().any(|p| p.pair == pair) {
+        if !pairs.iter().any(|p| p.pair == pair) {
             return Err(AppError::new(
                 ErrorCode::NotFound,
                 "There is no such pair on this review.",
