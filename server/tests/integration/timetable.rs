@@ -566,3 +566,44 @@ async fn a_change_reaches_timetables_on_another_node_and_its_own_once() {
     other.stop().await;
     app.stop().await;
 }
+
+/// The timetable socket's one frame (`refresh`) answers with the timetable; anything else gets
+/// an error frame, and the socket stays usable.
+#[tokio::test]
+async fn the_timetable_socket_answers_a_refresh_and_refuses_other_frames() {
+    use futures_util::SinkExt;
+    let app = TestApp::demo().await;
+    let reader = app.session_cookie(READER, DEMO_PASSWORD).await;
+    let review = app.first_review(&reader).await;
+    let mut socket = crate::support::websocket(
+        app.addr,
+        &format!("/ws/reviews/{review}/timetable"),
+        Some(&reader),
+    )
+    .await
+    .expect("a host reader opens the timetable");
+    let first = next_view(&mut socket).await;
+    assert!(first.notes.is_empty() && !first.can_edit && first.clashes.is_empty());
+    let frame = |text: &str| Message::Text(text.to_string().into());
+    socket.send(frame(r#"{"type":"refresh"}"#)).await.unwrap();
+    assert_eq!(next_view(&mut socket).await, first);
+    for bad in [r#"{"type":"save","session":{}}"#, "not json"] {
+        socket.send(frame(bad)).await.unwrap();
+        let answer = loop {
+            match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+                Ok(Some(Ok(Message::Text(text)))) => break text,
+                Ok(Some(Ok(_))) => {}
+                other => panic!("the socket ended: {other:?}"),
+            }
+        };
+        match serde_json::from_str::<TimetableServerMessage>(&answer).unwrap() {
+            TimetableServerMessage::Error { error } => {
+                assert_eq!(error.code, app::error::ErrorCode::Invalid, "{bad}");
+            }
+            other => panic!("{bad} was answered with {other:?}"),
+        }
+    }
+    socket.send(frame(r#"{"type":"refresh"}"#)).await.unwrap();
+    assert_eq!(next_view(&mut socket).await, first, "still usable");
+    app.stop().await;
+}
