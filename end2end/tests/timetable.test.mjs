@@ -42,6 +42,28 @@ test('the host lead adds a session, a peer sees it live, notes it on the wall, a
   await form.getByLabel('Place').fill('Civic Centre, Room 9');
   await form.getByLabel('Stakeholder groups met (commas between)').fill('Senior officers, Partners');
   await form.getByLabel('Pairs attending (numbers, commas between)').fill('1');
+
+  // Meanwhile the facilitator adds a session from another browser: the host lead's timetable
+  // shows it at once, and the half-filled form keeps every word.
+  const facilitator = await openPage(fixture.browser);
+  await signIn(facilitator, fixture.server.url, 'facilitator@demo.peerwall.test');
+  const review = host.url().match(/reviews\/([0-9a-f-]+)\//)[1];
+  const day = await form.getByLabel('Day (YYYY-MM-DD)').inputValue();
+  const status = await facilitator.evaluate(async ({ review, day }) => {
+    const input = {
+      id: crypto.randomUUID(), title: 'Chief executive catch-up', day, start: '17:30', end: '18:00',
+      place: 'Chief executive\'s office', online: false, kind: 'team_meeting', groups: '',
+      identifying: '', pairs: [], version: 0, outside_confirmed: false,
+    };
+    const response = await fetch('/api/save_session', {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ review, input }),
+    });
+    return response.status;
+  }, { review, day });
+  assert.equal(status, 200);
+  await host.locator('.visit-session', { hasText: 'Chief executive catch-up' }).waitFor();
+  assert.equal(await form.getByLabel('Title').inputValue(), TITLE, 'the form kept its title');
+  assert.equal(await form.getByLabel('Place').inputValue(), 'Civic Centre, Room 9');
   await form.getByRole('button', { name: 'Add the session' }).click();
   // An end before the start is explained next to the field, and nothing is lost.
   await form.getByText('The session ends before it starts.').waitFor();

@@ -31,6 +31,12 @@ fn Timetable(review: ReviewId, title: String) -> impl IntoView {
             <p class="breadcrumb"><a href=format!("/reviews/{review}")>{title.clone()}</a></p>
             <h1>"Timetable"</h1>
             <p class="status status-error" role="alert">{move || state.error.get()}</p>
+            // The editor stands outside the live part: a change arriving while someone types
+            // re-draws the timetable, never their half-filled form.
+            {move || state.view.with(|v| v.as_ref().filter(|v| v.can_edit).map(|v| v.visit.0)).map(|first_day| view! {
+                <p><button type="button" class="button" on:click=move |_| editing.set(Some(blank(first_day)))>"Add a session"</button></p>
+            })}
+            {move || editing.get().map(|input| view! { <SessionEditor review input editing/> })}
             {move || match state.view.get() {
                 None => view! { <p class="status">"Loading the timetable…"</p> }.into_any(),
                 Some(view) => view! { <Loaded review view editing/> }.into_any(),
@@ -46,8 +52,6 @@ fn Loaded(
     editing: RwSignal<Option<SessionInput>>,
 ) -> impl IntoView {
     let days = view.days();
-    let first_day = view.visit.0;
-    let can_edit = view.can_edit;
     let exports = calendar_links(review, &view);
     let mine = view.my_pair.map(|pair| {
         let sessions: Vec<Session> = view.for_pair(pair).cloned().collect();
@@ -67,10 +71,6 @@ fn Loaded(
         <p class="timetable-exports">{exports}</p>
         {clashes}
         {mine}
-        {can_edit.then(|| view! {
-            <p><button type="button" class="button" on:click=move |_| editing.set(Some(blank(first_day)))>"Add a session"</button></p>
-        })}
-        {move || editing.get().map(|input| view! { <SessionEditor review input editing/> })}
         {days.into_iter().map(|day| view! { <DayStreams review day view=shared editing/> }).collect_view()}
         {uncovered}
     }
