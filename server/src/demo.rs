@@ -30,6 +30,8 @@ pub enum Contents {
 mod pci;
 mod timetable;
 
+pub use pci::{PCI_COUNCIL, PCI_HOSTS};
+
 /// Reads what the database holds.
 pub async fn contents(db: &Database) -> Result<Contents, DbError> {
     let counts = db::site::counts(db, DEMO_DOMAIN).await?;

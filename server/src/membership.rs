@@ -98,10 +98,10 @@ impl MembershipService for Memberships {
         role: Role,
         pair: Option<i64>,
     ) -> Result<(), AppError> {
-        if pair.is_some() && !role.is_peer_team() {
+        if pair.is_some() && !role.does_fieldwork() {
             return Err(AppError::invalid_field(
                 "pair",
-                "Only the peer team works in pairs: leave the pair empty for this role.",
+                "Only the people doing the fieldwork work in pairs: leave the pair empty for this role.",
             ));
         }
         let change = db::membership::update_membership(&self.db, review, person, role, pair)

@@ -196,7 +196,7 @@ impl Timetables {
         for pair in &mut pairs {
             pair.members.sort();
         }
-        Ok((pairs, mine.filter(|_| who.role.is_peer_team())))
+        Ok((pairs, mine.filter(|_| who.role.does_fieldwork())))
     }
 
     /// The timetable as `who` may see it.

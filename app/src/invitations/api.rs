@@ -7,7 +7,6 @@ use crate::accounts::Caller;
 use crate::accounts::{SignedIn, client_address, require_admin, set_cookie};
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::membership::authorize;
 
 /// Invitations to a review, or to open a facilitator account.
 #[cfg(feature = "ssr")]
@@ -46,7 +45,9 @@ pub trait InvitationService: Send + Sync {
     ) -> Result<SignedIn, AppError>;
 }
 
-/// Invites someone to a review in a role (facilitator only); returns the link to pass on.
+/// Invites someone to a review in a role: the facilitator in any role the programme has; in a
+/// PCI the host lead invites host colleagues (host readers, fieldwork members). Returns the link
+/// to pass on.
 #[server(prefix = "/api", endpoint = "invite_member")]
 pub async fn invite_member(
     review: crate::review::ReviewId,
@@ -54,7 +55,17 @@ pub async fn invite_member(
     role: crate::membership::Role,
 ) -> Result<crate::invitations::InvitationLink, AppError> {
     crate::error::respond(async {
-        let (caller, _) = authorize(review, crate::membership::Action::InviteMembers).await?;
+        use crate::membership::{Action, allows_in, forbidden, member_in, not_in_programme};
+        let (caller, mine, programme) = member_in(review).await?;
+        let may = allows_in(programme, mine, Action::InviteMembers)
+            || (role.is_host_colleague()
+                && allows_in(programme, mine, Action::InviteHostColleagues));
+        if !may {
+            return Err(forbidden(mine));
+        }
+        if !role.exists_in(programme) {
+            return Err(not_in_programme(role));
+        }
         let services = crate::services::service::<dyn crate::invitations::InvitationService>()?;
         services.invite(&caller, review, &email, role).await
     })

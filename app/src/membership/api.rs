@@ -84,6 +84,35 @@ pub async fn authorize_person(
     }
 }
 
+/// The caller, their role in `review` and the review's programme, for a check that depends on
+/// the programme (`allows_in`); the not-a-member refusal for anyone else.
+#[cfg(feature = "ssr")]
+pub async fn member_in(
+    review: crate::review::ReviewId,
+) -> Result<(Caller, crate::membership::Role, crate::review::ReviewType), AppError> {
+    let caller = require_caller()?;
+    let membership = crate::services::service::<dyn crate::membership::MembershipService>()?;
+    let role = membership
+        .role_in(caller.id, review)
+        .await?
+        .ok_or_else(not_a_member)?;
+    let reviews = crate::services::service::<dyn crate::review::ReviewService>()?;
+    let summary = reviews.summary(review).await?.ok_or_else(not_a_member)?;
+    Ok((caller, role, summary.review_type))
+}
+
+/// The refusal for a role the review's programme does not have.
+pub fn not_in_programme(role: crate::membership::Role) -> AppError {
+    AppError::invalid_field(
+        "role",
+        format!(
+            "A {} is only part of a Peer Collaborative Improvement, where the host council \
+             takes part in the fieldwork.",
+            role.label().to_lowercase()
+        ),
+    )
+}
+
 /// Changes a member's role and pair (facilitator only). `pair` is empty for none.
 #[server(prefix = "/api", endpoint = "update_member")]
 pub async fn update_member(
@@ -92,9 +121,15 @@ pub async fn update_member(
     role: crate::membership::Role,
     pair: String,
 ) -> Result<(), AppError> {
-    use crate::membership::{Action, authorize};
+    use crate::membership::{Action, allows_in, forbidden, member_in, not_in_programme};
     crate::error::respond(async {
-        let (caller, _) = authorize(review, Action::ManageMembers).await?;
+        let (caller, mine, programme) = member_in(review).await?;
+        if !allows_in(programme, mine, Action::ManageMembers) {
+            return Err(forbidden(mine));
+        }
+        if !role.exists_in(programme) {
+            return Err(not_in_programme(role));
+        }
         let pair = crate::review::parse_pair(&pair)?;
         let services = crate::services::service::<dyn crate::membership::MembershipService>()?;
         services

@@ -28,8 +28,11 @@ pub enum Action {
     ChangePhase,
     /// Change members' roles, remove members, form pairs.
     ManageMembers,
-    /// Invite people to the review.
+    /// Invite people to the review, in any role.
     InviteMembers,
+    /// Invite host colleagues (host readers and, in a PCI, fieldwork members): in a PCI the host
+    /// lead does this, since the host council leads the process.
+    InviteHostColleagues,
     /// Read the review's audit trail.
     ViewAudit,
     /// Export the wall with its authors and pairs (without them, the export needs `ViewNotes`).
@@ -66,50 +69,59 @@ pub enum Action {
 }
 
 use Role::{
-    Facilitator as F, HostLead as HL, HostReader as HR, Observer as O, Peer as P, TeamLead as TL,
+    Facilitator as F, Fieldwork as FW, HostLead as HL, HostReader as HR, Observer as O, Peer as P,
+    TeamLead as TL,
 };
 
 /// The table itself. Host roles never read notes, authors or pairs; only the facilitator
 /// changes the phase or people's roles.
 pub const PERMISSIONS: &[(Action, &[Role])] = &[
-    (Action::ViewReview, &[F, TL, P, HL, HR, O]),
-    (Action::ViewMembers, &[F, TL, P, HL, HR, O]),
-    (Action::ViewPairs, &[F, TL, P]),
-    (Action::ViewNotes, &[F, TL, P]),
-    (Action::ViewNoteAuthors, &[F, TL, P]),
-    (Action::WriteNotes, &[F, TL, P]),
+    (Action::ViewReview, &[F, TL, P, HL, HR, O, FW]),
+    (Action::ViewMembers, &[F, TL, P, HL, HR, O, FW]),
+    (Action::ViewPairs, &[F, TL, P, FW]),
+    (Action::ViewNotes, &[F, TL, P, FW]),
+    (Action::ViewNoteAuthors, &[F, TL, P, FW]),
+    (Action::WriteNotes, &[F, TL, P, FW]),
     (Action::ManageHeadings, &[F, TL]),
     (Action::ChangePhase, &[F]),
     (Action::ManageMembers, &[F]),
     (Action::InviteMembers, &[F]),
+    (Action::InviteHostColleagues, &[F]),
     (Action::ViewAudit, &[F]),
     (Action::ExportWall, &[F, TL]),
     (Action::ReadDraft, &[F, TL, P]),
     (Action::CommentOnDraft, &[F, TL, P]),
     (Action::WriteReport, &[F, TL]),
-    (Action::ReadReport, &[F, TL, P, HL, HR]),
+    (Action::ReadReport, &[F, TL, P, HL, HR, FW]),
     (Action::CommentAsCouncil, &[HL, HR]),
     (Action::SignOffReport, &[HL]),
     (Action::SetReportDueDates, &[F]),
-    (Action::ViewReportEvidence, &[F, TL, P]),
-    (Action::FollowPresentation, &[F, TL, P, HL, HR, O]),
+    (Action::ViewReportEvidence, &[F, TL, P, FW]),
+    (Action::FollowPresentation, &[F, TL, P, HL, HR, O, FW]),
     (Action::LeadWall, &[F, TL]),
-    (Action::ViewTimetable, &[F, TL, P, HL, HR, O]),
+    (Action::ViewTimetable, &[F, TL, P, HL, HR, O, FW]),
     (Action::EditTimetable, &[F, HL]),
-    (Action::RecordPeopleMet, &[F, TL, P]),
+    (Action::RecordPeopleMet, &[F, TL, P, FW]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
-/// council leads: the host lead writes the report, and the facilitator and peers comment on it.
+/// council leads: the host lead writes the report and invites host colleagues, and the
+/// facilitator, peers and the host's fieldwork members comment on the draft.
 pub const PCI_PERMISSIONS: &[(Action, &[Role])] = &[
-    (Action::ReadDraft, &[F, TL, P, HL]),
-    (Action::CommentOnDraft, &[F, TL, P, HL]),
+    (Action::ReadDraft, &[F, TL, P, HL, FW]),
+    (Action::CommentOnDraft, &[F, TL, P, HL, FW]),
     (Action::WriteReport, &[HL]),
+    (Action::InviteHostColleagues, &[F, HL]),
 ];
 
 /// Whether `role` may do `action` in a review of `programme`: the programme's own row when it
-/// has one, else the table's.
+/// has one, else the table's. A role the programme does not have (the fieldwork role outside a
+/// PCI) may do nothing; since no member can hold it there, the table's rows for it are the PCI's,
+/// and `allows` without a programme answers rightly for every member who exists.
 pub fn allows_in(programme: crate::review::ReviewType, role: Role, action: Action) -> bool {
+    if !role.exists_in(programme) {
+        return false;
+    }
     if programme == crate::review::ReviewType::PeerCollaborativeImprovement
         && let Some((_, roles)) = PCI_PERMISSIONS.iter().find(|(listed, _)| *listed == action)
     {
@@ -141,7 +153,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 25] = [
+    const ALL_ACTIONS: [Action; 26] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -152,6 +164,7 @@ mod tests {
         Action::ChangePhase,
         Action::ManageMembers,
         Action::InviteMembers,
+        Action::InviteHostColleagues,
         Action::ViewAudit,
         Action::ExportWall,
         Action::ReadDraft,
@@ -207,8 +220,9 @@ mod tests {
         };
         for programme in [Cpc, Pci] {
             for role in Role::ALL {
-                assert!(
+                assert_eq!(
                     allows_in(programme, role, Action::ViewTimetable),
+                    role.exists_in(programme),
                     "{role:?}"
                 );
                 assert_eq!(
@@ -218,7 +232,7 @@ mod tests {
                 );
                 assert_eq!(
                     allows_in(programme, role, Action::RecordPeopleMet),
-                    role.is_peer_team(),
+                    role.does_fieldwork() && role.exists_in(programme),
                     "{role:?}"
                 );
             }
@@ -232,6 +246,59 @@ mod tests {
             assert_eq!(rows, 1, "{action:?}");
         }
         assert_eq!(PERMISSIONS.len(), ALL_ACTIONS.len());
+    }
+
+    /// The whole (programme, role) → actions table, written out: a change to any row fails here.
+    #[test]
+    fn the_table_for_each_programme_and_role() {
+        use crate::review::ReviewType::{
+            LgaCorporatePeerChallenge as Cpc, PeerCollaborativeImprovement as Pci,
+        };
+        let actions = |programme, role| -> Vec<Action> {
+            ALL_ACTIONS
+                .into_iter()
+                .filter(|action| allows_in(programme, role, *action))
+                .collect()
+        };
+        assert_eq!(actions(Cpc, Role::Fieldwork), vec![], "no fieldwork role in a CPC");
+        assert_eq!(
+            actions(Pci, Role::Fieldwork),
+            vec![
+                Action::ViewReview,
+                Action::ViewMembers,
+                Action::ViewPairs,
+                Action::ViewNotes,
+                Action::ViewNoteAuthors,
+                Action::WriteNotes,
+                Action::ReadDraft,
+                Action::CommentOnDraft,
+                Action::FollowPresentation,
+                Action::ReadReport,
+                Action::ViewReportEvidence,
+                Action::ViewTimetable,
+                Action::RecordPeopleMet,
+            ]
+        );
+        let host_lead = |programme| actions(programme, Role::HostLead);
+        assert!(host_lead(Pci).contains(&Action::InviteHostColleagues));
+        assert!(!host_lead(Cpc).contains(&Action::InviteHostColleagues));
+        assert!(!host_lead(Pci).contains(&Action::InviteMembers));
+        for programme in [Cpc, Pci] {
+            assert!(host_lead(programme).contains(&Action::EditTimetable));
+            assert!(!host_lead(programme).contains(&Action::ViewNotes));
+            assert_eq!(
+                actions(programme, Role::HostReader),
+                vec![
+                    Action::ViewReview,
+                    Action::ViewMembers,
+                    Action::FollowPresentation,
+                    Action::ReadReport,
+                    Action::CommentAsCouncil,
+                    Action::ViewTimetable,
+                ]
+            );
+            assert!(actions(programme, Role::Facilitator).contains(&Action::InviteHostColleagues));
+        }
     }
 
     #[test]

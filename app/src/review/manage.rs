@@ -9,9 +9,14 @@ use crate::membership::Role;
 use crate::membership::{RemoveMember, UpdateMember};
 use crate::review::{ChangePhase, Phase, ReviewId};
 
-/// Invite someone by email in a role; shows the single-use link to pass on.
+/// Invite someone by email in one of `roles`; shows the single-use link to pass on.
 #[component]
-pub fn InviteForm(review: ReviewId) -> impl IntoView {
+pub fn InviteForm(review: ReviewId, roles: Vec<Role>) -> impl IntoView {
+    let default = if roles.contains(&Role::Peer) {
+        Role::Peer
+    } else {
+        roles.first().copied().unwrap_or(Role::HostReader)
+    };
     let invite = ServerAction::<InviteMember>::new();
     let result = move || invite.value().get();
     view! {
@@ -26,8 +31,8 @@ pub fn InviteForm(review: ReviewId) -> impl IntoView {
                 <div class="field">
                     <label for="invite-role">"Role"</label>
                     <select id="invite-role" name="role">
-                        {Role::ALL.into_iter().map(|role| view! {
-                            <option value=role.as_str() selected=role == Role::Peer>{role.label()}</option>
+                        {roles.into_iter().map(|role| view! {
+                            <option value=role.as_str() selected=role == default>{role.label()}</option>
                         }).collect_view()}
                     </select>
                 </div>

@@ -58,14 +58,29 @@ fn OverviewView(
     change_phase: ServerAction<ChangePhase>,
     member_actions: MemberActions,
 ) -> impl IntoView {
+    use crate::membership::{Action, allows_in};
     let summary = overview.summary;
-    let members_manage =
-        (overview.my_role == Role::Facilitator).then_some((summary.id, member_actions));
+    let programme = summary.review_type;
+    let members_manage = (overview.my_role == Role::Facilitator)
+        .then_some((summary.id, member_actions, Role::in_programme(programme)));
+    let host_invites = (overview.my_role != Role::Facilitator
+        && allows_in(programme, overview.my_role, Action::InviteHostColleagues))
+    .then(|| {
+        let roles: Vec<Role> = Role::in_programme(programme)
+            .into_iter()
+            .filter(|role| role.is_host_colleague())
+            .collect();
+        view! {
+            <div class="review-columns manage">
+                <InviteForm review=summary.id roles/>
+            </div>
+        }
+    });
     let manage = (overview.my_role == Role::Facilitator).then(|| {
         let (id, phase) = (summary.id, summary.phase);
         view! {
             <div class="review-columns manage">
-                <InviteForm review=id/>
+                <InviteForm review=id roles=Role::in_programme(programme)/>
                 <PhaseForm review=id current=phase action=change_phase/>
             </div>
             <AuditPanel review=id phase_changes=change_phase member_changes=member_actions/>
@@ -110,6 +125,7 @@ fn OverviewView(
             <KeyDatesView dates=overview.key_dates/>
             <MembersView members=overview.members shows_pairs=overview.shows_pairs manage=members_manage/>
         </div>
+        {host_invites}
         {manage}
     }
 }
@@ -194,10 +210,11 @@ fn KeyDatesView(dates: KeyDates) -> impl IntoView {
 fn MembersView(
     members: Vec<Member>,
     shows_pairs: bool,
-    manage: Option<(ReviewId, MemberActions)>,
+    manage: Option<(ReviewId, MemberActions, Vec<Role>)>,
 ) -> impl IntoView {
+    let actions = manage.as_ref().map(|(_, actions, _)| *actions);
     let error = move || {
-        let (_, actions) = manage?;
+        let actions = actions?;
         let failed = |value: Option<Result<(), AppError>>| value.and_then(Result::err);
         failed(actions.update.value().get())
             .or_else(|| failed(actions.remove.value().get()))
@@ -221,8 +238,8 @@ fn MembersView(
                 </thead>
                 <tbody>
                     {members.into_iter().map(|member| {
-                        let controls = manage.map(|(review, actions)| view! {
-                            <td><MemberControls review actions member=member.clone()/></td>
+                        let controls = manage.clone().map(|(review, actions, roles)| view! {
+                            <td><MemberControls review actions roles member=member.clone()/></td>
                         });
                         view! {
                             <tr>
@@ -248,7 +265,12 @@ fn MembersView(
 
 /// One member's role and pair, and taking them off the review (after a second press).
 #[component]
-fn MemberControls(review: ReviewId, actions: MemberActions, member: Member) -> impl IntoView {
+fn MemberControls(
+    review: ReviewId,
+    actions: MemberActions,
+    roles: Vec<Role>,
+    member: Member,
+) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let (name, person) = (member.name.clone(), member.person.to_string());
     let remove_suffix = format!(" {name}");
@@ -263,7 +285,7 @@ fn MemberControls(review: ReviewId, actions: MemberActions, member: Member) -> i
                 <input type="hidden" name="person" value=person.clone()/>
                 <label class="visually-hidden" for=role_id.clone()>{format!("Role of {name}")}</label>
                 <select id=role_id name="role">
-                    {Role::ALL.into_iter().map(|role| view! {
+                    {roles.into_iter().map(|role| view! {
                         <option value=role.as_str() selected=role == member.role>{role.label()}</option>
                     }).collect_view()}
                 </select>

@@ -15,7 +15,7 @@ use super::{Board, Change, HeadingId, MessageId, MessageKind, NoteId, NoteKind};
 use crate::accounts::PersonId;
 use crate::membership::Role;
 
-const ROLES: [Role; 6] = Role::ALL;
+const ROLES: [Role; Role::ALL.len()] = Role::ALL;
 
 fn note_id(index: u8) -> NoteId {
     NoteId(Uuid::from_u128(u128::from(index % 12) + 1))
@@ -257,7 +257,7 @@ proptest! {
             }
             if let Ok(change) = decide(&board, &actor(role), &command) {
                 prop_assert!(
-                    matches!(role, Role::Facilitator | Role::TeamLead | Role::Peer),
+                    role.does_fieldwork(),
                     "{role:?} was allowed {command:?}"
                 );
                 board.apply(&change);

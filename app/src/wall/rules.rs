@@ -838,7 +838,7 @@ mod tests {
             fields: fields("x"),
         };
         for role in Role::ALL {
-            let may_write = role.is_peer_team();
+            let may_write = role.does_fieldwork();
             assert_eq!(
                 decide(&board, &actor(role), &create).is_ok(),
                 may_write,
@@ -1231,7 +1231,7 @@ mod tests {
             for command in &writes {
                 assert_eq!(
                     decide(&board, &actor(role), command).is_ok(),
-                    role.is_peer_team(),
+                    role.does_fieldwork(),
                     "{role:?} {command:?}"
                 );
             }

@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the node that made a timetable change",
         sql: include_str!("migrations/0012_timetable_change_node.surql"),
     },
+    Migration {
+        version: 13,
+        name: "the host council's fieldwork role in a PCI",
+        sql: include_str!("migrations/0013_fieldwork_role.surql"),
+    },
 ];
 
 /// What `migrate` did.

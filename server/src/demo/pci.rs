@@ -11,9 +11,10 @@ use crate::db::{self, Database, DbError};
 pub const PCI_COUNCIL: &str = "Glenmoor Council";
 
 /// Its host council's people (the peer team is the demo's own).
-pub const PCI_HOSTS: [(&str, &str, Role); 2] = [
+pub const PCI_HOSTS: [(&str, &str, Role); 3] = [
     ("Morag Campbell", "morag@demo.peerwall.test", Role::HostLead),
     ("Iain Fraser", "iain@demo.peerwall.test", Role::HostReader),
+    ("Ewan Ross", "ewan@demo.peerwall.test", Role::Fieldwork),
 ];
 
 /// A Peer Collaborative Improvement visited six weeks ago, whose report the host council wrote
@@ -63,7 +64,9 @@ pub(super) async fn seed_pci_report(
         )
         .await?;
         if let Some(person) = person {
-            db::membership::add_membership(db, review, person, role, None).await?;
+            // The fieldwork member interviews with the demo's second pair.
+            let pair = (role == Role::Fieldwork).then_some(2);
+            db::membership::add_membership(db, review, person, role, pair).await?;
             hosts.push(person);
         }
     }

@@ -12,6 +12,7 @@ mod health;
 mod invitations;
 mod migrations;
 mod pages;
+mod pci;
 mod people;
 mod presentation;
 mod report;

@@ -151,6 +151,18 @@ impl TestApp {
             .expect("body")
     }
 
+    /// The HTTP status of GETting `path` as the person whose session cookie is given.
+    pub async fn get_as_status(&self, path: &str, cookie: &str) -> u16 {
+        self.http
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("GET")
+            .status()
+            .as_u16()
+    }
+
     /// The kinds of the newest audit events, newest first.
     pub async fn audit_kinds(&self) -> Vec<String> {
         peerwall_server::db::audit::recent_audit(&self.state.db, 100)
