@@ -38,7 +38,7 @@ use crate::layout::{NotFoundPage, SiteLayout};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::report::ReportPage;
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
-use crate::visit::TimetablePage;
+use crate::visit::{PackPage, TimetablePage};
 use crate::wall::WallPage;
 
 /// The HTML document around the app, rendered on the server only.
@@ -110,6 +110,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/handout") view={Lazy::<HandoutRoute>::new()}/>
                     <Route path=path!("/reviews/:id/report") view={Lazy::<ReportRoute>::new()}/>
                     <Route path=path!("/reviews/:id/timetable") view={Lazy::<TimetableRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/documents") view={Lazy::<PackRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                 </Routes>
             </SiteLayout>
@@ -149,6 +150,7 @@ lazy_page!(FollowRoute, FollowPage);
 lazy_page!(HandoutRoute, HandoutPage);
 lazy_page!(ReportRoute, ReportPage);
 lazy_page!(TimetableRoute, TimetablePage);
+lazy_page!(PackRoute, PackPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.

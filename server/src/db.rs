@@ -11,6 +11,7 @@ mod location;
 pub mod membership;
 pub mod migrations;
 pub mod organisations;
+pub mod pack;
 mod records;
 pub mod report;
 pub mod review;

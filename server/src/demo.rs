@@ -27,6 +27,7 @@ pub enum Contents {
     Real { demo_accounts: i64 },
 }
 
+pub mod pack;
 mod pci;
 mod timetable;
 
@@ -131,6 +132,21 @@ async fn seed_review(db: &Database) -> Result<(), DbError> {
     .await?;
     tracing::info!(review = %id, "demo: seeded the {DEMO_COUNCIL} review");
     seed_people(db, id).await?;
+    // Everyone on the team but Gareth has opened the position statement.
+    pack::seed_pack(
+        db,
+        id,
+        start,
+        DEMO_PEOPLE[5].1,
+        DEMO_PEOPLE[0].1,
+        &[
+            DEMO_PEOPLE[0].1,
+            DEMO_PEOPLE[1].1,
+            DEMO_PEOPLE[2].1,
+            DEMO_PEOPLE[4].1,
+        ],
+    )
+    .await?;
     let sessions = timetable::seed_timetable(db, id, start).await?;
     seed_wall(db, id, &sessions).await
 }

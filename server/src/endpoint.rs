@@ -70,6 +70,25 @@ pub fn attachment(
     response
 }
 
+/// A download of a stored file: `body` as `content_type`, saved as `file_name` (already made
+/// safe: letters, digits, `-`, `_` and one `.`), never cached.
+pub fn attachment_named(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    file_name: &str,
+) -> Response {
+    use axum::http::HeaderValue;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let value = HeaderValue::from_str(&disposition)
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    headers.insert(header::CONTENT_DISPOSITION, value);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// A download's file name: the title's letters and digits, lower case, joined by hyphens (60 at
 /// most), then `-{what}` ("wall.csv", "report-v2.docx").
 pub fn attachment_name(title: &str, what: &str) -> String {

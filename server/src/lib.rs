@@ -68,6 +68,8 @@ pub struct AppState {
     pub report: report::Reports,
     /// The visit's timetable, for its socket and its calendar export.
     pub timetable: visit::Timetables,
+    /// The pack's documents, for their upload and download routes.
+    pub pack: visit::pack::Packs,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -133,6 +135,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         reviews.clone(),
     );
     timetable.start_following();
+    let pack = visit::pack::Packs::new(db.clone(), audit.clone(), timetable.clone());
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -148,6 +151,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         reviews,
         report: Arc::new(report.clone()),
         timetable: Arc::new(timetable.clone()),
+        pack: Arc::new(pack.clone()),
     };
     let bench = config
         .bench
@@ -168,6 +172,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         bench,
         report,
         timetable,
+        pack,
     })
 }
 

@@ -61,6 +61,15 @@ pub fn router(state: AppState) -> Router {
             "/api/reviews/{review}/timetable.ics",
             get(crate::visit::download_ics),
         )
+        .route(
+            "/api/reviews/{review}/documents",
+            axum::routing::post(crate::visit::pack::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        )
+        .route(
+            "/api/reviews/{review}/documents/{document}",
+            get(crate::visit::pack::download),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -142,19 +151,33 @@ pub fn router(state: AppState) -> Router {
 /// scope of 4,000 characters, or a note of 2,000, percent-encoded).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The largest body of a document upload: the file and the form around it.
+pub const UPLOAD_BODY_BYTES: usize = app::visit::MAX_DOCUMENT_BYTES + 64 * 1024;
+
+/// The body limit of a request: uploads to a pack take a file, everything else is small.
+fn body_limit(method: &axum::http::Method, path: &str) -> usize {
+    let upload = method == axum::http::Method::POST
+        && path.starts_with("/api/reviews/")
+        && path.ends_with("/documents")
+        && path.matches('/').count() == 4;
+    if upload {
+        UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// Refuses a request body larger than `MAX_BODY_BYTES` with a clear 413 before any handler reads
 /// it: at once when its length is declared, and as soon as it passes the limit when it is not.
 async fn limit_body(
     request: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
+    let limit = body_limit(request.method(), request.uri().path());
     let too_large = || {
         crate::endpoint::refuse(app::error::AppError::new(
             app::error::ErrorCode::Invalid,
-            format!(
-                "That request is too large: {} KiB at most.",
-                MAX_BODY_BYTES / 1024
-            ),
+            format!("That request is too large: {} KiB at most.", limit / 1024),
         ))
     };
     let declared = request
@@ -162,7 +185,19 @@ async fn limit_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|length| length > limit as u64) {
+        if limit == UPLOAD_BODY_BYTES && accepts_html(request.headers()) {
+            // A page's upload form: back to the pack, saying why.
+            let path = request.uri().path().trim_start_matches("/api");
+            let message = format!(
+                "The file is larger than {} MB, the most the pack takes.",
+                app::visit::MAX_DOCUMENT_BYTES / (1024 * 1024)
+            );
+            let message: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
+            return axum::response::IntoResponse::into_response(axum::response::Redirect::to(
+                &format!("{path}?refused={message}"),
+            ));
+        }
         return with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
     }
     if declared.is_some() || request.method() == axum::http::Method::GET {
@@ -170,13 +205,20 @@ async fn limit_body(
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {
             let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
             next.run(request).await
         }
         Err(_) => with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE),
     }
+}
+
+fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 fn with_status(

@@ -10,7 +10,7 @@ use app::membership::MembershipService;
 use app::organisations::OrganisationService;
 use app::report::ReportService;
 use app::review::ReviewService;
-use app::visit::TimetableService;
+use app::visit::{PackService, TimetableService};
 use leptos::prelude::provide_context;
 
 /// Every service a server function may need, cheap to clone.
@@ -24,6 +24,7 @@ pub struct Services {
     pub reviews: Arc<dyn ReviewService>,
     pub report: Arc<dyn ReportService>,
     pub timetable: Arc<dyn TimetableService>,
+    pub pack: Arc<dyn PackService>,
 }
 
 impl Services {
@@ -37,5 +38,6 @@ impl Services {
         provide_context(self.reviews.clone());
         provide_context(self.report.clone());
         provide_context(self.timetable.clone());
+        provide_context(self.pack.clone());
     }
 }

@@ -6,7 +6,9 @@
 
 pub mod channel;
 pub mod ics;
+pub mod pack;
 mod service;
+mod sniff;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -66,6 +66,13 @@ pub enum Action {
     EditTimetable,
     /// Record how many people a session met, for the report's figures (the peer team).
     RecordPeopleMet,
+    /// See the pack's documents meant for one's role, download them and mark them read.
+    ViewDocuments,
+    /// Upload documents to the pack and withdraw them: the council's contact and the
+    /// facilitator.
+    ManageDocuments,
+    /// See who has read each document, and who has not opened the position statement.
+    ViewDocumentReads,
 }
 
 use Role::{
@@ -102,6 +109,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ViewTimetable, &[F, TL, P, HL, HR, O, FW]),
     (Action::EditTimetable, &[F, HL]),
     (Action::RecordPeopleMet, &[F, TL, P, FW]),
+    (Action::ViewDocuments, &[F, TL, P, HL, HR, O, FW]),
+    (Action::ManageDocuments, &[F, HL]),
+    (Action::ViewDocumentReads, &[F]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -112,6 +122,7 @@ pub const PCI_PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::CommentOnDraft, &[F, TL, P, HL, FW]),
     (Action::WriteReport, &[HL]),
     (Action::InviteHostColleagues, &[F, HL]),
+    (Action::ViewDocumentReads, &[F, HL]),
 ];
 
 /// Whether `role` may do `action` in a review of `programme`: the programme's own row when it
@@ -153,7 +164,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 26] = [
+    const ALL_ACTIONS: [Action; 29] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -180,6 +191,9 @@ mod tests {
         Action::ViewTimetable,
         Action::EditTimetable,
         Action::RecordPeopleMet,
+        Action::ViewDocuments,
+        Action::ManageDocuments,
+        Action::ViewDocumentReads,
     ];
 
     #[test]
@@ -260,7 +274,11 @@ mod tests {
                 .filter(|action| allows_in(programme, role, *action))
                 .collect()
         };
-        assert_eq!(actions(Cpc, Role::Fieldwork), vec![], "no fieldwork role in a CPC");
+        assert_eq!(
+            actions(Cpc, Role::Fieldwork),
+            vec![],
+            "no fieldwork role in a CPC"
+        );
         assert_eq!(
             actions(Pci, Role::Fieldwork),
             vec![
@@ -277,12 +295,15 @@ mod tests {
                 Action::ViewReportEvidence,
                 Action::ViewTimetable,
                 Action::RecordPeopleMet,
+                Action::ViewDocuments,
             ]
         );
         let host_lead = |programme| actions(programme, Role::HostLead);
         assert!(host_lead(Pci).contains(&Action::InviteHostColleagues));
         assert!(!host_lead(Cpc).contains(&Action::InviteHostColleagues));
         assert!(!host_lead(Pci).contains(&Action::InviteMembers));
+        assert!(host_lead(Pci).contains(&Action::ViewDocumentReads));
+        assert!(!host_lead(Cpc).contains(&Action::ViewDocumentReads));
         for programme in [Cpc, Pci] {
             assert!(host_lead(programme).contains(&Action::EditTimetable));
             assert!(!host_lead(programme).contains(&Action::ViewNotes));
@@ -295,8 +316,10 @@ mod tests {
                     Action::ReadReport,
                     Action::CommentAsCouncil,
                     Action::ViewTimetable,
+                    Action::ViewDocuments,
                 ]
             );
+            assert!(host_lead(programme).contains(&Action::ManageDocuments));
             assert!(actions(programme, Role::Facilitator).contains(&Action::InviteHostColleagues));
         }
     }

@@ -41,12 +41,16 @@ impl Role {
     /// Whether a review of `programme` may have members in this role: the fieldwork role exists
     /// only where the host council leads the fieldwork (a PCI).
     pub fn exists_in(self, programme: crate::review::ReviewType) -> bool {
-        self != Role::Fieldwork || programme == crate::review::ReviewType::PeerCollaborativeImprovement
+        self != Role::Fieldwork
+            || programme == crate::review::ReviewType::PeerCollaborativeImprovement
     }
 
     /// The roles a review of `programme` may have.
     pub fn in_programme(programme: crate::review::ReviewType) -> Vec<Role> {
-        Role::ALL.into_iter().filter(|role| role.exists_in(programme)).collect()
+        Role::ALL
+            .into_iter()
+            .filter(|role| role.exists_in(programme))
+            .collect()
     }
 
     /// Host colleagues: the roles the host lead of a PCI may invite.
@@ -81,7 +85,13 @@ mod tests {
     fn the_fieldwork_role_exists_only_in_a_pci() {
         use crate::review::ReviewType::{LgaCorporatePeerChallenge, PeerCollaborativeImprovement};
         assert!(!Role::in_programme(LgaCorporatePeerChallenge).contains(&Role::Fieldwork));
-        assert_eq!(Role::in_programme(PeerCollaborativeImprovement).len(), Role::ALL.len());
-        assert_eq!(Role::in_programme(LgaCorporatePeerChallenge).len(), Role::ALL.len() - 1);
+        assert_eq!(
+            Role::in_programme(PeerCollaborativeImprovement).len(),
+            Role::ALL.len()
+        );
+        assert_eq!(
+            Role::in_programme(LgaCorporatePeerChallenge).len(),
+            Role::ALL.len() - 1
+        );
     }
 }

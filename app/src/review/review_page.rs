@@ -61,8 +61,11 @@ fn OverviewView(
     use crate::membership::{Action, allows_in};
     let summary = overview.summary;
     let programme = summary.review_type;
-    let members_manage = (overview.my_role == Role::Facilitator)
-        .then_some((summary.id, member_actions, Role::in_programme(programme)));
+    let members_manage = (overview.my_role == Role::Facilitator).then_some((
+        summary.id,
+        member_actions,
+        Role::in_programme(programme),
+    ));
     let host_invites = (overview.my_role != Role::Facilitator
         && allows_in(programme, overview.my_role, Action::InviteHostColleagues))
     .then(|| {
@@ -116,6 +119,12 @@ fn OverviewView(
                 {crate::membership::allows(overview.my_role, crate::membership::Action::ViewTimetable).then(|| view! {
                     <leptos_router::components::A href=format!("/reviews/{}/timetable", summary.id)>
                         "Timetable"
+                    </leptos_router::components::A>
+                    " "
+                })}
+                {crate::membership::allows(overview.my_role, crate::membership::Action::ViewDocuments).then(|| view! {
+                    <leptos_router::components::A href=format!("/reviews/{}/documents", summary.id)>
+                        "Documents"
                     </leptos_router::components::A>
                 })}
             </p>

@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the host council's fieldwork role in a PCI",
         sql: include_str!("migrations/0013_fieldwork_role.surql"),
     },
+    Migration {
+        version: 14,
+        name: "the pack's documents, their reads and each person's last visit",
+        sql: include_str!("migrations/0014_documents.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -506,6 +506,48 @@ const TABLE: &[Row] = &[
         expect: |who| report_expect(who, Action::RecordPeopleMet, None).or_everyone("not_found"),
         check: nothing,
     },
+    Row {
+        path: "/api/get_pack",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewDocuments, None),
+        check: |who, value| {
+            let Who::Member(role) = who else { return };
+            let titles: Vec<&str> = value["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|entry| entry["document"]["title"].as_str().unwrap())
+                .collect();
+            // The briefing note is for the team; the council's documents for everyone.
+            assert!(titles.contains(&"Position statement"), "{role:?}");
+            assert_eq!(
+                titles.contains(&"Peer team briefing note"),
+                role.does_fieldwork(),
+                "{role:?}: {titles:?}"
+            );
+            assert_eq!(
+                value["not_opened"].is_array(),
+                allows_in(
+                    ReviewType::LgaCorporatePeerChallenge,
+                    role,
+                    Action::ViewDocumentReads
+                ),
+                "{role:?}"
+            );
+        },
+    },
+    Row {
+        path: "/api/mark_document_read",
+        body: |ids| form(&[("review", &ids.review), ("document", UNKNOWN)]),
+        expect: |who| report_expect(who, Action::ViewDocuments, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/withdraw_document",
+        body: |ids| form(&[("review", &ids.review), ("document", UNKNOWN)]),
+        expect: |who| report_expect(who, Action::ManageDocuments, None).or_everyone("not_found"),
+        check: nothing,
+    },
 ];
 
 /// An id no row has.

@@ -11,6 +11,7 @@ mod config_errors;
 mod health;
 mod invitations;
 mod migrations;
+mod pack;
 mod pages;
 mod pci;
 mod people;

@@ -34,7 +34,11 @@ async fn invite(
     email: &str,
     role: Role,
 ) -> (u16, serde_json::Value) {
-    let body = form(&[("review", review), ("email", email), ("role", role.as_str())]);
+    let body = form(&[
+        ("review", review),
+        ("email", email),
+        ("role", role.as_str()),
+    ]);
     let response = app.post("/api/invite_member", body, Some(cookie)).await;
     let status = response.status().as_u16();
     (status, json(response).await)
@@ -47,25 +51,75 @@ async fn in_a_pci_the_host_lead_invites_host_colleagues_and_only_there() {
     let cpc = review_titled(&app, "Eastbrook").await;
     let host_lead = app.session_cookie(HOST_LEAD, DEMO_PASSWORD).await;
 
-    let (status, link) = invite(&app, &host_lead, &pci, "ross@glenmoor.gov.uk", Role::Fieldwork).await;
+    let (status, link) = invite(
+        &app,
+        &host_lead,
+        &pci,
+        "ross@glenmoor.gov.uk",
+        Role::Fieldwork,
+    )
+    .await;
     assert_eq!(status, 200, "{link}");
     assert_eq!(link["role"], "host_fieldwork");
-    let (status, _) = invite(&app, &host_lead, &pci, "reader@glenmoor.gov.uk", Role::HostReader).await;
+    let (status, _) = invite(
+        &app,
+        &host_lead,
+        &pci,
+        "reader@glenmoor.gov.uk",
+        Role::HostReader,
+    )
+    .await;
     assert_eq!(status, 200);
-    for role in [Role::Peer, Role::HostLead, Role::Facilitator, Role::Observer] {
+    for role in [
+        Role::Peer,
+        Role::HostLead,
+        Role::Facilitator,
+        Role::Observer,
+    ] {
         let (status, body) = invite(&app, &host_lead, &pci, "x@glenmoor.gov.uk", role).await;
-        assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")), "{role:?}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some("forbidden")),
+            "{role:?}"
+        );
     }
 
     // In a CPC the host lead invites no one, and no one has the fieldwork role.
-    let cpc_host_lead = DEMO_PEOPLE.iter().find(|p| p.2 == Role::HostLead).unwrap().1;
+    let cpc_host_lead = DEMO_PEOPLE
+        .iter()
+        .find(|p| p.2 == Role::HostLead)
+        .unwrap()
+        .1;
     let cpc_host_lead = app.session_cookie(cpc_host_lead, DEMO_PASSWORD).await;
-    let (status, _) = invite(&app, &cpc_host_lead, &cpc, "r@eastbrook.gov.uk", Role::HostReader).await;
+    let (status, _) = invite(
+        &app,
+        &cpc_host_lead,
+        &cpc,
+        "r@eastbrook.gov.uk",
+        Role::HostReader,
+    )
+    .await;
     assert_eq!(status, 403);
     let facilitator = app.session_cookie(DEMO_PEOPLE[0].1, DEMO_PASSWORD).await;
-    let (status, body) = invite(&app, &facilitator, &cpc, "f@eastbrook.gov.uk", Role::Fieldwork).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("role")), "{body}");
-    assert!(body["message"].as_str().unwrap().contains("Peer Collaborative Improvement"));
+    let (status, body) = invite(
+        &app,
+        &facilitator,
+        &cpc,
+        "f@eastbrook.gov.uk",
+        Role::Fieldwork,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("role")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Peer Collaborative Improvement")
+    );
     let peer = accounts::find_person_by_email(&app.state.db, DEMO_PEOPLE[2].1)
         .await
         .unwrap()
@@ -76,7 +130,9 @@ async fn in_a_pci_the_host_lead_invites_host_colleagues_and_only_there() {
         ("role", "host_fieldwork"),
         ("pair", ""),
     ]);
-    let response = app.post("/api/update_member", body, Some(&facilitator)).await;
+    let response = app
+        .post("/api/update_member", body, Some(&facilitator))
+        .await;
     assert_eq!(response.status(), 422);
     let review_id = app::review::ReviewId(cpc.parse().unwrap());
     let role = membership::role_in(&app.state.db, app::accounts::PersonId(peer.id), review_id)
@@ -85,7 +141,14 @@ async fn in_a_pci_the_host_lead_invites_host_colleagues_and_only_there() {
     assert_eq!(role, Some(Role::Peer), "nothing changed");
 
     // The facilitator of the PCI may invite a fieldwork member too, and give one a pair.
-    let (status, _) = invite(&app, &facilitator, &pci, "second@glenmoor.gov.uk", Role::Fieldwork).await;
+    let (status, _) = invite(
+        &app,
+        &facilitator,
+        &pci,
+        "second@glenmoor.gov.uk",
+        Role::Fieldwork,
+    )
+    .await;
     assert_eq!(status, 200);
     let ewan = accounts::find_person_by_email(&app.state.db, FIELDWORK)
         .await
@@ -97,7 +160,9 @@ async fn in_a_pci_the_host_lead_invites_host_colleagues_and_only_there() {
         ("role", "host_fieldwork"),
         ("pair", "1"),
     ]);
-    let response = app.post("/api/update_member", body, Some(&facilitator)).await;
+    let response = app
+        .post("/api/update_member", body, Some(&facilitator))
+        .await;
     assert_eq!(response.status(), 200);
     app.stop().await;
 }
@@ -114,7 +179,10 @@ async fn a_fieldwork_member_writes_notes_and_the_doors_follow_the_pci_table() {
     };
     assert_eq!((name.as_str(), pair), ("Ewan Ross", Some(2)));
     let answer = client
-        .command(new_op(), create(new_note(), None, "Partners want one front door."))
+        .command(
+            new_op(),
+            create(new_note(), None, "Partners want one front door."),
+        )
         .await;
     assert!(acked(&answer) > 0);
 
@@ -143,7 +211,11 @@ async fn a_fieldwork_member_writes_notes_and_the_doors_follow_the_pci_table() {
                 Ok(_) => 101,
                 Err(status) => status,
             };
-            let expected = if allows_in(pci_type, role, action) { 101 } else { 403 };
+            let expected = if allows_in(pci_type, role, action) {
+                101
+            } else {
+                403
+            };
             assert_eq!(got, expected, "{role:?} at the {kind} socket");
         }
         let export = app
@@ -152,7 +224,11 @@ async fn a_fieldwork_member_writes_notes_and_the_doors_follow_the_pci_table() {
                 &cookie,
             )
             .await;
-        let expected = if allows_in(pci_type, role, Action::ExportWall) { 200 } else { 403 };
+        let expected = if allows_in(pci_type, role, Action::ExportWall) {
+            200
+        } else {
+            403
+        };
         assert_eq!(export, expected, "{role:?} exporting with authors");
     }
     app.stop().await;

@@ -794,7 +794,49 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         }
         async move { request.send().await.unwrap().status().as_u16() }
     };
-    let doors: [(&str, Action); 7] = [
+    let statement = peerwall_server::db::pack::documents(
+        &app.state.db,
+        app::review::ReviewId(review.parse().unwrap()),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .find(|document| document.title == "Position statement")
+    .unwrap()
+    .id;
+    let document = |cookie: Option<String>| {
+        let mut request = app
+            .http
+            .get(app.url(&format!("/api/reviews/{review}/documents/{statement}")));
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let upload = |cookie: Option<String>| {
+        let boundary = "door";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMinutes\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nother\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"audience\"\r\n\r\neveryone\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"send_on\"\r\n\r\n2020-01-01\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\n\r\n\
+             item,value\na,1\n\r\n--{boundary}--\r\n"
+        );
+        let mut request = app
+            .http
+            .post(app.url(&format!("/api/reviews/{review}/documents")))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let doors: [(&str, Action); 9] = [
         ("export without authors", Action::ViewNotes),
         ("export with authors", Action::ExportWall),
         ("wall socket", Action::ViewNotes),
@@ -802,6 +844,8 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         ("report socket", Action::ReadReport),
         ("timetable socket", Action::ViewTimetable),
         ("timetable calendar", Action::ViewTimetable),
+        ("document download", Action::ViewDocuments),
+        ("document upload", Action::ManageDocuments),
     ];
     let knock = |door: &'static str, cookie: Option<String>| async move {
         match door {
@@ -811,6 +855,8 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             "report socket" => socket(cookie, "report").await,
             "timetable socket" => socket(cookie, "timetable").await,
             "timetable calendar" => ics(cookie).await,
+            "document download" => document(cookie).await,
+            "document upload" => upload(cookie).await,
             _ => socket(cookie, "deck").await,
         }
     };
@@ -823,7 +869,11 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         let cookie = app.session_cookie(email, DEMO_PASSWORD).await;
         for (door, action) in doors {
             let got = knock(door, Some(cookie.clone())).await;
-            let allowed = if door.ends_with("socket") { 101 } else { 200 };
+            let allowed = match door {
+                door if door.ends_with("socket") => 101,
+                "document upload" => 201,
+                _ => 200,
+            };
             let expected = if allows(role, action) { allowed } else { 403 };
             assert_eq!(got, expected, "{role:?} at the {door}");
             checked += 1;
