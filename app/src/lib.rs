@@ -8,6 +8,7 @@ mod names;
 
 pub mod accounts;
 pub mod audit;
+pub mod benchmark;
 pub mod browser;
 pub mod error;
 pub mod invitations;
@@ -33,6 +34,7 @@ use leptos_router::{
 };
 
 use crate::accounts::{AccountPage, AdminPage, ResetPasswordPage, SignInPage};
+use crate::benchmark::BenchmarkPage;
 use crate::invitations::InvitationPage;
 use crate::layout::{NotFoundPage, SiteLayout};
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
@@ -111,6 +113,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/report") view={Lazy::<ReportRoute>::new()}/>
                     <Route path=path!("/reviews/:id/timetable") view={Lazy::<TimetableRoute>::new()}/>
                     <Route path=path!("/reviews/:id/documents") view={Lazy::<PackRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/data") view={Lazy::<BenchmarkRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                 </Routes>
             </SiteLayout>
@@ -151,6 +154,7 @@ lazy_page!(HandoutRoute, HandoutPage);
 lazy_page!(ReportRoute, ReportPage);
 lazy_page!(TimetableRoute, TimetablePage);
 lazy_page!(PackRoute, PackPage);
+lazy_page!(BenchmarkRoute, BenchmarkPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.

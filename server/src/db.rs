@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod benchmark;
 mod connection;
 pub mod invitations;
 pub mod live;

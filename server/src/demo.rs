@@ -33,6 +33,10 @@ mod timetable;
 
 pub use pci::{PCI_COUNCIL, PCI_HOSTS};
 
+/// Synthetic benchmarking data in the shape of the LGBF (12 fictional councils in two family
+/// groups, 6 indicators, 6 years), for the demo's PCI and the tests. No real data.
+pub const LGBF_CSV: &str = include_str!("demo/lgbf.csv");
+
 /// Reads what the database holds.
 pub async fn contents(db: &Database) -> Result<Contents, DbError> {
     let counts = db::site::counts(db, DEMO_DOMAIN).await?;

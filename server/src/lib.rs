@@ -8,6 +8,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod benchmark;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub timetable: visit::Timetables,
     /// The pack's documents, for their upload and download routes.
     pub pack: visit::pack::Packs,
+    /// The council's benchmarking data, for its import route.
+    pub benchmarks: benchmark::Benchmarks,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -136,6 +139,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     );
     timetable.start_following();
     let pack = visit::pack::Packs::new(db.clone(), audit.clone(), timetable.clone());
+    let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), timetable.clone());
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -152,6 +156,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         report: Arc::new(report.clone()),
         timetable: Arc::new(timetable.clone()),
         pack: Arc::new(pack.clone()),
+        benchmarks: Arc::new(benchmarks.clone()),
     };
     let bench = config
         .bench
@@ -173,6 +178,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         report,
         timetable,
         pack,
+        benchmarks,
     })
 }
 

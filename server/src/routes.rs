@@ -70,6 +70,11 @@ pub fn router(state: AppState) -> Router {
             "/api/reviews/{review}/documents/{document}",
             get(crate::visit::pack::download),
         )
+        .route(
+            "/api/reviews/{review}/benchmarks",
+            axum::routing::post(crate::benchmark::import)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_BYTES)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -151,14 +156,15 @@ pub fn router(state: AppState) -> Router {
 /// scope of 4,000 characters, or a note of 2,000, percent-encoded).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// The largest body of a document upload: the file and the form around it.
+/// The largest body of an upload (a pack's document, a data import): the file and the form
+/// around it.
 pub const UPLOAD_BODY_BYTES: usize = app::visit::MAX_DOCUMENT_BYTES + 64 * 1024;
 
 /// The body limit of a request: uploads to a pack take a file, everything else is small.
 fn body_limit(method: &axum::http::Method, path: &str) -> usize {
     let upload = method == axum::http::Method::POST
         && path.starts_with("/api/reviews/")
-        && path.ends_with("/documents")
+        && (path.ends_with("/documents") || path.ends_with("/benchmarks"))
         && path.matches('/').count() == 4;
     if upload {
         UPLOAD_BODY_BYTES
@@ -188,9 +194,14 @@ async fn limit_body(
     if declared.is_some_and(|length| length > limit as u64) {
         if limit == UPLOAD_BODY_BYTES && accepts_html(request.headers()) {
             // A page's upload form: back to the pack, saying why.
+            // Back to the page the form is on: the pack, or the data page for an import.
             let path = request.uri().path().trim_start_matches("/api");
+            let path = match path.strip_suffix("/benchmarks") {
+                Some(review) => format!("{review}/data"),
+                None => path.to_string(),
+            };
             let message = format!(
-                "The file is larger than {} MB, the most the pack takes.",
+                "The file is larger than {} MB, the most an upload may be.",
                 app::visit::MAX_DOCUMENT_BYTES / (1024 * 1024)
             );
             let message: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();

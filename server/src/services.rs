@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use app::accounts::AccountService;
 use app::audit::AuditService;
+use app::benchmark::BenchmarkService;
 use app::invitations::InvitationService;
 use app::membership::MembershipService;
 use app::organisations::OrganisationService;
@@ -25,6 +26,7 @@ pub struct Services {
     pub report: Arc<dyn ReportService>,
     pub timetable: Arc<dyn TimetableService>,
     pub pack: Arc<dyn PackService>,
+    pub benchmarks: Arc<dyn BenchmarkService>,
 }
 
 impl Services {
@@ -39,5 +41,6 @@ impl Services {
         provide_context(self.report.clone());
         provide_context(self.timetable.clone());
         provide_context(self.pack.clone());
+        provide_context(self.benchmarks.clone());
     }
 }

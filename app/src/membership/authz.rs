@@ -73,6 +73,13 @@ pub enum Action {
     ManageDocuments,
     /// See who has read each document, and who has not opened the position statement.
     ViewDocumentReads,
+    /// See the council's benchmarking data (LGBF) charted.
+    ViewBenchmarks,
+    /// Import the benchmarking data: the council's contact and the facilitator.
+    ImportBenchmarks,
+    /// Choose the indicators the team's charts show: those doing the review and the council's
+    /// contact.
+    PickIndicators,
 }
 
 use Role::{
@@ -112,6 +119,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ViewDocuments, &[F, TL, P, HL, HR, O, FW]),
     (Action::ManageDocuments, &[F, HL]),
     (Action::ViewDocumentReads, &[F]),
+    (Action::ViewBenchmarks, &[F, TL, P, HL, HR, O, FW]),
+    (Action::ImportBenchmarks, &[F, HL]),
+    (Action::PickIndicators, &[F, TL, P, HL, FW]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -164,7 +174,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 29] = [
+    const ALL_ACTIONS: [Action; 32] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -194,6 +204,9 @@ mod tests {
         Action::ViewDocuments,
         Action::ManageDocuments,
         Action::ViewDocumentReads,
+        Action::ViewBenchmarks,
+        Action::ImportBenchmarks,
+        Action::PickIndicators,
     ];
 
     #[test]
@@ -296,6 +309,8 @@ mod tests {
                 Action::ViewTimetable,
                 Action::RecordPeopleMet,
                 Action::ViewDocuments,
+                Action::ViewBenchmarks,
+                Action::PickIndicators,
             ]
         );
         let host_lead = |programme| actions(programme, Role::HostLead);
@@ -317,8 +332,10 @@ mod tests {
                     Action::CommentAsCouncil,
                     Action::ViewTimetable,
                     Action::ViewDocuments,
+                    Action::ViewBenchmarks,
                 ]
             );
+            assert!(host_lead(programme).contains(&Action::ImportBenchmarks));
             assert!(host_lead(programme).contains(&Action::ManageDocuments));
             assert!(actions(programme, Role::Facilitator).contains(&Action::InviteHostColleagues));
         }

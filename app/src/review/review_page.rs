@@ -126,6 +126,12 @@ fn OverviewView(
                     <leptos_router::components::A href=format!("/reviews/{}/documents", summary.id)>
                         "Documents"
                     </leptos_router::components::A>
+                    " "
+                })}
+                {crate::membership::allows(overview.my_role, crate::membership::Action::ViewBenchmarks).then(|| view! {
+                    <leptos_router::components::A href=format!("/reviews/{}/data", summary.id)>
+                        "Data"
+                    </leptos_router::components::A>
                 })}
             </p>
             <ReportStatusLine review=summary.id role=overview.my_role programme=summary.review_type/>

@@ -87,6 +87,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the pack's documents, their reads and each person's last visit",
         sql: include_str!("migrations/0014_documents.surql"),
     },
+    Migration {
+        version: 15,
+        name: "the council's benchmarking data",
+        sql: include_str!("migrations/0015_benchmarks.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -245,6 +245,32 @@ pub(super) async fn seed_pci_report(
     )
     .await?;
     db::report::set_round(db, review, Round::CouncilComments).await?;
+    seed_benchmarks(db, review).await?;
     tracing::info!(review = %review, "demo: seeded the {PCI_COUNCIL} review and its report");
     Ok(())
+}
+
+/// The synthetic LGBF data, with two indicators picked for the team's charts.
+async fn seed_benchmarks(db: &Database, review: app::review::ReviewId) -> Result<(), DbError> {
+    let data = match crate::benchmark::parse(super::LGBF_CSV.as_bytes()) {
+        Ok(data) => data,
+        Err(error) => {
+            tracing::error!(%error, "demo: the LGBF data failed its own import");
+            return Ok(());
+        }
+    };
+    db::benchmark::replace(
+        db,
+        review,
+        db::benchmark::Import {
+            values: &data.values,
+            families: &data.families,
+            indicators: &data.indicators,
+            host: PCI_COUNCIL,
+            file_name: "lgbf-synthetic.csv",
+            by: "Improvement Service",
+        },
+    )
+    .await?;
+    db::benchmark::set_picked(db, review, &["SW1".to_string(), "HSN1b".to_string()]).await
 }

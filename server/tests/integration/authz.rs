@@ -548,6 +548,36 @@ const TABLE: &[Row] = &[
         expect: |who| report_expect(who, Action::ManageDocuments, None).or_everyone("not_found"),
         check: nothing,
     },
+    Row {
+        path: "/api/get_benchmarks",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewBenchmarks, None),
+        check: |who, value| {
+            let Who::Member(role) = who else { return };
+            let cpc = ReviewType::LgaCorporatePeerChallenge;
+            assert_eq!(
+                value["can_import"],
+                allows_in(cpc, role, Action::ImportBenchmarks)
+            );
+            assert_eq!(
+                value["can_pick"],
+                allows_in(cpc, role, Action::PickIndicators)
+            );
+        },
+    },
+    Row {
+        path: "/api/pick_indicator",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("indicator", "SW1"),
+                ("picked", "true"),
+            ])
+        },
+        // The demo's CPC has no data: those allowed are told so.
+        expect: |who| report_expect(who, Action::PickIndicators, None).or_everyone("not_found"),
+        check: nothing,
+    },
 ];
 
 /// An id no row has.

@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod authz;
 mod bench;
+mod benchmark;
 mod config_errors;
 mod health;
 mod invitations;

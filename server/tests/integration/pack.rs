@@ -429,7 +429,7 @@ async fn the_council_uploads_the_pack_and_each_role_gets_what_it_may() {
         response.headers()["location"]
             .to_str()
             .unwrap()
-            .contains("refused=The+file+is+larger")
+            .contains("refused=The+file+is+larger+than+10+MB")
     );
 
     // Withdrawn: gone for everyone; each step is in the audit trail.

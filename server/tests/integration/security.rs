@@ -836,7 +836,27 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         }
         async move { request.send().await.unwrap().status().as_u16() }
     };
-    let doors: [(&str, Action); 9] = [
+    let import = |cookie: Option<String>| {
+        let boundary = "door";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\nEastbrook Borough Council\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n\r\n\
+             council,indicator,year,value\nEastbrook Borough Council,X1,2024-25,1\n\r\n--{boundary}--\r\n"
+        );
+        let mut request = app
+            .http
+            .post(app.url(&format!("/api/reviews/{review}/benchmarks")))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let doors: [(&str, Action); 10] = [
         ("export without authors", Action::ViewNotes),
         ("export with authors", Action::ExportWall),
         ("wall socket", Action::ViewNotes),
@@ -846,6 +866,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         ("timetable calendar", Action::ViewTimetable),
         ("document download", Action::ViewDocuments),
         ("document upload", Action::ManageDocuments),
+        ("data import", Action::ImportBenchmarks),
     ];
     let knock = |door: &'static str, cookie: Option<String>| async move {
         match door {
@@ -857,6 +878,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             "timetable calendar" => ics(cookie).await,
             "document download" => document(cookie).await,
             "document upload" => upload(cookie).await,
+            "data import" => import(cookie).await,
             _ => socket(cookie, "deck").await,
         }
     };
@@ -871,7 +893,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             let got = knock(door, Some(cookie.clone())).await;
             let allowed = match door {
                 door if door.ends_with("socket") => 101,
-                "document upload" => 201,
+                "document upload" | "data import" => 201,
                 _ => 200,
             };
             let expected = if allows(role, action) { allowed } else { 403 };
