@@ -191,12 +191,8 @@ pub fn check_title(title: &str) -> Result<String, AppError> {
 /// The name a download is saved as: the uploaded name's stem (letters, digits, `-`, `_`, `.`,
 /// spaces as `-`), with the sniffed type's extension.
 pub fn download_name(uploaded: &str, file_type: FileType) -> String {
-    let stem = uploaded
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or(uploaded)
-        .rsplit_once('.')
-        .map_or(uploaded, |(stem, _)| stem);
+    let base = uploaded.rsplit(['/', '\\']).next().unwrap_or(uploaded);
+    let stem = base.rsplit_once('.').map_or(base, |(stem, _)| stem);
     let mut clean: String = stem
         .chars()
         .map(|c| {
