@@ -63,7 +63,7 @@ impl Filters {
         (!self.unused.get() || !self.in_use.with(|in_use| in_use.contains(&note.id)))
             && (kind.is_empty() || note.kind.as_str() == kind)
             && (pair.is_empty() || note.pair.map(|p| p.to_string()) == Some(pair))
-            && (source.is_empty() || note.source == source)
+            && (source.is_empty() || heard_at_key(note) == source)
             && (stakeholder.is_empty() || note.stakeholder == stakeholder)
             && (tag.is_empty() || note.tags.contains(&tag))
             && (search.is_empty()
@@ -72,6 +72,38 @@ impl Filters {
                 || note.stakeholder.to_lowercase().contains(&search)
                 || note.tags.iter().any(|t| t.to_lowercase().contains(&search)))
     }
+}
+
+/// The "heard at" filter's value for a note: its session when the timetable ties it to one (two
+/// sessions with one title stay two), else the words typed (a corridor conversation).
+pub(crate) fn heard_at_key(note: &Note) -> String {
+    match note.session {
+        Some(session) => format!("session:{session}"),
+        None => format!("text:{}", note.source),
+    }
+}
+
+/// The "heard at" filter's choices: each session notes are tied to (its title, day and time when
+/// the timetable has it), then each typed place, by label.
+pub(crate) fn heard_at_choices(
+    board: &Board,
+    describe: impl Fn(crate::visit::SessionId) -> Option<String>,
+) -> Vec<(String, String)> {
+    let mut choices: Vec<(String, String)> = board
+        .notes
+        .values()
+        .filter(|note| !note.deleted && !(note.session.is_none() && note.source.is_empty()))
+        .map(|note| {
+            let label = note
+                .session
+                .and_then(&describe)
+                .unwrap_or_else(|| note.source.clone());
+            (heard_at_key(note), label)
+        })
+        .collect();
+    choices.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+    choices.dedup_by(|a, b| a.0 == b.0);
+    choices
 }
 
 /// The distinct non-empty values the live notes have for a field, sorted: the choices offered
@@ -127,6 +159,19 @@ pub(crate) fn FilterBar() -> impl IntoView {
     let listed = move |pick: fn(&Note) -> Vec<String>| {
         Signal::derive(move || values(pick).into_iter().map(|v| (v.clone(), v)).collect())
     };
+    let sessions = use_context::<super::sessions::WallSessions>();
+    let heard_at = Signal::derive(move || {
+        let describe = |id| {
+            let session = sessions?.find(id)?;
+            Some(format!(
+                "{} · {} {}",
+                session.title,
+                session.day.format("%a %-d %b"),
+                crate::visit::clock(session.start)
+            ))
+        };
+        state.shown.with(|board| heard_at_choices(board, describe))
+    });
     // On a tablet or phone the filters fold away behind a toggle (CSS shows it only there), so
     // the notes start on the first screen; the toggle says how many filters are on.
     let open = RwSignal::new(false);
@@ -143,7 +188,7 @@ pub(crate) fn FilterBar() -> impl IntoView {
             aria-label="Filter the notes">
             {select("filter-kind", "Kind", filters.kind, kinds)}
             {select("filter-pair", "Pair", filters.pair, pairs)}
-            {select("filter-source", "Heard at", filters.source, listed(|note| vec![note.source.clone()]))}
+            {select("filter-source", "Heard at", filters.source, heard_at)}
             {select("filter-stakeholder", "Stakeholder group", filters.stakeholder, listed(|note| vec![note.stakeholder.clone()]))}
             {select("filter-tag", "Tag", filters.tag, listed(|note| note.tags.clone()))}
             <div class="field">
@@ -157,5 +202,68 @@ pub(crate) fn FilterBar() -> impl IntoView {
                 <label for="filter-unused">"Not yet used as evidence"</label>
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::visit::SessionId;
+
+    fn note(n: u128, source: &str, session: Option<SessionId>) -> Note {
+        Note {
+            id: NoteId(uuid::Uuid::from_u128(n)),
+            heading: None,
+            order: format!("a{n}"),
+            text: format!("note {n}"),
+            kind: NoteKind::Strength,
+            source: source.into(),
+            session,
+            stakeholder: String::new(),
+            pair: Some(1),
+            author: "Helen Marsh".into(),
+            tags: vec![],
+            version: 1,
+            deleted: false,
+        }
+    }
+
+    #[test]
+    fn heard_at_filters_by_session_not_by_the_words() {
+        let monday = SessionId(uuid::Uuid::from_u128(7));
+        let tuesday = SessionId(uuid::Uuid::from_u128(8));
+        let mut board = Board::default();
+        for note in [
+            note(1, "Staff focus group", Some(monday)),
+            note(2, "Staff focus group", Some(tuesday)),
+            note(3, "Staff focus group", None),
+            note(4, "Staff focus group", Some(monday)),
+        ] {
+            board.notes.insert(note.id, note);
+        }
+        let choices = heard_at_choices(&board, |id| {
+            Some(
+                if id == monday {
+                    "Staff focus group · Mon"
+                } else {
+                    "Staff focus group · Tue"
+                }
+                .into(),
+            )
+        });
+        let labels: Vec<&str> = choices.iter().map(|(_, label)| label.as_str()).collect();
+        assert_eq!(
+            labels,
+            vec![
+                "Staff focus group",
+                "Staff focus group · Mon",
+                "Staff focus group · Tue"
+            ],
+            "one choice per session, and the typed words as their own"
+        );
+        let keys: Vec<String> = board.notes.values().map(heard_at_key).collect();
+        assert_eq!(keys[0], keys[3], "the same session");
+        assert_ne!(keys[0], keys[1], "one title, two sessions");
+        assert_ne!(keys[0], keys[2], "typed words are not the session");
     }
 }
