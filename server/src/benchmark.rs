@@ -73,7 +73,7 @@ pub fn parse(content: &[u8]) -> Result<Dataset, String> {
             Some(at) => format!("Line {}: {}.", at.line(), describe(&error)),
             None => format!("The file cannot be read: {}.", describe(&error)),
         })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, csv::Position::line);
         let cell = |at: usize, name: &str| -> Result<String, String> {
             let text = record.get(at).unwrap_or_default().trim().to_string();
             if text.chars().count() > LONGEST {
@@ -413,7 +413,7 @@ pub async fn import(
                         .map_err(cut_off)?
                         .chars()
                         .take(LONGEST)
-                        .collect()
+                        .collect();
                 }
                 _ => {}
             }

@@ -84,6 +84,20 @@ impl MembershipService for Memberships {
             .map_err(unavailable)
     }
 
+    async fn role_and_programme(
+        &self,
+        person: PersonId,
+        review: ReviewId,
+    ) -> Result<Option<(Role, app::review::ReviewType)>, AppError> {
+        let Some(role) = self.role_in(person, review).await? else {
+            return Ok(None);
+        };
+        let summary = db::review::get_summary(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        Ok(summary.map(|summary| (role, summary.review_type)))
+    }
+
     async fn pair_in(&self, person: PersonId, review: ReviewId) -> Result<Option<i64>, AppError> {
         db::membership::pair_in(&self.db, person, review)
             .await

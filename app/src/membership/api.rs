@@ -17,6 +17,13 @@ pub trait MembershipService: Send + Sync {
         review: crate::review::ReviewId,
     ) -> Result<Option<crate::membership::Role>, AppError>;
 
+    /// The person's role in `review` and the review's programme, if they are a member of it.
+    async fn role_and_programme(
+        &self,
+        person: crate::accounts::PersonId,
+        review: crate::review::ReviewId,
+    ) -> Result<Option<(crate::membership::Role, crate::review::ReviewType)>, AppError>;
+
     /// The person's interview pair in `review`, if they are in one.
     async fn pair_in(
         &self,
@@ -92,13 +99,11 @@ pub async fn member_in(
 ) -> Result<(Caller, crate::membership::Role, crate::review::ReviewType), AppError> {
     let caller = require_caller()?;
     let membership = crate::services::service::<dyn crate::membership::MembershipService>()?;
-    let role = membership
-        .role_in(caller.id, review)
+    let (role, programme) = membership
+        .role_and_programme(caller.id, review)
         .await?
         .ok_or_else(not_a_member)?;
-    let reviews = crate::services::service::<dyn crate::review::ReviewService>()?;
-    let summary = reviews.summary(review).await?.ok_or_else(not_a_member)?;
-    Ok((caller, role, summary.review_type))
+    Ok((caller, role, programme))
 }
 
 /// The refusal for a role the review's programme does not have.

@@ -205,7 +205,7 @@ fn DocumentRow(
                         </ActionForm>
                     }.into_any()
                 }}
-                {can_manage.then(|| move || {
+                {can_manage.then_some(move || {
                     let title = title.clone();
                     if confirming.get() {
                         view! {

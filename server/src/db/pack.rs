@@ -154,7 +154,7 @@ pub async fn store(
             .bind(("part", part as i64))
             .bind(("data", Bytes::from(chunk.to_vec())))
             .await
-            .and_then(|response| response.check());
+            .and_then(surrealdb::IndexedResults::check);
         if let Err(error) = written {
             let _ = remove_chunks(db, review, document.id).await;
             return Err(error.into());
@@ -181,7 +181,7 @@ pub async fn store(
         .bind(("id", document_record(review, document.id)))
         .bind(("row", row))
         .await
-        .and_then(|response| response.check());
+        .and_then(surrealdb::IndexedResults::check);
     if let Err(error) = created {
         let _ = remove_chunks(db, review, document.id).await;
         return Err(error.into());

@@ -79,7 +79,7 @@ pub fn formula_cells(content: &[u8]) -> Result<(), String> {
         .from_reader(content);
     for record in reader.records() {
         let record = record.map_err(|error| format!("This CSV file cannot be read: {error}."))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, csv::Position::line);
         for (at, cell) in record.iter().enumerate() {
             let Some(first) = cell.chars().next() else {
                 continue;

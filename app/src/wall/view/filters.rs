@@ -92,7 +92,7 @@ pub(crate) fn heard_at_choices(
     let mut choices: Vec<(String, String)> = board
         .notes
         .values()
-        .filter(|note| !note.deleted && !(note.session.is_none() && note.source.is_empty()))
+        .filter(|note| !note.deleted && (note.session.is_some() || !note.source.is_empty()))
         .map(|note| {
             let label = note
                 .session
