@@ -43,6 +43,10 @@ test('the team charts the LGBF indicators it picks, and a broken import changes 
   const arrears = ewan.locator('figure[data-indicator="HSN1b"]');
   assert.equal(await arrears.locator('path.chart-line').count(), 3);
   assert.equal(await arrears.locator('circle.chart-marker').count(), 18);
+  // Lines are drawn, never filled (a fill shades the sliver between a line and its chord).
+  const fills = await ewan.locator('path.chart-line').evaluateAll(
+    (paths) => paths.map((path) => getComputedStyle(path).fill));
+  assert.ok(fills.length >= 9 && fills.every((fill) => fill === 'none'), fills.join(', '));
   await ewan.screenshot({ path: screenshotPath('lgbf-chart.png'), fullPage: false });
 
   const host = await openData('morag@demo.peerwall.test');
