@@ -11,12 +11,12 @@ use app::error::{AppError, ErrorCode};
 use app::membership::Action;
 use app::review::ReviewId;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
-use crate::endpoint::{caller, refuse};
+use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
 use crate::visit::{TimetableCaller, Timetables};
 
 /// A parsed file: its values, each council's family group, and the indicators.
@@ -358,80 +358,47 @@ pub async fn import(
     Path(review): Path<String>,
     session: Option<axum::Extension<app::accounts::RequestSession>>,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Response {
-    let page = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    let back = |key: &str, value: &str| {
-        let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        Redirect::to(&format!("/reviews/{review}/data?{key}={value}")).into_response()
-    };
     let (review_id, session) = match caller(&state, &review, session, "Sign in to import.", None) {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
     };
     let benchmarks = state.benchmarks.clone();
+    let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = benchmarks
             .timetables
             .caller_in(session.caller.clone(), review_id)
-            .await?;
-        who.must(Action::ImportBenchmarks)?;
-        let mut host = String::new();
-        let mut file: Option<(String, Vec<u8>)> = None;
-        let cut_off = |_| {
-            AppError::new(
-                ErrorCode::Invalid,
-                "The upload was cut off or malformed: try again.",
-            )
-        };
-        while let Some(mut field) = multipart.next_field().await.map_err(cut_off)? {
-            match field.name().unwrap_or_default() {
-                "file" => {
-                    let name = field.file_name().unwrap_or("data.csv").to_string();
-                    let mut content = Vec::new();
-                    while let Some(chunk) = field.chunk().await.map_err(cut_off)? {
-                        if content.len() + chunk.len() > MAX_IMPORT_BYTES {
-                            return Err(AppError::invalid_field(
-                                "file",
-                                format!(
-                                    "The file is larger than {} MB.",
-                                    MAX_IMPORT_BYTES / (1024 * 1024)
-                                ),
-                            ));
-                        }
-                        content.extend_from_slice(&chunk);
-                    }
-                    file = Some((name, content));
-                }
-                "host" => {
-                    host = field
-                        .text()
-                        .await
-                        .map_err(cut_off)?
-                        .chars()
-                        .take(LONGEST)
-                        .collect();
-                }
-                _ => {}
-            }
-        }
-        let (name, content) = file
+            .await
+            .map_err(ok)?;
+        who.must(Action::ImportBenchmarks).map_err(ok)?;
+        let form = read_upload(multipart, MAX_IMPORT_BYTES).await?;
+        let (name, content) = form
+            .file
+            .clone()
             .filter(|(_, content)| !content.is_empty())
-            .ok_or_else(|| AppError::invalid_field("file", "Choose a CSV file to import."))?;
+            .ok_or_else(|| {
+                ok(AppError::invalid_field(
+                    "file",
+                    "Choose a CSV file to import.",
+                ))
+            })?;
+        let host: String = form.field("host").chars().take(LONGEST).collect();
         benchmarks
             .import(&who, review_id, &name, &host, &content)
             .await
+            .map_err(ok)
     }
     .await;
-    match result {
-        Ok(rows) if page => back("imported", &rows.to_string()),
-        Ok(rows) => (StatusCode::CREATED, axum::Json(rows)).into_response(),
-        Err(error) if page && error.code == ErrorCode::Invalid => back("refused", &error.message),
-        Err(error) => refuse(error),
-    }
+    let page = format!("/reviews/{review}/data");
+    upload_answer(
+        result,
+        from_a_page(&headers).then_some(page.as_str()),
+        "imported",
+        usize::to_string,
+        |rows| (StatusCode::CREATED, axum::Json(rows)).into_response(),
+    )
 }
 
 #[cfg(test)]

@@ -108,3 +108,113 @@ pub fn attachment_name(title: &str, what: &str) -> String {
     let name: String = name.trim_matches('-').chars().take(60).collect();
     format!("{}-{what}", if name.is_empty() { "review" } else { &name })
 }
+
+/// Whether a request comes from a page's form (it accepts HTML): the answer is then the page
+/// again, saying what happened, rather than JSON.
+pub(crate) fn from_a_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Back to `page` with `key=value` in its query: how an upload form hears what happened.
+pub(crate) fn back_to(page: &str, key: &str, value: &str) -> Response {
+    let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+    axum::response::Redirect::to(&format!("{page}?{key}={value}")).into_response()
+}
+
+/// An uploaded multipart form: its text fields (1,000 characters each at most) and its `file`
+/// part (the name it was sent with and its content; none when no file was chosen).
+#[derive(Debug, Default)]
+pub(crate) struct Uploaded {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Uploaded {
+    /// A text field, empty if it was not sent.
+    pub(crate) fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a multipart form whose `file` may be `limit` bytes at most (413 with a sentence beyond);
+/// a form cut off or malformed is a 400.
+pub(crate) async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+    limit: usize,
+) -> Result<Uploaded, (StatusCode, AppError)> {
+    let unreadable = |_| {
+        (
+            StatusCode::BAD_REQUEST,
+            AppError::new(
+                ErrorCode::Invalid,
+                "The upload was cut off or malformed: try again.",
+            ),
+        )
+    };
+    let mut form = Uploaded::default();
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "file" {
+            let value: String = field
+                .text()
+                .await
+                .map_err(unreadable)?
+                .chars()
+                .take(1000)
+                .collect();
+            form.fields.insert(name, value);
+            continue;
+        }
+        // A browser sends a nameless, empty part when no file was chosen.
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let mut content = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if content.len() + chunk.len() > limit {
+                return Err((
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    AppError::invalid_field(
+                        "file",
+                        format!(
+                            "The file is larger than {} MB, the most an upload may be.",
+                            limit / (1024 * 1024)
+                        ),
+                    ),
+                ));
+            }
+            content.extend_from_slice(&chunk);
+        }
+        if !content.is_empty() || !file_name.is_empty() {
+            form.file = Some((file_name, content));
+        }
+    }
+    Ok(form)
+}
+
+/// The answer to an upload form: on success `done` (for a page, back to `page` with
+/// `?{key}=`); a refusal goes back to a page as `?refused=` when it is about what was sent,
+/// else as JSON with its status (a size refusal's 413 kept).
+pub(crate) fn upload_answer<T>(
+    result: Result<T, (StatusCode, AppError)>,
+    page: Option<&str>,
+    key: &str,
+    said: impl Fn(&T) -> String,
+    done: impl FnOnce(T) -> Response,
+) -> Response {
+    match (result, page) {
+        (Ok(value), Some(page)) => back_to(page, key, &said(&value)),
+        (Ok(value), None) => done(value),
+        (Err((_, error)), Some(page)) if error.code == ErrorCode::Invalid => {
+            back_to(page, "refused", &error.message)
+        }
+        (Err((status, error)), _) => {
+            let mut response = refuse(error);
+            if status != StatusCode::OK {
+                *response.status_mut() = status;
+            }
+            response
+        }
+    }
+}

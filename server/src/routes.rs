@@ -192,7 +192,7 @@ async fn limit_body(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        if limit == UPLOAD_BODY_BYTES && accepts_html(request.headers()) {
+        if limit == UPLOAD_BODY_BYTES && crate::endpoint::from_a_page(request.headers()) {
             // A page's upload form: back to the pack, saying why.
             // Back to the page the form is on: the pack, or the data page for an import.
             let path = request.uri().path().trim_start_matches("/api");
@@ -204,10 +204,7 @@ async fn limit_body(
                 "The file is larger than {} MB, the most an upload may be.",
                 app::visit::MAX_DOCUMENT_BYTES / (1024 * 1024)
             );
-            let message: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-            return axum::response::IntoResponse::into_response(axum::response::Redirect::to(
-                &format!("{path}?refused={message}"),
-            ));
+            return crate::endpoint::back_to(&path, "refused", &message);
         }
         return with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE);
     }
@@ -223,13 +220,6 @@ async fn limit_body(
         }
         Err(_) => with_status(too_large(), axum::http::StatusCode::PAYLOAD_TOO_LARGE),
     }
-}
-
-fn accepts_html(headers: &axum::http::HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 fn with_status(

@@ -11,15 +11,15 @@ use app::visit::{
     PackService, PackView, Unread, check_title, download_name, suggested_send_on, visit_is_near,
 };
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use super::sniff::sniff;
 use super::{TimetableCaller, Timetables};
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
-use crate::endpoint::{caller, refuse};
+use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
 
 /// Visits to the pack this close together are one sitting: "new" stays new until the next.
 const SITTING_MINUTES: i64 = 30;
@@ -309,67 +309,16 @@ pub struct UploadForm {
     pub file: Option<(String, Vec<u8>)>,
 }
 
-/// Reads the multipart form, the file at most `MAX_DOCUMENT_BYTES` (a clear 413 beyond).
-async fn read_form(mut multipart: Multipart) -> Result<UploadForm, (StatusCode, AppError)> {
-    let unreadable = |_| {
-        (
-            StatusCode::BAD_REQUEST,
-            AppError::new(
-                ErrorCode::Invalid,
-                "The upload was cut off or malformed: try again.",
-            ),
-        )
-    };
-    let mut form = UploadForm::default();
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("document").to_string();
-            let mut content = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-                if content.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                    return Err((
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        AppError::invalid_field(
-                            "file",
-                            format!(
-                                "The file is larger than {} MB, the most the pack takes.",
-                                MAX_DOCUMENT_BYTES / (1024 * 1024)
-                            ),
-                        ),
-                    ));
-                }
-                content.extend_from_slice(&chunk);
-            }
-            if !content.is_empty() || field_was_chosen(&file_name) {
-                form.file = Some((file_name, content));
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(unreadable)?;
-        let value: String = value.chars().take(1000).collect();
-        match name.as_str() {
-            "title" => form.title = value,
-            "kind" => form.kind = value,
-            "audience" => form.audience = value,
-            "send_on" => form.send_on = value,
-            _ => {}
+impl From<crate::endpoint::Uploaded> for UploadForm {
+    fn from(form: crate::endpoint::Uploaded) -> Self {
+        UploadForm {
+            title: form.field("title"),
+            kind: form.field("kind"),
+            audience: form.field("audience"),
+            send_on: form.field("send_on"),
+            file: form.file,
         }
     }
-    Ok(form)
-}
-
-/// A browser sends an empty file part with no name when no file was chosen.
-fn field_was_chosen(file_name: &str) -> bool {
-    !file_name.is_empty()
-}
-
-/// Whether the request is a browser's form submission (then it is sent back to the page).
-fn from_a_page(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// `POST /api/reviews/{review}/documents`: a multipart form (title, kind, audience, send_on,
@@ -382,45 +331,31 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Response {
-    let page = from_a_page(&headers);
-    let back = |review: &str, key: &str, value: &str| {
-        let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
-        Redirect::to(&format!("/reviews/{review}/documents?{key}={value}")).into_response()
-    };
     let (review_id, session) = match caller(&state, &review, session, "Sign in to upload.", None) {
         Ok(caller) => caller,
         Err(error) => return refuse(error),
     };
     let packs = state.pack.clone();
+    let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = packs
             .timetables
             .caller_in(session.caller.clone(), review_id)
             .await
-            .map_err(|error| (StatusCode::OK, error))?;
-        who.must(Action::ManageDocuments)
-            .map_err(|error| (StatusCode::OK, error))?;
-        let form = read_form(multipart).await?;
-        packs
-            .upload(&who, review_id, form)
-            .await
-            .map_err(|error| (StatusCode::OK, error))
+            .map_err(ok)?;
+        who.must(Action::ManageDocuments).map_err(ok)?;
+        let form = read_upload(multipart, MAX_DOCUMENT_BYTES).await?;
+        packs.upload(&who, review_id, form.into()).await.map_err(ok)
     }
     .await;
-    match result {
-        Ok(document) if page => back(&review, "uploaded", &document.title),
-        Ok(document) => (StatusCode::CREATED, axum::Json(document)).into_response(),
-        Err((_, error)) if page && error.code == ErrorCode::Invalid => {
-            back(&review, "refused", &error.message)
-        }
-        Err((status, error)) => {
-            let mut response = refuse(error);
-            if status != StatusCode::OK {
-                *response.status_mut() = status;
-            }
-            response
-        }
-    }
+    let page = format!("/reviews/{review}/documents");
+    upload_answer(
+        result,
+        from_a_page(&headers).then_some(page.as_str()),
+        "uploaded",
+        |document| document.title.clone(),
+        |document| (StatusCode::CREATED, axum::Json(document)).into_response(),
+    )
 }
 
 /// `GET /api/reviews/{review}/documents/{document}`: the file as an attachment with its sniffed
