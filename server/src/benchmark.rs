@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
 use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
-use crate::visit::{TimetableCaller, Timetables};
+use crate::membership::{ReviewCaller, review_caller};
 
 /// A parsed file: its values, each council's family group, and the indicators.
 #[derive(Debug, Default)]
@@ -184,7 +184,8 @@ fn describe(error: &csv::Error) -> String {
 pub struct Benchmarks {
     db: Database,
     audit: AuditTrail,
-    timetables: Timetables,
+    membership: std::sync::Arc<dyn app::membership::MembershipService>,
+    reviews: std::sync::Arc<dyn app::review::ReviewService>,
 }
 
 fn unavailable(error: db::DbError) -> AppError {
@@ -193,23 +194,44 @@ fn unavailable(error: db::DbError) -> AppError {
 }
 
 impl Benchmarks {
-    pub fn new(db: Database, audit: AuditTrail, timetables: Timetables) -> Self {
+    pub fn new(
+        db: Database,
+        audit: AuditTrail,
+        membership: std::sync::Arc<dyn app::membership::MembershipService>,
+        reviews: std::sync::Arc<dyn app::review::ReviewService>,
+    ) -> Self {
         Self {
             db,
             audit,
-            timetables,
+            membership,
+            reviews,
         }
     }
 
-    async fn caller(&self, review: ReviewId) -> Result<TimetableCaller, AppError> {
+    /// `caller` checked as a member of `review`.
+    async fn caller_in(
+        &self,
+        caller: app::accounts::Caller,
+        review: ReviewId,
+    ) -> Result<ReviewCaller, AppError> {
+        review_caller(
+            self.membership.as_ref(),
+            self.reviews.as_ref(),
+            caller,
+            review,
+        )
+        .await
+    }
+
+    async fn caller(&self, review: ReviewId) -> Result<ReviewCaller, AppError> {
         let caller = app::accounts::require_caller()?;
-        self.timetables.caller_in(caller, review).await
+        self.caller_in(caller, review).await
     }
 
     /// Checks and imports a file for `who`; the number of values imported.
     pub async fn import(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
         file_name: &str,
         host: &str,
@@ -368,7 +390,6 @@ pub async fn import(
     let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = benchmarks
-            .timetables
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;

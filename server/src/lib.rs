@@ -138,8 +138,18 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         reviews.clone(),
     );
     timetable.start_following();
-    let pack = visit::pack::Packs::new(db.clone(), audit.clone(), timetable.clone());
-    let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), timetable.clone());
+    let pack = visit::pack::Packs::new(
+        db.clone(),
+        audit.clone(),
+        membership.clone(),
+        reviews.clone(),
+    );
+    let benchmarks = benchmark::Benchmarks::new(
+        db.clone(),
+        audit.clone(),
+        membership.clone(),
+        reviews.clone(),
+    );
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(

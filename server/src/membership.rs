@@ -29,6 +29,49 @@ pub async fn member_of(
     Ok((role, summary))
 }
 
+/// Who is asking about a review, checked: their role in it, and the review's programme, visit
+/// days and title, for a programme-aware role check (`may`, `must`). The timetable, the pack and
+/// the data all start from one.
+#[derive(Debug, Clone)]
+pub struct ReviewCaller {
+    pub caller: Caller,
+    pub role: Role,
+    pub programme: app::review::ReviewType,
+    pub visit: (chrono::NaiveDate, chrono::NaiveDate),
+    pub title: String,
+}
+
+impl ReviewCaller {
+    pub fn may(&self, action: app::membership::Action) -> bool {
+        app::membership::allows_in(self.programme, self.role, action)
+    }
+
+    pub fn must(&self, action: app::membership::Action) -> Result<(), AppError> {
+        if self.may(action) {
+            Ok(())
+        } else {
+            Err(app::membership::forbidden(self.role))
+        }
+    }
+}
+
+/// `caller` checked as a member of `review` (the not-a-member refusal otherwise).
+pub async fn review_caller(
+    membership: &dyn MembershipService,
+    reviews: &dyn app::review::ReviewService,
+    caller: Caller,
+    review: ReviewId,
+) -> Result<ReviewCaller, AppError> {
+    let (role, summary) = member_of(membership, reviews, caller.id, review).await?;
+    Ok(ReviewCaller {
+        caller,
+        role,
+        programme: summary.review_type,
+        visit: (summary.on_site_start, summary.on_site_end),
+        title: summary.title,
+    })
+}
+
 /// Memberships in SurrealDB.
 pub struct Memberships {
     db: Database,

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use app::accounts::Caller;
 use app::error::AppError;
-use app::membership::{Action, MembershipService, Role, allows_in};
-use app::review::{ReviewId, ReviewService, ReviewType};
+use app::membership::{Action, MembershipService};
+use app::review::{ReviewId, ReviewService};
 use app::visit::{PairLabel, Session, TimetableView, clashes};
 use tokio::sync::watch;
 
@@ -25,29 +25,7 @@ use crate::db::{self, Database};
 
 pub use ics::download_ics;
 
-/// Who is asking, checked: their role and the review's programme and visit.
-#[derive(Debug, Clone)]
-pub struct TimetableCaller {
-    pub caller: Caller,
-    pub role: Role,
-    pub programme: ReviewType,
-    pub visit: (chrono::NaiveDate, chrono::NaiveDate),
-    pub title: String,
-}
-
-impl TimetableCaller {
-    pub fn may(&self, action: Action) -> bool {
-        allows_in(self.programme, self.role, action)
-    }
-
-    pub fn must(&self, action: Action) -> Result<(), AppError> {
-        if self.may(action) {
-            Ok(())
-        } else {
-            Err(app::membership::forbidden(self.role))
-        }
-    }
-}
+pub use crate::membership::ReviewCaller;
 
 /// The timetable service.
 #[derive(Clone)]
@@ -139,21 +117,14 @@ impl Timetables {
         &self,
         caller: Caller,
         review: ReviewId,
-    ) -> Result<TimetableCaller, AppError> {
-        let (role, summary) = crate::membership::member_of(
+    ) -> Result<ReviewCaller, AppError> {
+        crate::membership::review_caller(
             self.membership.as_ref(),
             self.reviews.as_ref(),
-            caller.id,
+            caller,
             review,
         )
-        .await?;
-        Ok(TimetableCaller {
-            caller,
-            role,
-            programme: summary.review_type,
-            visit: (summary.on_site_start, summary.on_site_end),
-            title: summary.title,
-        })
+        .await
     }
 
     /// Every session of the review, cancelled ones too.
@@ -167,7 +138,7 @@ impl Timetables {
     /// caller's own pair (a member of the peer team's).
     pub async fn pairs(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
     ) -> Result<(Vec<PairLabel>, Option<i64>), AppError> {
         let members = db::membership::members(&self.db, review)
@@ -204,7 +175,7 @@ impl Timetables {
     /// The timetable as `who` may see it.
     pub async fn view_for(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
     ) -> Result<TimetableView, AppError> {
         who.must(Action::ViewTimetable)?;

@@ -10,14 +10,14 @@ use app::visit::protocol::{TimetableClientMessage, TimetableServerMessage};
 use axum::extract::ws::close_code;
 use tokio::sync::watch;
 
-use super::{TimetableCaller, Timetables};
+use super::{ReviewCaller, Timetables};
 use crate::AppState;
 use crate::socket::{Channel, Flow, Link, Next, SocketCaller};
 
 /// One open timetable.
 pub struct TimetableChannel {
     timetables: Timetables,
-    who: TimetableCaller,
+    who: ReviewCaller,
     review: app::review::ReviewId,
     changes: watch::Receiver<u64>,
     /// A change was heard and not yet sent (kept across a cancelled `next`).

@@ -16,10 +16,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub use super::sniff::sniff;
-use super::{TimetableCaller, Timetables};
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
 use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
+use crate::membership::{ReviewCaller, review_caller};
 
 /// Visits to the pack this close together are one sitting: "new" stays new until the next.
 const SITTING_MINUTES: i64 = 30;
@@ -29,7 +29,8 @@ const SITTING_MINUTES: i64 = 30;
 pub struct Packs {
     db: Database,
     audit: AuditTrail,
-    timetables: Timetables,
+    membership: std::sync::Arc<dyn app::membership::MembershipService>,
+    reviews: std::sync::Arc<dyn app::review::ReviewService>,
 }
 
 fn unavailable(error: db::DbError) -> AppError {
@@ -63,24 +64,45 @@ fn reads_for(role: Role) -> bool {
 }
 
 impl Packs {
-    pub fn new(db: Database, audit: AuditTrail, timetables: Timetables) -> Self {
+    pub fn new(
+        db: Database,
+        audit: AuditTrail,
+        membership: std::sync::Arc<dyn app::membership::MembershipService>,
+        reviews: std::sync::Arc<dyn app::review::ReviewService>,
+    ) -> Self {
         Self {
             db,
             audit,
-            timetables,
+            membership,
+            reviews,
         }
     }
 
-    async fn caller(&self, review: ReviewId) -> Result<TimetableCaller, AppError> {
+    /// `caller` checked as a member of `review`.
+    async fn caller_in(
+        &self,
+        caller: app::accounts::Caller,
+        review: ReviewId,
+    ) -> Result<ReviewCaller, AppError> {
+        review_caller(
+            self.membership.as_ref(),
+            self.reviews.as_ref(),
+            caller,
+            review,
+        )
+        .await
+    }
+
+    async fn caller(&self, review: ReviewId) -> Result<ReviewCaller, AppError> {
         let caller = app::accounts::require_caller()?;
-        self.timetables.caller_in(caller, review).await
+        self.caller_in(caller, review).await
     }
 
     /// A document the caller may see, or the unknown-document refusal (as for one that does not
     /// exist, so that documents meant for others cannot be probed).
     async fn visible(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
         document: DocumentId,
     ) -> Result<Document, AppError> {
@@ -94,7 +116,7 @@ impl Packs {
     /// The pack as `who` sees it, measuring "new" from `baseline`.
     async fn view_for(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
         baseline: Option<DateTime<Utc>>,
     ) -> Result<PackView, AppError> {
@@ -190,7 +212,7 @@ impl Packs {
     /// Checks and stores an upload by `who`; the stored document.
     pub async fn upload(
         &self,
-        who: &TimetableCaller,
+        who: &ReviewCaller,
         review: ReviewId,
         form: UploadForm,
     ) -> Result<Document, AppError> {
@@ -339,7 +361,6 @@ pub async fn upload(
     let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = packs
-            .timetables
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;
@@ -374,10 +395,7 @@ pub async fn download(
     };
     let packs = state.pack.clone();
     let result = async {
-        let who = packs
-            .timetables
-            .caller_in(session.caller.clone(), review)
-            .await?;
+        let who = packs.caller_in(session.caller.clone(), review).await?;
         who.must(Action::ViewDocuments)?;
         let found = packs.visible(&who, review, document).await?;
         let content = db::pack::content(&packs.db, review, document)
