@@ -32,27 +32,14 @@ async fn import(
     csv: &str,
     from_page: bool,
 ) -> reqwest::Response {
-    let boundary = "lgbf-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\n{host}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lgbf.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-    );
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut request = client
-        .post(app.url(&format!("/api/reviews/{review}/benchmarks")))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(reqwest::header::COOKIE, cookie)
-        .body(body);
-    if from_page {
-        request = request.header("accept", "text/html");
-    }
-    request.send().await.unwrap()
+    app.post_multipart(
+        &format!("/api/reviews/{review}/benchmarks"),
+        &[("host", host)],
+        ("lgbf.csv", csv.as_bytes()),
+        Some(cookie),
+        from_page,
+    )
+    .await
 }
 
 async fn view(app: &TestApp, review: &str, cookie: &str) -> Value {

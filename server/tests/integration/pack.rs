@@ -37,41 +37,6 @@ impl<'a> Upload<'a> {
             content,
         }
     }
-
-    /// The multipart body a browser's form sends, and its content type.
-    fn body(&self) -> (String, Vec<u8>) {
-        let boundary = "----peerwall-test-boundary-7MA4YWxkTrZu0gW";
-        let mut body = Vec::new();
-        for (name, value) in [
-            ("title", self.title),
-            ("kind", self.kind),
-            ("audience", self.audience),
-            ("send_on", self.send_on.as_str()),
-        ] {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-                self.file_name
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&self.content);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        (format!("multipart/form-data; boundary={boundary}"), body)
-    }
-}
-
-/// A client that does not follow redirects, to see where the server sends a page.
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn upload(
@@ -81,18 +46,20 @@ async fn upload(
     upload: &Upload<'_>,
     from_page: bool,
 ) -> reqwest::Response {
-    let (content_type, body) = upload.body();
-    let mut request = no_redirects()
-        .post(app.url(&format!("/api/reviews/{review}/documents")))
-        .header("content-type", content_type)
-        .body(body);
-    if let Some(cookie) = cookie {
-        request = request.header(reqwest::header::COOKIE, cookie);
-    }
-    if from_page {
-        request = request.header("accept", "text/html,application/xhtml+xml");
-    }
-    request.send().await.unwrap()
+    let fields = [
+        ("title", upload.title),
+        ("kind", upload.kind),
+        ("audience", upload.audience),
+        ("send_on", upload.send_on.as_str()),
+    ];
+    app.post_multipart(
+        &format!("/api/reviews/{review}/documents"),
+        &fields,
+        (upload.file_name, &upload.content),
+        cookie,
+        from_page,
+    )
+    .await
 }
 
 async fn download(app: &TestApp, review: &str, document: &str, cookie: &str) -> reqwest::Response {

@@ -813,48 +813,34 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         }
         async move { request.send().await.unwrap().status().as_u16() }
     };
-    let upload = |cookie: Option<String>| {
-        let boundary = "door";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nMinutes\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nother\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"audience\"\r\n\r\neveryone\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"send_on\"\r\n\r\n2020-01-01\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\n\r\n\
-             item,value\na,1\n\r\n--{boundary}--\r\n"
-        );
-        let mut request = app
-            .http
-            .post(app.url(&format!("/api/reviews/{review}/documents")))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body);
-        if let Some(cookie) = cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
+    let multipart = |kind: &'static str, cookie: Option<String>| {
+        let app = &app;
+        let path = format!("/api/reviews/{review}/{kind}");
+        async move {
+            let (fields, file): (&[(&str, &str)], (&str, &[u8])) = if kind == "documents" {
+                (
+                    &[
+                        ("title", "Minutes"),
+                        ("kind", "other"),
+                        ("audience", "everyone"),
+                        ("send_on", "2020-01-01"),
+                    ],
+                    ("m.csv", b"item,value\na,1\n"),
+                )
+            } else {
+                (
+                    &[("host", "Eastbrook Borough Council")],
+                    (
+                        "d.csv",
+                        b"council,indicator,year,value\nEastbrook Borough Council,X1,2024-25,1\n",
+                    ),
+                )
+            };
+            app.post_multipart(&path, fields, file, cookie.as_deref(), false)
+                .await
+                .status()
+                .as_u16()
         }
-        async move { request.send().await.unwrap().status().as_u16() }
-    };
-    let import = |cookie: Option<String>| {
-        let boundary = "door";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"host\"\r\n\r\nEastbrook Borough Council\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.csv\"\r\n\r\n\
-             council,indicator,year,value\nEastbrook Borough Council,X1,2024-25,1\n\r\n--{boundary}--\r\n"
-        );
-        let mut request = app
-            .http
-            .post(app.url(&format!("/api/reviews/{review}/benchmarks")))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body);
-        if let Some(cookie) = cookie {
-            request = request.header(reqwest::header::COOKIE, cookie);
-        }
-        async move { request.send().await.unwrap().status().as_u16() }
     };
     let doors: [(&str, Action); 10] = [
         ("export without authors", Action::ViewNotes),
@@ -877,8 +863,8 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             "timetable socket" => socket(cookie, "timetable").await,
             "timetable calendar" => ics(cookie).await,
             "document download" => document(cookie).await,
-            "document upload" => upload(cookie).await,
-            "data import" => import(cookie).await,
+            "document upload" => multipart("documents", cookie).await,
+            "data import" => multipart("benchmarks", cookie).await,
             _ => socket(cookie, "deck").await,
         }
     };

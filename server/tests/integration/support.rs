@@ -163,6 +163,57 @@ impl TestApp {
             .as_u16()
     }
 
+    /// POSTs a multipart form as a page's upload form sends it (its text `fields`, then `file` as
+    /// (name, content)), with a session cookie when given, not following redirects; as a page
+    /// (accepting HTML) when `from_page`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+        cookie: Option<&str>,
+        from_page: bool,
+    ) -> reqwest::Response {
+        let boundary = "----peerwall-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        let mut request = client
+            .post(self.url(path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        if from_page {
+            request = request.header("accept", "text/html,application/xhtml+xml");
+        }
+        request.send().await.expect("POST")
+    }
+
     /// The kinds of the newest audit events, newest first.
     pub async fn audit_kinds(&self) -> Vec<String> {
         peerwall_server::db::audit::recent_audit(&self.state.db, 100)
