@@ -393,6 +393,7 @@ pub async fn import(
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;
+        // Refused before the body is read (the service checks again for its other callers).
         who.must(Action::ImportBenchmarks).map_err(ok)?;
         let form = read_upload(multipart, MAX_IMPORT_BYTES).await?;
         let (name, content) = form

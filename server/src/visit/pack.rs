@@ -364,6 +364,7 @@ pub async fn upload(
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;
+        // Refused before the body is read (the service checks again for its other callers).
         who.must(Action::ManageDocuments).map_err(ok)?;
         let form = read_upload(multipart, MAX_DOCUMENT_BYTES).await?;
         packs.upload(&who, review_id, form.into()).await.map_err(ok)

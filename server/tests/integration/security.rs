@@ -817,7 +817,8 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         let app = &app;
         let path = format!("/api/reviews/{review}/{kind}");
         async move {
-            let (fields, file): (&[(&str, &str)], (&str, &[u8])) = if kind == "documents" {
+            type Form<'a> = (&'a [(&'a str, &'a str)], (&'a str, &'a [u8]));
+            let (fields, file): Form = if kind == "documents" {
                 (
                     &[
                         ("title", "Minutes"),
