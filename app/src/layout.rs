@@ -44,6 +44,19 @@ pub fn NotFoundPage() -> impl IntoView {
 
 /// The browser's own origin, so that a path the server returns becomes a link to copy (empty
 /// while rendering on the server, where the link is never shown).
+/// What a review's page shows in place of itself when it cannot be had: the page's title, a
+/// heading that names what is missing, and why.
+#[component]
+pub fn NotAvailable(title: &'static str, heading: String, message: String) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <section class="narrow">
+            <h1>{heading}</h1>
+            <p class="status status-error" role="alert">{message}</p>
+        </section>
+    }
+}
+
 pub fn site_origin() -> String {
     #[cfg(feature = "hydrate")]
     {

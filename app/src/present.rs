@@ -14,8 +14,8 @@ pub mod protocol;
 mod slides;
 mod state;
 
+use crate::layout::NotAvailable;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::membership::Role;
@@ -40,11 +40,7 @@ pub(crate) fn with_review<V: IntoView + 'static>(
                 move || overview.get().map(|result| match result {
                     Ok(overview) => page(overview.summary.id, overview.summary.title.clone(), overview.my_role).into_any(),
                     Err(error) => view! {
-                        <Title text=name/>
-                        <section class="narrow">
-                            <h1>{format!("The {} is not available", name.to_lowercase())}</h1>
-                            <p class="status status-error" role="alert">{error.message}</p>
-                        </section>
+                        <NotAvailable title=name heading=format!("The {} is not available", name.to_lowercase()) message=error.message/>
                     }.into_any(),
                 })
             }

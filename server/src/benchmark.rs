@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
 use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
-use crate::membership::{ReviewCaller, review_caller};
+use crate::membership::{ReviewCaller, ReviewDoor};
 
 /// A parsed file: its values, each council's family group, and the indicators.
 #[derive(Debug, Default)]
@@ -184,8 +184,7 @@ fn describe(error: &csv::Error) -> String {
 pub struct Benchmarks {
     db: Database,
     audit: AuditTrail,
-    membership: std::sync::Arc<dyn app::membership::MembershipService>,
-    reviews: std::sync::Arc<dyn app::review::ReviewService>,
+    door: ReviewDoor,
 }
 
 fn unavailable(error: db::DbError) -> AppError {
@@ -194,38 +193,8 @@ fn unavailable(error: db::DbError) -> AppError {
 }
 
 impl Benchmarks {
-    pub fn new(
-        db: Database,
-        audit: AuditTrail,
-        membership: std::sync::Arc<dyn app::membership::MembershipService>,
-        reviews: std::sync::Arc<dyn app::review::ReviewService>,
-    ) -> Self {
-        Self {
-            db,
-            audit,
-            membership,
-            reviews,
-        }
-    }
-
-    /// `caller` checked as a member of `review`.
-    async fn caller_in(
-        &self,
-        caller: app::accounts::Caller,
-        review: ReviewId,
-    ) -> Result<ReviewCaller, AppError> {
-        review_caller(
-            self.membership.as_ref(),
-            self.reviews.as_ref(),
-            caller,
-            review,
-        )
-        .await
-    }
-
-    async fn caller(&self, review: ReviewId) -> Result<ReviewCaller, AppError> {
-        let caller = app::accounts::require_caller()?;
-        self.caller_in(caller, review).await
+    pub fn new(db: Database, audit: AuditTrail, door: ReviewDoor) -> Self {
+        Self { db, audit, door }
     }
 
     /// Checks and imports a file for `who`; the number of values imported.
@@ -288,7 +257,7 @@ impl Benchmarks {
 #[async_trait::async_trait]
 impl BenchmarkService for Benchmarks {
     async fn view(&self, review: ReviewId) -> Result<BenchmarkView, AppError> {
-        let who = self.caller(review).await?;
+        let who = self.door.caller(review).await?;
         who.must(Action::ViewBenchmarks)?;
         let set = db::benchmark::set(&self.db, review)
             .await
@@ -332,7 +301,7 @@ impl BenchmarkService for Benchmarks {
         indicator: String,
         picked: bool,
     ) -> Result<(), AppError> {
-        let who = self.caller(review).await?;
+        let who = self.door.caller(review).await?;
         who.must(Action::PickIndicators)?;
         let Some((_, _, mut current)) = db::benchmark::set(&self.db, review)
             .await
@@ -390,6 +359,7 @@ pub async fn import(
     let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = benchmarks
+            .door
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;

@@ -131,25 +131,11 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         wall.clone(),
     );
     report.start_following();
-    let timetable = visit::Timetables::new(
-        db.clone(),
-        audit.clone(),
-        membership.clone(),
-        reviews.clone(),
-    );
+    let door = membership::ReviewDoor::new(membership.clone(), reviews.clone());
+    let timetable = visit::Timetables::new(db.clone(), audit.clone(), door.clone());
     timetable.start_following();
-    let pack = visit::pack::Packs::new(
-        db.clone(),
-        audit.clone(),
-        membership.clone(),
-        reviews.clone(),
-    );
-    let benchmarks = benchmark::Benchmarks::new(
-        db.clone(),
-        audit.clone(),
-        membership.clone(),
-        reviews.clone(),
-    );
+    let pack = visit::pack::Packs::new(db.clone(), audit.clone(), door.clone());
+    let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door);
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(

@@ -55,21 +55,52 @@ impl ReviewCaller {
     }
 }
 
-/// `caller` checked as a member of `review` (the not-a-member refusal otherwise).
-pub async fn review_caller(
-    membership: &dyn MembershipService,
-    reviews: &dyn app::review::ReviewService,
-    caller: Caller,
-    review: ReviewId,
-) -> Result<ReviewCaller, AppError> {
-    let (role, summary) = member_of(membership, reviews, caller.id, review).await?;
-    Ok(ReviewCaller {
-        caller,
-        role,
-        programme: summary.review_type,
-        visit: (summary.on_site_start, summary.on_site_end),
-        title: summary.title,
-    })
+/// The door to a review for the services that start from a checked caller (the timetable, the
+/// pack, the data): membership and the review, asked together.
+#[derive(Clone)]
+pub struct ReviewDoor {
+    membership: std::sync::Arc<dyn MembershipService>,
+    reviews: std::sync::Arc<dyn app::review::ReviewService>,
+}
+
+impl ReviewDoor {
+    pub fn new(
+        membership: std::sync::Arc<dyn MembershipService>,
+        reviews: std::sync::Arc<dyn app::review::ReviewService>,
+    ) -> Self {
+        Self {
+            membership,
+            reviews,
+        }
+    }
+
+    /// `caller` checked as a member of `review` (the not-a-member refusal otherwise).
+    pub async fn caller_in(
+        &self,
+        caller: Caller,
+        review: ReviewId,
+    ) -> Result<ReviewCaller, AppError> {
+        let (role, summary) = member_of(
+            self.membership.as_ref(),
+            self.reviews.as_ref(),
+            caller.id,
+            review,
+        )
+        .await?;
+        Ok(ReviewCaller {
+            caller,
+            role,
+            programme: summary.review_type,
+            visit: (summary.on_site_start, summary.on_site_end),
+            title: summary.title,
+        })
+    }
+
+    /// The signed-in caller of this request, checked as a member of `review`.
+    pub async fn caller(&self, review: ReviewId) -> Result<ReviewCaller, AppError> {
+        let caller = app::accounts::require_caller()?;
+        self.caller_in(caller, review).await
+    }
 }
 
 /// Memberships in SurrealDB.

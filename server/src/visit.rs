@@ -13,10 +13,9 @@ mod sniff;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use app::accounts::Caller;
 use app::error::AppError;
-use app::membership::{Action, MembershipService};
-use app::review::{ReviewId, ReviewService};
+use app::membership::Action;
+use app::review::ReviewId;
 use app::visit::{PairLabel, Session, TimetableView, clashes};
 use tokio::sync::watch;
 
@@ -26,14 +25,14 @@ use crate::db::{self, Database};
 pub use ics::download_ics;
 
 pub use crate::membership::ReviewCaller;
+use crate::membership::ReviewDoor;
 
 /// The timetable service.
 #[derive(Clone)]
 pub struct Timetables {
     db: Database,
     audit: AuditTrail,
-    membership: Arc<dyn MembershipService>,
-    reviews: Arc<dyn ReviewService>,
+    pub(crate) door: ReviewDoor,
     /// Per review with an open timetable: a counter that goes up at every change.
     changes: Arc<Mutex<HashMap<ReviewId, watch::Sender<u64>>>>,
     /// This node, as its changes are marked: it tells its own timetables at once and skips the
@@ -48,17 +47,11 @@ fn unavailable(error: db::DbError) -> AppError {
 }
 
 impl Timetables {
-    pub fn new(
-        db: Database,
-        audit: AuditTrail,
-        membership: Arc<dyn MembershipService>,
-        reviews: Arc<dyn ReviewService>,
-    ) -> Self {
+    pub fn new(db: Database, audit: AuditTrail, door: ReviewDoor) -> Self {
         Self {
             db,
             audit,
-            membership,
-            reviews,
+            door,
             changes: Arc::default(),
             node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
@@ -110,21 +103,6 @@ impl Timetables {
             .entry(review)
             .or_insert_with(|| watch::channel(0).0)
             .subscribe()
-    }
-
-    /// The caller's role, the programme and the visit, or a refusal for a non-member.
-    pub async fn caller_in(
-        &self,
-        caller: Caller,
-        review: ReviewId,
-    ) -> Result<ReviewCaller, AppError> {
-        crate::membership::review_caller(
-            self.membership.as_ref(),
-            self.reviews.as_ref(),
-            caller,
-            review,
-        )
-        .await
     }
 
     /// Every session of the review, cancelled ones too.

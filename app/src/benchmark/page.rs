@@ -3,6 +3,7 @@
 //! and for the council's contact and the facilitator the import form (a plain multipart form, sent
 //! back here with `?imported=` or `?refused=`).
 
+use crate::layout::NotAvailable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -32,11 +33,7 @@ pub fn BenchmarkPage() -> impl IntoView {
             {move || data.get().map(|result| match result {
                 Ok((review, view)) => view! { <Benchmarks review view pick/> }.into_any(),
                 Err(error) => view! {
-                    <Title text="Data"/>
-                    <section class="narrow">
-                        <h1>"The data is not available"</h1>
-                        <p class="status status-error" role="alert">{error.message}</p>
-                    </section>
+                    <NotAvailable title="Data" heading="The data is not available".to_string() message=error.message/>
                 }.into_any(),
             })}
         </Suspense>

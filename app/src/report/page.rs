@@ -7,6 +7,7 @@ mod context;
 mod round;
 mod side;
 
+use crate::layout::NotAvailable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -39,11 +40,7 @@ pub fn ReportPage() -> impl IntoView {
                     />
                 }.into_any(),
                 Err(error) => view! {
-                    <Title text="Report"/>
-                    <section class="narrow">
-                        <h1>"The report is not available"</h1>
-                        <p class="status status-error" role="alert">{error.message}</p>
-                    </section>
+                    <NotAvailable title="Report" heading="The report is not available".to_string() message=error.message/>
                 }.into_any(),
             })}
         </Suspense>

@@ -6,6 +6,7 @@
 //! page's code has loaded; the server sends the browser back here with `?uploaded=` or
 //! `?refused=` and this page says which.
 
+use crate::layout::NotAvailable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -50,11 +51,7 @@ pub fn PackPage() -> impl IntoView {
             {move || pack.get().map(|result| match result {
                 Ok((review, view)) => view! { <Pack review view mark withdraw/> }.into_any(),
                 Err(error) => view! {
-                    <Title text="Documents"/>
-                    <section class="narrow">
-                        <h1>"The documents are not available"</h1>
-                        <p class="status status-error" role="alert">{error.message}</p>
-                    </section>
+                    <NotAvailable title="Documents" heading="The documents are not available".to_string() message=error.message/>
                 }.into_any(),
             })}
         </Suspense>

@@ -54,6 +54,7 @@ impl Channel for TimetableChannel {
     async fn open(state: &AppState, caller: SocketCaller) -> Result<Self, AppError> {
         let timetables = state.timetable.clone();
         let who = timetables
+            .door
             .caller_in(caller.session.caller.clone(), caller.review)
             .await?;
         let changes = timetables.watch(caller.review);

@@ -109,7 +109,10 @@ pub async fn download_ics(
     };
     let timetables = state.timetable.clone();
     let result = async {
-        let who = timetables.caller_in(session.caller.clone(), review).await?;
+        let who = timetables
+            .door
+            .caller_in(session.caller.clone(), review)
+            .await?;
         who.must(Action::ViewTimetable)?;
         // The pairs only: the view's notes per session and clashes are not needed here.
         let (pairs, my_pair) = timetables.pairs(&who, review).await?;

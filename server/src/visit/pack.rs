@@ -19,7 +19,7 @@ pub use super::sniff::sniff;
 use crate::audit::AuditTrail;
 use crate::db::{self, Database};
 use crate::endpoint::{caller, from_a_page, read_upload, refuse, upload_answer};
-use crate::membership::{ReviewCaller, review_caller};
+use crate::membership::{ReviewCaller, ReviewDoor};
 
 /// Visits to the pack this close together are one sitting: "new" stays new until the next.
 const SITTING_MINUTES: i64 = 30;
@@ -29,8 +29,7 @@ const SITTING_MINUTES: i64 = 30;
 pub struct Packs {
     db: Database,
     audit: AuditTrail,
-    membership: std::sync::Arc<dyn app::membership::MembershipService>,
-    reviews: std::sync::Arc<dyn app::review::ReviewService>,
+    door: ReviewDoor,
 }
 
 fn unavailable(error: db::DbError) -> AppError {
@@ -64,38 +63,8 @@ fn reads_for(role: Role) -> bool {
 }
 
 impl Packs {
-    pub fn new(
-        db: Database,
-        audit: AuditTrail,
-        membership: std::sync::Arc<dyn app::membership::MembershipService>,
-        reviews: std::sync::Arc<dyn app::review::ReviewService>,
-    ) -> Self {
-        Self {
-            db,
-            audit,
-            membership,
-            reviews,
-        }
-    }
-
-    /// `caller` checked as a member of `review`.
-    async fn caller_in(
-        &self,
-        caller: app::accounts::Caller,
-        review: ReviewId,
-    ) -> Result<ReviewCaller, AppError> {
-        review_caller(
-            self.membership.as_ref(),
-            self.reviews.as_ref(),
-            caller,
-            review,
-        )
-        .await
-    }
-
-    async fn caller(&self, review: ReviewId) -> Result<ReviewCaller, AppError> {
-        let caller = app::accounts::require_caller()?;
-        self.caller_in(caller, review).await
+    pub fn new(db: Database, audit: AuditTrail, door: ReviewDoor) -> Self {
+        Self { db, audit, door }
     }
 
     /// A document the caller may see, or the unknown-document refusal (as for one that does not
@@ -281,7 +250,7 @@ impl Packs {
 #[async_trait::async_trait]
 impl PackService for Packs {
     async fn pack(&self, review: ReviewId) -> Result<PackView, AppError> {
-        let who = self.caller(review).await?;
+        let who = self.door.caller(review).await?;
         who.must(Action::ViewDocuments)?;
         let baseline = db::pack::visit(
             &self.db,
@@ -296,7 +265,7 @@ impl PackService for Packs {
     }
 
     async fn mark_read(&self, review: ReviewId, document: DocumentId) -> Result<(), AppError> {
-        let who = self.caller(review).await?;
+        let who = self.door.caller(review).await?;
         who.must(Action::ViewDocuments)?;
         self.visible(&who, review, document).await?;
         db::pack::mark_read(&self.db, review, document, who.caller.id)
@@ -305,7 +274,7 @@ impl PackService for Packs {
     }
 
     async fn withdraw(&self, review: ReviewId, document: DocumentId) -> Result<(), AppError> {
-        let who = self.caller(review).await?;
+        let who = self.door.caller(review).await?;
         who.must(Action::ManageDocuments)?;
         let found = self.visible(&who, review, document).await?;
         if !db::pack::remove(&self.db, review, document)
@@ -361,6 +330,7 @@ pub async fn upload(
     let ok = |error| (StatusCode::OK, error);
     let result = async {
         let who = packs
+            .door
             .caller_in(session.caller.clone(), review_id)
             .await
             .map_err(ok)?;
@@ -396,7 +366,7 @@ pub async fn download(
     };
     let packs = state.pack.clone();
     let result = async {
-        let who = packs.caller_in(session.caller.clone(), review).await?;
+        let who = packs.door.caller_in(session.caller.clone(), review).await?;
         who.must(Action::ViewDocuments)?;
         let found = packs.visible(&who, review, document).await?;
         let content = db::pack::content(&packs.db, review, document)

@@ -29,13 +29,13 @@ fn unknown() -> AppError {
 impl TimetableService for Timetables {
     async fn view(&self, review: ReviewId) -> Result<TimetableView, AppError> {
         let caller = app::accounts::require_caller()?;
-        let who = self.caller_in(caller, review).await?;
+        let who = self.door.caller_in(caller, review).await?;
         self.view_for(&who, review).await
     }
 
     async fn save(&self, review: ReviewId, input: SessionInput) -> Result<u32, AppError> {
         let caller = app::accounts::require_caller()?;
-        let who = self.caller_in(caller, review).await?;
+        let who = self.door.caller_in(caller, review).await?;
         who.must(Action::EditTimetable)?;
         let mut session = input.check(who.visit)?;
         let stored = db::visit::session(&self.db, review, session.id)
@@ -86,7 +86,7 @@ impl TimetableService for Timetables {
         version: u32,
     ) -> Result<(), AppError> {
         let caller = app::accounts::require_caller()?;
-        let who = self.caller_in(caller, review).await?;
+        let who = self.door.caller_in(caller, review).await?;
         who.must(Action::EditTimetable)?;
         let Some(mut stored) = db::visit::session(&self.db, review, session)
             .await
@@ -124,7 +124,7 @@ impl TimetableService for Timetables {
         people: Option<u32>,
     ) -> Result<(), AppError> {
         let caller = app::accounts::require_caller()?;
-        let who = self.caller_in(caller, review).await?;
+        let who = self.door.caller_in(caller, review).await?;
         who.must(Action::RecordPeopleMet)?;
         if people.is_some_and(|p| p > MAX_PEOPLE) {
             return Err(AppError::invalid_field(

@@ -2,6 +2,7 @@
 //! that move by mouse drag, touch or keyboard (`wall::drag`), and everything live for everyone
 //! on the wall.
 
+use crate::layout::NotAvailable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -42,11 +43,7 @@ pub fn WallPage() -> impl IntoView {
                     </section>
                 }.into_any(),
                 Err(error) => view! {
-                    <Title text="Findings wall"/>
-                    <section class="narrow">
-                        <h1>"The findings wall is not available"</h1>
-                        <p class="status status-error" role="alert">{error.message}</p>
-                    </section>
+                    <NotAvailable title="Findings wall" heading="The findings wall is not available".to_string() message=error.message/>
                 }.into_any(),
             })}
         </Suspense>
