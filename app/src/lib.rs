@@ -17,6 +17,7 @@ pub mod membership;
 pub mod organisations;
 pub mod present;
 pub mod report;
+pub mod retention;
 pub mod review;
 #[cfg(feature = "ssr")]
 pub mod security;

@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod pack;
 mod records;
 pub mod report;
+pub mod retention;
 pub mod review;
 pub mod site;
 pub mod visit;

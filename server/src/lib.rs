@@ -21,6 +21,7 @@ pub mod membership;
 pub mod organisations;
 pub mod present;
 pub mod report;
+pub mod retention;
 pub mod review;
 pub mod routes;
 pub mod services;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub pack: visit::pack::Packs,
     /// The council's benchmarking data, for its import route.
     pub benchmarks: benchmark::Benchmarks,
+    /// Retention: the schedule that destroys notes past their date (and tests' injected time).
+    pub retention: retention::Retention,
 }
 
 /// Opens the database, brings its schema up to date and seeds the demo review when asked.
@@ -135,7 +138,8 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let timetable = visit::Timetables::new(db.clone(), audit.clone(), door.clone());
     timetable.start_following();
     let pack = visit::pack::Packs::new(db.clone(), audit.clone(), door.clone());
-    let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door);
+    let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door.clone());
+    let retention = retention::Retention::new(db.clone(), audit.clone(), door, wall.clone());
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -153,6 +157,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         timetable: Arc::new(timetable.clone()),
         pack: Arc::new(pack.clone()),
         benchmarks: Arc::new(benchmarks.clone()),
+        retention: Arc::new(retention.clone()),
     };
     let bench = config
         .bench
@@ -175,6 +180,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         timetable,
         pack,
         benchmarks,
+        retention,
     })
 }
 
@@ -251,6 +257,8 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     let (db, wall, access) = (state.db.clone(), state.wall.clone(), state.access.clone());
     let report = state.report.clone();
     let timetable = state.timetable.clone();
+    let retention = state.retention.clone();
+    retention.start_schedule(retention::CHECK_EVERY);
     serve(
         listener,
         routes::router(state),
@@ -263,6 +271,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     access.stop_following().await;
     report.stop_following().await;
     timetable.stop_following().await;
+    retention.stop_schedule();
     db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

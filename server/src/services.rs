@@ -10,6 +10,7 @@ use app::invitations::InvitationService;
 use app::membership::MembershipService;
 use app::organisations::OrganisationService;
 use app::report::ReportService;
+use app::retention::RetentionService;
 use app::review::ReviewService;
 use app::visit::{PackService, TimetableService};
 use leptos::prelude::provide_context;
@@ -27,6 +28,7 @@ pub struct Services {
     pub timetable: Arc<dyn TimetableService>,
     pub pack: Arc<dyn PackService>,
     pub benchmarks: Arc<dyn BenchmarkService>,
+    pub retention: Arc<dyn RetentionService>,
 }
 
 impl Services {
@@ -42,5 +44,6 @@ impl Services {
         provide_context(self.timetable.clone());
         provide_context(self.pack.clone());
         provide_context(self.benchmarks.clone());
+        provide_context(self.retention.clone());
     }
 }

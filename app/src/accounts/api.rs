@@ -110,7 +110,7 @@ pub(crate) fn set_cookie(value: &str) -> Result<(), AppError> {
 }
 /// The refusal for what only administrators may do.
 #[cfg(feature = "ssr")]
-pub(crate) fn require_admin(what: &str) -> Result<Caller, AppError> {
+pub fn require_admin(what: &str) -> Result<Caller, AppError> {
     let caller = require_caller()?;
     if caller.is_admin {
         Ok(caller)

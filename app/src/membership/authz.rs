@@ -80,6 +80,13 @@ pub enum Action {
     /// Choose the indicators the team's charts show: those doing the review and the council's
     /// contact.
     PickIndicators,
+    /// See the review's retention policy: what is kept, for how long and why, and the record
+    /// of the notes' destruction.
+    ViewRetention,
+    /// Shorten how long the notes are kept after sign-off.
+    SetRetention,
+    /// Destroy the notes now, once the report is signed off (with a preview first).
+    DestroyNotes,
 }
 
 use Role::{
@@ -122,6 +129,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ViewBenchmarks, &[F, TL, P, HL, HR, O, FW]),
     (Action::ImportBenchmarks, &[F, HL]),
     (Action::PickIndicators, &[F, TL, P, HL, FW]),
+    (Action::ViewRetention, &[F, TL, P, HL, HR, O, FW]),
+    (Action::SetRetention, &[F]),
+    (Action::DestroyNotes, &[F]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -174,7 +184,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 32] = [
+    const ALL_ACTIONS: [Action; 35] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -207,6 +217,9 @@ mod tests {
         Action::ViewBenchmarks,
         Action::ImportBenchmarks,
         Action::PickIndicators,
+        Action::ViewRetention,
+        Action::SetRetention,
+        Action::DestroyNotes,
     ];
 
     #[test]
@@ -311,6 +324,7 @@ mod tests {
                 Action::ViewDocuments,
                 Action::ViewBenchmarks,
                 Action::PickIndicators,
+                Action::ViewRetention,
             ]
         );
         let host_lead = |programme| actions(programme, Role::HostLead);
@@ -333,11 +347,24 @@ mod tests {
                     Action::ViewTimetable,
                     Action::ViewDocuments,
                     Action::ViewBenchmarks,
+                    Action::ViewRetention,
                 ]
             );
             assert!(host_lead(programme).contains(&Action::ImportBenchmarks));
             assert!(host_lead(programme).contains(&Action::ManageDocuments));
             assert!(actions(programme, Role::Facilitator).contains(&Action::InviteHostColleagues));
+            for role in Role::in_programme(programme) {
+                assert!(actions(programme, role).contains(&Action::ViewRetention));
+                let destroys = role == Role::Facilitator;
+                assert_eq!(
+                    actions(programme, role).contains(&Action::DestroyNotes),
+                    destroys
+                );
+                assert_eq!(
+                    actions(programme, role).contains(&Action::SetRetention),
+                    destroys
+                );
+            }
         }
     }
 

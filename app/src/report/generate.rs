@@ -304,6 +304,7 @@ mod tests {
             votes: BTreeMap::new(),
             version: 1,
             deleted: false,
+            frozen: None,
         }
     }
 

@@ -60,6 +60,7 @@ fn OverviewView(
 ) -> impl IntoView {
     use crate::membership::{Action, allows_in};
     let summary = overview.summary;
+    let review_id = summary.id;
     let programme = summary.review_type;
     let members_manage = (overview.my_role == Role::Facilitator).then_some((
         summary.id,
@@ -140,6 +141,9 @@ fn OverviewView(
             <KeyDatesView dates=overview.key_dates/>
             <MembersView members=overview.members shows_pairs=overview.shows_pairs manage=members_manage/>
         </div>
+        {allows_in(programme, overview.my_role, Action::ViewRetention).then(|| view! {
+            <crate::retention::RetentionPanel review=review_id/>
+        })}
         {host_invites}
         {manage}
     }

@@ -95,6 +95,24 @@ pub struct KeyMessage {
     pub votes: BTreeMap<PersonId, u32>,
     pub version: u64,
     pub deleted: bool,
+    /// Its strength as it stood when the notes were destroyed (retention): from then on it
+    /// is shown as it was, since the evidence is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frozen: Option<Strength>,
+}
+
+/// How many distinct places a message's evidence comes from (`wall::triangulation` works it
+/// out). Deleted notes do not count, and neither do blank sources or groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strength {
+    /// Live notes supporting it.
+    pub notes: usize,
+    /// Distinct interviews or focus groups they were heard at.
+    pub sources: usize,
+    /// Distinct stakeholder groups speaking.
+    pub stakeholders: usize,
+    /// Distinct pairs that heard them.
+    pub pairs: usize,
 }
 
 impl KeyMessage {
@@ -173,6 +191,23 @@ pub struct Note {
     pub deleted: bool,
 }
 
+impl Note {
+    /// The note with nothing left of what was heard, or by whom: deleted, blank.
+    pub fn redacted(&self) -> Note {
+        Note {
+            text: String::new(),
+            source: String::new(),
+            session: None,
+            stakeholder: String::new(),
+            pair: None,
+            author: String::new(),
+            tags: Vec::new(),
+            deleted: true,
+            ..self.clone()
+        }
+    }
+}
+
 /// A heading (column) of the wall.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
@@ -202,6 +237,32 @@ pub enum Change {
     Message { message: KeyMessage },
     /// The wall's lock or voting changed.
     Settings { settings: WallSettings },
+    /// The notes were destroyed under the retention policy (`on`, a date as people read it):
+    /// every note goes, and each message keeps the strength it had (`strengths`).
+    NotesDestroyed {
+        on: String,
+        strengths: BTreeMap<MessageId, Strength>,
+    },
+}
+
+impl Change {
+    /// The change as the event log keeps it once the notes are destroyed: a note's text,
+    /// source, session, group, pair, author and tags go (its id, place and kind stay, so the
+    /// log still replays); `None` when nothing in it concerns a note.
+    pub fn redacted(&self) -> Option<Change> {
+        match self {
+            Change::Note { note } => Some(Change::Note {
+                note: note.redacted(),
+            }),
+            Change::HeadingArchived { heading, moved } if !moved.is_empty() => {
+                Some(Change::HeadingArchived {
+                    heading: heading.clone(),
+                    moved: moved.iter().map(Note::redacted).collect(),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The whole wall of one review at one sequence number.
@@ -219,6 +280,10 @@ pub struct Board {
     /// person a board whose messages carry only that person's own votes, and this total with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub votes_cast: Option<u32>,
+    /// When the notes were destroyed under the retention policy (a date as people read it):
+    /// the wall then holds headings and key messages only, and takes no notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes_destroyed: Option<String>,
 }
 
 impl Board {
@@ -284,6 +349,15 @@ impl Board {
                 self.messages.insert(message.id, message.clone());
             }
             Change::Settings { settings } => self.settings = settings.clone(),
+            Change::NotesDestroyed { on, strengths } => {
+                self.notes.clear();
+                for (id, message) in &mut self.messages {
+                    message.evidence.clear();
+                    message.frozen = Some(strengths.get(id).copied().unwrap_or_default());
+                }
+                self.settings.quote = None;
+                self.notes_destroyed = Some(on.clone());
+            }
         }
     }
 
@@ -514,6 +588,7 @@ mod tests {
                     votes: BTreeMap::new(),
                     version: 1,
                     deleted: false,
+                    frozen: None,
                 },
             );
         }

@@ -122,6 +122,17 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
         .into());
     }
     command.check()?;
+    if let Some(on) = &board.notes_destroyed
+        && touches_notes(command)
+    {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!(
+                "The notes of this review were destroyed on {on} under its retention policy: the wall takes no notes or evidence now. Its key messages stay."
+            ),
+        )
+        .into());
+    }
     match command {
         Command::CreateNote { .. }
         | Command::EditNote { .. }
@@ -147,6 +158,20 @@ pub fn decide(board: &Board, actor: &Actor, command: &Command) -> Result<Change,
         | Command::PublishHandout { .. }
         | Command::SetVoting { .. } => decide_settings(board, actor, command),
     }
+}
+
+/// Whether `command` writes a note or a message's evidence (refused once the notes are gone).
+fn touches_notes(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::CreateNote { .. }
+            | Command::EditNote { .. }
+            | Command::MoveNote { .. }
+            | Command::DeleteNote { .. }
+            | Command::RestoreNote { .. }
+            | Command::AddEvidence { .. }
+            | Command::RemoveEvidence { .. }
+    )
 }
 
 /// What a note command does: create, edit, move, delete or restore a note.
@@ -390,6 +415,7 @@ fn decide_messages(board: &Board, actor: &Actor, command: &Command) -> Result<Ch
                     votes: Default::default(),
                     version: 1,
                     deleted: false,
+                    frozen: None,
                 },
             })
         }

@@ -5,21 +5,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::wall::model::Strength;
 use crate::wall::{Board, HeadingId, KeyMessage, MessageKind};
-
-/// How many distinct places a message's evidence comes from. Deleted notes do not count, and
-/// neither do blank sources or groups; sources and groups are compared ignoring case and spaces.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Strength {
-    /// Live notes supporting it.
-    pub notes: usize,
-    /// Distinct interviews or focus groups they were heard at.
-    pub sources: usize,
-    /// Distinct stakeholder groups speaking.
-    pub stakeholders: usize,
-    /// Distinct pairs that heard them.
-    pub pairs: usize,
-}
 
 /// The marker a message carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,8 +48,12 @@ fn normalised(text: &str) -> Option<String> {
 }
 
 impl Strength {
-    /// The strength of `message` on `board`.
+    /// The strength of `message` on `board` (sources and groups compared ignoring case and
+    /// spaces); once the notes are destroyed, the strength it had then.
     pub fn of(board: &Board, message: &KeyMessage) -> Self {
+        if let Some(frozen) = message.frozen {
+            return frozen;
+        }
         let mut seen = BTreeSet::new();
         let mut sources = BTreeSet::new();
         let mut stakeholders = BTreeSet::new();
@@ -176,6 +167,7 @@ mod tests {
             votes: BTreeMap::new(),
             version: 1,
             deleted: false,
+            frozen: None,
         }
     }
 

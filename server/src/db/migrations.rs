@@ -92,6 +92,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the council's benchmarking data",
         sql: include_str!("migrations/0015_benchmarks.surql"),
     },
+    Migration {
+        version: 16,
+        name: "retention: destruction records, frozen strengths, an append-only audit trail",
+        sql: include_str!("migrations/0016_retention.surql"),
+    },
 ];
 
 /// What `migrate` did.
@@ -285,6 +290,7 @@ mod tests {
             votes: Default::default(),
             version: 1,
             deleted: false,
+            frozen: None,
         })
         .unwrap();
         db.query(

@@ -58,3 +58,8 @@ pub(crate) fn evidence_record(review: ReviewId, message: MessageId, note: NoteId
 pub(crate) fn vote_record(review: ReviewId, message: MessageId, person: PersonId) -> RecordId {
     keyed_to_message("vote", review, message, person.0)
 }
+
+/// A review's destruction record (one at most), keyed by the review's id.
+pub(crate) fn destruction_record(review: ReviewId) -> RecordId {
+    RecordId::new("destruction", RecordIdKey::Uuid(review.0.into()))
+}

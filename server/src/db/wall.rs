@@ -31,6 +31,7 @@ struct MessageRow {
     kind: String,
     version: i64,
     deleted: bool,
+    frozen: Option<Vec<i64>>,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -96,17 +97,19 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                  pair, author.name AS author, tags, version, deleted
                  FROM note WHERE review = $review;
              SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
-             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, version, deleted
-                 FROM key_message WHERE review = $review;
+             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, version, deleted,
+                 frozen FROM key_message WHERE review = $review;
              SELECT record::id(message)[1] AS message, record::id(note)[1] AS note
                  FROM evidence WHERE review = $review ORDER BY position;
              SELECT record::id(message)[1] AS message, record::id(person) AS person, count
                  FROM vote WHERE review = $review;
              SELECT review, locked, votes_per_person, votes_revealed, slide, quote, presenting,
-                 handout_published, updated_at FROM $settings;",
+                 handout_published, updated_at FROM $settings;
+             SELECT VALUE at FROM $destruction;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
+        .bind(("destruction", super::records::destruction_record(review)))
         .await?;
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
@@ -115,7 +118,11 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let evidence: Vec<EvidenceLink> = response.take(4)?;
     let votes: Vec<VoteCount> = response.take(5)?;
     let settings: Vec<SettingsContent> = response.take(6)?;
-    let mut board = Board::default();
+    let destroyed: Option<chrono::DateTime<chrono::Utc>> = response.take(7)?;
+    let mut board = Board {
+        notes_destroyed: destroyed.map(|at| at.format("%-d %B %Y").to_string()),
+        ..Board::default()
+    };
     for row in headings {
         board.apply(&Change::Heading {
             heading: Heading {
@@ -165,6 +172,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                 votes: BTreeMap::new(),
                 version: row.version.max(0) as u64,
                 deleted: row.deleted,
+                frozen: row.frozen.as_deref().and_then(frozen_strength),
             },
         );
     }
@@ -315,6 +323,7 @@ struct MessageContent {
     kind: String,
     version: i64,
     deleted: bool,
+    frozen: Option<Vec<i64>>,
     updated_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -350,6 +359,29 @@ struct SettingsContent {
 }
 
 /// A key message's row, its evidence rows and its vote rows.
+/// A frozen strength as stored: [notes, sessions, groups, pairs].
+fn frozen_strength(stored: &[i64]) -> Option<app::wall::Strength> {
+    let count = |index: usize| stored.get(index).map(|n| (*n).max(0) as usize);
+    Some(app::wall::Strength {
+        notes: count(0)?,
+        sources: count(1)?,
+        stakeholders: count(2)?,
+        pairs: count(3)?,
+    })
+}
+
+/// A strength as `key_message.frozen` stores it.
+pub(super) fn stored_strength(strength: app::wall::Strength) -> Vec<i64> {
+    [
+        strength.notes,
+        strength.sources,
+        strength.stakeholders,
+        strength.pairs,
+    ]
+    .map(|n| n as i64)
+    .to_vec()
+}
+
 fn message_rows(
     review: ReviewId,
     message: &KeyMessage,
@@ -363,6 +395,7 @@ fn message_rows(
         kind: message.kind.as_str().to_string(),
         version: message.version as i64,
         deleted: message.deleted,
+        frozen: message.frozen.map(stored_strength),
         updated_at: chrono::Utc::now(),
     };
     let evidence = message
@@ -483,6 +516,11 @@ pub async fn commit(
             bind("evidence".into(), evidence.into_value());
             bind("votes".into(), votes.into_value());
         }
+        Change::NotesDestroyed { .. } => {
+            return Err(DbError::Corrupt(
+                "the notes' destruction is committed by db::retention::destroy".into(),
+            ));
+        }
         Change::Settings { settings } => {
             writes.push_str("UPSERT $s0 MERGE $sc;");
             bind("s0".into(), settings_record(review).into_value());
@@ -533,7 +571,7 @@ pub async fn commit(
 }
 
 /// Whether the board's log already has an event `seq`.
-async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
+pub(super) async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
     let mut response = db
         .query("RETURN count(SELECT id FROM wall_event WHERE review = $review AND seq = $seq) > 0")
         .bind(("review", review_record(review)))

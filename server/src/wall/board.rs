@@ -12,7 +12,8 @@ use app::review::ReviewId;
 use app::wall::protocol::{
     Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
 };
-use app::wall::{Board, NoteId};
+use app::wall::triangulation::Strength;
+use app::wall::{Board, Change, NoteId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::wall::frame::{Frame, HiddenVotes, Joined, frame};
@@ -102,6 +103,14 @@ pub(crate) enum Request {
     /// An event committed by another node, as its LIVE notification reported it.
     External {
         event: WallEvent,
+    },
+    /// Destroy the notes under the retention policy (`by`: who, or `None` for the schedule);
+    /// the answer says whether this did it (`false`: they were already gone).
+    DestroyNotes {
+        by: Option<(PersonId, String)>,
+        signed_off_at: chrono::DateTime<chrono::Utc>,
+        days: i64,
+        reply: oneshot::Sender<Result<bool, AppError>>,
     },
     /// Follow a view of the board: its frame now and after every change.
     Follow {
@@ -257,6 +266,9 @@ fn refuse(request: Request, error: AppError) {
                 current: None,
             });
         }
+        Request::DestroyNotes { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
         Request::Presence { .. }
         | Request::Leave { .. }
         | Request::External { .. }
@@ -322,6 +334,14 @@ impl BoardTask {
             }
             Request::Snapshot { reply } => {
                 let _ = reply.send(self.board.clone());
+            }
+            Request::DestroyNotes {
+                by,
+                signed_off_at,
+                days,
+                reply,
+            } => {
+                let _ = reply.send(self.destroy_notes(by, signed_off_at, days).await);
             }
             Request::External { event } => {
                 let head = self.board.seq;
@@ -460,6 +480,62 @@ impl BoardTask {
         }
     }
 
+    /// Destroys the notes with the wall's next event, each message's strength frozen first.
+    async fn destroy_notes(
+        &mut self,
+        by: Option<(PersonId, String)>,
+        signed_off_at: chrono::DateTime<chrono::Utc>,
+        days: i64,
+    ) -> Result<bool, AppError> {
+        let failed = |error: db::DbError| {
+            tracing::error!(%error, "destroying a wall's notes");
+            unavailable()
+        };
+        for _ in 0..12 {
+            if self.board.notes_destroyed.is_some() {
+                return Ok(false);
+            }
+            let plan = db::retention::plan(&self.db, self.review)
+                .await
+                .map_err(failed)?;
+            let strengths = (self.board.messages.iter())
+                .map(|(id, message)| (*id, Strength::of(&self.board, message)))
+                .collect();
+            let change = Change::NotesDestroyed {
+                on: chrono::Utc::now().format("%-d %B %Y").to_string(),
+                strengths,
+            };
+            let Change::NotesDestroyed { strengths, .. } = &change else {
+                return Err(unavailable());
+            };
+            let (seq, op) = (self.board.seq + 1, OpId(uuid::Uuid::new_v4()));
+            let destruction = db::retention::Destruction {
+                review: self.review,
+                seq,
+                op,
+                by: by.clone(),
+                signed_off_at,
+                days,
+                strengths,
+                change: &change,
+                plan: &plan,
+            };
+            match db::retention::destroy(&self.db, destruction)
+                .await
+                .map_err(failed)?
+            {
+                db::retention::Destroyed::Done => {
+                    self.applied(WallEvent { seq, op, change });
+                    return Ok(true);
+                }
+                db::retention::Destroyed::Already | db::retention::Destroyed::SeqTaken => {
+                    self.catch_up().await.map_err(failed)?;
+                }
+            }
+        }
+        Err(unavailable())
+    }
+
     /// Applies events committed elsewhere (another node) after our head.
     async fn catch_up(&mut self) -> Result<(), db::DbError> {
         loop {
@@ -482,8 +558,8 @@ impl BoardTask {
         self.board.apply(&event.change);
         self.board.seq = event.seq;
         self.ops.insert(event.op, event.seq);
-        let hidden = !self.board.settings.votes_revealed
-            && matches!(event.change, app::wall::Change::Message { .. });
+        let hidden =
+            !self.board.settings.votes_revealed && matches!(event.change, Change::Message { .. });
         let _ = self.frames.send(if hidden {
             let votes_cast = self.board.votes_cast();
             Arc::new(Frame {
@@ -502,6 +578,14 @@ impl BoardTask {
                 votes_cast: None,
             }))
         });
+        if matches!(event.change, Change::NotesDestroyed { .. }) {
+            // The copies of the log this task keeps for reconnecting sockets go blank too.
+            for kept in &mut self.recent {
+                if let Some(blank) = kept.change.redacted() {
+                    kept.change = blank;
+                }
+            }
+        }
         self.recent.push_back(event);
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();

@@ -229,6 +229,30 @@ impl WallHub {
         }
     }
 
+    /// Destroys `review`'s notes through its board task (started if need be), so sockets on
+    /// this node get the change in order and every node's board follows the log; `Ok(false)`
+    /// when they were already gone.
+    pub async fn destroy_notes(
+        &self,
+        review: ReviewId,
+        by: Option<(app::accounts::PersonId, String)>,
+        signed_off_at: chrono::DateTime<chrono::Utc>,
+        days: i64,
+    ) -> Result<bool, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(
+            review,
+            Request::DestroyNotes {
+                by,
+                signed_off_at,
+                days,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| unavailable())?
+    }
+
     pub async fn presence(
         &self,
         review: ReviewId,

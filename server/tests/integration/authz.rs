@@ -578,6 +578,56 @@ const TABLE: &[Row] = &[
         expect: |who| report_expect(who, Action::PickIndicators, None).or_everyone("not_found"),
         check: nothing,
     },
+    Row {
+        path: "/api/get_retention",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewRetention, None),
+        check: |who, value| {
+            let Who::Member(role) = who else { return };
+            assert_eq!(value["days"], 30);
+            let cpc = ReviewType::LgaCorporatePeerChallenge;
+            assert_eq!(
+                value["may_destroy"],
+                allows_in(cpc, role, Action::DestroyNotes)
+            );
+            assert_eq!(value["may_set"], allows_in(cpc, role, Action::SetRetention));
+            // Not signed off: nothing to preview, nothing destroyed.
+            assert!(value["preview"].is_null() && value["record"].is_null());
+        },
+    },
+    Row {
+        path: "/api/set_retention",
+        body: |ids| form(&[("review", &ids.review), ("days", "30")]),
+        expect: |who| report_expect(who, Action::SetRetention, None),
+        check: nothing,
+    },
+    Row {
+        path: "/api/destroy_notes_now",
+        body: |ids| form(&[("review", &ids.review), ("confirm", "on")]),
+        // The demo's report is not signed off: the facilitator is told the notes stay until then.
+        expect: |who| report_expect(who, Action::DestroyNotes, None).or_everyone("conflict"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/get_site_retention",
+        body: no_body,
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: |_, value| assert_eq!(value, &serde_json::json!(30)),
+    },
+    Row {
+        path: "/api/set_site_retention",
+        body: |_| form(&[("days", "30")]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Allowed,
+            _ => Expect::Denied("forbidden"),
+        },
+        check: nothing,
+    },
 ];
 
 /// An id no row has.

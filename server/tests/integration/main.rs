@@ -18,6 +18,7 @@ mod pci;
 mod people;
 mod presentation;
 mod report;
+mod retention;
 mod reviews;
 mod security;
 mod shutdown;

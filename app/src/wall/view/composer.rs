@@ -64,7 +64,9 @@ pub(crate) fn Composer() -> impl IntoView {
         tags.set(String::new());
     };
     view! {
-        <form class="composer" aria-label="New note" on:submit=move |event| {
+        <form class="composer" aria-label="New note"
+            hidden=move || state.shown.with(|board| board.notes_destroyed.is_some())
+            on:submit=move |event| {
             event.prevent_default();
             add();
         }>

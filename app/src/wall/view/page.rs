@@ -108,6 +108,7 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
         </p>
         <div class="visually-hidden" role="status" aria-live="assertive">{move || drag.announce.get()}</div>
         <PresenceBar/>
+        <crate::retention::DestructionBanner review/>
         <NoticeBar/>
         <ConflictList/>
         <Composer/>
