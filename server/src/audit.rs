@@ -8,7 +8,13 @@ use app::review::ReviewId;
 
 use crate::db::{self, Database, DbError};
 
+mod download;
+
 pub use crate::db::audit::AuditEntry;
+pub use download::download_csv;
+
+/// The most rows a download of one review's trail holds.
+const MOST_DOWNLOADED: i64 = 100_000;
 
 /// The audit trail in SurrealDB.
 #[derive(Clone)]
@@ -51,6 +57,14 @@ impl AuditTrail {
             address: None,
         })
         .await
+    }
+
+    /// Every row of `review`'s trail (up to `MOST_DOWNLOADED`), newest first, for its download.
+    pub async fn everything_for(&self, review: ReviewId) -> Result<Vec<AuditEvent>, AppError> {
+        let rows = db::audit::audit_for_review(&self.db, review, MOST_DOWNLOADED)
+            .await
+            .map_err(unavailable)?;
+        Ok(rows.into_iter().map(audit_event).collect())
     }
 
     /// Writes a row of something that has already happened (a sign-in, a refused password):

@@ -42,6 +42,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::wall::export::export_wall),
         )
         .route(
+            "/api/reviews/{review}/audit.csv",
+            get(crate::audit::download_csv),
+        )
+        .route(
             "/ws/reviews/{review}/deck",
             get(crate::socket::upgrade::<crate::present::channel::DeckChannel>),
         )

@@ -105,6 +105,7 @@ pub fn AuditPanel(
     view! {
         <section aria-labelledby="audit-title" class="panel manage">
             <h2 id="audit-title">"Audit trail"</h2>
+            <p><a href=format!("/api/reviews/{review}/audit.csv") download="">"Download the whole trail (CSV)"</a></p>
             {move || match events.get() {
                 None => view! { <p class="status">"Loading the audit trail…"</p> }.into_any(),
                 Some(result) => view! { <AuditTable result show_review=false/> }.into_any(),

@@ -96,7 +96,7 @@ pub fn to_markdown(board: &Board, title: &str, authors: Authors) -> String {
 
 /// One CSV cell: quoted when needed, and a leading `=`, `+`, `-` or `@` defused so a
 /// spreadsheet never runs it as a formula.
-fn cell(value: &str) -> String {
+pub fn cell(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {

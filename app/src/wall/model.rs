@@ -527,6 +527,69 @@ mod tests {
     }
 
     #[test]
+    fn destroying_the_notes_keeps_each_messages_strength_and_blanks_the_log() {
+        let mut board = Board::default();
+        board.apply(&Change::Note {
+            note: note(1, None, "V"),
+        });
+        let id = MessageId(Uuid::from_u128(9));
+        board.messages.insert(
+            id,
+            KeyMessage {
+                id,
+                heading: HeadingId("leadership".into()),
+                order: "V".into(),
+                text: "Leadership is visible.".into(),
+                kind: MessageKind::Strength,
+                evidence: vec![NoteId(Uuid::from_u128(1))],
+                votes: BTreeMap::new(),
+                version: 1,
+                deleted: false,
+                frozen: None,
+            },
+        );
+        board.settings.quote = Some(NoteId(Uuid::from_u128(1)));
+        let strength = Strength {
+            notes: 1,
+            sources: 1,
+            stakeholders: 1,
+            pairs: 1,
+        };
+        board.apply(&Change::NotesDestroyed {
+            on: "1 March 2027".into(),
+            strengths: BTreeMap::from([(id, strength)]),
+        });
+        assert!(board.notes.is_empty());
+        assert_eq!(board.messages[&id].frozen, Some(strength));
+        assert!(board.messages[&id].evidence.is_empty());
+        assert_eq!(board.settings.quote, None);
+        assert_eq!(board.notes_destroyed.as_deref(), Some("1 March 2027"));
+
+        // The log keeps a note's place, nothing of what was heard or by whom.
+        let Some(Change::Note { note: blank }) = (Change::Note {
+            note: note(1, None, "V"),
+        })
+        .redacted() else {
+            panic!("a note event is blanked");
+        };
+        assert_eq!(
+            (blank.id, blank.order.as_str()),
+            (NoteId(Uuid::from_u128(1)), "V")
+        );
+        assert!(blank.text.is_empty() && blank.source.is_empty() && blank.author.is_empty());
+        assert!(blank.stakeholder.is_empty() && blank.pair.is_none() && blank.deleted);
+        let heading = Change::Heading {
+            heading: Heading {
+                id: HeadingId("x".into()),
+                title: "X".into(),
+                position: 0,
+                archived: false,
+            },
+        };
+        assert_eq!(heading.redacted(), None, "nothing of a note in it");
+    }
+
+    #[test]
     fn placing_a_note_uses_its_new_neighbours_not_itself() {
         let mut board = Board::default();
         for (n, order) in [(1, "V"), (2, "W"), (3, "X")] {

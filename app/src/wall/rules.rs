@@ -665,6 +665,34 @@ mod tests {
     }
 
     #[test]
+    fn once_the_notes_are_destroyed_the_wall_takes_no_notes_but_headings_still_move() {
+        let (mut board, heading) = board_with(&[(1, None)]);
+        board.apply(&Change::NotesDestroyed {
+            on: "1 March 2027".into(),
+            strengths: std::collections::BTreeMap::new(),
+        });
+        let lead = actor(Role::TeamLead);
+        let create = Command::CreateNote {
+            note: note_id(2),
+            heading: None,
+            before: None,
+            fields: fields("late"),
+        };
+        let refused = decide(&board, &lead, &create).unwrap_err().error;
+        assert_eq!(refused.code, ErrorCode::Conflict);
+        assert!(
+            refused.message.contains("destroyed on 1 March 2027"),
+            "{}",
+            refused.message
+        );
+        let rename = Command::RenameHeading {
+            heading,
+            title: "Governance".into(),
+        };
+        assert!(decide(&board, &lead, &rename).is_ok());
+    }
+
+    #[test]
     fn a_new_note_takes_its_authors_pair_and_tidy_fields() {
         let (board, heading) = board_with(&[]);
         let change = decide(

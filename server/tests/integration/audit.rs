@@ -133,3 +133,40 @@ async fn openings_exports_role_and_phase_changes_reach_the_facilitators_audit_vi
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_facilitator_downloads_the_whole_trail_as_csv_and_the_download_is_in_it() {
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let peer = app.session_cookie(PEER, DEMO_PASSWORD).await;
+    let review = app.first_review(&peer).await;
+    drop(Client::open(&app, &review, &peer).await);
+    let path = format!("/api/reviews/{review}/audit.csv");
+    // The peer team reads notes, not the trail of who read them.
+    assert_eq!(app.get_as_status(&path, &peer).await, 403);
+    assert_eq!(app.get(&path).await.status(), 401);
+    let response = app
+        .http
+        .get(app.url(&path))
+        .header(reqwest::header::COOKIE, facilitator.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.ends_with("-audit.csv\""), "{disposition}");
+    let csv = response.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("when,review,who,what,detail"));
+    assert!(
+        csv.lines()
+            .any(|line| line.contains("Helen Marsh,wall_opened,as peer")),
+        "{csv}"
+    );
+    let kinds = app.audit_kinds().await;
+    assert_eq!(kinds.first().map(String::as_str), Some("audit_exported"));
+    app.stop().await;
+}

@@ -843,7 +843,16 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
                 .as_u16()
         }
     };
-    let doors: [(&str, Action); 10] = [
+    let audit_csv = |cookie: Option<String>| {
+        let mut request = app
+            .http
+            .get(app.url(&format!("/api/reviews/{review}/audit.csv")));
+        if let Some(cookie) = cookie {
+            request = request.header(reqwest::header::COOKIE, cookie);
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let doors: [(&str, Action); 11] = [
         ("export without authors", Action::ViewNotes),
         ("export with authors", Action::ExportWall),
         ("wall socket", Action::ViewNotes),
@@ -854,6 +863,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
         ("document download", Action::ViewDocuments),
         ("document upload", Action::ManageDocuments),
         ("data import", Action::ImportBenchmarks),
+        ("audit download", Action::ViewAudit),
     ];
     let knock = |door: &'static str, cookie: Option<String>| async move {
         match door {
@@ -866,6 +876,7 @@ async fn routes_and_sockets_follow_the_role_table_for_every_role() {
             "document download" => document(cookie).await,
             "document upload" => multipart("documents", cookie).await,
             "data import" => multipart("benchmarks", cookie).await,
+            "audit download" => audit_csv(cookie).await,
             _ => socket(cookie, "deck").await,
         }
     };
