@@ -167,6 +167,21 @@ pub enum Command {
     /// served as it is; run after building it (`make` does). The server also does this in
     /// the background at start-up for whatever is missing.
     Precompress,
+    /// Write the whole database to FILE (SurrealDB's export). With the server running on the
+    /// same data folder, the server takes it; the file holds notes, so it must go once the
+    /// newest review in it is past its retention date.
+    Backup {
+        /// The file to write.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Read a backup into an empty database (the server stopped), bring its schema up to date
+    /// and destroy again the notes of every review past its retention date.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

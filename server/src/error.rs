@@ -48,6 +48,9 @@ pub enum StartupError {
     #[error("cannot create the administrator: {0}")]
     Admin(String),
 
+    #[error("backup or restore: {0}")]
+    Backup(String),
+
     #[error("cannot compress the front end's files: {0}")]
     Precompress(std::io::Error),
 

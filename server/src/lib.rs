@@ -7,6 +7,7 @@ pub mod allocator;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bench;
 pub mod benchmark;
 pub mod config;
@@ -246,19 +247,42 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<()
     Ok(())
 }
 
+/// Ends the LIVE queries a prepared state follows, before its database is closed.
+pub async fn stop_following(state: &AppState) {
+    state.wall.stop_following().await;
+    state.access.stop_following().await;
+    state.report.stop_following().await;
+    state.timetable.stop_following().await;
+    state.retention.stop_schedule();
+}
+
 /// Runs the whole server until Ctrl-C or SIGTERM.
 pub async fn run(config: Config) -> Result<(), StartupError> {
     let state = prepare(&config).await?;
+    // Notes past their retention date (a restored backup, a server stopped for a while) go
+    // before anything is served.
+    let destroyed = state
+        .retention
+        .run_due(chrono::Utc::now())
+        .await
+        .map_err(|error| StartupError::Backup(error.message))?;
+    if !destroyed.is_empty() {
+        tracing::info!(
+            reviews = destroyed.len(),
+            "notes past their retention date destroyed"
+        );
+    }
+    state.retention.start_schedule(retention::CHECK_EVERY);
+    let backups = match &config.db {
+        db::DatabaseLocation::Folder(folder) => backup::listen(state.db.clone(), folder),
+        _ => None,
+    };
     assets::prepare(std::path::Path::new(state.leptos.site_root.as_ref()));
     let listener = bind(&config).await?;
     let addr = listener.local_addr().map_err(StartupError::Serve)?;
     tracing::info!(%addr, "Peerwall is listening on http://{addr}");
     println!("Peerwall is running at http://{addr} (Ctrl-C stops it)");
-    let (db, wall, access) = (state.db.clone(), state.wall.clone(), state.access.clone());
-    let report = state.report.clone();
-    let timetable = state.timetable.clone();
-    let retention = state.retention.clone();
-    retention.start_schedule(retention::CHECK_EVERY);
+    let stopping = state.clone();
     serve(
         listener,
         routes::router(state),
@@ -267,12 +291,11 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
     )
     .await
     .map_err(StartupError::Serve)?;
-    wall.stop_following().await;
-    access.stop_following().await;
-    report.stop_following().await;
-    timetable.stop_following().await;
-    retention.stop_schedule();
-    db.close().await;
+    if let Some(backups) = backups {
+        backups.abort();
+    }
+    stop_following(&stopping).await;
+    stopping.db.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
 }

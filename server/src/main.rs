@@ -35,6 +35,12 @@ async fn serve(malloc: allocator::Settled) -> ExitCode {
             create_admin(&config, &email, &name).await
         }
         Some(Command::Precompress) => precompress(&config),
+        Some(Command::Backup { to }) => peerwall_server::backup::backup(&config, &to).await,
+        Some(Command::Restore { from }) => {
+            peerwall_server::backup::restore(&config, &from, chrono::Utc::now())
+                .await
+                .map(|_| ())
+        }
         None => run(config).await,
     };
     match outcome {

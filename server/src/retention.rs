@@ -112,11 +112,12 @@ impl Retention {
         Ok(destroyed)
     }
 
-    /// Runs `run_due` now and every `every` until `stop_schedule`.
+    /// Runs `run_due` every `every` until `stop_schedule`.
     pub fn start_schedule(&self, every: Duration) {
         let retention = self.clone();
         let task = tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
+            // The first run is the caller's (before serving); then one every `every`.
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;

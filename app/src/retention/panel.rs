@@ -16,18 +16,16 @@ fn date(day: chrono::NaiveDate) -> String {
 
 /// The policy in words: how long, from when, until which day.
 fn policy_line(view: &RetentionView) -> String {
-    let period = format!(
-        "{} day{} after the council signs off the report",
-        view.days,
-        if view.days == 1 { "" } else { "s" }
-    );
+    let period = format!("{} day{}", view.days, if view.days == 1 { "" } else { "s" });
     match (view.signed_off, view.destroy_on) {
         (Some(signed), Some(on)) => format!(
-            "The report was signed off on {}: the notes are kept {period}, until {}.",
+            "The council signed the report off on {}: the notes are kept for {period}, until {}.",
             date(signed),
             date(on)
         ),
-        _ => format!("The notes are kept until the report is signed off, then {period}."),
+        _ => {
+            format!("The notes are kept until the council signs the report off, then for {period}.")
+        }
     }
 }
 

@@ -111,6 +111,26 @@ impl Database {
         }
     }
 
+    /// Writes the whole database, definitions and records, as SurrealQL to `path`: SurrealDB's
+    /// own export, read in one transaction, so a consistent copy while writes go on.
+    pub async fn export_to(&self, path: &Path) -> Result<(), DbError> {
+        let path = path.to_path_buf();
+        match self.client.as_ref() {
+            Client::Connected(client) => client.export(path).await?,
+            Client::Embedded(client) => client.export(path).await?,
+        }
+        Ok(())
+    }
+
+    /// Reads a file `export_to` wrote into this database.
+    pub async fn import_from(&self, path: &Path) -> Result<(), DbError> {
+        match self.client.as_ref() {
+            Client::Connected(client) => client.import(path).await?,
+            Client::Embedded(client) => client.import(path).await?,
+        }
+        Ok(())
+    }
+
     /// Runs a trivial query, for readiness checks.
     pub async fn ping(&self) -> Result<(), DbError> {
         let query = async {

@@ -70,3 +70,15 @@ pub async fn remove_demo_accounts(db: &Database, domain: &str) -> Result<i64, Db
     .check()?;
     Ok(removed)
 }
+
+/// Whether the database holds nothing at all, not even a table: what a restore reads into.
+pub async fn is_empty(db: &Database) -> Result<bool, DbError> {
+    let mut response = db.query("INFO FOR DB").await?;
+    let info: Option<surrealdb::types::Value> = response.take(0)?;
+    let info = info
+        .map(surrealdb::types::Value::into_json_value)
+        .unwrap_or_default();
+    Ok(info["tables"]
+        .as_object()
+        .is_none_or(serde_json::Map::is_empty))
+}

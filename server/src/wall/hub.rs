@@ -76,9 +76,14 @@ impl WallHub {
         );
     }
 
-    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server).
+    /// Ends the LIVE query explicitly (dropping its stream does not end it on the server), and
+    /// lets every board task on this node end once its sockets have gone, so nothing holds the
+    /// database after a shutdown.
     pub async fn stop_following(&self) {
         self.live.stop(&self.db, "the wall's events").await;
+        if let Ok(mut boards) = self.boards.lock() {
+            boards.clear();
+        }
     }
 
     /// Hands an event from the log to the board's task, if this node has one running.

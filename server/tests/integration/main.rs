@@ -6,6 +6,7 @@ mod support;
 
 mod audit;
 mod authz;
+mod backup;
 mod bench;
 mod benchmark;
 mod config_errors;
