@@ -29,7 +29,7 @@ test('the facilitator shortens how long the notes are kept, and the council read
   await panel.getByLabel('Keep the notes for (days after sign-off)').fill('14');
   await panel.getByRole('button', { name: 'Set' }).click();
   await panel.getByText('then for 14 days.', { exact: false }).waitFor();
-  await panel.screenshot({ path: screenshotPath('retention-panel') });
+  await panel.screenshot({ path: screenshotPath('retention-panel.png') });
 
   // The change is in the audit trail, found with its filter.
   const audit = facilitator.locator('section.panel', { hasText: 'Audit trail' });

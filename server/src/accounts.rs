@@ -18,6 +18,9 @@ use crate::auth::{SessionPolicy, password};
 use crate::db::accounts::NewPerson;
 use crate::db::{self, Database, DbError};
 
+mod person_data;
+pub use person_data::download_person_data;
+
 const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
 /// Accounts stored in SurrealDB.
@@ -30,6 +33,23 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// Everything held about the person with `email` (`None`: no such account): for an
+    /// administrator's export (`person_data.rs`).
+    pub async fn person_data(
+        &self,
+        email: &str,
+    ) -> Result<Option<db::accounts::PersonData>, AppError> {
+        let Some(person) = db::accounts::find_person_by_email(&self.db, email)
+            .await
+            .map_err(unavailable)?
+        else {
+            return Ok(None);
+        };
+        db::accounts::person_data(&self.db, PersonId(person.id))
+            .await
+            .map_err(unavailable)
+    }
+
     pub fn new(
         db: Database,
         sessions: SessionPolicy,

@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
             get(crate::audit::download_csv),
         )
         .route(
+            "/api/admin/person-data",
+            get(crate::accounts::download_person_data),
+        )
+        .route(
             "/ws/reviews/{review}/deck",
             get(crate::socket::upgrade::<crate::present::channel::DeckChannel>),
         )

@@ -1,5 +1,6 @@
 //! `/admin`: what administrators do: invite facilitators, keep the list of organisations, issue
-//! password reset links, and read the audit trail across every review.
+//! password reset links, set how long notes are kept after sign-off, export everything held
+//! about one person, and read the audit trail across every review.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,6 +25,10 @@ pub fn AdminPage() -> impl IntoView {
                         <div class="review-columns">
                             <InviteFacilitatorForm/>
                             <ResetLinkForm/>
+                        </div>
+                        <div class="review-columns">
+                            <SiteRetention/>
+                            <PersonDataForm/>
                         </div>
                         <Organisations/>
                         <AllAudit/>
@@ -165,6 +170,56 @@ fn AllAudit() -> impl IntoView {
                 None => view! { <p class="status">"Loading the audit trail…"</p> }.into_any(),
                 Some(result) => view! { <AuditTable result show_review=true/> }.into_any(),
             }}
+        </section>
+    }
+}
+
+/// The site's retention default: how long notes are kept after sign-off unless a review shortens it.
+#[component]
+fn SiteRetention() -> impl IntoView {
+    let set = ServerAction::<crate::retention::SetSiteRetention>::new();
+    let days = Resource::new(
+        move || set.version().get(),
+        |_| crate::retention::get_site_retention(),
+    );
+    let error = move || set.value().get().and_then(Result::err).map(|e| e.message);
+    view! {
+        <section class="panel" aria-labelledby="site-retention-title">
+            <h2 id="site-retention-title">"Notes kept after sign-off"</h2>
+            <Suspense fallback=|| ()>
+                {move || days.get().map(|days| match days {
+                    Ok(days) => view! {
+                        <p>{format!("Every review keeps its notes {days} days after the council signs its report off, unless its facilitator shortens it.")}</p>
+                        <ActionForm action=set attr:class="form form-inline">
+                            <div class="field">
+                                <label for="site-retention-days">"Days (1 to 365)"</label>
+                                <input id="site-retention-days" name="days" type="number" min="1" max="365" value=days.to_string() required/>
+                            </div>
+                            <button type="submit" class="button button-secondary">"Set the site's default"</button>
+                        </ActionForm>
+                    }.into_any(),
+                    Err(error) => view! { <p class="status status-error">{error.message}</p> }.into_any(),
+                })}
+            </Suspense>
+            <p class="status status-error" role="alert">{error}</p>
+        </section>
+    }
+}
+
+/// Everything held about one person, as a file (a subject access request).
+#[component]
+fn PersonDataForm() -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="person-data-title">
+            <h2 id="person-data-title">"A person's data"</h2>
+            <p>"Their account, sign-ins, memberships, the notes they wrote and what they did, as one file. The export is in the audit trail."</p>
+            <form method="get" action="/api/admin/person-data" class="form">
+                <div class="field">
+                    <label for="person-data-email">"Email of the account"</label>
+                    <input id="person-data-email" name="email" type="email" required maxlength="254"/>
+                </div>
+                <button type="submit" class="button">"Download their data"</button>
+            </form>
         </section>
     }
 }

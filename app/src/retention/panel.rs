@@ -64,7 +64,7 @@ fn RetentionControls(
                     <input id="retention-days" name="days" type="number" min="1"
                         max=view.site_days.to_string() value=view.days.to_string() required/>
                 </div>
-                <button type="submit" class="button-secondary">"Set"</button>
+                <button type="submit" class="button button-secondary">"Set"</button>
             </ActionForm>
             <p class="hint">{format!("At most the site's {} days.", view.site_days)}</p>
         })}
@@ -76,7 +76,7 @@ fn RetentionControls(
                     <input type="checkbox" name="confirm" required/>
                     " I understand the notes cannot be brought back"
                 </label>
-                <button type="submit" class="button-danger">"Destroy the notes now"</button>
+                <button type="submit" class="button button-danger">"Destroy the notes now"</button>
             </ActionForm>
         })}
     }

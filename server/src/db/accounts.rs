@@ -294,3 +294,92 @@ pub async fn person_email(db: &Database, person: PersonId) -> Result<Option<Stri
         .await?;
     Ok(response.take(0)?)
 }
+
+/// An account as a person's data export gives it.
+#[derive(Debug, Clone, SurrealValue, serde::Serialize)]
+pub struct HeldAccount {
+    pub name: String,
+    pub email: String,
+    pub organisation: Option<String>,
+    pub is_admin: bool,
+    pub may_create_reviews: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A sign-in session, without its token.
+#[derive(Debug, Clone, SurrealValue, serde::Serialize)]
+pub struct HeldSession {
+    pub created_at: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+/// A membership of a review, by the review's title.
+#[derive(Debug, Clone, SurrealValue, serde::Serialize)]
+pub struct HeldMembership {
+    pub review: String,
+    pub role: String,
+    pub pair: Option<i64>,
+}
+
+/// A note the person wrote, as the peer team sees it.
+#[derive(Debug, Clone, SurrealValue, serde::Serialize)]
+pub struct HeldNote {
+    pub review: String,
+    pub text: String,
+    pub kind: String,
+    pub source: String,
+    pub stakeholder: String,
+    pub tags: Vec<String>,
+    pub deleted: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An audit row of something the person did.
+#[derive(Debug, Clone, SurrealValue, serde::Serialize)]
+pub struct HeldAudit {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub review: Option<String>,
+    pub detail: String,
+}
+
+/// Everything held about one person: their account and sessions, memberships, the notes they
+/// wrote and the audit rows of what they did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonData {
+    pub account: HeldAccount,
+    pub sessions: Vec<HeldSession>,
+    pub memberships: Vec<HeldMembership>,
+    pub notes: Vec<HeldNote>,
+    pub audit: Vec<HeldAudit>,
+}
+
+/// Reads everything held about `person` (`None`: no such account).
+pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<PersonData>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT name, email, organisation.name AS organisation, is_admin, may_create_reviews,
+                 created_at FROM ONLY $person;
+             SELECT created_at, last_seen, revoked FROM session WHERE person = $person
+                 ORDER BY created_at;
+             SELECT review.title AS review, role, pair FROM membership WHERE person = $person;
+             SELECT review.title AS review, text, kind, source, stakeholder, tags, deleted,
+                 updated_at FROM note WHERE author = $person ORDER BY updated_at;
+             SELECT at, kind, review.title AS review, detail FROM audit_event
+                 WHERE actor = $person ORDER BY at;",
+        )
+        .bind(("person", person_record(person)))
+        .await?;
+    let account: Option<HeldAccount> = response.take(0)?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    Ok(Some(PersonData {
+        account,
+        sessions: response.take(1)?,
+        memberships: response.take(2)?,
+        notes: response.take(3)?,
+        audit: response.take(4)?,
+    }))
+}

@@ -404,3 +404,69 @@ async fn an_administrators_reset_link_sets_a_new_password_once_and_unlocks() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_administrator_exports_everything_held_about_one_person() {
+    use crate::wall::{Client, create, new_note, new_op};
+    let app = TestApp::demo().await;
+    let helen = DEMO_PEOPLE[2];
+    let peer = app.session_cookie(helen.1, DEMO_PASSWORD).await;
+    let review = app.first_review(&peer).await;
+    let mut wall = Client::open(&app, &review, &peer).await;
+    let answer = wall
+        .command(
+            new_op(),
+            create(new_note(), None, "Said at the depot: staff feel heard"),
+        )
+        .await;
+    assert!(matches!(
+        answer,
+        app::wall::protocol::ServerMessage::Ack { .. }
+    ));
+    let password =
+        peerwall_server::accounts::create_admin(&app.state.db, "ada@peerwall.test", "Ada Admin")
+            .await
+            .unwrap();
+    let admin = app.session_cookie("ada@peerwall.test", &password).await;
+    let path = format!("/api/admin/person-data?email={}", helen.1.to_uppercase());
+
+    // Administrators only.
+    assert_eq!(app.get(&path).await.status(), 401);
+    assert_eq!(app.get_as_status(&path, &peer).await, 403);
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    assert_eq!(app.get_as_status(&path, &facilitator).await, 403);
+    assert_eq!(
+        app.get_as_status("/api/admin/person-data?email=nobody@example.org", &admin)
+            .await,
+        404
+    );
+
+    let data: serde_json::Value = serde_json::from_str(&app.get_as(&path, &admin).await).unwrap();
+    assert_eq!(data["account"]["email"], helen.1);
+    assert_eq!(data["account"]["name"], helen.0);
+    assert!(data["account"].get("password_hash").is_none(), "no secrets");
+    assert!(!data["sessions"].as_array().unwrap().is_empty());
+    let memberships = data["memberships"].as_array().unwrap();
+    assert!(
+        memberships.iter().any(|m| m["role"] == "peer"),
+        "{memberships:?}"
+    );
+    let notes = data["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["text"] == "Said at the depot: staff feel heard"),
+        "{notes:?}"
+    );
+    let audit = data["audit"].as_array().unwrap();
+    assert!(
+        audit.iter().any(|a| a["kind"] == "wall_opened"),
+        "{audit:?}"
+    );
+    let kinds = app.audit_kinds().await;
+    assert_eq!(
+        kinds.first().map(String::as_str),
+        Some("person_data_exported")
+    );
+    app.stop().await;
+}
