@@ -140,7 +140,12 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     timetable.start_following();
     let pack = visit::pack::Packs::new(db.clone(), audit.clone(), door.clone());
     let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door.clone());
-    let retention = retention::Retention::new(db.clone(), audit.clone(), door, wall.clone());
+    let retention = retention::Retention::new(
+        db.clone(),
+        audit.clone(),
+        door,
+        (wall.clone(), access.clone()),
+    );
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(

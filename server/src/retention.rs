@@ -31,6 +31,7 @@ pub struct Retention {
     audit: AuditTrail,
     door: ReviewDoor,
     wall: WallHub,
+    access: crate::access::AccessWatch,
     schedule: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
@@ -77,12 +78,18 @@ fn due_at(signed_off_at: DateTime<Utc>, days: u32) -> DateTime<Utc> {
 }
 
 impl Retention {
-    pub fn new(db: Database, audit: AuditTrail, door: ReviewDoor, wall: WallHub) -> Self {
+    pub fn new(
+        db: Database,
+        audit: AuditTrail,
+        door: ReviewDoor,
+        (wall, access): (WallHub, crate::access::AccessWatch),
+    ) -> Self {
         Self {
             db,
             audit,
             door,
             wall,
+            access,
             schedule: Arc::default(),
         }
     }
@@ -329,6 +336,60 @@ impl RetentionService for Retention {
             })
             .await?;
         Ok(days)
+    }
+
+    async fn erase_account(&self, email: String) -> Result<usize, AppError> {
+        self.erase(&email).await
+    }
+}
+
+impl Retention {
+    async fn erase(&self, email: &str) -> Result<usize, AppError> {
+        let admin = app::accounts::require_admin("erase an account")?;
+        let email = email.trim().to_lowercase();
+        let person = (db::accounts::find_person_by_email(&self.db, &email).await)
+            .map_err(unavailable)?
+            .ok_or_else(|| {
+                AppError::new(ErrorCode::NotFound, "No account has that email address.")
+            })?;
+        let id = app::accounts::PersonId(person.id);
+        if id == admin.id {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                "An administrator cannot erase their own account: ask another administrator.",
+            ));
+        }
+        let sole = (db::accounts::sole_facilitator_of(&self.db, id).await).map_err(unavailable)?;
+        if !sole.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "{} is the only facilitator of {}: make someone else its facilitator first.",
+                    person.name,
+                    sole.join(", ")
+                ),
+            ));
+        }
+        let mut notes = 0;
+        for review in
+            (db::retention::reviews_with_notes_by(&self.db, id).await).map_err(unavailable)?
+        {
+            notes += self.wall.erase_author(review, id).await?;
+        }
+        db::accounts::erase(&self.db, id, &email, &person.name)
+            .await
+            .map_err(unavailable)?;
+        self.access.changed(id, None).await;
+        self.audit
+            .record(AuditEntry {
+                kind: "account_erased",
+                actor: Some(admin.id),
+                review: None,
+                detail: format!("an account; {notes} notes now by a former member"),
+                address: None,
+            })
+            .await?;
+        Ok(notes)
     }
 }
 

@@ -5,3 +5,4 @@ pub mod channel;
 pub mod export;
 pub mod frame;
 pub mod hub;
+mod recent;

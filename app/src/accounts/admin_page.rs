@@ -220,6 +220,37 @@ fn PersonDataForm() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">"Download their data"</button>
             </form>
+            <EraseAccountForm/>
         </section>
+    }
+}
+
+/// Erasing an account: the notes it wrote stay, by a former member.
+#[component]
+fn EraseAccountForm() -> impl IntoView {
+    let erase = ServerAction::<crate::retention::EraseAccount>::new();
+    let outcome = move || {
+        erase.value().get().map(|result| match result {
+            Ok(notes) => view! {
+                <p class="status" role="status">{format!("The account is erased; {notes} notes now say \"a former member\".")}</p>
+            }
+            .into_any(),
+            Err(error) => view! { <p class="status status-error" role="alert">{error.message}</p> }.into_any(),
+        })
+    };
+    view! {
+        <h3>"Erase an account"</h3>
+        <ActionForm action=erase attr:class="form destroy-form">
+            <div class="field">
+                <label for="erase-email">"Email of the account"</label>
+                <input id="erase-email" name="email" type="email" required maxlength="254"/>
+            </div>
+            <label class="check">
+                <input type="checkbox" name="confirm" required/>
+                " Its sign-ins, memberships and name go; its notes stay, by \"a former member\""
+            </label>
+            <button type="submit" class="button button-danger">"Erase the account"</button>
+        </ActionForm>
+        {outcome}
     }
 }

@@ -24,6 +24,9 @@ pub trait RetentionService: Send + Sync {
     async fn site_days(&self) -> Result<u32, AppError>;
     /// Sets the site's default period (administrators).
     async fn set_site_days(&self, days: u32) -> Result<u32, AppError>;
+    /// Erases the account with `email` (administrators): its notes stay, by a former member;
+    /// how many.
+    async fn erase_account(&self, email: String) -> Result<usize, AppError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -73,4 +76,20 @@ pub async fn get_site_retention() -> Result<u32, AppError> {
 #[server(prefix = "/api", endpoint = "set_site_retention")]
 pub async fn set_site_retention(days: u32) -> Result<u32, AppError> {
     crate::error::respond(async { retention()?.set_site_days(days).await }).await
+}
+
+/// Erases an account (administrators): sign-ins, memberships and the account go; the notes it
+/// wrote stay, by "a former member". `confirm` is the form's box, required.
+#[server(prefix = "/api", endpoint = "erase_account")]
+pub async fn erase_account(email: String, confirm: Option<String>) -> Result<usize, AppError> {
+    crate::error::respond(async {
+        if confirm.is_none() {
+            return Err(AppError::invalid_field(
+                "confirm",
+                "Tick the box to confirm: an erased account cannot be brought back.",
+            ));
+        }
+        retention()?.erase_account(email).await
+    })
+    .await
 }

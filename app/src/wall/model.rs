@@ -243,7 +243,12 @@ pub enum Change {
         on: String,
         strengths: BTreeMap<MessageId, Strength>,
     },
+    /// An account was erased: these notes stay, written by `FORMER_MEMBER`.
+    AuthorErased { notes: Vec<NoteId> },
 }
+
+/// Who wrote a note once its author's account is erased.
+pub const FORMER_MEMBER: &str = "a former member";
 
 impl Change {
     /// The change as the event log keeps it once the notes are destroyed: a note's text,
@@ -258,6 +263,37 @@ impl Change {
                 Some(Change::HeadingArchived {
                     heading: heading.clone(),
                     moved: moved.iter().map(Note::redacted).collect(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The change as the event log keeps it once the author of `notes` is erased: their name
+    /// gone from those notes; `None` when it holds none of them.
+    pub fn with_author_erased(&self, notes: &[NoteId]) -> Option<Change> {
+        let erase = |note: &Note| Note {
+            author: FORMER_MEMBER.into(),
+            ..note.clone()
+        };
+        match self {
+            Change::Note { note } if notes.contains(&note.id) => {
+                Some(Change::Note { note: erase(note) })
+            }
+            Change::HeadingArchived { heading, moved }
+                if moved.iter().any(|note| notes.contains(&note.id)) =>
+            {
+                Some(Change::HeadingArchived {
+                    heading: heading.clone(),
+                    moved: (moved.iter())
+                        .map(|note| {
+                            if notes.contains(&note.id) {
+                                erase(note)
+                            } else {
+                                note.clone()
+                            }
+                        })
+                        .collect(),
                 })
             }
             _ => None,
@@ -357,6 +393,13 @@ impl Board {
                 }
                 self.settings.quote = None;
                 self.notes_destroyed = Some(on.clone());
+            }
+            Change::AuthorErased { notes } => {
+                for id in notes {
+                    if let Some(note) = self.notes.get_mut(id) {
+                        note.author = FORMER_MEMBER.into();
+                    }
+                }
             }
         }
     }
@@ -587,6 +630,33 @@ mod tests {
             },
         };
         assert_eq!(heading.redacted(), None, "nothing of a note in it");
+    }
+
+    #[test]
+    fn an_erased_author_leaves_their_notes_by_a_former_member() {
+        let mut board = Board::default();
+        let (hers, theirs) = (note(1, None, "V"), note(2, None, "W"));
+        board.apply(&Change::Note { note: hers.clone() });
+        board.apply(&Change::Note {
+            note: theirs.clone(),
+        });
+        let erased = [hers.id];
+        board.apply(&Change::AuthorErased {
+            notes: erased.to_vec(),
+        });
+        assert_eq!(board.notes[&hers.id].author, FORMER_MEMBER);
+        assert_eq!(board.notes[&hers.id].text, hers.text, "the note stays");
+        // The log loses the name where it stood, and only there.
+        let Some(Change::Note { note: rewritten }) =
+            (Change::Note { note: hers }).with_author_erased(&erased)
+        else {
+            panic!("her note's event is rewritten");
+        };
+        assert_eq!(rewritten.author, FORMER_MEMBER);
+        assert_eq!(
+            (Change::Note { note: theirs }).with_author_erased(&erased),
+            None
+        );
     }
 
     #[test]

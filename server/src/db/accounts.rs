@@ -383,3 +383,54 @@ pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<Perso
         audit: response.take(4)?,
     }))
 }
+
+/// The titles of the reviews where `person` is the only facilitator: an erasure waits until
+/// each has another.
+pub async fn sole_facilitator_of(db: &Database, person: PersonId) -> Result<Vec<String>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT VALUE review.title FROM membership WHERE person = $person
+                 AND role = 'facilitator'
+                 AND count(SELECT id FROM membership WHERE review = $parent.review
+                     AND role = 'facilitator') = 1",
+        )
+        .bind(("person", person_record(person)))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// Erases an account in one transaction: its sign-ins, memberships, reset links, invitations to
+/// its address, reads of the pack, and the account itself; beside what stays (documents it
+/// uploaded, report comments and replies) `app::wall::FORMER_MEMBER` stands for its name.
+pub async fn erase(
+    db: &Database,
+    person: PersonId,
+    email: &str,
+    name: &str,
+) -> Result<(), DbError> {
+    db.query(
+        "BEGIN TRANSACTION;
+         LET $reviews = SELECT VALUE review FROM membership WHERE person = $person;
+         DELETE session WHERE person = $person;
+         DELETE password_reset WHERE person = $person;
+         DELETE invitation WHERE email = $email;
+         DELETE document_read WHERE person = $person;
+         DELETE pack_visit WHERE person = $person;
+         UPDATE document SET uploaded_by_name = $former WHERE uploaded_by = $person;
+         UPDATE report_comment SET author_name = $former WHERE author = $person;
+         UPDATE report_comment SET resolved_by = $former
+             WHERE review IN $reviews AND resolved_by = $name;
+         UPDATE report_reply SET author_name = $former
+             WHERE review IN $reviews AND author_name = $name;
+         DELETE membership WHERE person = $person;
+         DELETE $person;
+         COMMIT TRANSACTION;",
+    )
+    .bind(("person", person_record(person)))
+    .bind(("email", email.to_string()))
+    .bind(("name", name.to_string()))
+    .bind(("former", app::wall::FORMER_MEMBER.to_string()))
+    .await?
+    .check()?;
+    Ok(())
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use app::accounts::PersonId;
 use app::review::ReviewId;
 use app::wall::protocol::OpId;
-use app::wall::{Change, MessageId, Strength};
+use app::wall::{Change, MessageId, NoteId, Strength};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
@@ -358,6 +358,100 @@ pub async fn destroy(db: &Database, destruction: Destruction<'_>) -> Result<Dest
             }
             Err(error.into())
         }
+    }
+}
+
+/// The reviews holding notes `person` wrote.
+pub async fn reviews_with_notes_by(
+    db: &Database,
+    person: PersonId,
+) -> Result<Vec<ReviewId>, DbError> {
+    let mut response = db
+        .query("RETURN array::distinct(SELECT VALUE record::id(review) FROM note WHERE author = $person)")
+        .bind(("person", person_record(person)))
+        .await?;
+    let reviews: Vec<uuid::Uuid> = response.take(0)?;
+    Ok(reviews.into_iter().map(ReviewId).collect())
+}
+
+/// Erasing an account's authorship on one wall: the notes it wrote, and their events' payloads
+/// with its name gone, by sequence number.
+pub async fn erasure_plan(
+    db: &Database,
+    review: ReviewId,
+    person: PersonId,
+) -> Result<(Vec<NoteId>, Vec<(u64, String)>), DbError> {
+    let mut response = db
+        .query(
+            "SELECT VALUE record::id(id)[1] FROM note WHERE review = $review AND author = $person",
+        )
+        .bind(("review", review_record(review)))
+        .bind(("person", person_record(person)))
+        .await?;
+    let notes: Vec<NoteId> = response
+        .take::<Vec<uuid::Uuid>>(0)?
+        .into_iter()
+        .map(NoteId)
+        .collect();
+    let mut rewritten = Vec::new();
+    for event in events_after(db, review, 0, i64::MAX as u64).await? {
+        if let Some(change) = event.change.with_author_erased(&notes) {
+            let change = serde_json::to_string(&change)
+                .map_err(|error| DbError::Corrupt(format!("encoding an event: {error}")))?;
+            rewritten.push((event.seq, change));
+        }
+    }
+    Ok((notes, rewritten))
+}
+
+/// Commits an `AuthorErased` event as the wall's `seq`, with the notes' author and the events'
+/// payloads and actor rewritten, in one transaction.
+pub async fn erase_author(
+    db: &Database,
+    review: ReviewId,
+    (seq, op): (u64, OpId),
+    person: PersonId,
+    change: &Change,
+    rewritten: &[(u64, String)],
+) -> Result<Destroyed, DbError> {
+    let payload = serde_json::to_string(change)
+        .map_err(|error| DbError::Corrupt(format!("encoding a change: {error}")))?;
+    let blanks: Vec<BlankEvent> = (rewritten.iter())
+        .map(|(seq, change)| BlankEvent {
+            seq: *seq as i64,
+            change: change.clone(),
+        })
+        .collect();
+    let binds: Vec<(&'static str, Value)> = vec![
+        ("review", review_record(review).into_value()),
+        ("person", person_record(person).into_value()),
+        ("seq", (seq as i64).into_value()),
+        ("op", op.to_string().into_value()),
+        ("schema", EVENT_SCHEMA.into_value()),
+        ("change", payload.into_value()),
+        ("blanks", blanks.into_value()),
+    ];
+    let sql = "BEGIN TRANSACTION;
+         CREATE wall_event SET review = $review, seq = $seq, op = $op, actor = NONE,
+             schema = $schema, change = $change, at = time::now();
+         FOR $blank IN $blanks {
+             UPDATE wall_event SET change = $blank.change WHERE review = $review AND seq = $blank.seq;
+         };
+         UPDATE wall_event SET actor = NONE WHERE review = $review AND actor = $person;
+         UPDATE note SET author = NONE WHERE review = $review AND author = $person;
+         COMMIT TRANSACTION;";
+    let result = super::retry_conflicts(|| {
+        let mut query = db.query(sql);
+        for (name, value) in &binds {
+            query = query.bind((*name, value.clone()));
+        }
+        async move { query.await?.check() }
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(Destroyed::Done),
+        Err(_) if seq_taken(db, review, seq).await? => Ok(Destroyed::SeqTaken),
+        Err(error) => Err(error.into()),
     }
 }
 

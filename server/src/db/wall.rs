@@ -148,7 +148,9 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                 session: row.session.map(app::visit::SessionId),
                 stakeholder: row.stakeholder,
                 pair: row.pair,
-                author: row.author.unwrap_or_default(),
+                author: row
+                    .author
+                    .unwrap_or_else(|| app::wall::FORMER_MEMBER.into()),
                 tags: row.tags,
                 version: row.version.max(0) as u64,
                 deleted: row.deleted,
@@ -516,9 +518,9 @@ pub async fn commit(
             bind("evidence".into(), evidence.into_value());
             bind("votes".into(), votes.into_value());
         }
-        Change::NotesDestroyed { .. } => {
+        Change::NotesDestroyed { .. } | Change::AuthorErased { .. } => {
             return Err(DbError::Corrupt(
-                "the notes' destruction is committed by db::retention::destroy".into(),
+                "destruction and erasure are committed by db::retention".into(),
             ));
         }
         Change::Settings { settings } => {

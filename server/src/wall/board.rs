@@ -22,10 +22,8 @@ use crate::db::{self, Database};
 
 pub use app::wall::rules::{Actor, Rejection, decide};
 
-/// How many of its latest operation ids a board task keeps in memory, so that a resend is
-/// answered without asking the database. An older one is still applied once: the rules refuse
-/// or the log's unique index turns it away, and either way the log says what it became.
-pub(crate) const REMEMBERED_OPS: usize = 1_024;
+pub(crate) use crate::wall::recent::REMEMBERED_OPS;
+use crate::wall::recent::RecentOps;
 
 /// How many frames a board keeps for sockets still sending the previous ones; a socket further
 /// behind is closed and resumes from its last event. Every slot holds its frame until it is
@@ -112,6 +110,12 @@ pub(crate) enum Request {
         days: i64,
         reply: oneshot::Sender<Result<bool, AppError>>,
     },
+    /// Erase an account's authorship: its notes stay, by `app::wall::FORMER_MEMBER`; the
+    /// answer is how many.
+    EraseAuthor {
+        person: PersonId,
+        reply: oneshot::Sender<Result<usize, AppError>>,
+    },
     /// Follow a view of the board: its frame now and after every change.
     Follow {
         key: ViewKey,
@@ -129,6 +133,12 @@ pub(crate) struct Tuning {
     pub(crate) head_check: Duration,
     /// How many of its latest operation ids a task keeps in memory.
     pub(crate) remembered_ops: usize,
+}
+
+/// The refusal for a storage failure in the retention service's requests, logged.
+fn storage_failed(error: db::DbError) -> AppError {
+    tracing::error!(%error, "destroying notes or erasing an author");
+    unavailable()
 }
 
 pub(crate) fn unavailable() -> AppError {
@@ -269,6 +279,9 @@ fn refuse(request: Request, error: AppError) {
         Request::DestroyNotes { reply, .. } => {
             let _ = reply.send(Err(error));
         }
+        Request::EraseAuthor { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
         Request::Presence { .. }
         | Request::Leave { .. }
         | Request::External { .. }
@@ -342,6 +355,9 @@ impl BoardTask {
                 reply,
             } => {
                 let _ = reply.send(self.destroy_notes(by, signed_off_at, days).await);
+            }
+            Request::EraseAuthor { person, reply } => {
+                let _ = reply.send(self.erase_author(person).await);
             }
             Request::External { event } => {
                 let head = self.board.seq;
@@ -487,17 +503,13 @@ impl BoardTask {
         signed_off_at: chrono::DateTime<chrono::Utc>,
         days: i64,
     ) -> Result<bool, AppError> {
-        let failed = |error: db::DbError| {
-            tracing::error!(%error, "destroying a wall's notes");
-            unavailable()
-        };
         for _ in 0..12 {
             if self.board.notes_destroyed.is_some() {
                 return Ok(false);
             }
             let plan = db::retention::plan(&self.db, self.review)
                 .await
-                .map_err(failed)?;
+                .map_err(storage_failed)?;
             let strengths = (self.board.messages.iter())
                 .map(|(id, message)| (*id, Strength::of(&self.board, message)))
                 .collect();
@@ -522,16 +534,47 @@ impl BoardTask {
             };
             match db::retention::destroy(&self.db, destruction)
                 .await
-                .map_err(failed)?
+                .map_err(storage_failed)?
             {
                 db::retention::Destroyed::Done => {
                     self.applied(WallEvent { seq, op, change });
                     return Ok(true);
                 }
                 db::retention::Destroyed::Already | db::retention::Destroyed::SeqTaken => {
-                    self.catch_up().await.map_err(failed)?;
+                    self.catch_up().await.map_err(storage_failed)?;
                 }
             }
+        }
+        Err(unavailable())
+    }
+
+    /// Rewrites `person`'s notes as a former member's with the wall's next event.
+    async fn erase_author(&mut self, person: PersonId) -> Result<usize, AppError> {
+        for _ in 0..12 {
+            let (notes, rewritten) = db::retention::erasure_plan(&self.db, self.review, person)
+                .await
+                .map_err(storage_failed)?;
+            if notes.is_empty() {
+                return Ok(0);
+            }
+            let count = notes.len();
+            let change = Change::AuthorErased { notes };
+            let (seq, op) = (self.board.seq + 1, OpId(uuid::Uuid::new_v4()));
+            let written = db::retention::erase_author(
+                &self.db,
+                self.review,
+                (seq, op),
+                person,
+                &change,
+                &rewritten,
+            )
+            .await
+            .map_err(storage_failed)?;
+            if written == db::retention::Destroyed::Done {
+                self.applied(WallEvent { seq, op, change });
+                return Ok(count);
+            }
+            self.catch_up().await.map_err(storage_failed)?;
         }
         Err(unavailable())
     }
@@ -578,12 +621,15 @@ impl BoardTask {
                 votes_cast: None,
             }))
         });
-        if matches!(event.change, Change::NotesDestroyed { .. }) {
-            // The copies of the log this task keeps for reconnecting sockets go blank too.
-            for kept in &mut self.recent {
-                if let Some(blank) = kept.change.redacted() {
-                    kept.change = blank;
-                }
+        // The copies of the log this task keeps for reconnecting sockets follow too.
+        for kept in &mut self.recent {
+            let rewritten = match &event.change {
+                Change::NotesDestroyed { .. } => kept.change.redacted(),
+                Change::AuthorErased { notes } => kept.change.with_author_erased(notes),
+                _ => break,
+            };
+            if let Some(rewritten) = rewritten {
+                kept.change = rewritten;
             }
         }
         self.recent.push_back(event);
@@ -616,65 +662,5 @@ impl BoardTask {
         let _ = self
             .frames
             .send(Frame::shared(frame(&ServerMessage::Presence { people })));
-    }
-}
-
-/// The latest operations a board applied, by id, oldest forgotten first.
-struct RecentOps {
-    seqs: HashMap<OpId, u64>,
-    order: VecDeque<OpId>,
-    limit: usize,
-}
-
-impl RecentOps {
-    fn new(limit: usize) -> Self {
-        Self {
-            seqs: HashMap::with_capacity(limit.min(REMEMBERED_OPS) + 1),
-            order: VecDeque::with_capacity(limit.min(REMEMBERED_OPS) + 1),
-            limit: limit.max(1),
-        }
-    }
-
-    fn get(&self, op: OpId) -> Option<u64> {
-        self.seqs.get(&op).copied()
-    }
-
-    fn insert(&mut self, op: OpId, seq: u64) {
-        if self.seqs.insert(op, seq).is_none() {
-            self.order.push_back(op);
-        }
-        while self.order.len() > self.limit {
-            if let Some(oldest) = self.order.pop_front() {
-                self.seqs.remove(&oldest);
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn op(n: u128) -> OpId {
-        OpId(uuid::Uuid::from_u128(n))
-    }
-
-    #[test]
-    fn recent_ops_forget_the_oldest_beyond_their_limit() {
-        let mut ops = RecentOps::new(3);
-        for n in 1..=5 {
-            ops.insert(op(n), n as u64 * 10);
-        }
-        assert_eq!(ops.get(op(1)), None);
-        assert_eq!(ops.get(op(2)), None);
-        assert_eq!(
-            (ops.get(op(3)), ops.get(op(4)), ops.get(op(5))),
-            (Some(30), Some(40), Some(50))
-        );
-        // Seen again, an operation is not counted twice.
-        ops.insert(op(5), 50);
-        ops.insert(op(6), 60);
-        assert_eq!((ops.get(op(3)), ops.get(op(5))), (None, Some(50)));
-        assert_eq!((ops.seqs.len(), ops.order.len()), (3, 3));
     }
 }

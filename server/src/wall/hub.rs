@@ -258,6 +258,19 @@ impl WallHub {
         answer.await.map_err(|_| unavailable())?
     }
 
+    /// Rewrites `person`'s notes on `review`'s wall as a former member's, through its board
+    /// task; how many.
+    pub async fn erase_author(
+        &self,
+        review: ReviewId,
+        person: app::accounts::PersonId,
+    ) -> Result<usize, AppError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(review, Request::EraseAuthor { person, reply })
+            .await?;
+        answer.await.map_err(|_| unavailable())?
+    }
+
     pub async fn presence(
         &self,
         review: ReviewId,

@@ -619,6 +619,17 @@ const TABLE: &[Row] = &[
         check: |_, value| assert_eq!(value, &serde_json::json!(30)),
     },
     Row {
+        path: "/api/erase_account",
+        // No account has this address: an administrator is told so, everyone else refused.
+        body: |_| form(&[("email", "nobody@nowhere.example"), ("confirm", "on")]),
+        expect: |who| match who {
+            Who::Nobody => Expect::Denied("unauthenticated"),
+            Who::Admin => Expect::Denied("not_found"),
+            _ => Expect::Denied("forbidden"),
+        },
+        check: nothing,
+    },
+    Row {
         path: "/api/set_site_retention",
         body: |_| form(&[("days", "30")]),
         expect: |who| match who {

@@ -470,3 +470,101 @@ async fn an_administrator_exports_everything_held_about_one_person() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_erased_accounts_notes_stay_by_a_former_member_and_its_name_goes() {
+    use crate::wall::{Client, create, new_note, new_op};
+    use app::wall::protocol::ServerMessage;
+    let app = TestApp::demo().await;
+    let helen = DEMO_PEOPLE[2];
+    let peer = app.session_cookie(helen.1, DEMO_PASSWORD).await;
+    let lead = app.session_cookie(DEMO_PEOPLE[1].1, DEMO_PASSWORD).await;
+    let review = app.first_review(&peer).await;
+    let mut hers = Client::open(&app, &review, &peer).await;
+    let note = new_note();
+    let ServerMessage::Ack { seq, .. } = hers
+        .command(
+            new_op(),
+            create(note, None, "Heard at the depot: staff feel heard"),
+        )
+        .await
+    else {
+        panic!("the note is refused")
+    };
+    let mut watching = Client::open(&app, &review, &lead).await;
+    watching.until_seq(seq).await;
+    assert_eq!(watching.board.notes[&note].author, helen.0);
+    let password =
+        peerwall_server::accounts::create_admin(&app.state.db, "ada@peerwall.test", "Ada Admin")
+            .await
+            .unwrap();
+    let admin = app.session_cookie("ada@peerwall.test", &password).await;
+    let erase = |email: &str| form(&[("email", email), ("confirm", "on")]);
+
+    // Administrators only, with the box ticked; never oneself, never a review's only facilitator.
+    let refused = app
+        .post("/api/erase_account", erase(helen.1), Some(&lead))
+        .await;
+    assert_eq!(refused.status(), 403);
+    let unticked = app
+        .post(
+            "/api/erase_account",
+            form(&[("email", helen.1)]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(json(unticked).await["field"], "confirm");
+    let own = app
+        .post(
+            "/api/erase_account",
+            erase("ada@peerwall.test"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(own.status(), 409);
+    let sole = app
+        .post("/api/erase_account", erase(FACILITATOR), Some(&admin))
+        .await;
+    assert_eq!(sole.status(), 409);
+    assert!(
+        json(sole).await["message"]
+            .as_str()
+            .unwrap()
+            .contains("only facilitator")
+    );
+
+    let erased = app
+        .post("/api/erase_account", erase(helen.1), Some(&admin))
+        .await;
+    assert_eq!(erased.status(), 200);
+    assert!(json(erased).await.as_u64().unwrap() >= 1);
+    // Her wall closes at once; the lead's wall hears the change; the note stays.
+    // (after the frames already on their way: presence, her own note, the erasure)
+    let mut frames = 0;
+    while hers.next().await.is_some() {
+        frames += 1;
+        assert!(frames < 20, "the erased account's socket stays open");
+    }
+    watching.until_seq(seq + 1).await;
+    assert_eq!(watching.board.notes[&note].author, app::wall::FORMER_MEMBER);
+    let fresh = Client::open(&app, &review, &lead).await;
+    assert_eq!(fresh.board.notes[&note].author, app::wall::FORMER_MEMBER);
+    assert_eq!(
+        fresh.board.notes[&note].text,
+        "Heard at the depot: staff feel heard"
+    );
+    // She cannot sign in; her name and address are nowhere but the append-only audit trail.
+    assert_eq!(app.sign_in(helen.1, DEMO_PASSWORD).await.status(), 401);
+    for trace in [helen.0, helen.1] {
+        let tables = peerwall_server::db::retention::tables_containing(&app.state.db, trace)
+            .await
+            .unwrap();
+        assert!(
+            tables.iter().all(|t| t == "audit_event"),
+            "{trace} in {tables:?}"
+        );
+    }
+    let kinds = app.audit_kinds().await;
+    assert!(kinds.contains(&"account_erased".to_string()), "{kinds:?}");
+    app.stop().await;
+}
