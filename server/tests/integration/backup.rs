@@ -19,19 +19,23 @@ use crate::wall::{Client, create, new_note, new_op};
 const NEEDLE: &str = "Backup needle: partners trust the council";
 
 /// A `peerwall` process serving `data`, and its address.
-fn serve(data: &Path) -> (Child, std::net::SocketAddr) {
+pub(crate) fn serve(data: &Path) -> (Child, std::net::SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_peerwall"))
         .args(["--addr", "127.0.0.1:0", "--db", &folder(data), "--demo"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stdout = BufReader::new(child.stdout.take().unwrap());
     let started = stdout
         .lines()
         .map_while(Result::ok)
-        .find(|line| line.contains("Peerwall is running at http://"))
-        .expect("the server never said it was running");
+        .find(|line| line.contains("Peerwall is running at http://"));
+    let Some(started) = started else {
+        let mut said = String::new();
+        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said);
+        panic!("the server never said it was running: {said}");
+    };
     let addr = started
         .split("http://")
         .nth(1)
@@ -63,15 +67,12 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-async fn signed_in(addr: std::net::SocketAddr) -> (String, String) {
+pub(crate) async fn signed_in(addr: std::net::SocketAddr, email: &str) -> (String, String) {
     let http = reqwest::Client::new();
     let response = http
         .post(format!("http://{addr}/api/sign_in"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("email", DEMO_PEOPLE[2].1),
-            ("password", DEMO_PASSWORD),
-        ]))
+        .body(form(&[("email", email), ("password", DEMO_PASSWORD)]))
         .send()
         .await
         .unwrap();
@@ -104,7 +105,7 @@ async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
         root.path().join("backup.surql"),
     );
     let (server, addr) = serve(&live);
-    let (cookie, review) = signed_in(addr).await;
+    let (cookie, review) = signed_in(addr, DEMO_PEOPLE[2].1).await;
     let mut wall = Client::join_at(addr, &review, &cookie, None).await;
     wall.welcome().await;
     let answer = wall

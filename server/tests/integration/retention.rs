@@ -370,3 +370,114 @@ async fn two_nodes_running_the_schedule_at_once_destroy_once() {
     other.stop().await;
     app.stop().await;
 }
+
+/// Whether no event of the wall's log holds a note's text any more.
+async fn log_is_blank(app: &TestApp, review: ReviewId) -> bool {
+    let events = db::wall::events_after(&app.state.db, review, 0, 100_000)
+        .await
+        .unwrap();
+    events.iter().all(|event| match &event.change {
+        Change::Note { note } => note.text.is_empty() && note.author.is_empty(),
+        Change::HeadingArchived { moved, .. } => moved.iter().all(|n| n.text.is_empty()),
+        _ => true,
+    })
+}
+
+#[tokio::test]
+async fn killed_during_destruction_the_notes_are_all_there_or_all_gone_and_it_completes() {
+    // The demo's wall with its report signed off, as a backup each cycle restores from (a
+    // folder opened in this process stays locked to another until the process ends).
+    let root = tempfile::tempdir().unwrap();
+    let backup = root.path().join("signed-off.surql");
+    let app = TestApp::demo().await;
+    let peer = cookie(&app, Role::Peer).await;
+    let r = app.first_review(&peer).await;
+    let review = ReviewId(r.parse().unwrap());
+    sign_off(&app, review).await;
+    let before = db::retention::plan(&app.state.db, review)
+        .await
+        .unwrap()
+        .counts;
+    assert!(before.notes > 0);
+    peerwall_server::backup::export(&app.state.db, &backup)
+        .await
+        .unwrap();
+    app.stop().await;
+
+    for (cycle, pause) in [0u64, 150, 200, 220, 240, 260, 280, 300, 600]
+        .into_iter()
+        .enumerate()
+    {
+        let data = root.path().join(format!("cycle-{cycle}"));
+        let target = crate::support::folder(&data);
+        let restored = std::process::Command::new(env!("CARGO_BIN_EXE_peerwall"))
+            .args([
+                "restore",
+                "--from",
+                backup.to_str().unwrap(),
+                "--db",
+                &target,
+            ])
+            .output()
+            .unwrap();
+        assert!(restored.status.success(), "{restored:?}");
+
+        // The real server, killed while the facilitator destroys the notes: on this machine a
+        // debug build commits the destruction some 200–300 ms into the request, so the pauses
+        // straddle it (either outcome must be whole).
+        let (mut child, addr) = crate::backup::serve(&data);
+        let (facilitator, _) = crate::backup::signed_in(addr, email(Role::Facilitator)).await;
+        let body = form(&[("review", &r), ("confirm", "on")]);
+        let destroy = tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("http://{addr}/api/destroy_notes_now"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header(reqwest::header::COOKIE, facilitator)
+                .body(body)
+                .send()
+                .await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+        let _ = destroy.await;
+
+        // After the restart: all there or all gone, never half.
+        let app = TestApp::start(crate::support::config(&target, &["--demo"])).await;
+        let record = db::retention::record(&app.state.db, review).await.unwrap();
+        let left = db::retention::plan(&app.state.db, review)
+            .await
+            .unwrap()
+            .counts;
+        match &record {
+            Some(_) => {
+                assert_eq!((left.notes, left.deleted_notes, left.evidence), (0, 0, 0));
+                assert!(log_is_blank(&app, review).await, "cycle {cycle}");
+            }
+            None => assert_eq!(left, before, "cycle {cycle}: nothing half-done"),
+        }
+        eprintln!(
+            "cycle {cycle}: killed {pause} ms into the request, notes {}",
+            if record.is_some() {
+                "gone"
+            } else {
+                "all there"
+            }
+        );
+        // And the schedule completes what the kill interrupted.
+        let later = Utc::now() + Duration::days(31);
+        let done = app.state.retention.run_due(later).await.unwrap();
+        assert_eq!(done.len(), usize::from(record.is_none()), "cycle {cycle}");
+        let after = db::retention::plan(&app.state.db, review)
+            .await
+            .unwrap()
+            .counts;
+        assert_eq!((after.notes, after.deleted_notes), (0, 0), "cycle {cycle}");
+        assert!(log_is_blank(&app, review).await, "cycle {cycle}");
+        let board = db::wall::load(&app.state.db, review).await.unwrap();
+        assert!(board.notes.is_empty() && board.notes_destroyed.is_some());
+        app.stop().await;
+    }
+}
