@@ -266,6 +266,23 @@ struct FrozenMessage {
     frozen: Vec<i64>,
 }
 
+/// Runs one transaction with its parameters, again on a write conflict.
+async fn transaction(
+    db: &Database,
+    sql: &str,
+    binds: &[(&'static str, Value)],
+) -> Result<(), surrealdb::Error> {
+    super::retry_conflicts(|| {
+        let mut query = db.query(sql);
+        for (name, value) in binds {
+            query = query.bind((*name, value.clone()));
+        }
+        async move { query.await?.check() }
+    })
+    .await
+    .map(|_| ())
+}
+
 /// Destroys the notes in one transaction with the wall's `NotesDestroyed` event and the record.
 pub async fn destroy(db: &Database, destruction: Destruction<'_>) -> Result<Destroyed, DbError> {
     let Destruction {
@@ -339,14 +356,7 @@ pub async fn destroy(db: &Database, destruction: Destruction<'_>) -> Result<Dest
          UPDATE visit_session SET identifying = NONE WHERE review = $review AND identifying != NONE;
          UPDATE $settings SET quote = NONE;
          COMMIT TRANSACTION;";
-    let result = super::retry_conflicts(|| {
-        let mut query = db.query(sql);
-        for (name, value) in &binds {
-            query = query.bind((*name, value.clone()));
-        }
-        async move { query.await?.check() }
-    })
-    .await;
+    let result = transaction(db, sql, &binds).await;
     match result {
         Ok(_) => Ok(Destroyed::Done),
         Err(error) => {
@@ -440,14 +450,7 @@ pub async fn erase_author(
          UPDATE wall_event SET actor = NONE WHERE review = $review AND actor = $person;
          UPDATE note SET author = NONE WHERE review = $review AND author = $person;
          COMMIT TRANSACTION;";
-    let result = super::retry_conflicts(|| {
-        let mut query = db.query(sql);
-        for (name, value) in &binds {
-            query = query.bind((*name, value.clone()));
-        }
-        async move { query.await?.check() }
-    })
-    .await;
+    let result = transaction(db, sql, &binds).await;
     match result {
         Ok(_) => Ok(Destroyed::Done),
         Err(_) if seq_taken(db, review, seq).await? => Ok(Destroyed::SeqTaken),
