@@ -196,12 +196,7 @@ async fn an_old_backups_notes_past_their_date_are_destroyed_again_on_restore() {
             .await,
         ServerMessage::Ack { .. }
     ));
-    db::report::create(&app.state.db, review, &[])
-        .await
-        .unwrap();
-    db::report::sign_off(&app.state.db, review, 1, "Hannah Host".into())
-        .await
-        .unwrap();
+    app.sign_off_report(review).await;
     let root = tempfile::tempdir().unwrap();
     let file = root.path().join("old.surql");
     peerwall_server::backup::export(&app.state.db, &file)

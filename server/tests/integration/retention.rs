@@ -34,16 +34,6 @@ async fn call(app: &TestApp, path: &str, body: &[(&str, &str)], cookie: &str) ->
     (status, json(response).await)
 }
 
-/// The council signs the report off now (the report's own flow is `report.rs`'s).
-async fn sign_off(app: &TestApp, review: ReviewId) {
-    db::report::create(&app.state.db, review, &[])
-        .await
-        .unwrap();
-    db::report::sign_off(&app.state.db, review, 1, "Hannah Host".into())
-        .await
-        .unwrap();
-}
-
 /// The wall with two needle notes (one evidencing a key message, one deleted); the strengths
 /// of its messages as they then stand.
 async fn wall_with_needles(client: &mut Client) -> BTreeMap<MessageId, Strength> {
@@ -96,7 +86,7 @@ async fn the_notes_go_after_the_period_and_the_key_messages_stand() {
     // Nothing goes before sign-off, however late it is.
     let far = Utc::now() + Duration::days(400);
     assert!(retention.run_due(far).await.unwrap().is_empty());
-    sign_off(&app, review).await;
+    app.sign_off_report(review).await;
     let (status, view) = call(&app, "/api/get_retention", &[("review", &r)], &facilitator).await;
     assert_eq!(status, 200, "{view}");
     assert_eq!(view["days"], 30);
@@ -252,7 +242,7 @@ async fn the_facilitator_shortens_the_period_and_destroys_now_after_a_preview() 
     let destroy = [("review", r.as_str()), ("confirm", "on")];
     let (status, error) = call(&app, "/api/destroy_notes_now", &destroy, &facilitator).await;
     assert_eq!(status, 409, "{error}");
-    sign_off(&app, review).await;
+    app.sign_off_report(review).await;
     let (_, view) = call(&app, "/api/get_retention", &[("review", &r)], &host).await;
     assert!(view["preview"].is_null(), "the host gets no preview");
     let (_, view) = call(&app, "/api/get_retention", &[("review", &r)], &facilitator).await;
@@ -336,6 +326,24 @@ async fn an_administrator_sets_the_sites_default_and_reviews_keep_no_longer() {
     )
     .await;
     assert_eq!(status, 422, "no longer than the site's default");
+
+    // A week before the notes go, everyone on the review is warned.
+    let (_, view) = call(&app, "/api/get_retention", &[("review", &r)], &facilitator).await;
+    assert_eq!(view["warning"], false, "not signed off yet");
+    let (status, _) = call(
+        &app,
+        "/api/set_retention",
+        &[("review", &r), ("days", "7")],
+        &facilitator,
+    )
+    .await;
+    assert_eq!(status, 200);
+    app.sign_off_report(ReviewId(r.parse().unwrap())).await;
+    let host = cookie(&app, Role::HostReader).await;
+    let (_, view) = call(&app, "/api/get_retention", &[("review", &r)], &host).await;
+    assert_eq!(view["warning"], true, "{view}");
+    let on = (Utc::now() + Duration::days(7)).date_naive().to_string();
+    assert_eq!(view["destroy_on"], on.as_str());
     app.stop().await;
 }
 
@@ -353,7 +361,7 @@ async fn two_nodes_running_the_schedule_at_once_destroy_once() {
     let mut there = Client::join_at(other.addr, &r, &peer, None).await;
     there.welcome().await;
     let head = here.board.seq;
-    sign_off(&app, review).await;
+    app.sign_off_report(review).await;
     let later = Utc::now() + Duration::days(31);
     let (one, two) = tokio::join!(
         app.state.retention.run_due(later),
@@ -393,7 +401,7 @@ async fn killed_during_destruction_the_notes_are_all_there_or_all_gone_and_it_co
     let peer = cookie(&app, Role::Peer).await;
     let r = app.first_review(&peer).await;
     let review = ReviewId(r.parse().unwrap());
-    sign_off(&app, review).await;
+    app.sign_off_report(review).await;
     let before = db::retention::plan(&app.state.db, review)
         .await
         .unwrap()

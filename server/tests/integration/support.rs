@@ -215,6 +215,16 @@ impl TestApp {
     }
 
     /// The kinds of the newest audit events, newest first.
+    /// The council signs the review's report off now (the report's own flow is `report.rs`'s).
+    pub async fn sign_off_report(&self, review: app::review::ReviewId) {
+        peerwall_server::db::report::create(&self.state.db, review, &[])
+            .await
+            .unwrap();
+        peerwall_server::db::report::sign_off(&self.state.db, review, 1, "Hannah Host".into())
+            .await
+            .unwrap();
+    }
+
     pub async fn audit_kinds(&self) -> Vec<String> {
         peerwall_server::db::audit::recent_audit(&self.state.db, 100)
             .await
