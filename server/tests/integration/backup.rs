@@ -3,9 +3,8 @@
 //! database in use or not empty; an old backup's notes past their retention date are destroyed
 //! again on restore.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 use app::review::ReviewId;
 use app::wall::protocol::ServerMessage;
@@ -13,37 +12,14 @@ use chrono::{Duration, Utc};
 use peerwall_server::db;
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 
-use crate::support::{TestApp, config, folder, form, json};
+use crate::support::{TestApp, config, folder, sign_in_at, spawn_peerwall};
 use crate::wall::{Client, create, new_note, new_op};
 
 const NEEDLE: &str = "Backup needle: partners trust the council";
 
-/// A `peerwall` process serving `data`, and its address.
+/// A `peerwall` process serving the demo from `data`, and its address.
 pub(crate) fn serve(data: &Path) -> (Child, std::net::SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peerwall"))
-        .args(["--addr", "127.0.0.1:0", "--db", &folder(data), "--demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let started = stdout
-        .lines()
-        .map_while(Result::ok)
-        .find(|line| line.contains("Peerwall is running at http://"));
-    let Some(started) = started else {
-        let mut said = String::new();
-        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said);
-        panic!("the server never said it was running: {said}");
-    };
-    let addr = started
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    (child, addr)
+    spawn_peerwall(&["--db", &folder(data), "--demo"])
 }
 
 /// `peerwall <args…>` to its end: (exit code, what it printed).
@@ -67,35 +43,6 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-pub(crate) async fn signed_in(addr: std::net::SocketAddr, email: &str) -> (String, String) {
-    let http = reqwest::Client::new();
-    let response = http
-        .post(format!("http://{addr}/api/sign_in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", email), ("password", DEMO_PASSWORD)]))
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()[reqwest::header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let reviews = http
-        .post(format!("http://{addr}/api/list_my_reviews"))
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
-    let reviews = json(reviews).await;
-    (
-        cookie,
-        reviews[0]["summary"]["id"].as_str().unwrap().to_string(),
-    )
-}
-
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
     let root = tempfile::tempdir().unwrap();
@@ -105,7 +52,7 @@ async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
         root.path().join("backup.surql"),
     );
     let (server, addr) = serve(&live);
-    let (cookie, review) = signed_in(addr, DEMO_PEOPLE[2].1).await;
+    let (cookie, review) = sign_in_at(addr, DEMO_PEOPLE[2].1).await;
     let mut wall = Client::join_at(addr, &review, &cookie, None).await;
     wall.welcome().await;
     let answer = wall

@@ -434,7 +434,7 @@ async fn killed_during_destruction_the_notes_are_all_there_or_all_gone_and_it_co
         // debug build commits the destruction some 200–300 ms into the request, so the pauses
         // straddle it (either outcome must be whole).
         let (mut child, addr) = crate::backup::serve(&data);
-        let (facilitator, _) = crate::backup::signed_in(addr, email(Role::Facilitator)).await;
+        let (facilitator, _) = crate::support::sign_in_at(addr, email(Role::Facilitator)).await;
         let body = form(&[("review", &r), ("confirm", "on")]);
         let destroy = tokio::spawn(async move {
             reqwest::Client::new()

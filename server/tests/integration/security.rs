@@ -510,31 +510,12 @@ async fn no_invitation_or_reset_token_reaches_the_log() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let base = format!("http://{}", addr.expect("the server says where it listens"));
-    let http = reqwest::Client::new();
-    let sign_in = http
-        .post(format!("{base}/api/sign_in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", FACILITATOR), ("password", DEMO_PASSWORD)]))
-        .send()
-        .await
+    let addr: std::net::SocketAddr = (addr.expect("the server says where it listens"))
+        .parse()
         .unwrap();
-    let cookie = sign_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let reviews = json(
-        http.post(format!("{base}/api/list_my_reviews"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    let review = reviews[0]["summary"]["id"].as_str().unwrap().to_string();
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let (cookie, review) = crate::support::sign_in_at(addr, FACILITATOR).await;
     let invited = json(
         http.post(format!("{base}/api/invite_member"))
             .header("cookie", &cookie)

@@ -1,7 +1,7 @@
 //! Graceful shutdown: requests in flight finish; the binary exits cleanly on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::io::{Read, Write};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
@@ -59,26 +59,16 @@ fn http_get(addr: &str, path: &str) -> String {
 
 #[test]
 fn sigterm_stops_the_binary_cleanly_and_requests_were_logged_as_json() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peerwall"))
-        .args(["--addr", "127.0.0.1:0", "--db", "mem://", "--demo"])
-        .args(["--log-format", "json"])
-        .env("PEERWALL_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let started = stdout
-        .lines()
-        .map_while(Result::ok)
-        .find(|line| line.contains("Peerwall is running at http://"));
-    let started = started.expect("the server never said it was running");
-    let addr = started
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_string();
+    let (mut child, addr) = crate::support::spawn_peerwall(&[
+        "--db",
+        "mem://",
+        "--demo",
+        "--log-format",
+        "json",
+        "--log",
+        "info",
+    ]);
+    let addr = addr.to_string();
     assert!(http_get(&addr, "/healthz").starts_with("HTTP/1.1 200"));
 
     let pid = child.id().to_string();

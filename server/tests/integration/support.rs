@@ -320,3 +320,65 @@ pub async fn websocket(
         Err(error) => panic!("connecting: {error}"),
     }
 }
+
+/// A real `peerwall` process started with `args` (after `--addr 127.0.0.1:0`), once it says
+/// where it listens, and that address. Its stdout is read to the end in the background (so a
+/// later line never meets a closed pipe); its stderr stays piped for the caller.
+pub fn spawn_peerwall(args: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerwall"))
+        .args(["--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("peerwall starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("its stdout"));
+    let mut line = String::new();
+    let addr = loop {
+        line.clear();
+        if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+            let mut said = String::new();
+            let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut said));
+            panic!("the server never said it was running: {said}");
+        }
+        if let Some(rest) = line.split("Peerwall is running at http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, addr)
+}
+
+/// Signs `email` (a demo account) in to the server at `addr` over HTTP: the session cookie and
+/// the id of the first review they are on.
+pub async fn sign_in_at(addr: std::net::SocketAddr, email: &str) -> (String, String) {
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("http://{addr}/api/sign_in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
+            ("email", email),
+            ("password", peerwall_server::demo::DEMO_PASSWORD),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "signing in {email}");
+    let cookie = response.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let reviews = http
+        .post(format!("http://{addr}/api/list_my_reviews"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    let reviews = json(reviews).await;
+    let review = reviews[0]["summary"]["id"].as_str().unwrap().to_string();
+    (cookie, review)
+}
