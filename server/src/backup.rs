@@ -54,7 +54,11 @@ pub fn listen(db: Database, folder: &Path) -> Option<tokio::task::JoinHandle<()>
                 let _ = BufReader::new(read).read_line(&mut line).await;
                 let answer = match line.trim().strip_prefix("backup ") {
                     Some(to) if Path::new(to).is_absolute() => {
-                        match export(&db, Path::new(to)).await {
+                        let taken = match new_file(Path::new(to)) {
+                            Ok(()) => export(&db, Path::new(to)).await,
+                            Err(error) => Err(error),
+                        };
+                        match taken {
                             Ok(size) => {
                                 tracing::info!(to, size, "backup taken");
                                 format!("ok {size}\n")
@@ -95,9 +99,22 @@ fn absolute(path: &Path) -> Result<PathBuf, StartupError> {
     std::path::absolute(path).map_err(failed)
 }
 
+/// A backup goes to a new file: never over one already there (another backup, or the server's
+/// own files).
+fn new_file(to: &Path) -> Result<(), StartupError> {
+    if to.exists() {
+        return Err(failed(format!(
+            "{} already exists: a backup goes to a new file",
+            to.display()
+        )));
+    }
+    Ok(())
+}
+
 /// `peerwall backup --to FILE`.
 pub async fn backup(config: &Config, to: &Path) -> Result<(), StartupError> {
     let to = absolute(to)?;
+    new_file(&to)?;
     if let DatabaseLocation::Folder(folder) = &config.db
         && let Some(taken) = ask_server(folder, &to).await
     {

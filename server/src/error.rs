@@ -51,6 +51,9 @@ pub enum StartupError {
     #[error("backup or restore: {0}")]
     Backup(String),
 
+    #[error("destroying the notes past their retention date before serving: {0}")]
+    Retention(String),
+
     #[error("cannot compress the front end's files: {0}")]
     Precompress(std::io::Error),
 

@@ -270,7 +270,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         .retention
         .run_due(chrono::Utc::now())
         .await
-        .map_err(|error| StartupError::Backup(error.message))?;
+        .map_err(|error| StartupError::Retention(error.message))?;
     if !destroyed.is_empty() {
         tracing::info!(
             reviews = destroyed.len(),

@@ -74,6 +74,16 @@ async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
     ]);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("taken by the running server"), "{said}");
+    // Never over a file already there: refused, with why.
+    let (code, said) = peerwall(&[
+        "backup",
+        "--to",
+        file.to_str().unwrap(),
+        "--db",
+        &folder(&live),
+    ]);
+    assert_ne!(code, 0);
+    assert!(said.contains("already exists"), "{said}");
     // A note after the backup is not in it.
     let later = wall
         .command(new_op(), create(new_note(), None, "after the backup"))
