@@ -31,11 +31,12 @@ front:
 	@echo "==> Building the front end (wasm in release, about 3 minutes cold)"
 	cargo leptos build --release --frontend-only --split
 
-## The server binary and the load generator (debug builds; about 8 minutes cold, seconds warm).
-## One cargo invocation for both, so they share one build of every dependency.
+## The server binary, the load generator and `surreal`, a SurrealDB server for the tests that run
+## several nodes (debug builds; about 9 minutes cold, seconds warm). One cargo invocation for
+## all three, so they share one build of every dependency, SurrealDB's among them.
 server:
-	@echo "==> Building the server (about 8 minutes cold)"
-	cargo build -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
+	@echo "==> Building the server (about 9 minutes cold)"
+	cargo build -p peerwall-server -p peerwall-bench -p peerwall-surreal --bin peerwall --bin peerwall-bench --bin surreal
 
 ## The front end is compressed once, at brotli's best quality (server/src/assets.rs).
 build: front server

@@ -70,7 +70,11 @@ impl AccessWatch {
     pub fn start_following(&self) {
         let (db, local) = (self.db.clone(), self.local.clone());
         self.live.start(
-            "access changes",
+            self.db.clone(),
+            crate::live::Followed {
+                what: "access changes",
+                table: "access_change",
+            },
             move || {
                 let db = db.clone();
                 async move { db::access::live_changes(&db).await }
@@ -81,6 +85,11 @@ impl AccessWatch {
                 std::future::ready(())
             },
         );
+    }
+
+    /// The LIVE query this service follows, for the node's readiness.
+    pub fn live_query(&self) -> &crate::live::LiveFollower {
+        &self.live
     }
 
     /// Ends the LIVE query explicitly.

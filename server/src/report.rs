@@ -184,7 +184,11 @@ impl Reports {
         let reports = self.clone();
         let db = self.db.clone();
         self.live.start(
-            "report changes",
+            self.db.clone(),
+            crate::live::Followed {
+                what: "report changes",
+                table: "report_change",
+            },
             move || {
                 let db = db.clone();
                 async move { db::report::live_changes(&db).await }
@@ -198,6 +202,11 @@ impl Reports {
                 }
             },
         );
+    }
+
+    /// The LIVE query this service follows, for the node's readiness.
+    pub fn live_query(&self) -> &crate::live::LiveFollower {
+        &self.live
     }
 
     /// Ends the LIVE query explicitly.

@@ -63,7 +63,11 @@ impl Timetables {
         let timetables = self.clone();
         let db = self.db.clone();
         self.live.start(
-            "timetable changes",
+            self.db.clone(),
+            crate::live::Followed {
+                what: "timetable changes",
+                table: "timetable_change",
+            },
             move || {
                 let db = db.clone();
                 async move { db::visit::live_changes(&db).await }
@@ -77,6 +81,11 @@ impl Timetables {
                 }
             },
         );
+    }
+
+    /// The LIVE query this service follows, for the node's readiness.
+    pub fn live_query(&self) -> &crate::live::LiveFollower {
+        &self.live
     }
 
     pub async fn stop_following(&self) {

@@ -42,9 +42,12 @@ enum Client {
 }
 
 /// A SurrealQL statement being prepared on either kind of connection:
-/// `db.query(SQL).bind(("name", value)).await`.
+/// `db.query(SQL).bind(("name", value)).await`. On a connection (a server, or memory) it fails
+/// after the database's timeout instead of waiting: while a server restarts or is unreachable
+/// the SDK holds requests until it has reconnected, and a wall must say "not saved yet" rather
+/// than hang (the operation is resent; its id makes the resend safe if it did land).
 pub(crate) enum Query<'a> {
-    Connected(surrealdb::method::Query<'a, Any>),
+    Connected(surrealdb::method::Query<'a, Any>, Duration),
     Embedded(surrealdb::method::Query<'a, Db>),
 }
 
@@ -52,7 +55,7 @@ impl Query<'_> {
     /// Binds parameters, as `surrealdb::method::Query::bind` does.
     pub(crate) fn bind(self, variables: impl IntoVariables) -> Self {
         match self {
-            Self::Connected(query) => Self::Connected(query.bind(variables)),
+            Self::Connected(query, within) => Self::Connected(query.bind(variables), within),
             Self::Embedded(query) => Self::Embedded(query.bind(variables)),
         }
     }
@@ -64,7 +67,16 @@ impl<'a> IntoFuture for Query<'a> {
 
     fn into_future(self) -> Self::IntoFuture {
         match self {
-            Self::Connected(query) => Box::pin(query.into_future()),
+            Self::Connected(query, within) => Box::pin(async move {
+                tokio::time::timeout(within, query.into_future())
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(surrealdb::Error::connection(
+                            format!("no answer within {}s", within.as_secs_f32()),
+                            None,
+                        ))
+                    })
+            }),
             Self::Embedded(query) => Box::pin(query.into_future()),
         }
     }
@@ -106,7 +118,7 @@ impl Database {
     /// Starts a SurrealQL statement, for the repositories in this module.
     pub(crate) fn query<'a>(&'a self, sql: impl Into<std::borrow::Cow<'a, str>>) -> Query<'a> {
         match self.client.as_ref() {
-            Client::Connected(client) => Query::Connected(client.query(sql)),
+            Client::Connected(client) => Query::Connected(client.query(sql), self.timeout),
             Client::Embedded(client) => Query::Embedded(client.query(sql)),
         }
     }
@@ -131,8 +143,8 @@ impl Database {
         Ok(())
     }
 
-    /// Runs a trivial query, for readiness checks.
-    pub async fn ping(&self) -> Result<(), DbError> {
+    /// Runs a trivial query, failing if it takes longer than `within` (readiness checks).
+    pub async fn ping_within(&self, within: Duration) -> Result<(), DbError> {
         let query = async {
             let mut response = self.query("RETURN 1").await?;
             let one: Option<i64> = response.take(0)?;
@@ -141,9 +153,9 @@ impl Database {
                 other => Err(DbError::Corrupt(format!("RETURN 1 gave {other:?}"))),
             }
         };
-        tokio::time::timeout(self.timeout, query)
+        tokio::time::timeout(within, query)
             .await
-            .map_err(|_| DbError::Timeout(self.timeout))?
+            .map_err(|_| DbError::Timeout(within))?
     }
 
     /// Ends live queries and lets the engine flush; called once on shutdown.

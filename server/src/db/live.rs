@@ -8,15 +8,41 @@ use super::{Database, DbError};
 pub type LiveRows<R> =
     std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<(uuid::Uuid, R), DbError>> + Send>>;
 
+/// A LIVE query just started: its id on the database (to `KILL` it) and its rows.
+pub struct Live<R> {
+    pub id: Option<uuid::Uuid>,
+    pub rows: LiveRows<R>,
+}
+
+impl<R> Live<R> {
+    /// The same query with its rows read another way.
+    pub fn map<S>(self, read: impl FnOnce(LiveRows<R>) -> LiveRows<S>) -> Live<S> {
+        Live {
+            id: self.id,
+            rows: read(self.rows),
+        }
+    }
+}
+
 /// Starts a LIVE query (`sql` is a `LIVE SELECT …`) and streams the rows it reports created.
-pub async fn live_creates<R>(db: &Database, sql: &'static str) -> Result<LiveRows<R>, DbError>
+/// The statement's own result, the query's id, is kept so the query can be ended by id on the
+/// connection's own session (`kill_live`): the SDK's end-on-drop runs on a copy of the session
+/// which, on the embedded engine, has no namespace, and which, just after a reconnect to a
+/// server, is not yet signed in (SurrealDB 3.3.5), so neither ends the query.
+pub async fn live_creates<R>(db: &Database, sql: &'static str) -> Result<Live<R>, DbError>
 where
     R: SurrealValue + Send + Unpin + 'static,
 {
     use futures_util::StreamExt;
-    let mut response = db.query(sql).await?;
+    // Several nodes opening their queries at once (after the server restarted) can collide.
+    let mut response = super::retry_conflicts(|| async { db.query(sql).await?.check() }).await?;
     let stream = response.stream::<surrealdb::Notification<R>>(0)?;
-    Ok(Box::pin(stream.filter_map(|item| async move {
+    let id = response
+        .take::<Option<surrealdb::types::Uuid>>(0)
+        .ok()
+        .flatten()
+        .map(uuid::Uuid::from);
+    let rows = Box::pin(stream.filter_map(|item| async move {
         match item {
             Ok(notification) if notification.action == surrealdb::types::Action::Create => {
                 Some(Ok((notification.query_id.into(), notification.data)))
@@ -24,7 +50,8 @@ where
             Ok(_) => None,
             Err(error) => Some(Err(DbError::from(error))),
         }
-    })))
+    }));
+    Ok(Live { id, rows })
 }
 
 /// Ends a LIVE query.
@@ -34,4 +61,17 @@ pub async fn kill_live(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
         .await?
         .check()?;
     Ok(())
+}
+
+/// Whether the LIVE query `id` on `table` is still registered on the database: a query killed
+/// there (by an operator, or by the server's own clean-up) ends without a word to its stream.
+pub async fn is_registered(db: &Database, table: &str, id: uuid::Uuid) -> Result<bool, DbError> {
+    let mut response = db.query(format!("INFO FOR TABLE {table}")).await?;
+    let info: Option<surrealdb::types::Value> = response.take(0)?;
+    let info = info.map(surrealdb::types::Value::into_json_value);
+    Ok(info.is_some_and(|info| {
+        info["lives"]
+            .as_object()
+            .is_some_and(|lives| lives.contains_key(&id.to_string()))
+    }))
 }

@@ -165,26 +165,28 @@ struct LiveRow {
 }
 
 /// Notifications of timetable changes: (live query id, (review, the node that made it)).
-pub type LiveTimetableChanges = crate::db::live::LiveRows<(ReviewId, Option<uuid::Uuid>)>;
+pub type LiveTimetableChanges = crate::db::live::Live<(ReviewId, Option<uuid::Uuid>)>;
 
 /// Starts a LIVE query on the timetable changes.
 pub async fn live_changes(db: &Database) -> Result<LiveTimetableChanges, DbError> {
     use futures_util::StreamExt;
-    let rows = crate::db::live::live_creates::<LiveRow>(
+    let live = crate::db::live::live_creates::<LiveRow>(
         db,
         "LIVE SELECT review, node FROM timetable_change",
     )
     .await?;
-    Ok(Box::pin(rows.filter_map(|item| async move {
-        let (query, row) = match item {
-            Ok(created) => created,
-            Err(error) => return Some(Err(error)),
-        };
-        let RecordIdKey::Uuid(review) = &row.review.key else {
-            return None;
-        };
-        Some(Ok((query, (ReviewId((*review).into()), row.node))))
-    })))
+    Ok(live.map(|rows| {
+        Box::pin(rows.filter_map(|item| async move {
+            let (query, row) = match item {
+                Ok(created) => created,
+                Err(error) => return Some(Err(error)),
+            };
+            let RecordIdKey::Uuid(review) = &row.review.key else {
+                return None;
+            };
+            Some(Ok((query, (ReviewId((*review).into()), row.node))))
+        }))
+    }))
 }
 
 /// How many live notes of the review's wall were heard at each session.

@@ -593,35 +593,37 @@ struct LiveRow {
 }
 
 /// Notifications of new events on every wall: (live query id, review, event).
-pub type LiveEvents = super::live::LiveRows<(ReviewId, WallEvent)>;
+pub type LiveEvents = super::live::Live<(ReviewId, WallEvent)>;
 
 /// Starts one LIVE query on the whole event log. Notifications may come out of order or (by
 /// known SurrealDB bugs) not at all; the board tasks order them and read any gap.
 pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
     use futures_util::StreamExt;
-    let rows = super::live::live_creates::<LiveRow>(
+    let live = super::live::live_creates::<LiveRow>(
         db,
         "LIVE SELECT review, seq, op, schema, change FROM wall_event",
     )
     .await?;
-    Ok(Box::pin(rows.filter_map(|item| async move {
-        let (query, row) = match item {
-            Ok(created) => created,
-            Err(error) => return Some(Err(error)),
-        };
-        let review = match row.review.key {
-            RecordIdKey::Uuid(id) => ReviewId(id.into()),
-            _ => return None,
-        };
-        let op = uuid::Uuid::parse_str(&row.op).ok()?;
-        let change = decode_change(row.seq, row.schema, &row.change).ok()?;
-        let event = WallEvent {
-            seq: row.seq.max(0) as u64,
-            op: OpId(op),
-            change,
-        };
-        Some(Ok((query, (review, event))))
-    })))
+    Ok(live.map(|rows| {
+        Box::pin(rows.filter_map(|item| async move {
+            let (query, row) = match item {
+                Ok(created) => created,
+                Err(error) => return Some(Err(error)),
+            };
+            let review = match row.review.key {
+                RecordIdKey::Uuid(id) => ReviewId(id.into()),
+                _ => return None,
+            };
+            let op = uuid::Uuid::parse_str(&row.op).ok()?;
+            let change = decode_change(row.seq, row.schema, &row.change).ok()?;
+            let event = WallEvent {
+                seq: row.seq.max(0) as u64,
+                op: OpId(op),
+                change,
+            };
+            Some(Ok((query, (review, event))))
+        }))
+    }))
 }
 
 #[cfg(test)]

@@ -427,13 +427,20 @@ impl BoardTask {
     }
 
     async fn command(&mut self, actor: &Actor, op: OpId, command: &Command) -> ServerMessage {
-        // Another node may take the next sequence number first: catch up and decide again, with
-        // a short, growing, jittered pause so two busy nodes do not keep colliding.
-        for attempt in 0..12u32 {
+        // Another node may take the next sequence number first: after a short, growing,
+        // jittered pause (so busy nodes do not keep colliding), catch up with the log and decide
+        // again. The catch-up comes after the pause, just before the next try: read before it,
+        // what the other nodes wrote during the pause would make the try fail again.
+        const ATTEMPTS: u32 = 12;
+        for attempt in 0..ATTEMPTS {
             if attempt > 0 {
                 let jitter = uuid::Uuid::new_v4().as_u128() % 3;
                 let pause = (1u64 << attempt.min(6)) + jitter as u64;
                 tokio::time::sleep(Duration::from_millis(pause)).await;
+                if let Err(error) = self.catch_up().await {
+                    tracing::error!(%error, "catching up with the wall's log");
+                    break;
+                }
             }
             if let Some(seq) = self.ops.get(op) {
                 return ServerMessage::Ack { op, seq };
@@ -452,12 +459,10 @@ impl BoardTask {
                     self.ops.insert(op, seq);
                     return ServerMessage::Ack { op, seq };
                 }
-                Ok(db::wall::Commit::SeqTaken) => {
-                    if let Err(error) = self.catch_up().await {
-                        tracing::error!(%error, "catching up with the wall's log");
-                        break;
-                    }
+                Ok(db::wall::Commit::SeqTaken) if attempt + 1 == ATTEMPTS => {
+                    tracing::warn!(review = %self.review, "other nodes took every sequence number tried");
                 }
+                Ok(db::wall::Commit::SeqTaken) => {}
                 Err(error) => {
                     tracing::error!(review = %self.review, %error, "committing a wall change");
                     break;

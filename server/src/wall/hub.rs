@@ -64,7 +64,11 @@ impl WallHub {
     pub fn start_following(&self) {
         let (db, hub) = (self.db.clone(), self.clone());
         self.live.start(
-            "the wall's events",
+            self.db.clone(),
+            crate::live::Followed {
+                what: "the wall's events",
+                table: "wall_event",
+            },
             move || {
                 let db = db.clone();
                 async move { db::wall::live_events(&db).await }
@@ -74,6 +78,11 @@ impl WallHub {
                 async move { hub.forward(review, event).await }
             },
         );
+    }
+
+    /// The LIVE query this service follows, for the node's readiness.
+    pub fn live_query(&self) -> &crate::live::LiveFollower {
+        &self.live
     }
 
     /// Ends the LIVE query explicitly (dropping its stream does not end it on the server), and

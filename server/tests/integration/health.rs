@@ -10,11 +10,42 @@ async fn healthz_answers_ok() {
 }
 
 #[tokio::test]
-async fn readyz_is_ready_when_the_database_answers() {
+async fn readyz_is_ready_when_the_database_answers_and_the_live_queries_are_open() {
     let app = TestApp::demo().await;
+    // The live queries open in the background as the node starts.
+    let mut answer = json(app.get("/readyz").await).await;
+    for _ in 0..50 {
+        if answer["status"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        answer = json(app.get("/readyz").await).await;
+    }
+    assert_eq!(answer["status"], "ready", "{answer}");
+    assert_eq!(answer["database"], "answering");
+    let queries = answer["live_queries"].as_array().unwrap();
+    let names: Vec<&str> = queries
+        .iter()
+        .map(|q| q["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["wall", "access", "report", "timetable"]);
+    assert!(
+        queries
+            .iter()
+            .all(|q| q["state"] == "open" && q["openings"] == 1),
+        "{answer}"
+    );
+
+    // A node whose live query is not open is not ready, and says which.
+    app.state.wall.stop_following().await;
     let response = app.get("/readyz").await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(json(response).await["status"], "ready");
+    assert_eq!(response.status(), 503);
+    let answer = json(response).await;
+    assert_eq!(answer["database"], "answering");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("wall"),
+        "{answer}"
+    );
     app.stop().await;
 }
 

@@ -9,6 +9,7 @@ mod authz;
 mod backup;
 mod bench;
 mod benchmark;
+mod cluster;
 mod config_errors;
 mod health;
 mod invitations;

@@ -325,12 +325,20 @@ pub async fn websocket(
 /// where it listens, and that address. Its stdout is read to the end in the background (so a
 /// later line never meets a closed pipe); its stderr stays piped for the caller.
 pub fn spawn_peerwall(args: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+    spawn_peerwall_with(args, std::process::Stdio::piped())
+}
+
+/// `spawn_peerwall` with its stderr (the log) sent to `stderr`, a file for a long-running node.
+pub fn spawn_peerwall_with(
+    args: &[&str],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, std::net::SocketAddr) {
     use std::io::{BufRead, BufReader, Read};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peerwall"))
         .args(["--addr", "127.0.0.1:0"])
         .args(args)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .expect("peerwall starts");
     let mut stdout = BufReader::new(child.stdout.take().expect("its stdout"));

@@ -59,32 +59,34 @@ struct LiveRow {
 }
 
 /// Notifications of report changes: (live query id, (review, the node that made it, change)).
-pub type LiveReportChanges = crate::db::live::LiveRows<(ReviewId, uuid::Uuid, ReportChange)>;
+pub type LiveReportChanges = crate::db::live::Live<(ReviewId, uuid::Uuid, ReportChange)>;
 
 /// Starts a LIVE query on the report changes.
 pub async fn live_changes(db: &Database) -> Result<LiveReportChanges, DbError> {
     use futures_util::StreamExt;
-    let rows = crate::db::live::live_creates::<LiveRow>(
+    let live = crate::db::live::live_creates::<LiveRow>(
         db,
         "LIVE SELECT review, node, block, deleted, comment FROM report_change",
     )
     .await?;
-    Ok(Box::pin(rows.filter_map(|item| async move {
-        let (query, row) = match item {
-            Ok(created) => created,
-            Err(error) => return Some(Err(error)),
-        };
-        let RecordIdKey::Uuid(review) = &row.review.key else {
-            return None;
-        };
-        let change = match (row.block, row.comment) {
-            (Some(id), _) => ReportChange::Block {
-                id: BlockId(id),
-                deleted: row.deleted,
-            },
-            (None, Some(id)) => ReportChange::Comment(CommentId(id)),
-            (None, None) => ReportChange::Refresh,
-        };
-        Some(Ok((query, (ReviewId((*review).into()), row.node, change))))
-    })))
+    Ok(live.map(|rows| {
+        Box::pin(rows.filter_map(|item| async move {
+            let (query, row) = match item {
+                Ok(created) => created,
+                Err(error) => return Some(Err(error)),
+            };
+            let RecordIdKey::Uuid(review) = &row.review.key else {
+                return None;
+            };
+            let change = match (row.block, row.comment) {
+                (Some(id), _) => ReportChange::Block {
+                    id: BlockId(id),
+                    deleted: row.deleted,
+                },
+                (None, Some(id)) => ReportChange::Comment(CommentId(id)),
+                (None, None) => ReportChange::Refresh,
+            };
+            Some(Ok((query, (ReviewId((*review).into()), row.node, change))))
+        }))
+    }))
 }
