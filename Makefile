@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
 .PHONY: run test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
-	bench bench-build bench-soak bench-capacity bench-fault
+	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
 run: tools build
@@ -50,6 +50,8 @@ unit:
 fault-ci:
 	@echo "==> Fault run (kill -9 under load, short form)"
 	$(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci fault --cycles 8
+	@echo "==> Fault run across nodes (three nodes on one SurrealDB server: a node killed, the database restarted, paused, its live queries killed)"
+	$(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci cluster-fault --cycles 4
 	@echo "==> The fault run's checks must catch a loss: a run that restores an old copy of the database must fail"
 	@if $(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci \
 		fault --cycles 2 --sabotage; then echo "the sabotaged fault run passed: its checks are broken"; exit 1; \
@@ -64,7 +66,7 @@ BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)
 
 bench-build: tools-bench front
 	@echo "==> Building the server and the load generator in release (about 30 minutes cold, SurrealDB optimised)"
-	cargo build --release -p peerwall-server -p peerwall-bench --bin peerwall --bin peerwall-bench
+	cargo build --release -p peerwall-server -p peerwall-bench -p peerwall-surreal --bin peerwall --bin peerwall-bench --bin surreal
 	$(CARGO_TARGET_DIR)/release/peerwall --site-root target/site precompress
 
 ## The whole comparison, the big board and a fault run: under 15 minutes on 2 cores.
@@ -83,6 +85,10 @@ bench-capacity: bench-build
 ## The fault run's long form: 100 kill -9 cycles.
 bench-fault: bench-build
 	$(BENCH) fault --cycles 100
+
+## The fault run across nodes, long form: 52 faults (13 of each kind) over three nodes.
+bench-cluster-fault: bench-build
+	$(BENCH) cluster-fault --cycles 52
 
 lint:
 	python3 scripts/house-rules.py

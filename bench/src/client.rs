@@ -98,7 +98,33 @@ impl BoardShared {
 pub struct Target {
     pub addr: std::net::SocketAddr,
     pub cookie: String,
+    /// Other nodes serving the same database, tried in turn when `addr` cannot be reached (as
+    /// a load balancer would send a reconnecting browser elsewhere).
+    pub fallback: Vec<std::net::SocketAddr>,
 }
+
+impl Target {
+    /// One node, as every run but the cluster's has.
+    pub fn at(addr: std::net::SocketAddr, cookie: String) -> Self {
+        Self {
+            addr,
+            cookie,
+            fallback: Vec::new(),
+        }
+    }
+
+    /// The node for a client's `turn`th connection attempt.
+    fn node(&self, turn: usize) -> std::net::SocketAddr {
+        match turn % (1 + self.fallback.len()) {
+            0 => self.addr,
+            other => self.fallback[other - 1],
+        }
+    }
+}
+
+/// How long a client waits before sending again an operation refused as unavailable (the
+/// database away), as the browser does with its backoff.
+const RETRY_UNAVAILABLE_AFTER: Duration = Duration::from_millis(250);
 
 /// What a client measured and ended with.
 #[derive(Debug, Default)]
@@ -119,6 +145,10 @@ pub struct ClientReport {
     pub acknowledged: Vec<(String, String, u64)>,
     /// Operations still waiting for an answer when the client stopped.
     pub unanswered: usize,
+    /// Refusals as unavailable, each sent again later.
+    pub retried: u64,
+    /// Connections made to a node other than the client's own.
+    pub moved: u64,
 }
 
 impl ClientReport {
@@ -174,13 +204,19 @@ struct Unacked {
     step: usize,
     /// Whether its ack latency counts (not when it was first sent before a disconnection).
     timed: bool,
+    /// When to send it again, after a refusal as unavailable.
+    retry_at: Option<Instant>,
 }
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(target: &Target, review: &str) -> Result<Socket, String> {
-    let mut request = format!("ws://{}/ws/reviews/{review}/wall", target.addr)
+    connect_to(target, 0, review).await
+}
+
+async fn connect_to(target: &Target, turn: usize, review: &str) -> Result<Socket, String> {
+    let mut request = format!("ws://{}/ws/reviews/{review}/wall", target.node(turn))
         .into_client_request()
         .map_err(|error| error.to_string())?;
     request.headers_mut().insert(
@@ -213,9 +249,11 @@ pub async fn run(
     let mut rng = rand::rngs::StdRng::from_os_rng();
     let mut next_op = Instant::now();
     let mut armed = false;
+    let mut turn = 0;
     while !control.stopping() {
-        let Ok(socket) = connect(&target, &board.review).await else {
+        let Ok(socket) = connect_to(&target, turn, &board.review).await else {
             report.reconnects += 1;
+            turn += 1;
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_millis(500));
             continue;
@@ -245,8 +283,12 @@ pub async fn run(
         .await;
         let Ok(Some(welcome)) = welcome else {
             report.reconnects += 1;
+            turn += 1;
             continue;
         };
+        if target.node(turn) != target.addr {
+            report.moved += 1;
+        }
         if let Some(snapshot) = welcome.get("board").filter(|b| !b.is_null()) {
             view.notes.clear();
             if let Some(notes) = snapshot.get("notes").and_then(Value::as_object) {
@@ -268,6 +310,7 @@ pub async fn run(
         let mut resend_failed = false;
         for pending in &mut unacked {
             pending.timed = false;
+            pending.retry_at = None;
             if sink
                 .send(Message::text(pending.frame.clone()))
                 .await
@@ -316,7 +359,7 @@ pub async fn run(
                             report.sent.resize(step + 1, 0);
                         }
                         report.sent[step] += 1;
-                        unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true });
+                        unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true, retry_at: None });
                         next_op = now + poisson_gap(rate, &mut rng);
                         if sink.send(Message::text(frame)).await.is_err() {
                             break;
@@ -331,6 +374,9 @@ pub async fn run(
                         let _ = sink.send(Message::Close(None)).await;
                         break;
                     }
+                    if resend_due(&mut sink, &mut unacked).await.is_err() {
+                        break;
+                    }
                 }
             }
         }
@@ -339,6 +385,21 @@ pub async fn run(
     report.digest = view.digest();
     report.unanswered = unacked.len();
     report
+}
+
+/// Sends again the operations refused as unavailable whose pause is over.
+async fn resend_due(
+    sink: &mut futures_util::stream::SplitSink<Socket, Message>,
+    unacked: &mut VecDeque<Unacked>,
+) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+    let now = Instant::now();
+    for pending in unacked.iter_mut() {
+        if pending.retry_at.is_some_and(|at| at <= now) {
+            pending.retry_at = None;
+            sink.send(Message::text(pending.frame.clone())).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Poisson arrivals: an exponential gap with the given mean rate (per second).
@@ -363,6 +424,13 @@ fn handle(
             let Some(position) = unacked.iter().position(|pending| pending.op == op) else {
                 return;
             };
+            if frame["type"] == "rejected" && frame["error"]["code"] == "unavailable" {
+                // Not refused for good: kept, and sent again shortly, as the browser does.
+                report.retried += 1;
+                unacked[position].timed = false;
+                unacked[position].retry_at = Some(Instant::now() + RETRY_UNAVAILABLE_AFTER);
+                return;
+            }
             let Some(pending) = unacked.remove(position) else {
                 return;
             };
@@ -535,18 +603,18 @@ pub async fn verify_acknowledged(
         let Some(seq) = expected.get(op) else {
             continue;
         };
-        match frame["type"].as_str() {
-            Some("ack") => {
-                answered += 1;
-                if frame["seq"].as_u64() != Some(*seq) {
-                    lost += 1;
-                }
+        let kept = match frame["type"].as_str() {
+            Some("ack") => frame["seq"].as_u64() == Some(*seq),
+            Some("rejected") => false,
+            _ => continue,
+        };
+        answered += 1;
+        if !kept {
+            lost += 1;
+            // The first few, so a failing run says what it found.
+            if lost <= 5 {
+                eprintln!("lost: {op}, acknowledged as {seq}, answered now {text}");
             }
-            Some("rejected") => {
-                answered += 1;
-                lost += 1;
-            }
-            _ => {}
         }
     }
     // An operation never answered counts as lost: the check proves nothing about it.

@@ -98,10 +98,7 @@ pub async fn main(
     run::quiet(&control, &boards, Duration::from_secs(30)).await;
     control.stop.store(true, Ordering::Relaxed);
     let reports = run::join(tasks).await;
-    let target = Target {
-        addr: server.addr,
-        cookie: String::new(),
-    };
+    let target = Target::at(server.addr, String::new());
     let diverged = run::diverged_boards(&target, &setup, &boards, &reports).await;
 
     // Resend every acknowledged operation, each board's share spread over its people's sessions.
@@ -120,10 +117,7 @@ pub async fn main(
                 .step_by(shares)
                 .cloned()
                 .collect();
-            let target = Target {
-                addr: server.addr,
-                cookie: format!("{}={token}", setup.cookie),
-            };
+            let target = Target::at(server.addr, format!("{}={token}", setup.cookie));
             let review = board.review.clone();
             checks.push(tokio::spawn(async move {
                 let deadline = Instant::now() + Duration::from_secs(300);

@@ -6,6 +6,7 @@
 
 mod bigboard;
 mod client;
+mod cluster;
 mod compare;
 mod fault;
 mod run;
@@ -69,6 +70,17 @@ enum Action {
         #[arg(long)]
         sabotage: bool,
     },
+    /// Three nodes on one SurrealDB server under a triangulation-day load, through node kills,
+    /// database restarts and pauses, and live queries killed on the database; fails on any
+    /// acknowledged operation lost or any client not converged.
+    ClusterFault {
+        /// How many faults, taken in turn.
+        #[arg(long, default_value_t = 8)]
+        cycles: usize,
+        /// The SurrealDB server binary (default: `surreal` beside `--server`).
+        #[arg(long)]
+        surreal: Option<PathBuf>,
+    },
     /// A board of 1,000 notes: server render time, bytes sent, time to interactive in Chromium.
     BigBoard {
         #[arg(long, default_value_t = 1000)]
@@ -120,6 +132,12 @@ fn main() -> ExitCode {
             }
             Action::Fault { cycles, sabotage } => {
                 fault::main(&cli.server, &cli.site_root, &cli.out, *cycles, *sabotage).await
+            }
+            Action::ClusterFault { cycles, surreal } => {
+                let surreal = surreal
+                    .clone()
+                    .unwrap_or_else(|| cli.server.with_file_name("surreal"));
+                cluster::main(&cli.server, &surreal, &cli.site_root, &cli.out, *cycles).await
             }
             Action::BigBoard { notes } => {
                 bigboard::main(&cli.server, &cli.site_root, &cli.out, *notes).await

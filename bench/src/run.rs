@@ -302,10 +302,7 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
     let after = server.stats();
     control.stop.store(true, Ordering::Relaxed);
     let reports = join(tasks).await;
-    let target = Target {
-        addr: server.addr,
-        cookie: String::new(),
-    };
+    let target = Target::at(server.addr, String::new());
     let diverged = diverged_boards(&target, setup, &boards, &reports).await;
     let mut result = summarise(plan, &reports, elapsed, &memory);
     result.system = "peerwall".into();
@@ -334,10 +331,7 @@ pub fn spawn_clients(
             clients,
         ));
         for (index, token) in board.tokens.iter().enumerate() {
-            let target = Target {
-                addr: server.addr,
-                cookie: format!("{}={token}", setup.cookie),
-            };
+            let target = Target::at(server.addr, format!("{}={token}", setup.cookie));
             let task = tokio::spawn(client::run(index, shared.clone(), target, control.clone()));
             tasks.push((board_index, task));
         }
@@ -394,10 +388,10 @@ pub async fn diverged_boards(
 ) -> usize {
     let mut diverged = 0;
     for (index, board) in boards.iter().enumerate() {
-        let reader = Target {
-            addr: target.addr,
-            cookie: format!("{}={}", setup.cookie, setup.boards[index].tokens[0]),
-        };
+        let reader = Target::at(
+            target.addr,
+            format!("{}={}", setup.cookie, setup.boards[index].tokens[0]),
+        );
         let truth = client::snapshot(&reader, &board.review).await.ok();
         let ends: Vec<(u64, u64)> = reports
             .iter()

@@ -15,7 +15,10 @@ use crate::stats::{ProcessStats, memtable_mib};
 pub struct Server {
     binary: PathBuf,
     site_root: PathBuf,
-    data: PathBuf,
+    /// The `--db` option: a data folder, or a SurrealDB server's URL.
+    db: String,
+    /// Further options (the database server's credentials).
+    extra: Vec<String>,
     pub addr: SocketAddr,
     child: Option<Child>,
     /// When the last start finished (answering /healthz).
@@ -42,6 +45,20 @@ pub struct Setup {
 impl Server {
     /// Starts the binary on a free loopback port with its database in `data`.
     pub async fn start(binary: &Path, site_root: &Path, data: &Path) -> Result<Self, String> {
+        let secret = uuid::Uuid::new_v4().simple().to_string();
+        let db = data.display().to_string();
+        Self::start_on(binary, site_root, db, Vec::new(), secret).await
+    }
+
+    /// Starts the binary on a free loopback port with `--db db` and the `extra` options; nodes
+    /// sharing a database server share its bench `secret`.
+    pub async fn start_on(
+        binary: &Path,
+        site_root: &Path,
+        db: String,
+        extra: Vec<String>,
+        secret: String,
+    ) -> Result<Self, String> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .map_err(|error| format!("finding a free port: {error}"))?
@@ -49,12 +66,13 @@ impl Server {
         let mut server = Self {
             binary: binary.to_path_buf(),
             site_root: site_root.to_path_buf(),
-            data: data.to_path_buf(),
+            db,
+            extra,
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             child: None,
             started: Instant::now(),
             http: reqwest::Client::new(),
-            secret: uuid::Uuid::new_v4().simple().to_string(),
+            secret,
         };
         server.restart().await?;
         Ok(server)
@@ -69,7 +87,8 @@ impl Server {
             .arg("--addr")
             .arg(self.addr.to_string())
             .arg("--db")
-            .arg(&self.data)
+            .arg(&self.db)
+            .args(&self.extra)
             .arg("--site-root")
             .arg(&self.site_root)
             .arg("--log")

@@ -1,0 +1,440 @@
+//! The fault run across nodes: three `peerwall` nodes on one real SurrealDB server (`surreal`,
+//! built beside `peerwall` by `make server`), a triangulation-day load whose clients are spread
+//! over the nodes, and in turn: one node killed with SIGKILL and restarted (its clients go to
+//! another node and resend), the database server killed and restarted, the database server
+//! paused (SIGSTOP) and resumed, and every node's wall live query killed on the database. After
+//! each fault every node must be ready again. At the end every acknowledged operation is resent
+//! on a fresh connection and must come back with the sequence number it was acknowledged with,
+//! and every client's board must equal a fresh copy.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serde::Serialize;
+use tokio::process::{Child, Command};
+
+use crate::client::{self, BoardShared, Control, Target};
+use crate::run::{self, Tasks};
+use crate::server::{Server, Setup};
+use crate::stats::Summary;
+
+const NODES: usize = 3;
+const BOARDS: usize = 4;
+const CLIENTS: usize = 4;
+const RATE: f64 = 40.0;
+
+/// The faults, one per cycle in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Fault {
+    NodeKilled,
+    DatabaseRestarted,
+    DatabasePaused,
+    LiveQueryKilled,
+}
+
+const FAULTS: [Fault; 4] = [
+    Fault::NodeKilled,
+    Fault::DatabaseRestarted,
+    Fault::DatabasePaused,
+    Fault::LiveQueryKilled,
+];
+
+#[derive(Debug, Serialize)]
+pub struct ClusterFaultResult {
+    pub cycles: usize,
+    pub nodes: usize,
+    pub faults: Vec<(String, usize)>,
+    pub ops_acked: u64,
+    pub acknowledged_checked: usize,
+    pub acknowledged_lost: usize,
+    pub unanswered: usize,
+    pub diverged_clients: usize,
+    /// Refusals as unavailable while the database was away, each sent again.
+    pub retried: u64,
+    /// Connections clients made to a node other than their own.
+    pub moved: u64,
+    /// From the fault to every node ready again, in ms.
+    pub recovery_ms: Summary,
+}
+
+/// A SurrealDB server on loopback over a SurrealKV folder, every commit synced.
+struct Database {
+    binary: PathBuf,
+    folder: PathBuf,
+    addr: SocketAddr,
+    child: Option<Child>,
+}
+
+impl Database {
+    async fn start(binary: &Path, folder: &Path) -> Result<Self, String> {
+        if !binary.exists() {
+            return Err(format!(
+                "{} is missing: build it with `make server` (or `cargo build -p peerwall-surreal`)",
+                binary.display()
+            ));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map_err(|error| format!("finding a free port: {error}"))?
+            .port();
+        let mut database = Self {
+            binary: binary.to_path_buf(),
+            folder: folder.to_path_buf(),
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            child: None,
+        };
+        database.restart().await?;
+        Ok(database)
+    }
+
+    async fn restart(&mut self) -> Result<(), String> {
+        let child = Command::new(&self.binary)
+            .args(["start", "--no-banner", "--log", "error"])
+            .args(["--user", "root", "--pass", "root", "--bind"])
+            .arg(self.addr.to_string())
+            .arg(format!("surrealkv://{}?sync=every", self.folder.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| format!("starting {}: {error}", self.binary.display()))?;
+        self.child = Some(child);
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let url = format!("http://{}/health", self.addr);
+            if let Ok(response) = http.get(url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Err("the database server did not answer within 60 s".into())
+    }
+
+    fn url(&self) -> String {
+        format!("ws://{}", self.addr)
+    }
+
+    async fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
+    }
+
+    fn signal(&self, signal: &str) -> Result<(), String> {
+        let pid = self
+            .child
+            .as_ref()
+            .and_then(Child::id)
+            .ok_or("the database server is not running")?;
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .map_err(|error| error.to_string())?;
+        status
+            .success()
+            .then_some(())
+            .ok_or_else(|| format!("kill {signal} {pid} failed"))
+    }
+
+    /// Kills every LIVE query on the wall's log as root, as an operator would.
+    async fn kill_wall_live_queries(&self) -> Result<usize, String> {
+        use surrealdb::opt::auth::Root;
+        let db = surrealdb::engine::any::connect(self.url())
+            .await
+            .map_err(|e| e.to_string())?;
+        db.signin(Root {
+            username: "root".into(),
+            password: "root".into(),
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        db.use_ns("peerwall")
+            .use_db("peerwall")
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut response = db
+            .query("INFO FOR TABLE wall_event")
+            .await
+            .map_err(|e| e.to_string())?;
+        let info: Option<surrealdb::types::Value> = response.take(0).map_err(|e| e.to_string())?;
+        let info = info.map(surrealdb::types::Value::into_json_value);
+        let ids: Vec<String> = info
+            .and_then(|info| {
+                info["lives"]
+                    .as_object()
+                    .map(|l| l.keys().cloned().collect())
+            })
+            .unwrap_or_default();
+        for id in &ids {
+            let id: uuid::Uuid = id.parse().map_err(|_| format!("a live query id {id}"))?;
+            db.query("KILL $id")
+                .bind(("id", surrealdb::types::Uuid::from(id)))
+                .await
+                .and_then(surrealdb::IndexedResults::check)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(ids.len())
+    }
+}
+
+/// Waits until every node answers `/readyz` with 200.
+async fn all_ready(nodes: &[Server], within: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    for node in nodes {
+        loop {
+            let url = format!("http://{}/readyz", node.addr);
+            let answer = node
+                .http()
+                .get(url)
+                .timeout(Duration::from_secs(5))
+                .send()
+                .await;
+            if answer.is_ok_and(|response| response.status().is_success()) {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the node at {} was not ready within {within:?}",
+                    node.addr
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    Ok(())
+}
+
+/// One client task per person, spread over the nodes, each able to move to the others.
+fn spawn_clients(
+    nodes: &[Server],
+    setup: &Setup,
+    control: &Arc<Control>,
+) -> (Vec<Arc<BoardShared>>, Tasks) {
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|node| node.addr).collect();
+    let mut boards = Vec::new();
+    let mut tasks = Vec::new();
+    let mut spread = 0;
+    for (board_index, board) in setup.boards.iter().enumerate() {
+        let shared = Arc::new(BoardShared::new(
+            board.review.clone(),
+            board.headings.clone(),
+            CLIENTS,
+        ));
+        for (index, token) in board.tokens.iter().enumerate() {
+            let own = spread % addrs.len();
+            spread += 1;
+            let target = Target {
+                addr: addrs[own],
+                cookie: format!("{}={token}", setup.cookie),
+                fallback: (1..addrs.len())
+                    .map(|step| addrs[(own + step) % addrs.len()])
+                    .collect(),
+            };
+            let task = tokio::spawn(client::run(index, shared.clone(), target, control.clone()));
+            tasks.push((board_index, task));
+        }
+        boards.push(shared);
+    }
+    (boards, tasks)
+}
+
+pub async fn main(
+    binary: &Path,
+    surreal: &Path,
+    site_root: &Path,
+    out: &Path,
+    cycles: usize,
+) -> Result<(), String> {
+    let data = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut database = Database::start(surreal, &data.path().join("surreal")).await?;
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let credentials: Vec<String> = ["--db-user", "root", "--db-password", "root"]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut nodes = Vec::new();
+    for _ in 0..NODES {
+        let node = Server::start_on(
+            binary,
+            site_root,
+            database.url(),
+            credentials.clone(),
+            secret.clone(),
+        )
+        .await?;
+        nodes.push(node);
+    }
+    all_ready(&nodes, Duration::from_secs(30)).await?;
+    let setup = nodes[0].setup(BOARDS, CLIENTS, 0).await?;
+    let clients = BOARDS * CLIENTS;
+    let deadline = Instant::now() + Duration::from_secs(60 + 15 * cycles as u64);
+    let control = Arc::new(Control::new(deadline));
+    let (boards, tasks) = spawn_clients(&nodes, &setup, &control);
+    run::wait_ready(&control, clients).await?;
+    control.set_rate_per_client(RATE / clients as f64);
+    control.sending.store(true, Ordering::Relaxed);
+
+    let mut recovery = Vec::new();
+    let mut counts = [0usize; FAULTS.len()];
+    for cycle in 0..cycles {
+        let pause = rand::rng().random_range(300..1500);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        let kind = cycle % FAULTS.len();
+        counts[kind] += 1;
+        let struck = Instant::now();
+        match FAULTS[kind] {
+            Fault::NodeKilled => {
+                let node = &mut nodes[(cycle / FAULTS.len()) % NODES];
+                node.kill9().await;
+                let down = rand::rng().random_range(0..500);
+                tokio::time::sleep(Duration::from_millis(down)).await;
+                node.restart().await?;
+            }
+            Fault::DatabaseRestarted => {
+                database.kill9().await;
+                let down = rand::rng().random_range(0..500);
+                tokio::time::sleep(Duration::from_millis(down)).await;
+                database.restart().await?;
+            }
+            Fault::DatabasePaused => {
+                database.signal("-STOP")?;
+                let paused = rand::rng().random_range(500..3000);
+                tokio::time::sleep(Duration::from_millis(paused)).await;
+                database.signal("-CONT")?;
+            }
+            Fault::LiveQueryKilled => {
+                database.kill_wall_live_queries().await?;
+            }
+        }
+        all_ready(&nodes, Duration::from_secs(60))
+            .await
+            .map_err(|error| format!("cycle {cycle} ({:?}): {error}", FAULTS[kind]))?;
+        recovery.push(micros(struck.elapsed()));
+    }
+    // Some load after the last fault, then quiet.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    control.sending.store(false, Ordering::Relaxed);
+    run::quiet(&control, &boards, Duration::from_secs(60)).await;
+    control.stop.store(true, Ordering::Relaxed);
+    let reports = run::join(tasks).await;
+
+    // Every client's board against a fresh copy, read from each node in turn.
+    let mut diverged = 0;
+    for (index, board) in boards.iter().enumerate() {
+        let node = &nodes[index % NODES];
+        let reader = Target::at(
+            node.addr,
+            format!("{}={}", setup.cookie, setup.boards[index].tokens[0]),
+        );
+        let truth = client::snapshot(&reader, &board.review).await.ok();
+        let ends: Vec<(u64, u64)> = reports
+            .iter()
+            .filter(|(b, _)| *b == index)
+            .map(|(_, report)| (report.seq, report.digest))
+            .collect();
+        diverged += CLIENTS - ends.iter().filter(|end| Some(**end) == truth).count();
+    }
+
+    // Resend every acknowledged operation, each board's share spread over its people and nodes.
+    let mut checks = Vec::new();
+    for (index, board) in setup.boards.iter().enumerate() {
+        let acknowledged: Vec<_> = reports
+            .iter()
+            .filter(|(b, _)| *b == index)
+            .flat_map(|(_, report)| report.acknowledged.iter().cloned())
+            .collect();
+        let shares = board.tokens.len();
+        for (share, token) in board.tokens.iter().enumerate() {
+            let part: Vec<_> = acknowledged
+                .iter()
+                .skip(share)
+                .step_by(shares)
+                .cloned()
+                .collect();
+            let node = &nodes[(index + share) % NODES];
+            let target = Target::at(node.addr, format!("{}={token}", setup.cookie));
+            let review = board.review.clone();
+            checks.push(tokio::spawn(async move {
+                let deadline = Instant::now() + Duration::from_secs(300);
+                client::verify_acknowledged(&target, &review, &part, deadline).await
+            }));
+        }
+    }
+    let (mut checked, mut lost) = (0, 0);
+    for check in checks {
+        let (c, l) = check.await.map_err(|e| e.to_string())??;
+        checked += c;
+        lost += l;
+    }
+    for node in nodes {
+        node.stop().await;
+    }
+    database.kill9().await;
+
+    let result = ClusterFaultResult {
+        cycles,
+        nodes: NODES,
+        faults: FAULTS
+            .iter()
+            .zip(counts)
+            .map(|(fault, count)| (format!("{fault:?}"), count))
+            .collect(),
+        ops_acked: reports.iter().map(|(_, r)| r.acked).sum(),
+        acknowledged_checked: checked,
+        acknowledged_lost: lost,
+        unanswered: reports.iter().map(|(_, r)| r.unanswered).sum(),
+        diverged_clients: diverged,
+        retried: reports.iter().map(|(_, r)| r.retried).sum(),
+        moved: reports.iter().map(|(_, r)| r.moved).sum(),
+        recovery_ms: Summary::of_micros(&recovery),
+    };
+    println!(
+        "cluster fault: {} cycles over {} nodes on one SurrealDB server ({} node kills, {} database restarts, {} pauses, {} live-query kills), {} operations acknowledged; resent {}: {} lost; {} unanswered; {} diverged clients",
+        result.cycles,
+        result.nodes,
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        result.ops_acked,
+        result.acknowledged_checked,
+        result.acknowledged_lost,
+        result.unanswered,
+        result.diverged_clients
+    );
+    println!(
+        "  recovery (fault → every node ready): p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {} refusals while the database was away, sent again; {} connections moved to another node",
+        result.recovery_ms.p50,
+        result.recovery_ms.p99,
+        result.recovery_ms.max,
+        result.retried,
+        result.moved
+    );
+    let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("peerwall-cluster-fault.json"), json).map_err(|e| e.to_string())?;
+    if result.acknowledged_lost > 0 || result.diverged_clients > 0 || result.unanswered > 0 {
+        return Err("the cluster fault run lost or diverged operations".into());
+    }
+    if result.ops_acked == 0 || result.acknowledged_checked as u64 != result.ops_acked {
+        return Err(
+            "the cluster fault run acknowledged nothing, or checked fewer than it acknowledged"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn micros(duration: Duration) -> u32 {
+    duration.as_micros().min(u32::MAX as u128) as u32
+}
