@@ -13,6 +13,7 @@ pub mod membership;
 pub mod migrations;
 pub mod organisations;
 pub mod pack;
+pub mod presence;
 mod records;
 pub mod report;
 pub mod retention;

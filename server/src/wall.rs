@@ -5,4 +5,5 @@ pub mod channel;
 pub mod export;
 pub mod frame;
 pub mod hub;
+pub(crate) mod presence;
 mod recent;

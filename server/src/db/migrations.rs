@@ -97,6 +97,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "retention: destruction records, frozen strengths, an append-only audit trail",
         sql: include_str!("migrations/0016_retention.surql"),
     },
+    Migration {
+        version: 17,
+        name: "presence across nodes: who is on each board on each node",
+        sql: include_str!("migrations/0017_presence.surql"),
+    },
 ];
 
 /// What `migrate` did.

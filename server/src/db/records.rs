@@ -24,6 +24,11 @@ pub(crate) fn heading_record(review: ReviewId, id: &HeadingId) -> RecordId {
     keyed("heading", review, Value::String(id.0.clone()))
 }
 
+/// A node's report of who is on a board (`db::presence`).
+pub(crate) fn presence_record(review: ReviewId, node: uuid::Uuid) -> RecordId {
+    keyed("wall_presence", review, Value::Uuid(node.into()))
+}
+
 pub(crate) fn note_record(review: ReviewId, id: NoteId) -> RecordId {
     keyed("note", review, Value::Uuid(id.0.into()))
 }

@@ -9,9 +9,7 @@ use std::time::Duration;
 use app::accounts::PersonId;
 use app::error::AppError;
 use app::review::ReviewId;
-use app::wall::protocol::{
-    Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, PresencePerson, ServerMessage, WallEvent,
-};
+use app::wall::protocol::{Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, ServerMessage, WallEvent};
 use app::wall::triangulation::Strength;
 use app::wall::{Board, Change, NoteId};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -19,6 +17,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use crate::wall::frame::{Frame, HiddenVotes, Joined, frame};
 
 use crate::db::{self, Database};
+use crate::wall::presence::Presence;
 
 pub use app::wall::rules::{Actor, Rejection, decide};
 
@@ -133,6 +132,10 @@ pub(crate) struct Tuning {
     pub(crate) head_check: Duration,
     /// How many of its latest operation ids a task keeps in memory.
     pub(crate) remembered_ops: usize,
+    /// This node, and whether its boards share who is on them with other nodes through the
+    /// database (on a database server; an embedded folder has no other node).
+    pub(crate) node: uuid::Uuid,
+    pub(crate) share_presence: bool,
 }
 
 /// The refusal for a storage failure in the retention service's requests, logged.
@@ -147,12 +150,6 @@ pub(crate) fn unavailable() -> AppError {
     )
 }
 
-/// Someone's open socket on the board.
-struct Present {
-    actor: Actor,
-    dragging: Option<NoteId>,
-}
-
 struct BoardTask {
     db: Database,
     review: ReviewId,
@@ -161,7 +158,11 @@ struct BoardTask {
     /// The latest events, for reconnecting clients.
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<Frame>>,
-    present: HashMap<ConnectionId, Present>,
+    presence: Presence,
+    node: uuid::Uuid,
+    share_presence: bool,
+    /// Whether this node's report of who is here is in the database.
+    published: bool,
     /// Views of the board that someone follows or followed (the presentation's decks).
     views: HashMap<ViewKey, Followed>,
 }
@@ -196,6 +197,8 @@ pub(crate) async fn run_board(
         idle,
         head_check,
         remembered_ops,
+        node,
+        share_presence,
     } = tuning;
     let loaded = match tokio::try_join!(
         db::wall::load(&db, review),
@@ -225,7 +228,10 @@ pub(crate) async fn run_board(
         ops,
         recent: VecDeque::new(),
         frames,
-        present: HashMap::new(),
+        presence: Presence::default(),
+        node,
+        share_presence,
+        published: false,
         views: HashMap::new(),
     };
     tracing::debug!(%review, seq = task.board.seq, notes = task.board.notes.len(), "board task started");
@@ -244,7 +250,7 @@ pub(crate) async fn run_board(
                 None => break,
             },
             _ = check.tick() => {
-                if task.present.is_empty()
+                if task.presence.nobody_here()
                     && !task.views.values().any(Followed::followed)
                     && last_request.elapsed() >= idle
                 {
@@ -258,6 +264,7 @@ pub(crate) async fn run_board(
                 if let Err(error) = task.catch_up().await {
                     tracing::warn!(%error, "checking the wall's head");
                 }
+                task.share_presence().await;
             }
         }
     }
@@ -301,15 +308,9 @@ impl BoardTask {
             } => {
                 let frames = self.frames.subscribe();
                 let welcome = self.welcome(&actor, after).await;
-                self.present.insert(
-                    connection,
-                    Present {
-                        actor,
-                        dragging: None,
-                    },
-                );
+                self.presence.join(connection, &actor);
                 let _ = reply.send(welcome.map(|welcome| Joined { welcome, frames }));
-                self.broadcast_presence();
+                self.presence_changed().await;
             }
             Request::Command {
                 actor,
@@ -324,16 +325,13 @@ impl BoardTask {
                 connection,
                 dragging,
             } => {
-                if let Some(present) = self.present.get_mut(&connection)
-                    && present.dragging != dragging
-                {
-                    present.dragging = dragging;
-                    self.broadcast_presence();
+                if self.presence.drag(connection, dragging) {
+                    self.presence_changed().await;
                 }
             }
             Request::Leave { connection } => {
-                if self.present.remove(&connection).is_some() {
-                    self.broadcast_presence();
+                if self.presence.leave(connection) {
+                    self.presence_changed().await;
                 }
             }
             Request::Follow { key, make, reply } => {
@@ -648,22 +646,46 @@ impl BoardTask {
         }
     }
 
-    fn broadcast_presence(&self) {
-        let mut by_person: HashMap<PersonId, PresencePerson> = HashMap::new();
-        for present in self.present.values() {
-            let person = by_person
-                .entry(present.actor.person)
-                .or_insert_with(|| PresencePerson {
-                    name: present.actor.name.clone(),
-                    pair: present.actor.pair,
-                    connections: 0,
-                    dragging: None,
-                });
-            person.connections += 1;
-            person.dragging = person.dragging.or(present.dragging);
+    /// This node's sockets changed: tell the other nodes, then everyone here.
+    async fn presence_changed(&mut self) {
+        self.publish_presence().await;
+        self.broadcast_presence();
+    }
+
+    /// Writes who is here for the other nodes (the row goes once nobody is).
+    async fn publish_presence(&mut self) {
+        if !self.share_presence {
+            return;
         }
-        let mut people: Vec<PresencePerson> = by_person.into_values().collect();
-        people.sort_by(|a, b| a.name.cmp(&b.name));
+        let here = self.presence.here();
+        if here.is_empty() && !self.published {
+            return;
+        }
+        match db::presence::publish(&self.db, self.review, self.node, &here).await {
+            Ok(()) => self.published = !here.is_empty(),
+            Err(error) => tracing::warn!(%error, "telling other nodes who is on the wall"),
+        }
+    }
+
+    /// At each head check, while anyone is here: renew this node's report and read the
+    /// others', sending the presence again when theirs changed.
+    async fn share_presence(&mut self) {
+        if !self.share_presence || self.presence.nobody_here() {
+            return;
+        }
+        self.publish_presence().await;
+        match db::presence::elsewhere(&self.db, self.review, self.node).await {
+            Ok(people) => {
+                if self.presence.set_elsewhere(people) {
+                    self.broadcast_presence();
+                }
+            }
+            Err(error) => tracing::warn!(%error, "reading who is on the wall on other nodes"),
+        }
+    }
+
+    fn broadcast_presence(&self) {
+        let people = self.presence.everyone();
         let _ = self
             .frames
             .send(Frame::shared(frame(&ServerMessage::Presence { people })));

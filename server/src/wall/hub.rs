@@ -47,6 +47,8 @@ impl WallHub {
                 idle,
                 head_check,
                 remembered_ops: REMEMBERED_OPS,
+                node: uuid::Uuid::new_v4(),
+                share_presence: false,
             },
             live: crate::live::LiveFollower::default(),
         }
@@ -56,6 +58,13 @@ impl WallHub {
     /// (tests use a handful, to reach the database's answer for older resends).
     pub fn remembering_ops(mut self, ops: usize) -> Self {
         self.tuning.remembered_ops = ops.max(1);
+        self
+    }
+
+    /// The same hub with its boards sharing who is on them with other nodes through the
+    /// database: for a database server that other nodes use too.
+    pub fn sharing_presence(mut self) -> Self {
+        self.tuning.share_presence = true;
         self
     }
 

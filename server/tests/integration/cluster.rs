@@ -262,7 +262,8 @@ fn wall_openings(ready: &serde_json::Value) -> u64 {
 }
 
 /// Three nodes on one SurrealDB server: a session made on one is good on every other, request
-/// by request (no sticky sessions); people on three nodes write to one wall at once and every
+/// by request (no sticky sessions); the wall's presence on each node shows the people on the
+/// others; people on three nodes write to one wall at once and every
 /// write gets its own sequence number with no gap; every node's copy, and a fresh one opened on
 /// each node, ends the same; a node stopped with SIGTERM leaves none of its live queries on the
 /// server.
@@ -311,6 +312,25 @@ async fn three_nodes_on_one_surrealdb_server_share_a_wall() {
     let start = clients[0].board.seq;
     for node in &nodes {
         node.until_ready_is(200, Duration::from_secs(10)).await;
+    }
+
+    // Each sees all three in the wall's presence, whichever node they are on.
+    let mut everyone = vec![DEMO_PEOPLE[1].0, DEMO_PEOPLE[2].0, DEMO_PEOPLE[3].0];
+    everyone.sort_unstable();
+    for client in &mut clients {
+        let names = tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                if let Some(ServerMessage::Presence { people }) = client.next().await {
+                    let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+                    if names.len() == 3 {
+                        break names.into_iter().map(str::to_string).collect::<Vec<_>>();
+                    }
+                }
+            }
+        })
+        .await
+        .expect("everyone on every node shown within the head check");
+        assert_eq!(names, everyone);
     }
     let lives_before = server.lives("wall_event").await.len();
     assert!(
