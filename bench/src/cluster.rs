@@ -338,12 +338,22 @@ pub async fn main(
             format!("{}={}", setup.cookie, setup.boards[index].tokens[0]),
         );
         let truth = client::snapshot(&reader, &board.review).await.ok();
-        let ends: Vec<(u64, u64)> = reports
+        let ends: Vec<&client::ClientReport> = reports
             .iter()
             .filter(|(b, _)| *b == index)
-            .map(|(_, report)| (report.seq, report.digest))
+            .map(|(_, report)| report)
             .collect();
-        diverged += CLIENTS - ends.iter().filter(|end| Some(**end) == truth).count();
+        for end in ends
+            .iter()
+            .filter(|end| Some((end.seq, end.digest)) != truth)
+        {
+            diverged += 1;
+            eprintln!(
+                "diverged: board {index}: a client ended at seq {} (the board at {truth:?}) after {} reconnection attempts, {} moves, {} errors, {} unanswered",
+                end.seq, end.reconnects, end.moved, end.errors, end.unanswered
+            );
+        }
+        diverged += CLIENTS.saturating_sub(ends.len());
     }
 
     // Resend every acknowledged operation, each board's share spread over its people and nodes.

@@ -271,7 +271,7 @@ async fn seed_notes(
                 tags: vec![],
             },
         };
-        crate::wall::board::seed(db, review, &mut board, actor, &command).await?;
+        crate::wall::seed::seed(db, review, &mut board, actor, &command).await?;
     }
     Ok(())
 }

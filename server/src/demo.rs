@@ -308,7 +308,7 @@ async fn seed_wall(
     use app::wall::protocol::{Command, NoteFields};
     use app::wall::rules::Actor;
 
-    use crate::wall::board::seed;
+    use crate::wall::seed::seed;
 
     let mut board = db::wall::load(db, review).await?;
     if board.seq > 0 {
@@ -608,7 +608,7 @@ mod tests {
             let mut copy = board.clone();
             async move {
                 assert!(
-                    crate::wall::board::seed(&db, review, &mut copy, &actor, &command)
+                    crate::wall::seed::seed(&db, review, &mut copy, &actor, &command)
                         .await
                         .unwrap(),
                     "{command:?} refused"

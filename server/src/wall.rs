@@ -7,3 +7,4 @@ pub mod frame;
 pub mod hub;
 pub(crate) mod presence;
 mod recent;
+pub mod seed;

@@ -31,34 +31,6 @@ use crate::wall::recent::RecentOps;
 /// burst's 900 ops/s step acknowledged 0–2 operations a second instead of 1–25).
 const FRAMES_KEPT: usize = 1_024;
 
-/// Applies a command to a wall that no board task is serving yet (seeding the demo or a
-/// benchmark before the server takes requests), through the same rules and commit as the live
-/// wall; `Ok(false)` when the rules refuse it.
-pub async fn seed(
-    db: &Database,
-    review: ReviewId,
-    board: &mut Board,
-    actor: &Actor,
-    command: &Command,
-) -> Result<bool, db::DbError> {
-    let Ok(change) = decide(board, actor, command) else {
-        return Ok(false);
-    };
-    let seq = board.seq + 1;
-    db::wall::commit(
-        db,
-        review,
-        seq,
-        OpId(uuid::Uuid::new_v4()),
-        actor.person,
-        &change,
-    )
-    .await?;
-    board.apply(&change);
-    board.seq = seq;
-    Ok(true)
-}
-
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 

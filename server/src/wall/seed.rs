@@ -1,0 +1,36 @@
+//! Writing to a wall before any board task serves it: the demo's and the benchmarks' seeding.
+
+use app::review::ReviewId;
+use app::wall::Board;
+use app::wall::protocol::{Command, OpId};
+use app::wall::rules::{Actor, decide};
+
+use crate::db::{self, Database};
+
+/// Applies a command to a wall that no board task is serving yet (seeding the demo or a
+/// benchmark before the server takes requests), through the same rules and commit as the live
+/// wall; `Ok(false)` when the rules refuse it.
+pub async fn seed(
+    db: &Database,
+    review: ReviewId,
+    board: &mut Board,
+    actor: &Actor,
+    command: &Command,
+) -> Result<bool, db::DbError> {
+    let Ok(change) = decide(board, actor, command) else {
+        return Ok(false);
+    };
+    let seq = board.seq + 1;
+    db::wall::commit(
+        db,
+        review,
+        seq,
+        OpId(uuid::Uuid::new_v4()),
+        actor.person,
+        &change,
+    )
+    .await?;
+    board.apply(&change);
+    board.seq = seq;
+    Ok(true)
+}
