@@ -19,6 +19,7 @@ use serde::Serialize;
 use tokio::process::{Child, Command};
 
 use crate::client::{self, BoardShared, Control, Target};
+use crate::fault;
 use crate::run::{self, Tasks};
 use crate::server::{Server, Setup};
 use crate::stats::Summary;
@@ -357,36 +358,11 @@ pub async fn main(
     }
 
     // Resend every acknowledged operation, each board's share spread over its people and nodes.
-    let mut checks = Vec::new();
-    for (index, board) in setup.boards.iter().enumerate() {
-        let acknowledged: Vec<_> = reports
-            .iter()
-            .filter(|(b, _)| *b == index)
-            .flat_map(|(_, report)| report.acknowledged.iter().cloned())
-            .collect();
-        let shares = board.tokens.len();
-        for (share, token) in board.tokens.iter().enumerate() {
-            let part: Vec<_> = acknowledged
-                .iter()
-                .skip(share)
-                .step_by(shares)
-                .cloned()
-                .collect();
-            let node = &nodes[(index + share) % NODES];
-            let target = Target::at(node.addr, format!("{}={token}", setup.cookie));
-            let review = board.review.clone();
-            checks.push(tokio::spawn(async move {
-                let deadline = Instant::now() + Duration::from_secs(300);
-                client::verify_acknowledged(&target, &review, &part, deadline).await
-            }));
-        }
-    }
-    let (mut checked, mut lost) = (0, 0);
-    for check in checks {
-        let (c, l) = check.await.map_err(|e| e.to_string())??;
-        checked += c;
-        lost += l;
-    }
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|node| node.addr).collect();
+    let (checked, lost) = fault::resend_acknowledged(&setup, &reports, |index, share| {
+        addrs[(index + share) % NODES]
+    })
+    .await?;
     for node in nodes {
         node.stop().await;
     }

@@ -4,6 +4,7 @@
 //! server must answer each with the sequence number it acknowledged before (an operation the
 //! database had lost would be applied again under a new number, or refused).
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -12,9 +13,9 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use serde::Serialize;
 
-use crate::client::{self, Control, Target};
+use crate::client::{self, ClientReport, Control, Target};
 use crate::run;
-use crate::server::Server;
+use crate::server::{Server, Setup};
 use crate::stats::Summary;
 
 /// Boards, clients per board and total rate of the fault run's load.
@@ -101,36 +102,8 @@ pub async fn main(
     let target = Target::at(server.addr, String::new());
     let diverged = run::diverged_boards(&target, &setup, &boards, &reports).await;
 
-    // Resend every acknowledged operation, each board's share spread over its people's sessions.
-    let mut checks = Vec::new();
-    for (index, board) in setup.boards.iter().enumerate() {
-        let acknowledged: Vec<_> = reports
-            .iter()
-            .filter(|(b, _)| *b == index)
-            .flat_map(|(_, report)| report.acknowledged.iter().cloned())
-            .collect();
-        let shares = board.tokens.len();
-        for (share, token) in board.tokens.iter().enumerate() {
-            let part: Vec<_> = acknowledged
-                .iter()
-                .skip(share)
-                .step_by(shares)
-                .cloned()
-                .collect();
-            let target = Target::at(server.addr, format!("{}={token}", setup.cookie));
-            let review = board.review.clone();
-            checks.push(tokio::spawn(async move {
-                let deadline = Instant::now() + Duration::from_secs(300);
-                client::verify_acknowledged(&target, &review, &part, deadline).await
-            }));
-        }
-    }
-    let (mut checked, mut lost) = (0, 0);
-    for check in checks {
-        let (c, l) = check.await.map_err(|e| e.to_string())??;
-        checked += c;
-        lost += l;
-    }
+    let addr = server.addr;
+    let (checked, lost) = resend_acknowledged(&setup, &reports, |_, _| addr).await?;
     server.stop().await;
 
     let result = FaultResult {
@@ -171,6 +144,46 @@ pub async fn main(
         );
     }
     Ok(())
+}
+
+/// Resends every acknowledged operation on fresh connections, each board's share spread over
+/// its people's sessions (person `share` of board `index` on `node(index, share)`), and counts
+/// what was checked and what came back other than as first acknowledged.
+pub async fn resend_acknowledged(
+    setup: &Setup,
+    reports: &[(usize, ClientReport)],
+    node: impl Fn(usize, usize) -> SocketAddr,
+) -> Result<(usize, usize), String> {
+    let mut checks = Vec::new();
+    for (index, board) in setup.boards.iter().enumerate() {
+        let acknowledged: Vec<_> = reports
+            .iter()
+            .filter(|(b, _)| *b == index)
+            .flat_map(|(_, report)| report.acknowledged.iter().cloned())
+            .collect();
+        let shares = board.tokens.len();
+        for (share, token) in board.tokens.iter().enumerate() {
+            let part: Vec<_> = acknowledged
+                .iter()
+                .skip(share)
+                .step_by(shares)
+                .cloned()
+                .collect();
+            let target = Target::at(node(index, share), format!("{}={token}", setup.cookie));
+            let review = board.review.clone();
+            checks.push(tokio::spawn(async move {
+                let deadline = Instant::now() + Duration::from_secs(300);
+                client::verify_acknowledged(&target, &review, &part, deadline).await
+            }));
+        }
+    }
+    let (mut checked, mut lost) = (0, 0);
+    for check in checks {
+        let (c, l) = check.await.map_err(|e| e.to_string())??;
+        checked += c;
+        lost += l;
+    }
+    Ok((checked, lost))
 }
 
 fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
