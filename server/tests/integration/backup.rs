@@ -23,6 +23,13 @@ pub(crate) fn serve(data: &Path) -> (Child, std::net::SocketAddr) {
 }
 
 /// `peerwall <args…>` to its end: (exit code, what it printed).
+/// `peerwall backup --to FILE` or `peerwall restore --from FILE`, on the database in `data`.
+fn move_data(verb: &str, file: &Path, data: &Path) -> (i32, String) {
+    let flag = if verb == "backup" { "--to" } else { "--from" };
+    let file = file.to_str().unwrap();
+    peerwall(&[verb, flag, file, "--db", &folder(data)])
+}
+
 fn peerwall(args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_peerwall"))
         .args(args)
@@ -65,23 +72,11 @@ async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
     let board = wall.board.clone();
 
     // Taken by the running server, while it serves.
-    let (code, said) = peerwall(&[
-        "backup",
-        "--to",
-        file.to_str().unwrap(),
-        "--db",
-        &folder(&live),
-    ]);
+    let (code, said) = move_data("backup", &file, &live);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains("taken by the running server"), "{said}");
     // Never over a file already there: refused, with why.
-    let (code, said) = peerwall(&[
-        "backup",
-        "--to",
-        file.to_str().unwrap(),
-        "--db",
-        &folder(&live),
-    ]);
+    let (code, said) = move_data("backup", &file, &live);
     assert_ne!(code, 0);
     assert!(said.contains("already exists"), "{said}");
     // A note after the backup is not in it.
@@ -90,34 +85,16 @@ async fn a_backup_taken_while_serving_restores_the_same_wall_and_sessions() {
         .await;
     assert!(matches!(later, ServerMessage::Ack { .. }));
     // Restoring into the folder in use is refused.
-    let (code, said) = peerwall(&[
-        "restore",
-        "--from",
-        file.to_str().unwrap(),
-        "--db",
-        &folder(&live),
-    ]);
+    let (code, said) = move_data("restore", &file, &live);
     assert_ne!(code, 0);
     assert!(said.contains("stop it before restoring"), "{said}");
     drop(wall);
     stop(server);
 
-    let (code, said) = peerwall(&[
-        "restore",
-        "--from",
-        file.to_str().unwrap(),
-        "--db",
-        &folder(&restored),
-    ]);
+    let (code, said) = move_data("restore", &file, &restored);
     assert_eq!(code, 0, "{said}");
     // Not twice into the same database.
-    let (code, said) = peerwall(&[
-        "restore",
-        "--from",
-        file.to_str().unwrap(),
-        "--db",
-        &folder(&restored),
-    ]);
+    let (code, said) = move_data("restore", &file, &restored);
     assert_ne!(code, 0);
     assert!(said.contains("already holds"), "{said}");
 

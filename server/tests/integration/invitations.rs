@@ -1,7 +1,6 @@
 //! Invitations by single-use link, and phase changes.
 
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use reqwest::header::SET_COOKIE;
 
 use crate::support::{TestApp, config, form, json};
 
@@ -62,13 +61,7 @@ async fn a_new_person_accepts_an_invitation_once_and_joins_in_the_role() {
 
     let accepted = accept(&app, &token, "Jess New", "a long enough password").await;
     assert_eq!(accepted.status(), 200);
-    let cookie = accepted.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = crate::support::cookie_set_by(&accepted);
     let caller = json(accepted).await;
     assert_eq!(caller["name"], "Jess New");
     let mine = json(

@@ -82,13 +82,7 @@ async fn an_administrator_invites_a_facilitator_who_sets_up_a_review() {
         )
         .await;
     assert_eq!(accepted.status(), 200);
-    let cookie = accepted.headers()[reqwest::header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = crate::support::cookie_set_by(&accepted);
     let caller = json(accepted).await;
     assert_eq!(caller["may_create_reviews"], true);
     // A new session sees the same: the flag is stored, not only answered once.

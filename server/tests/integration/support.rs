@@ -288,12 +288,17 @@ impl TestApp {
     pub async fn session_cookie(&self, email: &str, password: &str) -> String {
         let response = self.sign_in(email, password).await;
         assert_eq!(response.status(), 200, "signing in {email}");
-        let set_cookie = response.headers()[reqwest::header::SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .to_string();
-        set_cookie.split(';').next().unwrap().to_string()
+        cookie_set_by(&response)
     }
+}
+
+/// The `name=value` part of the cookie a response sets (the session, after signing in or
+/// accepting an invitation).
+pub fn cookie_set_by(response: &reqwest::Response) -> String {
+    let set_cookie = response.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap();
+    set_cookie.split(';').next().unwrap().to_string()
 }
 
 /// A websocket to the server, as a browser page on the site opens it.
@@ -373,13 +378,7 @@ pub async fn sign_in_at(addr: std::net::SocketAddr, email: &str) -> (String, Str
         .await
         .unwrap();
     assert_eq!(response.status(), 200, "signing in {email}");
-    let cookie = response.headers()[reqwest::header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = cookie_set_by(&response);
     let reviews = http
         .post(format!("http://{addr}/api/list_my_reviews"))
         .header(reqwest::header::COOKIE, &cookie)
