@@ -47,22 +47,17 @@ pub type LiveChanges = super::live::Live<(PersonId, Option<ReviewId>)>;
 
 /// Starts a LIVE query on the access changes.
 pub async fn live_changes(db: &Database) -> Result<LiveChanges, DbError> {
-    use futures_util::StreamExt;
-    let live =
-        super::live::live_creates::<LiveRow>(db, "LIVE SELECT person, review FROM access_change")
-            .await?;
-    Ok(live.map(|rows| {
-        Box::pin(rows.filter_map(|item| async move {
-            let (query, row) = match item {
-                Ok(created) => created,
-                Err(error) => return Some(Err(error)),
-            };
+    super::live::live_creates(
+        db,
+        "LIVE SELECT person, review FROM access_change",
+        |row: LiveRow| {
             let person = PersonId(uuid_of(&row.person)?);
             let review = match &row.review {
                 Some(record) => Some(ReviewId(uuid_of(record)?)),
                 None => None,
             };
-            Some(Ok((query, (person, review))))
-        }))
-    }))
+            Some((person, review))
+        },
+    )
+    .await
 }

@@ -9,29 +9,25 @@ pub type LiveRows<R> =
     std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<(uuid::Uuid, R), DbError>> + Send>>;
 
 /// A LIVE query just started: its id on the database (to `KILL` it) and its rows.
-pub struct Live<R> {
+pub struct Live<T> {
     pub id: Option<uuid::Uuid>,
-    pub rows: LiveRows<R>,
+    pub rows: LiveRows<T>,
 }
 
-impl<R> Live<R> {
-    /// The same query with its rows read another way.
-    pub fn map<S>(self, read: impl FnOnce(LiveRows<R>) -> LiveRows<S>) -> Live<S> {
-        Live {
-            id: self.id,
-            rows: read(self.rows),
-        }
-    }
-}
-
-/// Starts a LIVE query (`sql` is a `LIVE SELECT …`) and streams the rows it reports created.
-/// The statement's own result, the query's id, is kept so the query can be ended by id on the
-/// connection's own session (`kill_live`): the SDK's end-on-drop runs on a copy of the session
-/// which, on the embedded engine, has no namespace, and which, just after a reconnect to a
-/// server, is not yet signed in (SurrealDB 3.3.5), so neither ends the query.
-pub async fn live_creates<R>(db: &Database, sql: &'static str) -> Result<Live<R>, DbError>
+/// Starts a LIVE query (`sql` is a `LIVE SELECT …`) and streams the rows it reports created,
+/// each as `read` makes it (a row `read` cannot make is skipped). The statement's own result,
+/// the query's id, is kept so the query can be ended by id on the connection's own session
+/// (`kill_live`): the SDK's end-on-drop runs on a copy of the session which, on the embedded
+/// engine, has no namespace, and which, just after a reconnect to a server, is not yet signed
+/// in (SurrealDB 3.3.5), so neither ends the query.
+pub async fn live_creates<R, T>(
+    db: &Database,
+    sql: &'static str,
+    read: fn(R) -> Option<T>,
+) -> Result<Live<T>, DbError>
 where
     R: SurrealValue + Send + Unpin + 'static,
+    T: Send + 'static,
 {
     use futures_util::StreamExt;
     // Several nodes opening their queries at once (after the server restarted) can collide.
@@ -42,10 +38,11 @@ where
         .ok()
         .flatten()
         .map(uuid::Uuid::from);
-    let rows = Box::pin(stream.filter_map(|item| async move {
+    let rows = Box::pin(stream.filter_map(move |item| async move {
         match item {
             Ok(notification) if notification.action == surrealdb::types::Action::Create => {
-                Some(Ok((notification.query_id.into(), notification.data)))
+                let query = notification.query_id.into();
+                read(notification.data).map(|row| Ok((query, row)))
             }
             Ok(_) => None,
             Err(error) => Some(Err(DbError::from(error))),

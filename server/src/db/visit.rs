@@ -169,24 +169,17 @@ pub type LiveTimetableChanges = crate::db::live::Live<(ReviewId, Option<uuid::Uu
 
 /// Starts a LIVE query on the timetable changes.
 pub async fn live_changes(db: &Database) -> Result<LiveTimetableChanges, DbError> {
-    use futures_util::StreamExt;
-    let live = crate::db::live::live_creates::<LiveRow>(
+    crate::db::live::live_creates(
         db,
         "LIVE SELECT review, node FROM timetable_change",
-    )
-    .await?;
-    Ok(live.map(|rows| {
-        Box::pin(rows.filter_map(|item| async move {
-            let (query, row) = match item {
-                Ok(created) => created,
-                Err(error) => return Some(Err(error)),
-            };
+        |row: LiveRow| {
             let RecordIdKey::Uuid(review) = &row.review.key else {
                 return None;
             };
-            Some(Ok((query, (ReviewId((*review).into()), row.node))))
-        }))
-    }))
+            Some((ReviewId((*review).into()), row.node))
+        },
+    )
+    .await
 }
 
 /// How many live notes of the review's wall were heard at each session.

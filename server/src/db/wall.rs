@@ -598,21 +598,12 @@ pub type LiveEvents = super::live::Live<(ReviewId, WallEvent)>;
 /// Starts one LIVE query on the whole event log. Notifications may come out of order or (by
 /// known SurrealDB bugs) not at all; the board tasks order them and read any gap.
 pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
-    use futures_util::StreamExt;
-    let live = super::live::live_creates::<LiveRow>(
+    super::live::live_creates(
         db,
         "LIVE SELECT review, seq, op, schema, change FROM wall_event",
-    )
-    .await?;
-    Ok(live.map(|rows| {
-        Box::pin(rows.filter_map(|item| async move {
-            let (query, row) = match item {
-                Ok(created) => created,
-                Err(error) => return Some(Err(error)),
-            };
-            let review = match row.review.key {
-                RecordIdKey::Uuid(id) => ReviewId(id.into()),
-                _ => return None,
+        |row: LiveRow| {
+            let RecordIdKey::Uuid(review) = row.review.key else {
+                return None;
             };
             let op = uuid::Uuid::parse_str(&row.op).ok()?;
             let change = decode_change(row.seq, row.schema, &row.change).ok()?;
@@ -621,9 +612,10 @@ pub async fn live_events(db: &Database) -> Result<LiveEvents, DbError> {
                 op: OpId(op),
                 change,
             };
-            Some(Ok((query, (review, event))))
-        }))
-    }))
+            Some((ReviewId(review.into()), event))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -63,18 +63,10 @@ pub type LiveReportChanges = crate::db::live::Live<(ReviewId, uuid::Uuid, Report
 
 /// Starts a LIVE query on the report changes.
 pub async fn live_changes(db: &Database) -> Result<LiveReportChanges, DbError> {
-    use futures_util::StreamExt;
-    let live = crate::db::live::live_creates::<LiveRow>(
+    crate::db::live::live_creates(
         db,
         "LIVE SELECT review, node, block, deleted, comment FROM report_change",
-    )
-    .await?;
-    Ok(live.map(|rows| {
-        Box::pin(rows.filter_map(|item| async move {
-            let (query, row) = match item {
-                Ok(created) => created,
-                Err(error) => return Some(Err(error)),
-            };
+        |row: LiveRow| {
             let RecordIdKey::Uuid(review) = &row.review.key else {
                 return None;
             };
@@ -86,7 +78,8 @@ pub async fn live_changes(db: &Database) -> Result<LiveReportChanges, DbError> {
                 (None, Some(id)) => ReportChange::Comment(CommentId(id)),
                 (None, None) => ReportChange::Refresh,
             };
-            Some(Ok((query, (ReviewId((*review).into()), row.node, change))))
-        }))
-    }))
+            Some((ReviewId((*review).into()), row.node, change))
+        },
+    )
+    .await
 }
