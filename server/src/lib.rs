@@ -126,12 +126,6 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let reviews: Arc<dyn app::review::ReviewService> =
         Arc::new(review::Reviews::new(db.clone(), audit.clone()));
     let wall = wall::hub::WallHub::new(db.clone());
-    // Who is on a wall is shared between nodes only on a database server: an embedded folder
-    // is this process's alone.
-    let wall = match &config.db {
-        db::DatabaseLocation::Remote(_) => wall.sharing_presence(),
-        _ => wall,
-    };
     wall.start_following();
     let report = report::Reports::new(
         db.clone(),

@@ -103,7 +103,8 @@ impl LiveFollower {
                     Some(Err(error)) => tracing::warn!(%error, what, "a live notification"),
                     None => break,
                 },
-                _ = verify.tick() => {
+                // Only a database server can end the query behind this node's back.
+                _ = verify.tick(), if db.is_server() => {
                     let id = self.query.lock().ok().and_then(|id| *id);
                     if let Some(id) = id
                         && let Ok(false) = db::live::is_registered(db, followed.table, id).await

@@ -31,6 +31,9 @@ pub enum DbError {
 pub struct Database {
     client: Arc<Client>,
     timeout: Duration,
+    /// A SurrealDB server, which other nodes may share (an embedded folder or memory is this
+    /// process's alone).
+    server: bool,
 }
 
 /// The SDK's two kinds of connection. An embedded folder is opened by hand
@@ -112,7 +115,14 @@ impl Database {
         Ok(Self {
             client: Arc::new(client),
             timeout: config.timeout,
+            server: matches!(config.location, DatabaseLocation::Remote(_)),
         })
+    }
+
+    /// Whether this is a SurrealDB server, which other nodes may share: only then is there
+    /// anyone to tell who is on a wall, or anyone who could end this node's live queries.
+    pub fn is_server(&self) -> bool {
+        self.server
     }
 
     /// Starts a SurrealQL statement, for the repositories in this module.

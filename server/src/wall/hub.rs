@@ -39,6 +39,8 @@ impl WallHub {
     /// A hub whose board tasks end after `idle` without sockets or requests, and read their
     /// log's head every `head_check` (tests set it long to prove the LIVE query alone delivers).
     pub fn with_timing(db: Database, idle: Duration, head_check: Duration) -> Self {
+        // Who is on a wall is shared between nodes only through a database server.
+        let share_presence = db.is_server();
         Self {
             db,
             boards: Arc::default(),
@@ -48,7 +50,7 @@ impl WallHub {
                 head_check,
                 remembered_ops: REMEMBERED_OPS,
                 node: uuid::Uuid::new_v4(),
-                share_presence: false,
+                share_presence,
             },
             live: crate::live::LiveFollower::default(),
         }
@@ -58,13 +60,6 @@ impl WallHub {
     /// (tests use a handful, to reach the database's answer for older resends).
     pub fn remembering_ops(mut self, ops: usize) -> Self {
         self.tuning.remembered_ops = ops.max(1);
-        self
-    }
-
-    /// The same hub with its boards sharing who is on them with other nodes through the
-    /// database: for a database server that other nodes use too.
-    pub fn sharing_presence(mut self) -> Self {
-        self.tuning.share_presence = true;
         self
     }
 
