@@ -1,13 +1,13 @@
 //! Who is on each board on each node, shared so that every node's presence shows everyone: a
 //! row per (review, node), written when the node's sockets change and every few seconds while
-//! any is open, and read by the other nodes; a row older than `FRESH_FOR` is a node that stopped.
-
-use app::review::ReviewId;
-use surrealdb::types::SurrealValue;
+//! any is open, and read by the other nodes. A row older than `FRESH_FOR` is a node that
+//! stopped; the next report on that board removes it.
 
 use app::accounts::PersonId;
+use app::review::ReviewId;
 use app::wall::NoteId;
 use serde::{Deserialize, Serialize};
+use surrealdb::types::SurrealValue;
 
 use super::records::{presence_record, review_record};
 use super::{Database, DbError};
@@ -26,30 +26,34 @@ pub struct NodePerson {
     pub dragging: Option<NoteId>,
 }
 
-/// Writes this node's people on the board (its row goes when there is nobody).
+/// Writes this node's people on the board (its row goes when there is nobody), and removes the
+/// board's rows that nodes which stopped left behind: names are not kept past their use.
 pub async fn publish(
     db: &Database,
     review: ReviewId,
     node: uuid::Uuid,
     people: &[NodePerson],
 ) -> Result<(), DbError> {
-    let record = presence_record(review, node);
-    if people.is_empty() {
-        db.query("DELETE $row")
-            .bind(("row", record))
-            .await?
-            .check()?;
-        return Ok(());
-    }
-    let people = serde_json::to_string(people)
-        .map_err(|error| DbError::Corrupt(format!("encoding presence: {error}")))?;
-    db.query("UPSERT $row SET review = $review, node = $node, people = $people, at = time::now()")
-        .bind(("row", record))
-        .bind(("review", review_record(review)))
-        .bind(("node", node.to_string()))
-        .bind(("people", people))
-        .await?
-        .check()?;
+    let people = if people.is_empty() {
+        None
+    } else {
+        Some(
+            serde_json::to_string(people)
+                .map_err(|error| DbError::Corrupt(format!("encoding presence: {error}")))?,
+        )
+    };
+    db.query(format!(
+        "DELETE wall_presence WHERE review = $review AND at < time::now() - {FRESH_FOR};
+         IF $people = NONE {{ DELETE $row; }} ELSE {{
+             UPSERT $row SET review = $review, node = $node, people = $people, at = time::now();
+         }};"
+    ))
+    .bind(("row", presence_record(review, node)))
+    .bind(("review", review_record(review)))
+    .bind(("node", node.to_string()))
+    .bind(("people", people))
+    .await?
+    .check()?;
     Ok(())
 }
 

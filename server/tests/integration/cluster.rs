@@ -132,6 +132,23 @@ impl SurrealServer {
         answer
     }
 
+    /// Waits until `count` (a `SELECT count() AS rows … GROUP ALL`) finds no row.
+    pub(crate) async fn until_none(&self, count: &str, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let answer = self.sql(count).await;
+            let rows = answer[0]["result"][0]["rows"].as_u64().unwrap_or(0);
+            if rows == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{count}: still {rows} after {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Kills a LIVE query as root over a websocket (SurrealDB refuses `KILL` over HTTP), as
     /// an operator on the database server would.
     pub(crate) async fn kill_live(&self, id: &str) {
@@ -332,6 +349,16 @@ async fn three_nodes_on_one_surrealdb_server_share_a_wall() {
         .expect("everyone on every node shown within the head check");
         assert_eq!(names, everyone);
     }
+    // What a node that stopped without a word left behind goes with the next report on the
+    // board: names are not kept past their use.
+    server
+        .sql(&format!(
+            "CREATE wall_presence SET review = review:u'{review}', node = 'stopped',
+                 people = '[]', at = time::now() - 1h"
+        ))
+        .await;
+    let stale = "SELECT count() AS rows FROM wall_presence WHERE node = 'stopped' GROUP ALL";
+    server.until_none(stale, Duration::from_secs(10)).await;
     let lives_before = server.lives("wall_event").await.len();
     assert!(
         lives_before >= 3,
@@ -392,6 +419,9 @@ async fn three_nodes_on_one_surrealdb_server_share_a_wall() {
         assert_eq!(fresh.board.notes, clients[0].board.notes);
     }
     drop(clients);
+    // Once nobody is on the wall, no node keeps a row of who was.
+    let rows = "SELECT count() AS rows FROM wall_presence GROUP ALL";
+    server.until_none(rows, Duration::from_secs(10)).await;
 
     // A node stopped cleanly takes its live queries with it.
     let mut before = Vec::new();
