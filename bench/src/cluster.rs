@@ -18,10 +18,10 @@ use rand::Rng;
 use serde::Serialize;
 use tokio::process::{Child, Command};
 
-use crate::client::{self, BoardShared, Control, Target};
+use crate::client::{self, Control, Target};
 use crate::fault;
-use crate::run::{self, Tasks};
-use crate::server::{Server, Setup};
+use crate::run;
+use crate::server::{Server, answers};
 use crate::stats::Summary;
 
 const NODES: usize = 3;
@@ -107,13 +107,13 @@ impl Database {
             .spawn()
             .map_err(|error| format!("starting {}: {error}", self.binary.display()))?;
         self.child = Some(child);
-        let http = reqwest::Client::new();
+        let (http, url) = (
+            reqwest::Client::new(),
+            format!("http://{}/health", self.addr),
+        );
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            let url = format!("http://{}/health", self.addr);
-            if let Ok(response) = http.get(url).send().await
-                && response.status().is_success()
-            {
+            if answers(&http, &url).await {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -193,17 +193,8 @@ impl Database {
 async fn all_ready(nodes: &[Server], within: Duration) -> Result<(), String> {
     let deadline = Instant::now() + within;
     for node in nodes {
-        loop {
-            let url = format!("http://{}/readyz", node.addr);
-            let answer = node
-                .http()
-                .get(url)
-                .timeout(Duration::from_secs(5))
-                .send()
-                .await;
-            if answer.is_ok_and(|response| response.status().is_success()) {
-                break;
-            }
+        let url = format!("http://{}/readyz", node.addr);
+        while !answers(node.http(), &url).await {
             if Instant::now() > deadline {
                 return Err(format!(
                     "the node at {} was not ready within {within:?}",
@@ -216,38 +207,16 @@ async fn all_ready(nodes: &[Server], within: Duration) -> Result<(), String> {
     Ok(())
 }
 
-/// One client task per person, spread over the nodes, each able to move to the others.
-fn spawn_clients(
-    nodes: &[Server],
-    setup: &Setup,
-    control: &Arc<Control>,
-) -> (Vec<Arc<BoardShared>>, Tasks) {
-    let addrs: Vec<SocketAddr> = nodes.iter().map(|node| node.addr).collect();
-    let mut boards = Vec::new();
-    let mut tasks = Vec::new();
-    let mut spread = 0;
-    for (board_index, board) in setup.boards.iter().enumerate() {
-        let shared = Arc::new(BoardShared::new(
-            board.review.clone(),
-            board.headings.clone(),
-            CLIENTS,
-        ));
-        for (index, token) in board.tokens.iter().enumerate() {
-            let own = spread % addrs.len();
-            spread += 1;
-            let target = Target {
-                addr: addrs[own],
-                cookie: format!("{}={token}", setup.cookie),
-                fallback: (1..addrs.len())
-                    .map(|step| addrs[(own + step) % addrs.len()])
-                    .collect(),
-            };
-            let task = tokio::spawn(client::run(index, shared.clone(), target, control.clone()));
-            tasks.push((board_index, task));
-        }
-        boards.push(shared);
+/// A client's connection: to its own node, moving to the others in turn when it cannot be had.
+fn spread(addrs: &[SocketAddr], client: usize, cookie: String) -> Target {
+    let own = client % addrs.len();
+    Target {
+        addr: addrs[own],
+        cookie,
+        fallback: (1..addrs.len())
+            .map(|step| addrs[(own + step) % addrs.len()])
+            .collect(),
     }
-    (boards, tasks)
 }
 
 pub async fn main(
@@ -281,7 +250,10 @@ pub async fn main(
     let clients = BOARDS * CLIENTS;
     let deadline = Instant::now() + Duration::from_secs(60 + 15 * cycles as u64);
     let control = Arc::new(Control::new(deadline));
-    let (boards, tasks) = spawn_clients(&nodes, &setup, &control);
+    let addrs: Vec<SocketAddr> = nodes.iter().map(|node| node.addr).collect();
+    let (boards, tasks) = run::spawn_clients_on(&setup, CLIENTS, &control, |client, cookie| {
+        spread(&addrs, client, cookie)
+    });
     run::wait_ready(&control, clients).await?;
     control.set_rate_per_client(RATE / clients as f64);
     control.sending.store(true, Ordering::Relaxed);

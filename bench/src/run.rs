@@ -322,6 +322,19 @@ pub fn spawn_clients(
     clients: usize,
     control: &Arc<Control>,
 ) -> (Vec<Arc<BoardShared>>, Tasks) {
+    spawn_clients_on(setup, clients, control, |_, cookie| {
+        Target::at(server.addr, cookie)
+    })
+}
+
+/// The same, each client's connection made by `target` from its number over every board (to
+/// spread them over several nodes) and its session cookie.
+pub fn spawn_clients_on(
+    setup: &Setup,
+    clients: usize,
+    control: &Arc<Control>,
+    target: impl Fn(usize, String) -> Target,
+) -> (Vec<Arc<BoardShared>>, Tasks) {
     let mut boards = Vec::new();
     let mut tasks = Vec::new();
     for (board_index, board) in setup.boards.iter().enumerate() {
@@ -331,7 +344,7 @@ pub fn spawn_clients(
             clients,
         ));
         for (index, token) in board.tokens.iter().enumerate() {
-            let target = Target::at(server.addr, format!("{}={token}", setup.cookie));
+            let target = target(tasks.len(), format!("{}={token}", setup.cookie));
             let task = tokio::spawn(client::run(index, shared.clone(), target, control.clone()));
             tasks.push((board_index, task));
         }

@@ -11,6 +11,13 @@ use tokio::process::{Child, Command};
 
 use crate::stats::{ProcessStats, memtable_mib};
 
+/// Whether `url` answers with a success within 5 s (a probe: `/healthz`, `/readyz`, SurrealDB's
+/// `/health`).
+pub async fn answers(http: &reqwest::Client, url: &str) -> bool {
+    let answer = http.get(url).timeout(Duration::from_secs(5)).send().await;
+    answer.is_ok_and(|response| response.status().is_success())
+}
+
 /// A running `peerwall --bench`.
 pub struct Server {
     binary: PathBuf,
@@ -107,10 +114,7 @@ impl Server {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            let url = format!("http://{}/healthz", self.addr);
-            if let Ok(response) = self.http.get(url).send().await
-                && response.status().is_success()
-            {
+            if answers(&self.http, &format!("http://{}/healthz", self.addr)).await {
                 self.started = Instant::now();
                 return Ok(());
             }
