@@ -53,9 +53,12 @@ fault-ci:
 	@echo "==> Fault run across nodes (three nodes on one SurrealDB server: a node killed, the database restarted, paused, its live queries killed)"
 	$(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci cluster-fault --cycles 4
 	@echo "==> The fault run's checks must catch a loss: a run that restores an old copy of the database must fail"
-	@if $(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci \
-		fault --cycles 2 --sabotage; then echo "the sabotaged fault run passed: its checks are broken"; exit 1; \
-		else echo "==> The sabotaged run failed, as it must"; fi
+	@set -o pipefail; if $(CARGO_TARGET_DIR)/debug/peerwall-bench --server $(PEERWALL_BIN) --out $(CARGO_TARGET_DIR)/bench-ci \
+		fault --cycles 2 --sabotage 2>&1 | tee $(CARGO_TARGET_DIR)/bench-ci/sabotage.log; \
+		then echo "the sabotaged fault run passed: its checks are broken"; exit 1; fi
+	@grep -q "lost or diverged operations" $(CARGO_TARGET_DIR)/bench-ci/sabotage.log \
+		|| { echo "the sabotaged fault run failed, but not by finding the loss"; exit 1; }
+	@echo "==> The sabotaged run failed by finding the loss, as it must"
 
 e2e:
 	@echo "==> Browser tests in headless Chromium"

@@ -186,15 +186,20 @@ pub async fn resend_acknowledged(
     Ok((checked, lost))
 }
 
+/// Copies the database's files; anything else in the folder (the running server's `admin.sock`)
+/// is not data and is left out — copying a socket fails, which once made the sabotaged run fail
+/// for that reason instead of for the loss it must find.
 fn copy_folder(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(from).map_err(|e| e.to_string())? {
         let entry = entry.map_err(|e| e.to_string())?;
         let target = to.join(entry.file_name());
-        if entry.file_type().map_err(|e| e.to_string())?.is_dir() {
+        let kind = entry.file_type().map_err(|e| e.to_string())?;
+        if kind.is_dir() {
             copy_folder(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)
+                .map_err(|e| format!("copying {}: {e}", entry.path().display()))?;
         }
     }
     Ok(())
