@@ -279,9 +279,9 @@ fn wall_openings(ready: &serde_json::Value) -> u64 {
 }
 
 /// Three nodes on one SurrealDB server: a session made on one is good on every other, request
-/// by request (no sticky sessions); the wall's presence on each node shows the people on the
-/// others; people on three nodes write to one wall at once and every
-/// write gets its own sequence number with no gap; every node's copy, and a fresh one opened on
+/// by request (no sticky sessions), and signing out on one closes its sockets on the others;
+/// the wall's presence on each node shows the people on the others; people on three nodes
+/// write to one wall at once and every write gets its own sequence number with no gap; every node's copy, and a fresh one opened on
 /// each node, ends the same; a node stopped with SIGTERM leaves none of its live queries on the
 /// server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -422,6 +422,29 @@ async fn three_nodes_on_one_surrealdb_server_share_a_wall() {
     // Once nobody is on the wall, no node keeps a row of who was.
     let rows = "SELECT count() AS rows FROM wall_presence GROUP ALL";
     server.until_none(rows, Duration::from_secs(10)).await;
+
+    // Access ends everywhere at once: signing out on node one closes that session's wall on
+    // node three, and node two no longer takes its cookie.
+    let mut elsewhere = Client::join_at(nodes[2].addr, &review, &cookie, None).await;
+    elsewhere.welcome().await;
+    let signed_out = http
+        .post(format!("http://{}/api/sign_out", nodes[0].addr))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 200);
+    assert!(
+        elsewhere.closes().await,
+        "the socket on another node closes"
+    );
+    let refused = http
+        .post(format!("http://{}/api/list_my_reviews", nodes[1].addr))
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
 
     // A node stopped cleanly takes its live queries with it.
     let mut before = Vec::new();
