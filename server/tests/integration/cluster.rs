@@ -281,9 +281,9 @@ fn wall_openings(ready: &serde_json::Value) -> u64 {
 /// Three nodes on one SurrealDB server: a session made on one is good on every other, request
 /// by request (no sticky sessions), and signing out on one closes its sockets on the others;
 /// the wall's presence on each node shows the people on the others; people on three nodes
-/// write to one wall at once and every write gets its own sequence number with no gap; every node's copy, and a fresh one opened on
-/// each node, ends the same; a node stopped with SIGTERM leaves none of its live queries on the
-/// server.
+/// write to one wall at once and every write gets its own sequence number with no gap; every
+/// node's copy, and a fresh one opened on each node, ends the same; a node stopped with SIGTERM
+/// leaves none of its live queries on the server.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_on_one_surrealdb_server_share_a_wall() {
     let data = tempfile::tempdir().unwrap();
