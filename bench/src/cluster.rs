@@ -8,20 +8,18 @@
 //! and every client's board must equal a fresh copy.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde::Serialize;
-use tokio::process::{Child, Command};
 
 use crate::client::{self, Control, Target};
 use crate::fault;
+use crate::nodes::{self, Database};
 use crate::run;
-use crate::server::{Server, answers};
 use crate::stats::Summary;
 
 const NODES: usize = 3;
@@ -64,161 +62,6 @@ pub struct ClusterFaultResult {
     pub recovery_ms: Summary,
 }
 
-/// A SurrealDB server on loopback over a SurrealKV folder, every commit synced.
-struct Database {
-    binary: PathBuf,
-    folder: PathBuf,
-    addr: SocketAddr,
-    child: Option<Child>,
-}
-
-impl Database {
-    async fn start(binary: &Path, folder: &Path) -> Result<Self, String> {
-        if !binary.exists() {
-            return Err(format!(
-                "{} is missing: build it with `make server` (or `cargo build -p peerwall-surreal`)",
-                binary.display()
-            ));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map_err(|error| format!("finding a free port: {error}"))?
-            .port();
-        let mut database = Self {
-            binary: binary.to_path_buf(),
-            folder: folder.to_path_buf(),
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            child: None,
-        };
-        database.restart().await?;
-        Ok(database)
-    }
-
-    async fn restart(&mut self) -> Result<(), String> {
-        let child = Command::new(&self.binary)
-            .args(["start", "--no-banner", "--log", "error"])
-            .args(["--user", "root", "--pass", "root", "--bind"])
-            .arg(self.addr.to_string())
-            .arg(format!("surrealkv://{}?sync=every", self.folder.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|error| format!("starting {}: {error}", self.binary.display()))?;
-        self.child = Some(child);
-        let (http, url) = (
-            reqwest::Client::new(),
-            format!("http://{}/health", self.addr),
-        );
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if answers(&http, &url).await {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Err("the database server did not answer within 60 s".into())
-    }
-
-    fn url(&self) -> String {
-        format!("ws://{}", self.addr)
-    }
-
-    async fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.start_kill();
-            let _ = child.wait().await;
-        }
-    }
-
-    fn signal(&self, signal: &str) -> Result<(), String> {
-        let pid = self
-            .child
-            .as_ref()
-            .and_then(Child::id)
-            .ok_or("the database server is not running")?;
-        let status = std::process::Command::new("kill")
-            .args([signal, &pid.to_string()])
-            .status()
-            .map_err(|error| error.to_string())?;
-        status
-            .success()
-            .then_some(())
-            .ok_or_else(|| format!("kill {signal} {pid} failed"))
-    }
-
-    /// Kills every LIVE query on the wall's log as root, as an operator would.
-    async fn kill_wall_live_queries(&self) -> Result<usize, String> {
-        use surrealdb::opt::auth::Root;
-        let db = surrealdb::engine::any::connect(self.url())
-            .await
-            .map_err(|e| e.to_string())?;
-        db.signin(Root {
-            username: "root".into(),
-            password: "root".into(),
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        db.use_ns("peerwall")
-            .use_db("peerwall")
-            .await
-            .map_err(|e| e.to_string())?;
-        let mut response = db
-            .query("INFO FOR TABLE wall_event")
-            .await
-            .map_err(|e| e.to_string())?;
-        let info: Option<surrealdb::types::Value> = response.take(0).map_err(|e| e.to_string())?;
-        let info = info.map(surrealdb::types::Value::into_json_value);
-        let ids: Vec<String> = info
-            .and_then(|info| {
-                info["lives"]
-                    .as_object()
-                    .map(|l| l.keys().cloned().collect())
-            })
-            .unwrap_or_default();
-        for id in &ids {
-            let id: uuid::Uuid = id.parse().map_err(|_| format!("a live query id {id}"))?;
-            db.query("KILL $id")
-                .bind(("id", surrealdb::types::Uuid::from(id)))
-                .await
-                .and_then(surrealdb::IndexedResults::check)
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(ids.len())
-    }
-}
-
-/// Waits until every node answers `/readyz` with 200.
-async fn all_ready(nodes: &[Server], within: Duration) -> Result<(), String> {
-    let deadline = Instant::now() + within;
-    for node in nodes {
-        let url = format!("http://{}/readyz", node.addr);
-        while !answers(node.http(), &url).await {
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "the node at {} was not ready within {within:?}",
-                    node.addr
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    Ok(())
-}
-
-/// A client's connection: to its own node, moving to the others in turn when it cannot be had.
-fn spread(addrs: &[SocketAddr], client: usize, cookie: String) -> Target {
-    let own = client % addrs.len();
-    Target {
-        addr: addrs[own],
-        cookie,
-        fallback: (1..addrs.len())
-            .map(|step| addrs[(own + step) % addrs.len()])
-            .collect(),
-    }
-}
-
 pub async fn main(
     binary: &Path,
     surreal: &Path,
@@ -228,31 +71,14 @@ pub async fn main(
 ) -> Result<(), String> {
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut database = Database::start(surreal, &data.path().join("surreal")).await?;
-    let secret = uuid::Uuid::new_v4().simple().to_string();
-    let credentials: Vec<String> = ["--db-user", "root", "--db-password", "root"]
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    let mut nodes = Vec::new();
-    for _ in 0..NODES {
-        let node = Server::start_on(
-            binary,
-            site_root,
-            database.url(),
-            credentials.clone(),
-            secret.clone(),
-        )
-        .await?;
-        nodes.push(node);
-    }
-    all_ready(&nodes, Duration::from_secs(30)).await?;
+    let mut nodes = nodes::start(binary, site_root, &database, NODES).await?;
     let setup = nodes[0].setup(BOARDS, CLIENTS, 0).await?;
     let clients = BOARDS * CLIENTS;
     let deadline = Instant::now() + Duration::from_secs(60 + 15 * cycles as u64);
     let control = Arc::new(Control::new(deadline));
     let addrs: Vec<SocketAddr> = nodes.iter().map(|node| node.addr).collect();
     let (boards, tasks) = run::spawn_clients_on(&setup, CLIENTS, &control, |client, cookie| {
-        spread(&addrs, client, cookie)
+        nodes::spread(&addrs, client, cookie)
     });
     run::wait_ready(&control, clients).await?;
     control.set_rate_per_client(RATE / clients as f64);
@@ -290,7 +116,7 @@ pub async fn main(
                 database.kill_wall_live_queries().await?;
             }
         }
-        all_ready(&nodes, Duration::from_secs(60))
+        nodes::all_ready(&nodes, Duration::from_secs(60))
             .await
             .map_err(|error| format!("cycle {cycle} ({:?}): {error}", FAULTS[kind]))?;
         recovery.push(micros(struck.elapsed()));

@@ -178,7 +178,7 @@ async fn run_hocuspocus(
 }
 
 /// The median of a figure over the rounds of one system and workload.
-fn median(results: &[&RunResult], figure: fn(&RunResult) -> Option<f64>) -> Option<f64> {
+pub fn median(results: &[&RunResult], figure: fn(&RunResult) -> Option<f64>) -> Option<f64> {
     let mut values: Vec<f64> = results.iter().filter_map(|r| figure(r)).collect();
     if values.is_empty() {
         return None;
@@ -187,9 +187,9 @@ fn median(results: &[&RunResult], figure: fn(&RunResult) -> Option<f64>) -> Opti
     Some(values[values.len() / 2])
 }
 
-type Figure = (&'static str, fn(&RunResult) -> Option<f64>);
+pub type Figure = (&'static str, fn(&RunResult) -> Option<f64>);
 
-const FIGURES: [Figure; 9] = [
+pub const FIGURES: [Figure; 9] = [
     ("fan-out p50 ms", |r| Some(r.fanout_ms.p50)),
     ("fan-out p99 ms", |r| Some(r.fanout_ms.p99)),
     ("ack p99 ms", |r| Some(r.ack_ms.p99)),

@@ -9,7 +9,9 @@ mod client;
 mod cluster;
 mod compare;
 mod fault;
+mod nodes;
 mod run;
+mod scaleout;
 mod server;
 mod stats;
 
@@ -81,6 +83,19 @@ enum Action {
         #[arg(long)]
         surreal: Option<PathBuf>,
     },
+    /// Triangulation day and burst against one node on its embedded engine, one node on a
+    /// SurrealDB server and three nodes on it, alternating, then the ratio table.
+    ClusterLoad {
+        /// How many rounds of the alternation.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
+        /// Scale every workload's duration.
+        #[arg(long, default_value_t = 1.0)]
+        time_scale: f64,
+        /// The SurrealDB server binary (default: `surreal` beside `--server`).
+        #[arg(long)]
+        surreal: Option<PathBuf>,
+    },
     /// A board of 1,000 notes: server render time, bytes sent, time to interactive in Chromium.
     BigBoard {
         #[arg(long, default_value_t = 1000)]
@@ -138,6 +153,24 @@ fn main() -> ExitCode {
                     .clone()
                     .unwrap_or_else(|| cli.server.with_file_name("surreal"));
                 cluster::main(&cli.server, &surreal, &cli.site_root, &cli.out, *cycles).await
+            }
+            Action::ClusterLoad {
+                rounds,
+                time_scale,
+                surreal,
+            } => {
+                let surreal = surreal
+                    .clone()
+                    .unwrap_or_else(|| cli.server.with_file_name("surreal"));
+                scaleout::main(
+                    &cli.server,
+                    &surreal,
+                    &cli.site_root,
+                    &cli.out,
+                    *rounds,
+                    *time_scale,
+                )
+                .await
             }
             Action::BigBoard { notes } => {
                 bigboard::main(&cli.server, &cli.site_root, &cli.out, *notes).await

@@ -280,11 +280,32 @@ pub async fn peerwall_at(
 
 /// Connects every client, runs the steps, waits for quiet, checks convergence.
 pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunResult, String> {
+    drive_over(&[server], &[], setup, plan).await
+}
+
+/// The same with the clients spread over `nodes` (client n on node n mod count) and the
+/// server's figures (CPU, memory) added up over the nodes and the `others` processes (a
+/// database server).
+pub async fn drive_over(
+    nodes: &[&Server],
+    others: &[u32],
+    setup: &Setup,
+    plan: &Plan,
+) -> Result<RunResult, String> {
+    let pids: Vec<u32> = nodes
+        .iter()
+        .filter_map(|node| node.pid())
+        .chain(others.iter().copied())
+        .collect();
+    let stats = || ProcessStats::total(&pids);
     let deadline = Instant::now() + plan.duration() + Duration::from_secs(120);
     let control = Arc::new(Control::new(deadline));
-    let (boards, tasks) = spawn_clients(server, setup, plan.clients, &control);
+    let addrs: Vec<std::net::SocketAddr> = nodes.iter().map(|node| node.addr).collect();
+    let (boards, tasks) = spawn_clients_on(setup, plan.clients, &control, |client, cookie| {
+        Target::at(addrs[client % addrs.len()], cookie)
+    });
     wait_ready(&control, boards.len() * plan.clients).await?;
-    let before = server.stats();
+    let before = stats();
     let client_before = ProcessStats::read(std::process::id());
     let started = Instant::now();
     let mut memory = Vec::new();
@@ -293,16 +314,16 @@ pub async fn drive(server: &Server, setup: &Setup, plan: &Plan) -> Result<RunRes
         control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
         control.sending.store(true, Ordering::Relaxed);
         tokio::time::sleep(*length).await;
-        memory.push(server.stats());
+        memory.push(stats());
     }
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
     let client_after = ProcessStats::read(std::process::id());
     quiet(&control, &boards, Duration::from_secs(20)).await;
-    let after = server.stats();
+    let after = stats();
     control.stop.store(true, Ordering::Relaxed);
     let reports = join(tasks).await;
-    let target = Target::at(server.addr, String::new());
+    let target = Target::at(addrs[0], String::new());
     let diverged = diverged_boards(&target, setup, &boards, &reports).await;
     let mut result = summarise(plan, &reports, elapsed, &memory);
     result.system = "peerwall".into();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use tokio::process::{Child, Command};
 
-use crate::stats::{ProcessStats, memtable_mib};
+use crate::stats::memtable_mib;
 
 /// Whether `url` answers with a success within 5 s (a probe: `/healthz`, `/readyz`, SurrealDB's
 /// `/health`).
@@ -143,10 +143,6 @@ impl Server {
 
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().and_then(tokio::process::Child::id)
-    }
-
-    pub fn stats(&self) -> ProcessStats {
-        self.pid().map(ProcessStats::read).unwrap_or_default()
     }
 
     /// Creates `boards` boards of `clients` signed-in peers, each with `notes` notes.

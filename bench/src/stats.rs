@@ -71,6 +71,22 @@ impl ProcessStats {
     }
 }
 
+impl ProcessStats {
+    /// The figures of several processes added up (the nodes and the database server of a run
+    /// across nodes); each peak is the process's own, so their sum is an upper bound.
+    pub fn total(pids: &[u32]) -> Self {
+        pids.iter()
+            .map(|pid| Self::read(*pid))
+            .fold(Self::default(), |sum, one| Self {
+                cpu_seconds: sum.cpu_seconds + one.cpu_seconds,
+                rss_mb: sum.rss_mb + one.rss_mb,
+                peak_rss_mb: sum.peak_rss_mb + one.peak_rss_mb,
+                arena_rss_mb: sum.arena_rss_mb + one.arena_rss_mb,
+                file_rss_mb: sum.file_rss_mb + one.file_rss_mb,
+            })
+    }
+}
+
 /// With the engine's own memtable, reservations at least this big are its arenas (malloc's
 /// are 64 MiB, thread stacks smaller).
 const ARENA_KIB: f64 = 512.0 * 1024.0;
