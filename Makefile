@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
 .PHONY: run test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
-	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault
+	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault bench-cluster-load
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
 run: tools build
@@ -88,6 +88,11 @@ bench-capacity: bench-build
 ## The fault run's long form: 100 kill -9 cycles.
 bench-fault: bench-build
 	$(BENCH) fault --cycles 100
+
+## Load across nodes: triangulation day and burst on one node embedded, one node and three nodes
+## on a SurrealDB server, side by side (about 7 minutes a round).
+bench-cluster-load: bench-build
+	$(BENCH) cluster-load
 
 ## The fault run across nodes, long form: 52 faults (13 of each kind) over three nodes.
 bench-cluster-fault: bench-build

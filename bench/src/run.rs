@@ -319,7 +319,9 @@ pub async fn drive_over(
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
     let client_after = ProcessStats::read(std::process::id());
-    quiet(&control, &boards, Duration::from_secs(20)).await;
+    // A run driven past saturation (the burst's last steps) can have seconds of work queued
+    // when sending stops: it is given a minute to finish before the boards are compared.
+    quiet(&control, &boards, Duration::from_secs(60)).await;
     let after = stats();
     control.stop.store(true, Ordering::Relaxed);
     let reports = join(tasks).await;
