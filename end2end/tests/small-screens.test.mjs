@@ -177,7 +177,8 @@ test('on a laptop and a tablet, the note form\'s fields line up at one touch-siz
   await waitForHydration(page);
   await page.locator('.wall-status[data-status="live"]').waitFor();
 
-  // A laptop: the whole form in one row, the button on it.
+  // A laptop: the whole form in one row, the button on it, once the form is in use.
+  await page.getByLabel('Note', { exact: true }).click();
   const laptop = await composerFields(page);
   assert.equal(assertRowsLineUp(laptop, '1280px'), 1, 'the note form fits one row at 1280px');
   const add = await page.getByRole('button', { name: 'Add note' }).boundingBox();
@@ -204,5 +205,55 @@ test('on a laptop and a tablet, the note form\'s fields line up at one touch-siz
   const actions = await page.locator('.wall-actions').boundingBox();
   assert.ok(status.y < title.y + title.height && status.y + status.height > title.y, 'the status is level with the title');
   assert.ok(actions.y >= status.y + status.height - 1, 'the wall\'s actions sit under the title and status');
+  assert.deepEqual(page.problems, []);
+});
+
+test('on a council laptop (1366×768) the wall comes first: the note form is one line until used, the filters fold, and every column in view shows its first note on the first screen', async () => {
+  const page = await openPage(fixture.browser, { viewport: { width: 1366, height: 768 } });
+  // The facilitator has the most above the columns (the wall's actions, the voting settings).
+  await signIn(page, fixture.server.url, 'facilitator@demo.peerwall.test');
+  const review = await page.getByRole('link', { name: 'Eastbrook Borough Council Corporate Peer Challenge' }).first().getAttribute('href');
+  await page.goto(`${fixture.server.url}${review}/wall`);
+  await waitForHydration(page);
+  await page.locator('.wall-status[data-status="live"]').waitFor();
+  await page.locator('li.note').first().waitFor();
+
+  const form = page.getByRole('form', { name: 'New note' });
+  const kind = page.locator('#note-kind');
+  assert.equal(await kind.isVisible(), false, 'the note\'s details are folded away');
+  const folded = await form.boundingBox();
+  assert.ok(folded.height < 90, `the folded note form is ${folded.height}px tall`);
+  assert.equal(await page.locator('#filter-kind').isVisible(), false, 'the filters are folded');
+  assert.equal(await page.getByRole('button', { name: /^Filters/ }).isVisible(), true);
+
+  // The first card of every column on the screen (its first key message, or its first note) is
+  // there without scrolling: whole in the columns wholly on the screen, its first lines in the
+  // one the screen's edge cuts.
+  const columns = await page.locator('.wall-column').evaluateAll((columns) => columns.map((column) => {
+    const box = column.getBoundingClientRect();
+    const card = column.querySelector('.message, li.note')?.getBoundingClientRect();
+    return { title: column.querySelector('h2')?.textContent, left: box.left, right: box.right, card: card && { top: card.top, bottom: card.bottom } };
+  }));
+  const whole = columns.filter((column) => column.right <= 1366 && column.card);
+  assert.ok(whole.length >= 4, `${whole.length} columns with notes wholly on the screen`);
+  for (const column of whole) {
+    assert.ok(column.card.bottom <= 768, `"${column.title}": its first card ends ${Math.round(column.card.bottom)}px down a 768px screen`);
+  }
+  for (const column of columns.filter((column) => column.left < 1366 && column.right > 1366 && column.card)) {
+    assert.ok(column.card.top <= 768 - 100, `"${column.title}", cut by the screen's edge: its first card starts ${Math.round(column.card.top)}px down`);
+  }
+  await page.screenshot({ path: screenshotPath('laptop-wall.png') });
+
+  // Used, the form unfolds; it stays open while a note is written, the focus elsewhere or not
+  // (folding when the focus leaves would move the wall under a pointer mid-click), and folds
+  // again once the note is added.
+  await page.getByLabel('Note', { exact: true }).click();
+  await kind.waitFor();
+  await page.getByLabel('Note', { exact: true }).fill('Laptop note: the budget gap is understood by every portfolio holder.');
+  await page.locator('h1').click();
+  assert.equal(await kind.isVisible(), true, 'a note being written keeps the form open');
+  await page.getByRole('button', { name: 'Add note' }).click();
+  await page.locator('li.note', { hasText: 'Laptop note' }).waitFor();
+  await kind.waitFor({ state: 'hidden' });
   assert.deepEqual(page.problems, []);
 });

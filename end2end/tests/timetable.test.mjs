@@ -90,6 +90,8 @@ test('the host lead adds a session, a peer sees it live, notes it on the wall, a
   // A note from the Leader's interview (one named person) is flagged as identifying.
   await peer.locator('li.note', { hasText: "Residents' survey results" }).getByText('Identifying: Leader').waitFor();
   assert.equal(await peer.locator('li.note', { hasText: 'Staff survey response' }).getByText(/Identifying/).count(), 0);
+  // The note form opens when its box is used.
+  await peer.getByLabel('Note', { exact: true }).click();
   await peer.locator('#note-source').fill(TITLE);
   assert.equal(await peer.locator('#note-stakeholder').inputValue(), 'Senior officers', 'its first group is filled in');
   await peer.getByLabel('Note', { exact: true }).fill('The housing board has no resident voice.');

@@ -90,6 +90,7 @@ test('a locked wall is read-only for peers and keeps what they were writing', as
   const peer = await openWall('peer3@demo.peerwall.test');
   await facilitator.getByRole('button', { name: 'Lock the wall' }).click();
   await peer.getByText('The wall is locked while the presentation is prepared').waitFor();
+  await peer.getByLabel('Note', { exact: true }).click();
   assert.equal(await peer.getByRole('button', { name: 'Add note' }).isDisabled(), true);
   assert.equal(await column(peer, HEADING).getByRole('button', { name: '+ Key message' }).isDisabled(), true);
   await peer.getByLabel('Note', { exact: true }).fill('Written during the lock.');

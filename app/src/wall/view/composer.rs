@@ -21,6 +21,9 @@ pub(crate) fn Composer() -> impl IntoView {
     let tags = RwSignal::new(String::new());
     let heading = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    // Folded to its box until the focus comes into the form, and again once a note is added:
+    // not when the focus leaves, which would move the wall under a pointer mid-click.
+    let open = RwSignal::new(false);
     let add = move || {
         let body = text.get_untracked();
         if !state.can_write() {
@@ -62,9 +65,14 @@ pub(crate) fn Composer() -> impl IntoView {
         error.set(None);
         text.set(String::new());
         tags.set(String::new());
+        open.set(false);
     };
+    // Until it is used the form is one line, the note's box, so that on a laptop the wall's
+    // columns start on the first screen; a note being written keeps it open.
     view! {
         <form class="composer" aria-label="New note"
+            class:composer-folded=move || !open.get() && text.with(String::is_empty)
+            on:focusin=move |_| open.set(true)
             hidden=move || state.shown.with(|board| board.notes_destroyed.is_some())
             on:submit=move |event| {
             event.prevent_default();
@@ -75,6 +83,7 @@ pub(crate) fn Composer() -> impl IntoView {
                 <textarea
                     id="note-text"
                     rows="2"
+                    placeholder="Write what you heard…"
                     maxlength=MAX_NOTE_CHARS.to_string()
                     aria-describedby="note-text-count note-text-error"
                     prop:value=move || text.get()

@@ -68,6 +68,7 @@ pub fn MessageList(heading: HeadingId, title: String) -> impl IntoView {
     let writable = move || state.can_write();
     view! {
         <section class="messages" aria-label=format!("Key messages under {title}")
+            class:messages-empty=move || messages.with(Vec::is_empty)
             on:dragover=move |event: leptos::ev::DragEvent| if drag.message.get_untracked().is_some() { event.prevent_default() }
             on:drop=drop_at_end
         >
