@@ -6,21 +6,23 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+use crate::rounds::{self, Table};
 use crate::run::{self, Plan, RunResult, Workload};
 use crate::stats::ProcessStats;
 
-const SYSTEMS: [&str; 3] = ["peerwall", "hocuspocus-sqlite", "hocuspocus-memory"];
-
-#[derive(Debug, Serialize)]
-struct Comparison {
-    rounds: usize,
-    time_scale: f64,
-    results: Vec<RunResult>,
-}
+const TABLE: Table = Table {
+    title: "Peerwall ÷ Hocuspocus (medians over rounds; below 1 is better for times, CPU and memory; above 1 for rates)",
+    file: "compare.json",
+    columns: &[
+        ("peerwall", "Peerwall"),
+        ("hocuspocus-sqlite", "Hp SQLite"),
+        ("hocuspocus-memory", "Hp memory"),
+    ],
+    ratios: &[(0, 1, "÷ SQLite"), (0, 2, "÷ memory")],
+};
 
 pub async fn main(
     binary: &Path,
@@ -30,37 +32,13 @@ pub async fn main(
     rounds: usize,
     time_scale: f64,
 ) -> Result<(), String> {
-    let mut results = Vec::new();
-    for round in 0..rounds {
-        for workload in [Workload::Triangulation, Workload::Burst] {
-            let plan = Plan::of(workload, time_scale);
-            for system in SYSTEMS {
-                println!(
-                    "== round {} of {rounds}: {system}, {}",
-                    round + 1,
-                    run::workload_name(workload)
-                );
-                let result = match system {
-                    "peerwall" => run::peerwall(binary, site_root, &plan).await?,
-                    other => {
-                        let persistence = other.trim_start_matches("hocuspocus-");
-                        run_hocuspocus(hocuspocus, out, &plan, persistence).await?
-                    }
-                };
-                result.print();
-                result.write(out, &format!("{system}-{}", run::workload_name(workload)))?;
-                results.push(result);
-            }
+    rounds::alternate(out, &TABLE, rounds, time_scale, |system, plan| async move {
+        match system.strip_prefix("hocuspocus-") {
+            Some(persistence) => run_hocuspocus(hocuspocus, out, &plan, persistence).await,
+            None => run::peerwall(binary, site_root, &plan).await,
         }
-    }
-    print_table(&results);
-    let comparison = Comparison {
-        rounds,
-        time_scale,
-        results,
-    };
-    let json = serde_json::to_string_pretty(&comparison).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("compare.json"), json).map_err(|e| e.to_string())
+    })
+    .await
 }
 
 /// Starts a Hocuspocus server and the Node load generator with the same plan.
@@ -175,77 +153,4 @@ async fn run_hocuspocus(
         result.sustainable_rate = run::sustainable(&result.steps);
     }
     Ok(result)
-}
-
-/// The median of a figure over the rounds of one system and workload.
-pub fn median(results: &[&RunResult], figure: fn(&RunResult) -> Option<f64>) -> Option<f64> {
-    let mut values: Vec<f64> = results.iter().filter_map(|r| figure(r)).collect();
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    Some(values[values.len() / 2])
-}
-
-pub type Figure = (&'static str, fn(&RunResult) -> Option<f64>);
-
-pub const FIGURES: [Figure; 9] = [
-    ("fan-out p50 ms", |r| Some(r.fanout_ms.p50)),
-    ("fan-out p99 ms", |r| Some(r.fanout_ms.p99)),
-    ("ack p99 ms", |r| Some(r.ack_ms.p99)),
-    ("achieved ops/s", |r| Some(r.achieved_ops_per_s)),
-    ("sustainable ops/s", |r| r.sustainable_rate),
-    ("server CPU s", |r| Some(r.server_cpu_s)),
-    ("server peak RSS MiB", |r| Some(r.server_peak_rss_mb)),
-    ("load generator CPU s", |r| Some(r.client_cpu_s)),
-    ("diverged boards", |r| Some(r.diverged_boards as f64)),
-];
-
-fn print_table(results: &[RunResult]) {
-    println!();
-    println!(
-        "Peerwall ÷ Hocuspocus (medians over rounds; below 1 is better for times, CPU and memory; above 1 for rates)"
-    );
-    for workload in ["triangulation", "burst"] {
-        let of = |system: &str| -> Vec<&RunResult> {
-            results
-                .iter()
-                .filter(|r| r.system == system && r.workload == workload)
-                .collect()
-        };
-        let (peerwall, sqlite, memory) = (
-            of("peerwall"),
-            of("hocuspocus-sqlite"),
-            of("hocuspocus-memory"),
-        );
-        if peerwall.is_empty() {
-            continue;
-        }
-        println!();
-        println!(
-            "{workload:<22} {:>10} {:>12} {:>12} {:>9} {:>9}",
-            "Peerwall", "Hp SQLite", "Hp memory", "÷ SQLite", "÷ memory"
-        );
-        for (name, figure) in FIGURES {
-            let p = median(&peerwall, figure);
-            let s = median(&sqlite, figure);
-            let m = median(&memory, figure);
-            let Some(p) = p else {
-                continue;
-            };
-            let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-            let ratio = |v: Option<f64>| {
-                v.filter(|v| *v > 0.0)
-                    .map_or("-".to_string(), |v| format!("{:.2}", p / v))
-            };
-            println!(
-                "{name:<22} {:>10} {:>12} {:>12} {:>9} {:>9}",
-                format!("{p:.2}"),
-                cell(s),
-                cell(m),
-                ratio(s),
-                ratio(m)
-            );
-        }
-    }
 }

@@ -10,6 +10,7 @@ mod cluster;
 mod compare;
 mod fault;
 mod nodes;
+mod rounds;
 mod run;
 mod scaleout;
 mod server;

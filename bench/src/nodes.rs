@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
 use crate::client::Target;
-use crate::server::{Server, answers};
+use crate::server::{Server, answers, until_answers};
 
 /// A SurrealDB server on loopback over a SurrealKV folder, every commit synced.
 pub struct Database {
@@ -59,18 +59,9 @@ impl Database {
             .spawn()
             .map_err(|error| format!("starting {}: {error}", self.binary.display()))?;
         self.child = Some(child);
-        let (http, url) = (
-            reqwest::Client::new(),
-            format!("http://{}/health", self.addr),
-        );
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if answers(&http, &url).await {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Err("the database server did not answer within 60 s".into())
+        let url = format!("http://{}/health", self.addr);
+        let (http, within) = (reqwest::Client::new(), Duration::from_secs(60));
+        until_answers(&http, &url, &mut self.child, "the database server", within).await
     }
 
     pub fn url(&self) -> String {

@@ -9,25 +9,29 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
-use crate::compare::{FIGURES, median};
 use crate::nodes::{self, Database};
-use crate::run::{self, Plan, RunResult, Workload};
+use crate::rounds::{self, Table};
+use crate::run::{self, Plan, RunResult};
 
-/// The systems in the order they run within a round: a name and how many nodes share a
-/// database server (0: one node on its embedded engine).
-const SYSTEMS: [(&str, usize); 3] = [
-    ("peerwall-embedded", 0),
-    ("peerwall-server-1-node", 1),
-    ("peerwall-server-3-nodes", 3),
-];
+const TABLE: Table = Table {
+    title: "Across nodes (medians over rounds; the server's figures add up every node and the database server; below 1 is better for times, CPU and memory, above 1 for rates)",
+    file: "cluster-load.json",
+    columns: &[
+        ("peerwall-embedded", "embedded"),
+        ("peerwall-server-1-node", "1 node ws"),
+        ("peerwall-server-3-nodes", "3 nodes ws"),
+    ],
+    ratios: &[(1, 0, "1 ws ÷ embed"), (2, 1, "3 ÷ 1 node")],
+};
 
-#[derive(Debug, Serialize)]
-struct ClusterLoad {
-    rounds: usize,
-    time_scale: f64,
-    results: Vec<RunResult>,
+/// How many nodes share the database server in each system (0: one node on its embedded
+/// engine).
+fn nodes_of(system: &str) -> usize {
+    match system {
+        "peerwall-server-1-node" => 1,
+        "peerwall-server-3-nodes" => 3,
+        _ => 0,
+    }
 }
 
 pub async fn main(
@@ -38,36 +42,13 @@ pub async fn main(
     rounds: usize,
     time_scale: f64,
 ) -> Result<(), String> {
-    let mut results = Vec::new();
-    for round in 0..rounds {
-        for workload in [Workload::Triangulation, Workload::Burst] {
-            let plan = Plan::of(workload, time_scale);
-            for (system, count) in SYSTEMS {
-                println!(
-                    "== round {} of {rounds}: {system}, {}",
-                    round + 1,
-                    run::workload_name(workload)
-                );
-                let mut result = if count == 0 {
-                    run::peerwall(binary, site_root, &plan).await?
-                } else {
-                    on_server(binary, surreal, site_root, &plan, count).await?
-                };
-                result.system = system.into();
-                result.print();
-                result.write(out, &format!("{system}-{}", run::workload_name(workload)))?;
-                results.push(result);
-            }
+    rounds::alternate(out, &TABLE, rounds, time_scale, |system, plan| async move {
+        match nodes_of(system) {
+            0 => run::peerwall(binary, site_root, &plan).await,
+            count => on_server(binary, surreal, site_root, &plan, count).await,
         }
-    }
-    print_table(&results);
-    let load = ClusterLoad {
-        rounds,
-        time_scale,
-        results,
-    };
-    let json = serde_json::to_string_pretty(&load).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("cluster-load.json"), json).map_err(|e| e.to_string())
+    })
+    .await
 }
 
 /// A fresh database server and `count` nodes on it, the plan driven over them, all stopped.
@@ -90,51 +71,4 @@ async fn on_server(
     }
     database.kill9().await;
     result
-}
-
-fn print_table(results: &[RunResult]) {
-    println!();
-    println!(
-        "Across nodes (medians over rounds; the server's figures add up every node and the database server; below 1 is better for times, CPU and memory, above 1 for rates)"
-    );
-    for workload in ["triangulation", "burst"] {
-        let of = |system: &str| -> Vec<&RunResult> {
-            results
-                .iter()
-                .filter(|r| r.system == system && r.workload == workload)
-                .collect()
-        };
-        let (embedded, one, three) = (of(SYSTEMS[0].0), of(SYSTEMS[1].0), of(SYSTEMS[2].0));
-        if embedded.is_empty() {
-            continue;
-        }
-        println!();
-        println!(
-            "{workload:<22} {:>10} {:>10} {:>10} {:>14} {:>14}",
-            "embedded", "1 node ws", "3 nodes ws", "1 ws ÷ embed", "3 ÷ 1 node"
-        );
-        for (name, figure) in FIGURES {
-            let (e, o, t) = (
-                median(&embedded, figure),
-                median(&one, figure),
-                median(&three, figure),
-            );
-            if e.is_none() && o.is_none() && t.is_none() {
-                continue;
-            }
-            let cell = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-            let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-                (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
-                _ => "-".to_string(),
-            };
-            println!(
-                "{name:<22} {:>10} {:>10} {:>10} {:>14} {:>14}",
-                cell(e),
-                cell(o),
-                cell(t),
-                ratio(o, e),
-                ratio(t, o)
-            );
-        }
-    }
 }

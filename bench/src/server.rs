@@ -18,6 +18,30 @@ pub async fn answers(http: &reqwest::Client, url: &str) -> bool {
     answer.is_ok_and(|response| response.status().is_success())
 }
 
+/// Waits until `url` answers with a success; fails as soon as `child` (`what`) has exited, or
+/// once `within` has passed.
+pub async fn until_answers(
+    http: &reqwest::Client,
+    url: &str,
+    child: &mut Option<Child>,
+    what: &str,
+    within: Duration,
+) -> Result<(), String> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if answers(http, url).await {
+            return Ok(());
+        }
+        if let Some(child) = child.as_mut()
+            && let Ok(Some(status)) = child.try_wait()
+        {
+            return Err(format!("{what} exited at start-up: {status}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Err(format!("{what} did not answer {url} within {within:?}"))
+}
+
 /// A running `peerwall --bench`.
 pub struct Server {
     binary: PathBuf,
@@ -112,20 +136,11 @@ impl Server {
             .spawn()
             .map_err(|error| format!("starting {}: {error}", self.binary.display()))?;
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if answers(&self.http, &format!("http://{}/healthz", self.addr)).await {
-                self.started = Instant::now();
-                return Ok(());
-            }
-            if let Some(child) = self.child.as_mut()
-                && let Ok(Some(status)) = child.try_wait()
-            {
-                return Err(format!("the server exited at start-up: {status}"));
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        Err("the server did not answer /healthz within 60 s".into())
+        let url = format!("http://{}/healthz", self.addr);
+        let within = Duration::from_secs(60);
+        until_answers(&self.http, &url, &mut self.child, "the server", within).await?;
+        self.started = Instant::now();
+        Ok(())
     }
 
     /// SIGKILL: no shutdown, no flush, exactly like a power cut for the process.
