@@ -171,8 +171,16 @@ pub fn save_list<T: serde::Serialize>(key: &str, list: &[T]) {
 pub struct Reconnecting {
     closed: StoredValue<bool>,
     attempts: StoredValue<u32>,
-    socket: StoredValue<Option<PageSocket>, LocalStorage>,
+    socket: StoredValue<Option<PageSocket>, SocketStorage>,
 }
+
+/// A browser's socket lives on the page's one thread. The server never opens one, and cleans a
+/// page up on whichever worker thread finishes its response: a thread-local slot there panics
+/// when emptied or dropped from another thread, cutting the page's response short.
+#[cfg(feature = "hydrate")]
+pub(crate) type SocketStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+pub(crate) type SocketStorage = leptos::prelude::SyncStorage;
 
 impl Default for Reconnecting {
     fn default() -> Self {
@@ -186,7 +194,7 @@ impl Reconnecting {
         let this = Self {
             closed: StoredValue::new(false),
             attempts: StoredValue::new(0),
-            socket: StoredValue::new_local(None),
+            socket: StoredValue::new_with_storage(None),
         };
         on_cleanup(move || {
             this.closed.set_value(true);
@@ -312,5 +320,30 @@ mod tests {
             [500, 1000, 2000, 4000, 8000, 15_000, 15_000, 15_000]
         );
         assert_eq!(super::backoff_ms(9, 10_000), 10_000);
+    }
+
+    /// A page made on one thread is cleaned up on another when the server's response finishes
+    /// on another worker. Defect: the cleanup emptied the socket's slot, which lives on the
+    /// thread that made it, and panicked there, cutting the page's response short.
+    #[test]
+    fn a_page_made_on_one_thread_is_cleaned_up_on_another() {
+        use leptos::prelude::Owner;
+        let owner = Owner::new();
+        let made = owner.clone();
+        std::thread::spawn(move || {
+            made.with(|| {
+                let _socket = super::Reconnecting::new();
+                // The wall's state holds its socket the same way.
+                let _wall = crate::wall::state::WallState::new(
+                    crate::review::ReviewId::new(),
+                    crate::membership::Role::Peer,
+                );
+            });
+        })
+        .join()
+        .expect("made");
+        std::thread::spawn(move || owner.cleanup())
+            .join()
+            .expect("cleaned up on another thread without a panic");
     }
 }

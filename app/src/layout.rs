@@ -26,6 +26,7 @@ pub fn SiteLayout(children: Children) -> impl IntoView {
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="site-footer">
             <p>"Peerwall keeps peer challenge notes confidential and non-attributed."</p>
+            <p><A href="/accessibility">"Accessibility statement"</A></p>
         </footer>
     }
 }

@@ -6,6 +6,7 @@
 #[macro_use]
 mod names;
 
+pub mod accessibility;
 pub mod accounts;
 pub mod audit;
 pub mod benchmark;
@@ -34,6 +35,7 @@ use leptos_router::{
     lazy_route, path,
 };
 
+use crate::accessibility::AccessibilityPage;
 use crate::accounts::{AccountPage, AdminPage, ResetPasswordPage, SignInPage};
 use crate::benchmark::BenchmarkPage;
 use crate::invitations::InvitationPage;
@@ -93,8 +95,10 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/peerwall.css"/>
-        <Title formatter=|page: String| {
-            if page.is_empty() { "Peerwall".to_string() } else { format!("{page} · Peerwall") }
+        // "Peerwall" until a page names itself: a lazily loaded page's title arrives with its
+        // code, and the document is never without one meanwhile.
+        <Title text="Peerwall" formatter=|page: String| {
+            if page.is_empty() || page == "Peerwall" { "Peerwall".to_string() } else { format!("{page} · Peerwall") }
         }/>
         <Router>
             <SiteLayout>
@@ -116,6 +120,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/documents") view={Lazy::<PackRoute>::new()}/>
                     <Route path=path!("/reviews/:id/data") view={Lazy::<BenchmarkRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
+                    <Route path=path!("/accessibility") view={Lazy::<AccessibilityRoute>::new()}/>
                 </Routes>
             </SiteLayout>
         </Router>
@@ -156,6 +161,7 @@ lazy_page!(ReportRoute, ReportPage);
 lazy_page!(TimetableRoute, TimetablePage);
 lazy_page!(PackRoute, PackPage);
 lazy_page!(BenchmarkRoute, BenchmarkPage);
+lazy_page!(AccessibilityRoute, AccessibilityPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests
 /// (and styles) can tell a live page from a static one.

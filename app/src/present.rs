@@ -16,6 +16,7 @@ mod state;
 
 use crate::layout::NotAvailable;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::membership::Role;
@@ -33,7 +34,10 @@ pub(crate) fn with_review<V: IntoView + 'static>(
 ) -> impl IntoView {
     let params = use_params_map();
     let overview = Resource::new(move || params.read().get("id"), load_review);
+    // A title before the review has loaded: the server-rendered page has one from its first
+    // byte, and a lazily loaded page has one while its code arrives (the page's own replaces it).
     view! {
+        <Title text=name/>
         <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
             {
                 let page = page.clone();

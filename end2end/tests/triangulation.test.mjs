@@ -71,7 +71,7 @@ test('dot votes are counted live but hidden until the facilitator reveals them',
   await peer.getByText('You have 1 of 3 votes left.').waitFor();
   assert.equal(await message(peer, demo).locator('.my-votes').innerText(), '●●');
   // The facilitator sees that votes were cast, not where.
-  await facilitator.getByText(/2 votes cast in all; counts hidden/).waitFor();
+  await facilitator.getByText(/2 cast, hidden until revealed/).waitFor();
   assert.equal(await message(facilitator, demo).locator('.vote-total').count(), 0);
   await facilitator.getByRole('button', { name: 'Reveal the votes' }).click();
   await message(peer, demo).locator('.vote-total', { hasText: '2 votes' }).waitFor();

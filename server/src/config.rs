@@ -140,6 +140,11 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Where people report an accessibility problem, shown on the accessibility statement
+    /// (`/accessibility`): an email address or a web address.
+    #[arg(long, env = "PEERWALL_ACCESSIBILITY_CONTACT")]
+    pub accessibility_contact: Option<String>,
+
     /// Seconds of inactivity after which a session ends (30 minutes by default).
     #[arg(long, env = "PEERWALL_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
     pub session_idle_secs: u64,

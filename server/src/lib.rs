@@ -164,6 +164,9 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         pack: Arc::new(pack.clone()),
         benchmarks: Arc::new(benchmarks.clone()),
         retention: Arc::new(retention.clone()),
+        accessibility: app::accessibility::StatementContact {
+            contact: config.accessibility_contact.clone(),
+        },
     };
     let bench = config
         .bench

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use app::accessibility::StatementContact;
 use app::accounts::AccountService;
 use app::audit::AuditService;
 use app::benchmark::BenchmarkService;
@@ -29,6 +30,8 @@ pub struct Services {
     pub pack: Arc<dyn PackService>,
     pub benchmarks: Arc<dyn BenchmarkService>,
     pub retention: Arc<dyn RetentionService>,
+    /// Not a service: the statement's contact, as configured.
+    pub accessibility: StatementContact,
 }
 
 impl Services {
@@ -45,5 +48,6 @@ impl Services {
         provide_context(self.pack.clone());
         provide_context(self.benchmarks.clone());
         provide_context(self.retention.clone());
+        provide_context(self.accessibility.clone());
     }
 }

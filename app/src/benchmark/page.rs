@@ -29,6 +29,7 @@ pub fn BenchmarkPage() -> impl IntoView {
     );
     let failed = move || pick.value().get().and_then(Result::err).map(|e| e.message);
     view! {
+        <Title text="Data"/>
         <Suspense fallback=|| view! { <p class="status">"Loading the data…"</p> }>
             {move || data.get().map(|result| match result {
                 Ok((review, view)) => view! { <Benchmarks review view pick/> }.into_any(),

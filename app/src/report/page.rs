@@ -29,6 +29,7 @@ pub fn ReportPage() -> impl IntoView {
     let params = use_params_map();
     let overview = Resource::new(move || params.read().get("id"), load_review);
     view! {
+        <Title text="Report"/>
         <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || overview.get().map(|result| match result {
                 Ok(overview) => view! {

@@ -32,6 +32,7 @@ pub fn ReviewPage() -> impl IntoView {
         |(id, ..)| load_review(id),
     );
     view! {
+        <Title text="Review"/>
         <Suspense fallback=|| view! { <p class="status">"Loading the review…"</p> }>
             {move || overview.get().map(|result| match result {
                 Ok(overview) => view! { <OverviewView overview change_phase member_actions/> }.into_any(),

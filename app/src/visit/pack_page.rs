@@ -47,6 +47,7 @@ pub fn PackPage() -> impl IntoView {
             .map(|error| error.message)
     };
     view! {
+        <Title text="Documents"/>
         <Suspense fallback=|| view! { <p class="status">"Loading the pack…"</p> }>
             {move || pack.get().map(|result| match result {
                 Ok((review, view)) => view! { <Pack review view mark withdraw/> }.into_any(),

@@ -157,18 +157,23 @@ pub(crate) fn columns(board: &Board) -> Vec<(Option<HeadingId>, String)> {
 }
 
 pub(crate) fn focus_note(note: NoteId) {
+    focus_id(format!("note-{note}"));
+}
+
+/// Puts the focus on the element with `id` once the next frame has drawn it.
+pub(crate) fn focus_id(id: String) {
     #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(element) = document()
-            .get_element_by_id(&format!("note-{note}"))
+            .get_element_by_id(&id)
             .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = element.focus();
         }
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = note;
+    let _ = id;
 }
 
 /// Moves the keyboard-carried note one step; returns the announcement.
@@ -208,20 +213,38 @@ pub(crate) fn note_key(
     event: leptos::ev::KeyboardEvent,
     id: NoteId,
     column: usize,
-    (state, filters, drag): (WallState, Filters, DragState),
+    context: (WallState, Filters, DragState),
 ) {
-    if drag.editing.get_untracked() == Some(id) {
+    if context.2.editing.get_untracked() == Some(id) {
         return;
     }
-    let key = event.key();
-    let carrying = drag.carry.get_untracked();
-    match (key.as_str(), carrying) {
+    if carry_key(&event.key(), id, column, context, true) {
+        event.prevent_default();
+    }
+}
+
+/// One step of carrying note `id` (in `column`) without dragging it, from its card's keyboard
+/// or from the move bar's buttons, which a pointer uses instead of a drag (WCAG 2.2's 2.5.7):
+/// " " picks it up or drops it, the arrow keys carry it, "Escape" puts it back. From the
+/// `keyboard`, the focus goes back to the card. Whether the key did anything.
+pub(crate) fn carry_key(
+    key: &str,
+    id: NoteId,
+    column: usize,
+    (state, filters, drag): (WallState, Filters, DragState),
+    keyboard: bool,
+) -> bool {
+    let refocus = move |note| {
+        if keyboard {
+            focus_note(note);
+        }
+    };
+    match (key, drag.carry.get_untracked()) {
         (" ", None) => {
-            event.prevent_default();
             let index = state.shown.with_untracked(|board| {
                 let columns = columns(board);
                 board
-                    .notes_in(columns[column].0.as_ref())
+                    .notes_in(columns.get(column).and_then(|c| c.0.as_ref()))
                     .into_iter()
                     .filter(|n| filters.matches(n))
                     .position(|n| n.id == id)
@@ -233,51 +256,55 @@ pub(crate) fn note_key(
                 index,
             }));
             state.dragging(Some(id));
-            drag.announce
-                .set("Picked up. Arrow keys move it, Space drops it, Escape cancels.".into());
+            drag.announce.set(if keyboard {
+                "Picked up. Arrow keys move it, Space drops it, Escape cancels.".into()
+            } else {
+                "Picked up. The move bar at the foot of the screen moves it.".into()
+            });
+            true
         }
         (" ", Some(carry)) => {
-            event.prevent_default();
             let (heading, before, place) = state.shown.with_untracked(|board| {
                 let columns = columns(board);
-                let (heading, title) = columns[carry.column].clone();
+                let (heading, title) = columns.get(carry.column).cloned().unwrap_or_default();
                 let others: Vec<NoteId> = board
                     .notes_in(heading.as_ref())
                     .into_iter()
-                    .filter(|n| n.id != id && filters.matches(n))
+                    .filter(|n| n.id != carry.note && filters.matches(n))
                     .map(|n| n.id)
                     .collect();
                 (heading, others.get(carry.index).copied(), title)
             });
             state.submit(Command::MoveNote {
-                note: id,
+                note: carry.note,
                 heading,
                 before,
             });
             drag.carry.set(None);
             state.dragging(None);
             drag.announce.set(format!("Dropped in {place}."));
-            focus_note(id);
+            refocus(carry.note);
+            true
         }
-        ("Escape", Some(_)) => {
-            event.prevent_default();
+        ("Escape", Some(carry)) => {
             drag.carry.set(None);
             state.dragging(None);
             drag.announce.set("Move cancelled.".into());
-            focus_note(id);
+            refocus(carry.note);
+            true
         }
         (_, Some(mut carry)) => {
             let said = state
                 .shown
-                .with_untracked(|board| step(board, &mut carry, &key, &filters));
-            if let Some(said) = said {
-                event.prevent_default();
-                drag.carry.set(Some(carry));
-                drag.announce.set(said);
-                focus_note(id);
-            }
+                .with_untracked(|board| step(board, &mut carry, key, &filters));
+            let Some(said) = said else { return false };
+            let note = carry.note;
+            drag.carry.set(Some(carry));
+            drag.announce.set(said);
+            refocus(note);
+            true
         }
-        _ => {}
+        _ => false,
     }
 }
 

@@ -66,7 +66,7 @@ pub struct WallState {
     pub conflicts: RwSignal<Vec<Conflict>>,
     /// The board as shown: the confirmed board with every pending operation applied on top.
     pub shown: Memo<Board>,
-    connection: StoredValue<Option<crate::browser::PageSocket>, LocalStorage>,
+    connection: StoredValue<Option<crate::browser::PageSocket>, crate::browser::SocketStorage>,
     attempts: StoredValue<u32>,
     /// Ask for the whole board at the next connection (after the votes were revealed).
     snapshot_next: StoredValue<bool>,
@@ -113,7 +113,7 @@ impl WallState {
             notice: RwSignal::new(None),
             conflicts: RwSignal::new(Vec::new()),
             shown,
-            connection: StoredValue::new_local(None),
+            connection: StoredValue::new_with_storage(None),
             attempts: StoredValue::new(0),
             snapshot_next: StoredValue::new(false),
         };

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+import { audit } from './accessibility.mjs';
+
 const results = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
 
 export function launchBrowser() {
@@ -57,8 +59,15 @@ export async function openPage(browser, options = {}) {
 }
 
 /// Waits until the browser has taken over the server-rendered page.
+/// Each page is audited for accessibility once it has hydrated (`accessibility.mjs`).
 export async function waitForHydration(page) {
   await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 20_000 });
+  await audit(page, 'hydrated', { collect: true });
+}
+
+/// The pages of the running test that are still open.
+export function openPages() {
+  return [...openContexts].flatMap((context) => context.pages()).filter((page) => !page.isClosed());
 }
 
 export function screenshotPath(name) {

@@ -5,23 +5,31 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before } from 'node:test';
 
-import { closeOpenPages, launchBrowser, screenshotPath, unfinishedRequests } from './browser.mjs';
+import { audit, failures } from './accessibility.mjs';
+import { closeOpenPages, launchBrowser, openPages, screenshotPath, unfinishedRequests } from './browser.mjs';
 import { startServer } from './server.mjs';
 
-/// Registers the file's hooks; the returned object is filled in when they run.
-export function useServerAndBrowser() {
+/// Registers the file's hooks; the returned object is filled in when they run. `env` adds to
+/// the server's environment (its options, `PEERWALL_…`).
+export function useServerAndBrowser({ env = {} } = {}) {
   const fixture = { server: undefined, browser: undefined };
   let failed = false;
   before(async () => {
-    fixture.server = await startServer();
+    fixture.server = await startServer({ env });
     fixture.browser = await launchBrowser();
   });
   afterEach(async (t) => {
     if (t?.passed === false) {
       failed = true;
       for (const request of unfinishedRequests()) console.log(`# unfinished when "${t.name}" failed: ${request}`);
+    } else {
+      // Every page the test leaves open is audited as it ends (a passing test only: a failed
+      // one's pages may be anywhere).
+      for (const page of openPages()) await audit(page, `end of "${t?.name}"`, { collect: true }).catch(() => {});
     }
+    const violations = failures();
     await closeOpenPages();
+    if (violations.length && t?.passed !== false) throw new Error(violations.join('\n'));
   });
   after(async () => {
     await fixture.browser?.close();

@@ -17,14 +17,14 @@ async function freePort() {
   return port;
 }
 
-export async function startServer({ demo = true } = {}) {
+export async function startServer({ demo = true, env = {} } = {}) {
   const port = await freePort();
   const bin = process.env.PEERWALL_BIN ?? path.join(root, 'target/debug/peerwall');
   const args = ['--addr', `127.0.0.1:${port}`, '--db', 'mem://', '--site-root', path.join(root, 'target/site')];
   if (demo) args.push('--demo');
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PEERWALL_LOG: 'warn' },
+    env: { ...process.env, PEERWALL_LOG: 'warn', ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });

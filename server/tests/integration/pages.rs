@@ -267,3 +267,45 @@ async fn the_presenter_panels_controls_come_disabled_until_the_page_has_the_wall
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_accessibility_statement_is_public_and_gives_the_configured_contact() {
+    let contact = "accessibility@eastbrook.example.gov.uk";
+    let app = TestApp::start(crate::support::config(
+        "mem://",
+        &["--demo", "--accessibility-contact", contact],
+    ))
+    .await;
+    // Signed out: the page, its sections, and the contact as a mail link.
+    let response = app.get("/accessibility").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    for heading in [
+        "Accessibility statement for Peerwall",
+        "Compliance status",
+        "Non-accessible content",
+        "Enforcement procedure",
+        "Preparation of this accessibility statement",
+    ] {
+        assert!(html.contains(heading), "{heading} missing: {html}");
+    }
+    assert!(html.contains(&format!("mailto:{contact}")), "{html}");
+    // The server function behind it answers without a session.
+    let answer = json(
+        app.post("/api/accessibility_contact", String::new(), None)
+            .await,
+    )
+    .await;
+    assert_eq!(answer["contact"], contact);
+    // Every page links to it from its footer.
+    let sign_in = app.get("/sign-in").await.text().await.unwrap();
+    assert!(sign_in.contains(r#"href="/accessibility""#), "{sign_in}");
+    app.stop().await;
+
+    // Without a contact configured, the statement says whom to ask instead.
+    let app = TestApp::demo().await;
+    let html = app.get("/accessibility").await.text().await.unwrap();
+    assert!(html.contains("peer challenge manager"), "{html}");
+    assert!(!html.contains("mailto:"), "{html}");
+    app.stop().await;
+}

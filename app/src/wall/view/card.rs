@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::wall::drag::{DragState, columns, focus_note};
+use crate::wall::drag::{DragState, carry_key, columns, focus_note};
 use crate::wall::protocol::{Command, MAX_NOTE_CHARS, NoteEdit};
 use crate::wall::state::{WallState, command_note};
 use crate::wall::view::filters::Filters;
@@ -158,7 +158,10 @@ pub(crate) fn NoteCard(note: Note) -> impl IntoView {
                         <textarea id=format!("edit-{id}") rows="3" maxlength=MAX_NOTE_CHARS.to_string()
                             prop:value=move || drag.draft.get() on:input=move |event| drag.draft.set(event_target_value(&event))></textarea>
                         <button type="submit" class="button button-small">"Save"</button>
-                        <button type="button" class="link-button" on:click=move |_| drag.editing.set(None)>"Cancel"</button>
+                        <button type="button" class="link-button" on:click=move |_| {
+                            drag.editing.set(None);
+                            focus_note(id);
+                        }>"Cancel"</button>
                     </form>
                 }.into_any()
             } else {
@@ -179,6 +182,9 @@ pub(crate) fn NoteCard(note: Note) -> impl IntoView {
                 }
             }}
             <div class="note-actions">
+                <button type="button" class="link-button" data-note-action="move">
+                    "Move" <span class="visually-hidden">" this note"</span>
+                </button>
                 <button type="button" class="link-button" data-note-action="edit">
                     "Edit" <span class="visually-hidden">" this note"</span>
                 </button>
@@ -187,5 +193,53 @@ pub(crate) fn NoteCard(note: Note) -> impl IntoView {
                 </button>
             </div>
         </li>
+    }
+}
+
+/// While a note is carried (picked up by its Move button or from the keyboard), the buttons that
+/// carry it with a pointer, one tap or click at a time, instead of a drag (WCAG 2.2, 2.5.7). The
+/// bar is drawn once per carried note, so the button pressed keeps the focus between steps.
+#[component]
+pub(crate) fn MoveBar() -> impl IntoView {
+    let state = expect_context::<WallState>();
+    let filters = expect_context::<Filters>();
+    let drag = expect_context::<DragState>();
+    let carried = Memo::new(move |_| drag.carry.with(|carry| carry.as_ref().map(|c| c.note)));
+    let press = move |key: &'static str| {
+        move |_: leptos::ev::MouseEvent| {
+            if let Some(carry) = drag.carry.get_untracked() {
+                // Dropping or cancelling takes the bar away: the focus goes back to the note.
+                let done = matches!(key, " " | "Escape");
+                carry_key(key, carry.note, carry.column, (state, filters, drag), done);
+            }
+        }
+    };
+    move || {
+        carried.get().map(|note| {
+            let text = state.shown.with_untracked(|board| {
+                board.notes.get(&note).map(|n| n.text.clone()).unwrap_or_default()
+            });
+            view! {
+                <div class="move-bar" role="group" aria-label="Move the note">
+                    <p class="move-bar-note">"Moving: " <span>{text}</span></p>
+                    <div class="move-bar-buttons">
+                        <button type="button" class="button button-small button-secondary" on:click=press("ArrowLeft")>
+                            <span aria-hidden="true">"← "</span>"Left"
+                        </button>
+                        <button type="button" class="button button-small button-secondary" on:click=press("ArrowUp")>
+                            <span aria-hidden="true">"↑ "</span>"Up"
+                        </button>
+                        <button type="button" class="button button-small button-secondary" on:click=press("ArrowDown")>
+                            <span aria-hidden="true">"↓ "</span>"Down"
+                        </button>
+                        <button type="button" class="button button-small button-secondary" on:click=press("ArrowRight")>
+                            "Right"<span aria-hidden="true">" →"</span>
+                        </button>
+                        <button type="button" class="button button-small" on:click=press(" ")>"Drop here"</button>
+                        <button type="button" class="button button-small button-secondary" on:click=press("Escape")>"Cancel"</button>
+                    </div>
+                </div>
+            }
+        })
     }
 }

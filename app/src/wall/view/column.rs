@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 
 use crate::wall::drag::{
-    DragState, event_note, note_key, start_drag, touch_end, touch_move, touch_start,
+    DragState, carry_key, event_note, focus_id, note_key, start_drag, touch_end, touch_move,
+    touch_start,
 };
 use crate::wall::protocol::Command;
 use crate::wall::state::{Notice, WallState};
@@ -109,7 +110,7 @@ const FIRST_NOTES: usize = 24;
 const MORE_NOTES: usize = 48;
 
 /// A column's notes. Everything their cards do is listened for once, here: mouse drag and
-/// drop, the keyboard, the touch grip, and the Edit and Delete buttons.
+/// drop, the keyboard, the touch grip, and the Move, Edit and Delete buttons.
 #[component]
 fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoView {
     let state = expect_context::<WallState>();
@@ -157,7 +158,7 @@ fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoV
                     note_key(event, id, index, (state, filters, drag));
                 }
             }
-            on:click=move |event| card_button(&event, state, drag)
+            on:click=move |event| card_button(&event, index, (state, filters, drag))
             on:pointerdown=move |event: leptos::ev::PointerEvent| {
                 if let Some(id) = event_note(&event, ".drag-handle") {
                     touch_start(event, id, state, drag);
@@ -224,15 +225,28 @@ fn drop_on_card(event: &leptos::ev::DragEvent, state: WallState, drag: DragState
     state.dragging(None);
 }
 
-/// A card's Edit or Delete button.
-fn card_button(event: &leptos::ev::MouseEvent, state: WallState, drag: DragState) {
-    if let Some(id) = event_note(event, "button[data-note-action=edit]") {
+/// A card's Move, Edit or Delete button. Move picks the note up for the move bar
+/// (`card::MoveBar`), putting down any other note being carried.
+fn card_button(
+    event: &leptos::ev::MouseEvent,
+    column: usize,
+    (state, filters, drag): (WallState, Filters, DragState),
+) {
+    if let Some(id) = event_note(event, "button[data-note-action=move]") {
+        if drag.carry.get_untracked().is_some() {
+            drag.carry.set(None);
+            state.dragging(None);
+        }
+        carry_key(" ", id, column, (state, filters, drag), false);
+    } else if let Some(id) = event_note(event, "button[data-note-action=edit]") {
         drag.draft.set(
             state
                 .shown
                 .with_untracked(|b| b.notes.get(&id).map(|n| n.text.clone()).unwrap_or_default()),
         );
         drag.editing.set(Some(id));
+        // The box opens where the note's text was, before the button: the focus goes to it.
+        focus_id(format!("edit-{id}"));
     } else if let Some(id) = event_note(event, "button[data-note-action=delete]") {
         state.submit(Command::DeleteNote { note: id });
         state.notice.set(Some(Notice::Deleted(id)));

@@ -213,6 +213,8 @@ fn MessageCard(message: KeyMessage, position: usize, count: usize) -> impl IntoV
                     on:click=move |_| {
                         draft.set(state.shown.with_untracked(|b| b.messages.get(&id).map(|m| m.text.clone()).unwrap_or_default()));
                         editing.set(true);
+                        // The box opens above the button: the focus goes to it.
+                        crate::wall::drag::focus_id(format!("edit-message-{id}"));
                     }>"Edit"<span class="visually-hidden">" this message"</span></button>
                 <button type="button" class="link-button" disabled=move || !writable()
                     on:click=move |_| state.submit(Command::DeleteMessage { message: id })>"Delete"
@@ -246,9 +248,8 @@ fn MessageVotes(id: MessageId) -> impl IntoView {
     };
     view! {
         <div class="votes">
-                <span class="my-votes" aria-label=move || format!("Your votes here: {}", my_votes())>
-                    {move || "●".repeat(my_votes() as usize)}
-                </span>
+                <span class="my-votes" aria-hidden="true">{move || "●".repeat(my_votes() as usize)}</span>
+                <span class="visually-hidden">{move || format!("Your votes here: {}", my_votes())}</span>
                 {move || revealed().then(|| view! {
                     <span class="vote-total">{move || match total() { 1 => "1 vote".to_string(), n => format!("{n} votes") }}</span>
                 })}
@@ -374,7 +375,8 @@ pub fn TriangulationBar() -> impl IntoView {
                     let hidden = if settings.votes_revealed {
                         "Votes are shown.".to_string()
                     } else {
-                        format!("{} cast in all; counts hidden until the facilitator reveals them.", match cast() { 1 => "1 vote".to_string(), n => format!("{n} votes") })
+                        // Short enough for one line beside the lead's tools on a laptop.
+                        format!("{} cast, hidden until revealed.", cast())
                     };
                     format!("You have {left} of {} votes left. {hidden}", settings.votes_per_person)
                 }}

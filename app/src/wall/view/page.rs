@@ -12,7 +12,7 @@ use crate::membership::{Action, Role, allows};
 use crate::review::{ReviewId, load_review};
 use crate::wall::drag::{DragState, MessageDrag, columns};
 use crate::wall::state::WallState;
-use crate::wall::view::card::CardMarks;
+use crate::wall::view::card::{CardMarks, MoveBar};
 use crate::wall::view::column::Column;
 use crate::wall::view::composer::Composer;
 use crate::wall::view::filters::{FilterBar, Filters};
@@ -26,6 +26,7 @@ pub fn WallPage() -> impl IntoView {
     let params = use_params_map();
     let overview = Resource::new(move || params.read().get("id"), load_review);
     view! {
+        <Title text="Findings wall"/>
         <Suspense fallback=|| view! { <p class="status">"Loading the wall…"</p> }>
             {move || overview.get().map(|result| match result {
                 Ok(overview) if allows(overview.my_role, Action::ViewNotes) => {
@@ -104,7 +105,7 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
             <StatusLine/>
         </header>
         <p id="drag-help" class="visually-hidden">
-            "To move a note with the keyboard, press Space to pick it up, the arrow keys to move it, Space to drop it, or Escape to cancel."
+            "To move a note with the keyboard, press Space to pick it up, the arrow keys to move it, Space to drop it, or Escape to cancel. Or use its Move button and the move bar."
         </p>
         <div class="visually-hidden" role="status" aria-live="assertive">{move || drag.announce.get()}</div>
         <PresenceBar/>
@@ -127,6 +128,7 @@ fn Wall(review: ReviewId, role: Role, title: String) -> impl IntoView {
             />
         </div>
         {manages.then(|| view! { <AddHeading/> })}
+        <MoveBar/>
         </div>
     }
 }
