@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { audit } from './support/accessibility.mjs';
 import { openPage, screenshotPath, waitForHydration } from './support/browser.mjs';
 import { useServerAndBrowser } from './support/fixture.mjs';
 import { REVIEW, openWall as openWallAs } from './support/wall-page.mjs';
@@ -99,6 +100,10 @@ test('a note dragged by touch, with its grip, moves for everyone', async () => {
   await grip.dispatchEvent('pointerdown', touch(from.x + 4, from.y + 4));
   await grip.dispatchEvent('pointermove', touch(to.x + 10, to.y + 40));
   await column(helen, 'Capacity for improvement').and(helen.locator('.drop-into')).waitFor();
+  // Both walls as they are mid-drag: the dragger's drop target, the other's "is moving this".
+  await note(gareth, text).getByText('Helen Marsh is moving this').waitFor();
+  await audit(helen, 'wall: a note being dragged by touch');
+  await audit(gareth, 'wall: another reviewer dragging a note');
   await grip.dispatchEvent('pointerup', touch(to.x + 10, to.y + 40));
   await column(gareth, 'Capacity for improvement').locator('li.note', { hasText: text }).waitFor();
   assert.equal(await column(gareth, 'Local priorities and outcomes').locator('li.note', { hasText: text }).count(), 0);
