@@ -6,12 +6,19 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/peerwall/target
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
-.PHONY: run test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
+.PHONY: run run-mail test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
 	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault bench-cluster-load
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
 run: tools build
 	$(PEERWALL_BIN) --demo $(ARGS)
+
+## The demo with email: a local SMTP server that shows each mail in this terminal, and the demo
+## sending invitations to it.
+run-mail: tools-e2e build
+	@node end2end/smtp-sink.mjs 2525 --readable & trap "kill $$!" EXIT; \
+	$(PEERWALL_BIN) --demo --smtp-url smtp://127.0.0.1:2525 --mail-from "Peerwall demo <peerwall@demo.peerwall.test>" \
+		--public-url http://127.0.0.1:3000 $(ARGS)
 
 ## Lint (rustfmt, clippy for the server and the browser build), unit, integration (real
 ## SurrealDB), the fault run and browser end-to-end tests.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use app::accounts::{
     AccountService, Caller, MAX_NAME, MAX_PASSWORD, MIN_PASSWORD, PersonId, RequestSession,
-    SignedIn, normalise_email,
+    ResetLink, SignedIn, normalise_email,
 };
 use app::error::{AppError, ErrorCode};
 use chrono::Utc;
@@ -30,6 +30,8 @@ pub struct Accounts {
     throttle: Arc<PasswordThrottle>,
     access: crate::access::AccessWatch,
     audit: AuditTrail,
+    /// Password reset links go by mail too when it is on.
+    mail: crate::mail::Mail,
 }
 
 impl Accounts {
@@ -55,6 +57,7 @@ impl Accounts {
         sessions: SessionPolicy,
         access: crate::access::AccessWatch,
         audit: AuditTrail,
+        mail: crate::mail::Mail,
     ) -> Self {
         Self {
             db,
@@ -62,6 +65,7 @@ impl Accounts {
             throttle: Arc::default(),
             access,
             audit,
+            mail,
         }
     }
 
@@ -340,7 +344,7 @@ impl AccountService for Accounts {
         Ok(())
     }
 
-    async fn issue_password_reset(&self, by: &Caller, email: &str) -> Result<String, AppError> {
+    async fn issue_password_reset(&self, by: &Caller, email: &str) -> Result<ResetLink, AppError> {
         let email =
             normalise_email(email).map_err(|message| AppError::new(ErrorCode::Invalid, message))?;
         let person = db::accounts::find_person_by_email(&self.db, &email)
@@ -354,18 +358,41 @@ impl AccountService for Accounts {
             })?;
         let (token, hash) = new_token();
         let expires_at = Utc::now() + chrono::Duration::hours(24);
+        let path = format!("/reset-password/{token}");
+        let mail = self.mail.is_on().then(|| {
+            crate::mail::compose(
+                uuid::Uuid::new_v4(),
+                "password_reset",
+                None,
+                email.clone(),
+                "Choose a new Peerwall password".to_string(),
+                &[
+                    format!(
+                        "{}, an administrator of Peerwall, has issued a link for you to choose a new password for your account ({email}).",
+                        by.name
+                    ),
+                    format!(
+                        "The link works once, until {}. If you did not ask for this, tell your administrator; your password stays as it is unless the link is used.",
+                        expires_at.format("%-d %B %Y at %H:%M UTC")
+                    ),
+                ],
+                ("Choose a new password", self.mail.link(&path)),
+            )
+        });
+        let emailed = mail.is_some();
         db::accounts::create_password_reset(
             &self.db,
             PersonId(person.id),
             by.id,
             &hash,
             expires_at,
+            mail,
         )
         .await
         .map_err(unavailable)?;
-        let path = format!("/reset-password/{token}");
-        // No mail server in this build: the link goes only to the administrator who issued it,
-        // in this answer; the token is never logged.
+        self.mail.queued();
+        // The link goes to the administrator who issued it, in this answer, and by mail when
+        // mail is on; the token is never logged.
         tracing::info!("password reset link issued");
         self.audit(
             "password_reset_issued",
@@ -374,7 +401,7 @@ impl AccountService for Accounts {
             None,
         )
         .await;
-        Ok(path)
+        Ok(ResetLink { path, emailed })
     }
 
     async fn reset_password(

@@ -145,6 +145,22 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_ACCESSIBILITY_CONTACT")]
     pub accessibility_contact: Option<String>,
 
+    /// The SMTP server mail goes through (invitations, password resets): `smtp://host:port`
+    /// (plain, on a trusted network), `smtp://user:password@host:587?tls=required` (STARTTLS)
+    /// or `smtps://user:password@host`. Without it no mail is sent and links are shown to
+    /// whoever created them.
+    #[arg(
+        long,
+        env = "PEERWALL_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    pub smtp_url: Option<String>,
+
+    /// Who mail comes from, such as `"Peerwall <peerwall@council.gov.uk>"` (with `--smtp-url`).
+    #[arg(long, env = "PEERWALL_MAIL_FROM")]
+    pub mail_from: Option<String>,
+
     /// Seconds of inactivity after which a session ends (30 minutes by default).
     #[arg(long, env = "PEERWALL_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
     pub session_idle_secs: u64,
@@ -287,6 +303,21 @@ impl Config {
 
     /// Leptos's options, built here rather than from cargo-leptos's environment variables so
     /// the binary runs the same however it was started.
+    /// The site's mail, from `--smtp-url` and `--mail-from`, with links to `--public-url` (or,
+    /// without one, the listening address).
+    pub fn mail(&self) -> Result<crate::mail::Mail, crate::mail::MailSetupError> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => {
+                let site = self
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", self.addr));
+                crate::mail::Mail::smtp(url, from, &site)
+            }
+            _ => Ok(crate::mail::Mail::off()),
+        }
+    }
+
     pub fn leptos_options(&self) -> LeptosOptions {
         LeptosOptions::builder()
             .output_name("peerwall")

@@ -12,6 +12,7 @@ mod location;
 pub mod membership;
 pub mod migrations;
 pub mod organisations;
+pub mod outbox;
 pub mod pack;
 pub mod presence;
 mod records;

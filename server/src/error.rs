@@ -25,6 +25,9 @@ pub enum StartupError {
     #[error("the database failed while preparing the server: {0}")]
     Database(#[from] DbError),
 
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailSetupError),
+
     #[error(
         "--demo only seeds a fresh database or the demo's own, and this one holds real accounts \
          or reviews: the demo's accounts share a published password. Use another --db folder \

@@ -15,7 +15,9 @@ use crate::accounts::{Accounts, unavailable};
 use crate::audit::{AuditEntry, AuditTrail};
 use crate::auth::session::new_token;
 use crate::db::accounts::NewPerson;
+use crate::db::outbox::NewMail;
 use crate::db::{self, Database};
+use crate::mail::Mail;
 use crate::membership::Memberships;
 
 const BAD_INVITATION: &str = "This invitation link has expired or has already been used. Ask your facilitator for a new one.";
@@ -27,6 +29,7 @@ pub struct Invitations {
     membership: Arc<Memberships>,
     audit: AuditTrail,
     ttl: Duration,
+    mail: Mail,
 }
 
 impl Invitations {
@@ -36,6 +39,7 @@ impl Invitations {
         membership: Arc<Memberships>,
         audit: AuditTrail,
         ttl: Duration,
+        mail: Mail,
     ) -> Self {
         Self {
             db,
@@ -43,7 +47,64 @@ impl Invitations {
             membership,
             audit,
             ttl,
+            mail,
         }
+    }
+
+    /// The invitation's mail, when mail is on: who invites, to what, the link and its expiry.
+    async fn invitation_mail(
+        &self,
+        by: &Caller,
+        review: Option<ReviewId>,
+        email: &str,
+        role: Role,
+        path: &str,
+        expires: &str,
+    ) -> Result<Option<NewMail>, AppError> {
+        if !self.mail.is_on() {
+            return Ok(None);
+        }
+        let (subject, opening) = match review {
+            Some(review) => {
+                let summary = db::review::get_summary(&self.db, review)
+                    .await
+                    .map_err(unavailable)?
+                    .ok_or_else(|| {
+                        AppError::new(ErrorCode::NotFound, "There is no such review.")
+                    })?;
+                (
+                    format!("You are invited to the {}", summary.title),
+                    format!(
+                        "{} has invited you to join the {} ({}) on Peerwall as {}.",
+                        by.name,
+                        summary.title,
+                        summary.host_authority,
+                        role.label().to_lowercase()
+                    ),
+                )
+            }
+            None => (
+                "Your facilitator account on Peerwall".to_string(),
+                format!(
+                    "{} has invited you to open a facilitator account on Peerwall, to set up peer challenges and invite their teams.",
+                    by.name
+                ),
+            ),
+        };
+        Ok(Some(crate::mail::compose(
+            uuid::Uuid::new_v4(),
+            "invitation",
+            review,
+            email.to_string(),
+            subject,
+            &[
+                opening,
+                format!(
+                    "The link works once, for {email}, until {expires}. If you were not expecting this, you can ignore this email."
+                ),
+            ],
+            ("Accept the invitation", self.mail.link(path)),
+        )))
     }
 
     /// A single-use invitation to `review` in `role`, or, without a review, to open a
@@ -59,6 +120,12 @@ impl Invitations {
             normalise_email(email).map_err(|message| AppError::invalid_field("email", message))?;
         let (token, hash) = new_token();
         let expires_at = Utc::now() + chrono::Duration::from_std(self.ttl).unwrap_or_default();
+        let path = format!("/invitations/{token}");
+        let expires = expires_at.format("%-d %B %Y at %H:%M UTC").to_string();
+        let mail = self
+            .invitation_mail(by, review, &email, role, &path, &expires)
+            .await?;
+        let emailed = mail.is_some();
         db::invitations::create(
             &self.db,
             db::invitations::NewInvitation {
@@ -69,12 +136,13 @@ impl Invitations {
                 invited_by: by.id,
                 expires_at,
             },
+            mail,
         )
         .await
         .map_err(unavailable)?;
-        let path = format!("/invitations/{token}");
-        // No mail server in this build: the link goes only to the person who created it, in
-        // this answer. A token is never logged: the log is read by more people than the link.
+        self.mail.queued();
+        // The link goes to the person who created it, in this answer, and by mail when mail is
+        // on. A token is never logged: the log is read by more people than the link.
         tracing::info!(review = ?review, role = role.as_str(), "invitation created");
         let (kind, detail) = match review {
             Some(_) => (
@@ -99,7 +167,8 @@ impl Invitations {
             path,
             email,
             role,
-            expires: expires_at.format("%-d %B %Y at %H:%M UTC").to_string(),
+            expires,
+            emailed,
         })
     }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod health;
 pub mod invitations;
 pub mod live;
+pub mod mail;
 pub mod membership;
 pub mod organisations;
 pub mod present;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub pack: visit::pack::Packs,
     /// The council's benchmarking data, for its import route.
     pub benchmarks: benchmark::Benchmarks,
+    /// The mail outbox's worker (`--smtp-url`), stopped at shutdown.
+    pub mail: mail::Mail,
     /// Retention: the schedule that destroys notes past their date (and tests' injected time).
     pub retention: retention::Retention,
 }
@@ -108,6 +111,8 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
             "--bench is on: POST /bench/setup creates sessions for whoever has the bench secret"
         );
     }
+    let mail = config.mail()?;
+    mail.start(db.clone());
     let sessions = config.session_policy();
     let access = access::AccessWatch::new(db.clone());
     access.start_following();
@@ -117,6 +122,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         sessions.clone(),
         access.clone(),
         audit.clone(),
+        mail.clone(),
     ));
     let membership = Arc::new(membership::Memberships::new(
         db.clone(),
@@ -154,6 +160,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
             membership.clone(),
             audit.clone(),
             config.invitation_ttl(),
+            mail.clone(),
         )),
         organisations: Arc::new(organisations::Organisations::new(db.clone(), audit.clone())),
         membership,
@@ -190,6 +197,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         pack,
         benchmarks,
         retention,
+        mail,
     })
 }
 
@@ -262,6 +270,7 @@ pub async fn stop_following(state: &AppState) {
     state.report.stop_following().await;
     state.timetable.stop_following().await;
     state.retention.stop_schedule();
+    state.mail.stop().await;
 }
 
 /// Runs the whole server until Ctrl-C or SIGTERM.

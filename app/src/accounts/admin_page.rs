@@ -50,7 +50,11 @@ fn InviteFacilitatorForm() -> impl IntoView {
                     id="facilitator-url"
                     label="Facilitator invitation link"
                     path=link.path
-                    note=format!("Send this link to {}. It works once, until {}.", link.email, link.expires)
+                    note=if link.emailed {
+                        format!("Emailed to {}. The link works once, until {}; it is here too, in case the email does not arrive.", link.email, link.expires)
+                    } else {
+                        format!("Send this link to {}. It works once, until {}.", link.email, link.expires)
+                    }
                 />
             }
             .into_any(),
@@ -80,12 +84,16 @@ fn ResetLinkForm() -> impl IntoView {
     let issue = ServerAction::<IssuePasswordReset>::new();
     let outcome = move || {
         issue.value().get().map(|result| match result {
-            Ok(path) => view! {
+            Ok(link) => view! {
                 <LinkToPass
                     id="reset-url"
                     label="Reset link"
-                    path
-                    note="Pass this link on. It works once, for 24 hours.".to_string()
+                    path=link.path
+                    note=if link.emailed {
+                        "Emailed to the account's address. The link works once, for 24 hours; it is here too, in case the email does not arrive.".to_string()
+                    } else {
+                        "Pass this link on. It works once, for 24 hours.".to_string()
+                    }
                 />
             }
             .into_any(),

@@ -58,7 +58,11 @@ pub trait AccountService: Send + Sync {
     ) -> Result<(), AppError>;
 
     /// Issues a one-time password reset link for the account `email` (administrators only).
-    async fn issue_password_reset(&self, by: &Caller, email: &str) -> Result<String, AppError>;
+    async fn issue_password_reset(
+        &self,
+        by: &Caller,
+        email: &str,
+    ) -> Result<crate::accounts::ResetLink, AppError>;
 
     /// Sets a new password with a reset link's token; all the account's sessions end.
     async fn reset_password(
@@ -188,9 +192,10 @@ pub async fn change_password(
     })
     .await
 }
-/// Issues a one-time password reset link (administrators only); returns its path.
+/// Issues a one-time password reset link (administrators only), mailed to the account when
+/// mail is on; returns its path.
 #[server(prefix = "/api", endpoint = "issue_password_reset")]
-pub async fn issue_password_reset(email: String) -> Result<String, AppError> {
+pub async fn issue_password_reset(email: String) -> Result<crate::accounts::ResetLink, AppError> {
     crate::error::respond(async {
         let caller = require_admin("issue password reset links")?;
         let services = crate::services::service::<dyn crate::accounts::AccountService>()?;

@@ -107,3 +107,12 @@ mod tests {
         assert!(caller.can_create_reviews());
     }
 }
+
+/// A password reset link an administrator issued, to pass on.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResetLink {
+    /// `/reset-password/<token>`; the browser adds its own origin.
+    pub path: String,
+    /// Whether it was also sent to the account's address (the site has a mail server).
+    pub emailed: bool,
+}

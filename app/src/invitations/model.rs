@@ -13,6 +13,9 @@ pub struct InvitationLink {
     pub role: Role,
     /// When the link stops working, as people read dates.
     pub expires: String,
+    /// Whether it was also sent to `email` (the site has a mail server).
+    #[serde(default)]
+    pub emailed: bool,
 }
 
 /// What the person holding an invitation link sees before accepting it.

@@ -43,10 +43,17 @@ pub fn InviteForm(review: ReviewId, roles: Vec<Role>) -> impl IntoView {
                     <LinkToPass
                         id="invitation-url"
                         label="Invitation link"
-                        note=format!(
-                            "Send this link to {} ({}). It works once, until {}.",
-                            link.email, link.role.label(), link.expires
-                        )
+                        note=if link.emailed {
+                            format!(
+                                "Emailed to {} ({}). The link works once, until {}; it is here too, in case the email does not arrive.",
+                                link.email, link.role.label(), link.expires
+                            )
+                        } else {
+                            format!(
+                                "Send this link to {} ({}). It works once, until {}.",
+                                link.email, link.role.label(), link.expires
+                            )
+                        }
                         path=link.path
                     />
                 }.into_any(),

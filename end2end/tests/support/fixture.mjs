@@ -10,12 +10,13 @@ import { closeOpenPages, launchBrowser, openPages, screenshotPath, unfinishedReq
 import { startServer } from './server.mjs';
 
 /// Registers the file's hooks; the returned object is filled in when they run. `env` adds to
-/// the server's environment (its options, `PEERWALL_…`).
+/// the server's environment (its options, `PEERWALL_…`): an object, or an async function
+/// returning one, run first (to start something the server's options name).
 export function useServerAndBrowser({ env = {} } = {}) {
   const fixture = { server: undefined, browser: undefined };
   let failed = false;
   before(async () => {
-    fixture.server = await startServer({ env });
+    fixture.server = await startServer({ env: typeof env === 'function' ? await env() : env });
     fixture.browser = await launchBrowser();
   });
   afterEach(async (t) => {

@@ -202,24 +202,38 @@ pub async fn revoke_other_sessions(
     Ok(())
 }
 
-/// Stores a one-time password reset for `person`, issued by `by`.
+/// Stores a one-time password reset for `person`, issued by `by`, and, when mail is on, queues
+/// its mail in the same transaction.
 pub async fn create_password_reset(
     db: &Database,
     person: PersonId,
     by: PersonId,
     token_hash: &str,
     expires_at: DateTime<Utc>,
+    mail: Option<super::outbox::NewMail>,
 ) -> Result<(), DbError> {
-    db.query(
-        "CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
-                 created_at = time::now(), expires_at = $expires",
-    )
-    .bind(("hash", token_hash.to_string()))
-    .bind(("person", person_record(person)))
-    .bind(("by", person_record(by)))
-    .bind(("expires", expires_at))
-    .await?
-    .check()?;
+    let queue = if mail.is_some() {
+        super::outbox::QUEUE_MAIL
+    } else {
+        ""
+    };
+    let query = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
+                 created_at = time::now(), expires_at = $expires;
+             {queue}
+             COMMIT TRANSACTION;"
+        ))
+        .bind(("hash", token_hash.to_string()))
+        .bind(("person", person_record(person)))
+        .bind(("by", person_record(by)))
+        .bind(("expires", expires_at));
+    let query = match mail {
+        Some(mail) => super::outbox::bind_mail(query, mail),
+        None => query,
+    };
+    query.await?.check()?;
     Ok(())
 }
 

@@ -33,19 +33,37 @@ pub struct InvitationRow {
     pub used_at: Option<DateTime<Utc>>,
 }
 
-pub async fn create(db: &Database, invitation: NewInvitation) -> Result<(), DbError> {
-    db.query(
-        "CREATE invitation SET token_hash = $hash, review = $review, role = $role,
-                 email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires",
-    )
-    .bind(("hash", invitation.token_hash))
-    .bind(("review", invitation.review.map(review_record)))
-    .bind(("role", invitation.role.as_str()))
-    .bind(("email", invitation.email))
-    .bind(("by", person_record(invitation.invited_by)))
-    .bind(("expires", invitation.expires_at))
-    .await?
-    .check()?;
+/// Stores the invitation and, when mail is on, queues its mail in the same transaction: the
+/// invitation exists exactly when its mail will go.
+pub async fn create(
+    db: &Database,
+    invitation: NewInvitation,
+    mail: Option<super::outbox::NewMail>,
+) -> Result<(), DbError> {
+    let queue = if mail.is_some() {
+        super::outbox::QUEUE_MAIL
+    } else {
+        ""
+    };
+    let query = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             CREATE invitation SET token_hash = $hash, review = $review, role = $role,
+                 email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires;
+             {queue}
+             COMMIT TRANSACTION;"
+        ))
+        .bind(("hash", invitation.token_hash))
+        .bind(("review", invitation.review.map(review_record)))
+        .bind(("role", invitation.role.as_str()))
+        .bind(("email", invitation.email))
+        .bind(("by", person_record(invitation.invited_by)))
+        .bind(("expires", invitation.expires_at));
+    let query = match mail {
+        Some(mail) => super::outbox::bind_mail(query, mail),
+        None => query,
+    };
+    query.await?.check()?;
     Ok(())
 }
 

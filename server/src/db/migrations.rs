@@ -102,6 +102,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "presence across nodes: who is on each board on each node",
         sql: include_str!("migrations/0017_presence.surql"),
     },
+    Migration {
+        version: 18,
+        name: "the mail outbox: mail written with what causes it, sent and retried by a worker",
+        sql: include_str!("migrations/0018_outbox.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -77,6 +77,14 @@ const TABLE: &[Row] = &[
         check: nothing,
     },
     Row {
+        // The accessibility statement's contact: public, like the statement (this app has
+        // none configured, so the answer is empty for everyone).
+        path: "/api/accessibility_contact",
+        body: no_body,
+        expect: |_| Expect::Allowed,
+        check: |_, value| assert!(value["contact"].is_null(), "{value}"),
+    },
+    Row {
         path: "/api/who_am_i",
         body: no_body,
         expect: |_| Expect::Allowed,
@@ -214,7 +222,15 @@ const TABLE: &[Row] = &[
             Who::Admin => Expect::Allowed,
             _ => Expect::Denied("forbidden"),
         },
-        check: |_, value| assert!(value.as_str().unwrap().starts_with("/reset-password/")),
+        check: |_, value| {
+            assert!(
+                value["path"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("/reset-password/")
+            );
+            assert_eq!(value["emailed"], false);
+        },
     },
     Row {
         path: "/api/create_review",

@@ -13,6 +13,7 @@ mod cluster;
 mod config_errors;
 mod health;
 mod invitations;
+mod mail;
 mod migrations;
 mod pack;
 mod pages;

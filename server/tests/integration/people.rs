@@ -365,7 +365,7 @@ async fn an_administrators_reset_link_sets_a_new_password_once_and_unlocks() {
         )
         .await;
     assert_eq!(issued.status(), 200);
-    let path = json(issued).await.as_str().unwrap().to_string();
+    let path = json(issued).await["path"].as_str().unwrap().to_string();
     let token = path.strip_prefix("/reset-password/").unwrap().to_string();
     let unknown = app
         .post(

@@ -218,7 +218,7 @@ async fn a_password_reset_closes_every_socket_of_that_person() {
         .unwrap()
         .caller();
     let link = people.issue_password_reset(&admin, PEER).await.unwrap();
-    let token = link.rsplit('/').next().unwrap();
+    let token = link.path.rsplit('/').next().unwrap();
     people
         .reset_password(token, "a-new-password-2026", None)
         .await

@@ -104,6 +104,7 @@ impl TestApp {
         self.state.access.stop_following().await;
         self.state.report.stop_following().await;
         self.state.timetable.stop_following().await;
+        self.state.mail.stop().await;
         if self.owns_db {
             self.state.db.close().await;
         }

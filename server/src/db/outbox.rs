@@ -1,0 +1,151 @@
+//! The mail outbox: mail written in the same transaction as the event that causes it, and the
+//! worker's claims, sends and retries (`crate::mail`).
+
+use app::review::ReviewId;
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
+
+use super::records::review_record;
+use super::{Database, DbError};
+
+/// A mail to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMail {
+    /// Its id, and so its `Message-ID`: a resend after a crash is recognisably the same mail.
+    pub id: uuid::Uuid,
+    /// What caused it (`invitation`, `password_reset`), for the record.
+    pub kind: &'static str,
+    pub review: Option<ReviewId>,
+    pub recipient: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A mail the worker has claimed.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct DueMail {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub attempts: i64,
+}
+
+/// What the outbox holds about one mail, for tests and the record.
+#[derive(Debug, Clone, SurrealValue)]
+pub struct MailRecord {
+    pub id: uuid::Uuid,
+    pub kind: String,
+    pub recipient: String,
+    pub attempts: i64,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub text: Option<String>,
+}
+
+fn outbox_record(id: uuid::Uuid) -> RecordId {
+    RecordId::new("outbox", RecordIdKey::Uuid(id.into()))
+}
+
+/// The statement that queues `mail`, to run inside the transaction of what causes it; its
+/// parameters are named `mail_*` and bound by `bind_mail`.
+pub(crate) const QUEUE_MAIL: &str = "CREATE $mail_id SET kind = $mail_kind, review = $mail_review,
+     recipient = $mail_to, subject = $mail_subject, text = $mail_text, html = $mail_html,
+     created_at = time::now(), attempts = 0, next_attempt_at = time::now();";
+
+/// Binds `QUEUE_MAIL`'s parameters for `mail`.
+pub(crate) fn bind_mail(
+    query: super::connection::Query<'_>,
+    mail: NewMail,
+) -> super::connection::Query<'_> {
+    query
+        .bind(("mail_id", outbox_record(mail.id)))
+        .bind(("mail_kind", mail.kind))
+        .bind(("mail_review", mail.review.map(review_record)))
+        .bind(("mail_to", mail.recipient))
+        .bind(("mail_subject", mail.subject))
+        .bind(("mail_text", mail.text))
+        .bind(("mail_html", mail.html))
+}
+
+const DUE_FIELDS: &str = "record::id(id) AS id, kind, recipient, subject, text, html, attempts";
+
+/// Claims up to `limit` mails that are due and not held by another worker, each until
+/// `until`: a worker that dies holding one lets it go when that passes.
+pub async fn claim_due(
+    db: &Database,
+    limit: usize,
+    until: DateTime<Utc>,
+) -> Result<Vec<DueMail>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT VALUE id FROM outbox WHERE sent_at = NONE AND next_attempt_at <= time::now()
+                 AND (claimed_until = NONE OR claimed_until < time::now())
+                 ORDER BY next_attempt_at LIMIT $limit",
+        )
+        .bind(("limit", limit as i64))
+        .await?;
+    let ids: Vec<RecordId> = response.take(0)?;
+    let mut claimed = Vec::new();
+    for id in ids {
+        // One row at a time, on the condition again: of two workers, one gets it.
+        let mut response = db
+            .query(format!(
+                "UPDATE $id SET claimed_until = $until
+                     WHERE sent_at = NONE AND (claimed_until = NONE OR claimed_until < time::now())
+                     RETURN {DUE_FIELDS}"
+            ))
+            .bind(("id", id))
+            .bind(("until", until))
+            .await?;
+        let rows: Vec<DueMail> = response.take(0)?;
+        claimed.extend(rows);
+    }
+    Ok(claimed)
+}
+
+/// The mail went: its text goes too (an invitation's link is a credential) and the row stays as
+/// the record of sending.
+pub async fn mark_sent(db: &Database, id: uuid::Uuid) -> Result<(), DbError> {
+    db.query(
+        "UPDATE $id SET sent_at = time::now(), claimed_until = NONE, text = NONE, html = NONE,
+             attempts += 1, last_error = NONE",
+    )
+    .bind(("id", outbox_record(id)))
+    .await?
+    .check()?;
+    Ok(())
+}
+
+/// The mail did not go: try again at `next`.
+pub async fn mark_failed(
+    db: &Database,
+    id: uuid::Uuid,
+    error: String,
+    next: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.query(
+        "UPDATE $id SET claimed_until = NONE, attempts += 1, last_error = $error,
+             next_attempt_at = $next",
+    )
+    .bind(("id", outbox_record(id)))
+    .bind(("error", error))
+    .bind(("next", next))
+    .await?
+    .check()?;
+    Ok(())
+}
+
+/// Every mail in the outbox, oldest first.
+pub async fn all(db: &Database) -> Result<Vec<MailRecord>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT record::id(id) AS id, kind, recipient, attempts, sent_at, last_error, text,
+                 created_at FROM outbox ORDER BY created_at",
+        )
+        .await?;
+    Ok(response.take(0)?)
+}
