@@ -212,28 +212,18 @@ pub async fn create_password_reset(
     expires_at: DateTime<Utc>,
     mail: Option<super::outbox::NewMail>,
 ) -> Result<(), DbError> {
-    let queue = if mail.is_some() {
-        super::outbox::QUEUE_MAIL
-    } else {
-        ""
-    };
-    let query = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
-                 created_at = time::now(), expires_at = $expires;
-             {queue}
-             COMMIT TRANSACTION;"
-        ))
-        .bind(("hash", token_hash.to_string()))
-        .bind(("person", person_record(person)))
-        .bind(("by", person_record(by)))
-        .bind(("expires", expires_at));
-    let query = match mail {
-        Some(mail) => super::outbox::bind_mail(query, mail),
-        None => query,
-    };
-    query.await?.check()?;
+    super::outbox::with_mail(
+        db,
+        "CREATE password_reset SET token_hash = $hash, person = $person, issued_by = $by,
+             created_at = time::now(), expires_at = $expires;",
+        mail,
+    )
+    .bind(("hash", token_hash.to_string()))
+    .bind(("person", person_record(person)))
+    .bind(("by", person_record(by)))
+    .bind(("expires", expires_at))
+    .await?
+    .check()?;
     Ok(())
 }
 

@@ -40,30 +40,20 @@ pub async fn create(
     invitation: NewInvitation,
     mail: Option<super::outbox::NewMail>,
 ) -> Result<(), DbError> {
-    let queue = if mail.is_some() {
-        super::outbox::QUEUE_MAIL
-    } else {
-        ""
-    };
-    let query = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             CREATE invitation SET token_hash = $hash, review = $review, role = $role,
-                 email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires;
-             {queue}
-             COMMIT TRANSACTION;"
-        ))
-        .bind(("hash", invitation.token_hash))
-        .bind(("review", invitation.review.map(review_record)))
-        .bind(("role", invitation.role.as_str()))
-        .bind(("email", invitation.email))
-        .bind(("by", person_record(invitation.invited_by)))
-        .bind(("expires", invitation.expires_at));
-    let query = match mail {
-        Some(mail) => super::outbox::bind_mail(query, mail),
-        None => query,
-    };
-    query.await?.check()?;
+    super::outbox::with_mail(
+        db,
+        "CREATE invitation SET token_hash = $hash, review = $review, role = $role,
+             email = $email, invited_by = $by, created_at = time::now(), expires_at = $expires;",
+        mail,
+    )
+    .bind(("hash", invitation.token_hash))
+    .bind(("review", invitation.review.map(review_record)))
+    .bind(("role", invitation.role.as_str()))
+    .bind(("email", invitation.email))
+    .bind(("by", person_record(invitation.invited_by)))
+    .bind(("expires", invitation.expires_at))
+    .await?
+    .check()?;
     Ok(())
 }
 

@@ -50,17 +50,26 @@ fn outbox_record(id: uuid::Uuid) -> RecordId {
     RecordId::new("outbox", RecordIdKey::Uuid(id.into()))
 }
 
-/// The statement that queues `mail`, to run inside the transaction of what causes it; its
-/// parameters are named `mail_*` and bound by `bind_mail`.
-pub(crate) const QUEUE_MAIL: &str = "CREATE $mail_id SET kind = $mail_kind, review = $mail_review,
+/// The statement that queues a mail; its parameters are named `mail_*`.
+const QUEUE_MAIL: &str = "CREATE $mail_id SET kind = $mail_kind, review = $mail_review,
      recipient = $mail_to, subject = $mail_subject, text = $mail_text, html = $mail_html,
      created_at = time::now(), attempts = 0, next_attempt_at = time::now();";
 
-/// Binds `QUEUE_MAIL`'s parameters for `mail`.
-pub(crate) fn bind_mail(
-    query: super::connection::Query<'_>,
-    mail: NewMail,
-) -> super::connection::Query<'_> {
+/// `statements` in one transaction with, when `mail` is given, the statement that queues it:
+/// what causes a mail exists exactly when the mail will go. The caller binds its own
+/// parameters and runs it.
+pub(crate) fn with_mail<'a>(
+    db: &'a Database,
+    statements: &str,
+    mail: Option<NewMail>,
+) -> super::connection::Query<'a> {
+    let queue = if mail.is_some() { QUEUE_MAIL } else { "" };
+    let query = db.query(format!(
+        "BEGIN TRANSACTION;\n{statements}\n{queue}\nCOMMIT TRANSACTION;"
+    ));
+    let Some(mail) = mail else {
+        return query;
+    };
     query
         .bind(("mail_id", outbox_record(mail.id)))
         .bind(("mail_kind", mail.kind))
