@@ -108,13 +108,14 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn mail_options(port: u16) -> Vec<String> {
-    vec![
-        "--smtp-url".into(),
-        format!("smtp://127.0.0.1:{port}"),
-        "--mail-from".into(),
-        FROM.into(),
-    ]
+/// The demo on `db`, sending mail to the SMTP server on `port`.
+async fn demo_mailing_to(db: &str, port: u16) -> TestApp {
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    TestApp::start(config(
+        db,
+        &["--demo", "--smtp-url", &smtp, "--mail-from", FROM],
+    ))
+    .await
 }
 
 async fn invite(app: &TestApp, cookie: &str, review: &str, email: &str) -> serde_json::Value {
@@ -143,10 +144,7 @@ async fn sent(app: &TestApp) -> Vec<outbox::MailRecord> {
 #[tokio::test]
 async fn an_invitation_is_mailed_with_its_link_in_a_text_and_an_html_part() {
     let mut sink = SmtpSink::start(0).await;
-    let mut options = vec!["--demo".to_string()];
-    options.extend(mail_options(sink.port));
-    let options: Vec<&str> = options.iter().map(String::as_str).collect();
-    let app = TestApp::start(config("mem://", &options)).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
 
@@ -197,10 +195,7 @@ async fn a_mail_server_that_is_down_loses_nothing_and_a_restart_sends_nothing_tw
     let data = tempfile::tempdir().unwrap();
     let db = folder(data.path());
     let port = free_port();
-    let mut options = vec!["--demo".to_string()];
-    options.extend(mail_options(port));
-    let options: Vec<&str> = options.iter().map(String::as_str).collect();
-    let app = TestApp::start(config(&db, &options)).await;
+    let app = demo_mailing_to(&db, port).await;
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
 
@@ -239,7 +234,7 @@ async fn a_mail_server_that_is_down_loses_nothing_and_a_restart_sends_nothing_tw
 
     // A restart on the same database sends nothing again.
     app.stop().await;
-    let app = TestApp::start(config(&db, &options)).await;
+    let app = demo_mailing_to(&db, port).await;
     assert!(
         sink.next(Duration::from_secs(4)).await.is_none(),
         "resent after a restart"
@@ -279,10 +274,7 @@ async fn bad_mail_settings_stop_the_server_with_what_to_write() {
 #[tokio::test]
 async fn a_password_reset_is_mailed_to_the_account_and_its_link_works() {
     let mut sink = SmtpSink::start(0).await;
-    let mut options = vec!["--demo".to_string()];
-    options.extend(mail_options(sink.port));
-    let options: Vec<&str> = options.iter().map(String::as_str).collect();
-    let app = TestApp::start(config("mem://", &options)).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
     let admin = app
         .session_cookie(peerwall_server::demo::DEMO_ADMIN.1, DEMO_PASSWORD)
         .await;
