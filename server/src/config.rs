@@ -301,8 +301,6 @@ impl Config {
         Duration::from_secs(self.shutdown_grace_secs)
     }
 
-    /// Leptos's options, built here rather than from cargo-leptos's environment variables so
-    /// the binary runs the same however it was started.
     /// The site's mail, from `--smtp-url` and `--mail-from`, with links to `--public-url` (or,
     /// without one, the listening address).
     pub fn mail(&self) -> Result<crate::mail::Mail, crate::mail::MailSetupError> {
@@ -318,6 +316,8 @@ impl Config {
         }
     }
 
+    /// Leptos's options, built here rather than from cargo-leptos's environment variables so
+    /// the binary runs the same however it was started.
     pub fn leptos_options(&self) -> LeptosOptions {
         LeptosOptions::builder()
             .output_name("peerwall")
