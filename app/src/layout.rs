@@ -70,14 +70,24 @@ pub fn site_origin() -> String {
 }
 
 /// A single-use link to pass on (invitation, password reset), in a read-only field that is easy
-/// to copy, with a sentence saying what it is for.
+/// to copy, with a sentence saying whom it is for (`to`), how long it works (`lasts`, such as
+/// "until 9 December 2026 at 10:00 UTC") and whether the site has already emailed it.
 #[component]
 pub fn LinkToPass(
     id: &'static str,
     label: &'static str,
     path: String,
-    note: String,
+    to: String,
+    lasts: String,
+    emailed: bool,
 ) -> impl IntoView {
+    let note = if emailed {
+        format!(
+            "Emailed to {to}. The link works once, {lasts}; it is here too, in case the email does not arrive."
+        )
+    } else {
+        format!("Send this link to {to}. It works once, {lasts}.")
+    };
     view! {
         <div class="invitation-link" role="status">
             <p>{note}</p>

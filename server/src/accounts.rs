@@ -359,26 +359,8 @@ impl AccountService for Accounts {
         let (token, hash) = new_token();
         let expires_at = Utc::now() + chrono::Duration::hours(24);
         let path = format!("/reset-password/{token}");
-        let mail = self.mail.is_on().then(|| {
-            crate::mail::compose(
-                uuid::Uuid::new_v4(),
-                "password_reset",
-                None,
-                email.clone(),
-                "Choose a new Peerwall password".to_string(),
-                &[
-                    format!(
-                        "{}, an administrator of Peerwall, has issued a link for you to choose a new password for your account ({email}).",
-                        by.name
-                    ),
-                    format!(
-                        "The link works once, until {}. If you did not ask for this, tell your administrator; your password stays as it is unless the link is used.",
-                        expires_at.format("%-d %B %Y at %H:%M UTC")
-                    ),
-                ],
-                ("Choose a new password", self.mail.link(&path)),
-            )
-        });
+        let expires = expires_at.format("%-d %B %Y at %H:%M UTC").to_string();
+        let mail = self.mail.password_reset(&email, &by.name, &path, &expires);
         let emailed = mail.is_some();
         db::accounts::create_password_reset(
             &self.db,

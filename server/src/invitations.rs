@@ -51,60 +51,35 @@ impl Invitations {
         }
     }
 
-    /// The invitation's mail, when mail is on: who invites, to what, the link and its expiry.
+    /// The invitation's mail, when mail is on (`Mail::invitation` words it).
     async fn invitation_mail(
         &self,
         by: &Caller,
         review: Option<ReviewId>,
-        email: &str,
-        role: Role,
+        (email, role): (&str, Role),
         path: &str,
         expires: &str,
     ) -> Result<Option<NewMail>, AppError> {
         if !self.mail.is_on() {
             return Ok(None);
         }
-        let (subject, opening) = match review {
-            Some(review) => {
-                let summary = db::review::get_summary(&self.db, review)
+        let summary = match review {
+            Some(review) => Some(
+                db::review::get_summary(&self.db, review)
                     .await
                     .map_err(unavailable)?
                     .ok_or_else(|| {
                         AppError::new(ErrorCode::NotFound, "There is no such review.")
-                    })?;
-                (
-                    format!("You are invited to the {}", summary.title),
-                    format!(
-                        "{} has invited you to join the {} ({}) on Peerwall as {}.",
-                        by.name,
-                        summary.title,
-                        summary.host_authority,
-                        role.label().to_lowercase()
-                    ),
-                )
-            }
-            None => (
-                "Your facilitator account on Peerwall".to_string(),
-                format!(
-                    "{} has invited you to open a facilitator account on Peerwall, to set up peer challenges and invite their teams.",
-                    by.name
-                ),
+                    })?,
             ),
+            None => None,
         };
-        Ok(Some(crate::mail::compose(
-            uuid::Uuid::new_v4(),
-            "invitation",
-            review,
-            email.to_string(),
-            subject,
-            &[
-                opening,
-                format!(
-                    "The link works once, for {email}, until {expires}. If you were not expecting this, you can ignore this email."
-                ),
-            ],
-            ("Accept the invitation", self.mail.link(path)),
-        )))
+        let named = summary
+            .as_ref()
+            .map(|s| (s.id, s.title.as_str(), s.host_authority.as_str()));
+        Ok(self
+            .mail
+            .invitation(email, &by.name, named, role, path, expires))
     }
 
     /// A single-use invitation to `review` in `role`, or, without a review, to open a
@@ -123,7 +98,7 @@ impl Invitations {
         let path = format!("/invitations/{token}");
         let expires = expires_at.format("%-d %B %Y at %H:%M UTC").to_string();
         let mail = self
-            .invitation_mail(by, review, &email, role, &path, &expires)
+            .invitation_mail(by, review, (&email, role), &path, &expires)
             .await?;
         let emailed = mail.is_some();
         db::invitations::create(

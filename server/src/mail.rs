@@ -103,6 +103,75 @@ impl Mail {
         }
     }
 
+    /// An invitation's mail (none when mail is off): who invites, to what — a review by its
+    /// (id, title, host) or, without one, a facilitator account — in which role, the link and
+    /// until when it works.
+    pub fn invitation(
+        &self,
+        to: &str,
+        inviter: &str,
+        review: Option<(app::review::ReviewId, &str, &str)>,
+        role: app::membership::Role,
+        path: &str,
+        expires: &str,
+    ) -> Option<NewMail> {
+        self.on.as_ref()?;
+        let (subject, opening) = match review {
+            Some((_, title, host)) => (
+                format!("You are invited to the {title}"),
+                format!(
+                    "{inviter} has invited you to join the {title} ({host}) on Peerwall as {}.",
+                    role.label().to_lowercase()
+                ),
+            ),
+            None => (
+                "Your facilitator account on Peerwall".to_string(),
+                format!(
+                    "{inviter} has invited you to open a facilitator account on Peerwall, to set up peer challenges and invite their teams."
+                ),
+            ),
+        };
+        Some(compose(
+            "invitation",
+            review.map(|(id, ..)| id),
+            to,
+            subject,
+            &[
+                opening,
+                format!(
+                    "The link works once, for {to}, until {expires}. If you were not expecting this, you can ignore this email."
+                ),
+            ],
+            ("Accept the invitation", self.link(path)),
+        ))
+    }
+
+    /// A password reset's mail to the account's owner (none when mail is off).
+    pub fn password_reset(
+        &self,
+        to: &str,
+        administrator: &str,
+        path: &str,
+        expires: &str,
+    ) -> Option<NewMail> {
+        self.on.as_ref()?;
+        Some(compose(
+            "password_reset",
+            None,
+            to,
+            "Choose a new Peerwall password".to_string(),
+            &[
+                format!(
+                    "{administrator}, an administrator of Peerwall, has issued a link for you to choose a new password for your account ({to})."
+                ),
+                format!(
+                    "The link works once, until {expires}. If you did not ask for this, tell your administrator; your password stays as it is unless the link is used."
+                ),
+            ],
+            ("Choose a new password", self.link(path)),
+        ))
+    }
+
     /// Tells the worker that a mail was queued, so it goes now rather than at the next pass.
     pub fn queued(&self) {
         if let Some(sender) = &self.on {
@@ -227,12 +296,12 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// A mail of paragraphs and one button-like link, as plain text and as HTML.
-pub fn compose(
-    id: uuid::Uuid,
+/// A mail of paragraphs and one button-like link, as plain text and as HTML, with a fresh id
+/// (its `Message-ID`).
+fn compose(
     kind: &'static str,
     review: Option<app::review::ReviewId>,
-    recipient: String,
+    recipient: &str,
     subject: String,
     paragraphs: &[String],
     link: (&str, String),
@@ -254,10 +323,10 @@ pub fn compose(
         label = escape(label),
     ));
     NewMail {
-        id,
+        id: uuid::Uuid::new_v4(),
         kind,
         review,
-        recipient,
+        recipient: recipient.to_string(),
         subject,
         text,
         html,
@@ -279,10 +348,9 @@ mod tests {
     #[test]
     fn a_mail_has_the_same_words_in_both_parts_and_its_html_is_escaped() {
         let mail = compose(
-            uuid::Uuid::nil(),
             "invitation",
             None,
-            "a@b.example".into(),
+            "a@b.example",
             "Subject".into(),
             &["Hello <script>alert(1)</script> & welcome.".into()],
             (

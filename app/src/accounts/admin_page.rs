@@ -50,11 +50,9 @@ fn InviteFacilitatorForm() -> impl IntoView {
                     id="facilitator-url"
                     label="Facilitator invitation link"
                     path=link.path
-                    note=if link.emailed {
-                        format!("Emailed to {}. The link works once, until {}; it is here too, in case the email does not arrive.", link.email, link.expires)
-                    } else {
-                        format!("Send this link to {}. It works once, until {}.", link.email, link.expires)
-                    }
+                    to=link.email
+                    lasts=format!("until {}", link.expires)
+                    emailed=link.emailed
                 />
             }
             .into_any(),
@@ -89,11 +87,9 @@ fn ResetLinkForm() -> impl IntoView {
                     id="reset-url"
                     label="Reset link"
                     path=link.path
-                    note=if link.emailed {
-                        "Emailed to the account's address. The link works once, for 24 hours; it is here too, in case the email does not arrive.".to_string()
-                    } else {
-                        "Pass this link on. It works once, for 24 hours.".to_string()
-                    }
+                    to="the account's owner".to_string()
+                    lasts="for 24 hours".to_string()
+                    emailed=link.emailed
                 />
             }
             .into_any(),

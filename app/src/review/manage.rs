@@ -43,17 +43,9 @@ pub fn InviteForm(review: ReviewId, roles: Vec<Role>) -> impl IntoView {
                     <LinkToPass
                         id="invitation-url"
                         label="Invitation link"
-                        note=if link.emailed {
-                            format!(
-                                "Emailed to {} ({}). The link works once, until {}; it is here too, in case the email does not arrive.",
-                                link.email, link.role.label(), link.expires
-                            )
-                        } else {
-                            format!(
-                                "Send this link to {} ({}). It works once, until {}.",
-                                link.email, link.role.label(), link.expires
-                            )
-                        }
+                        to=format!("{} ({})", link.email, link.role.label())
+                        lasts=format!("until {}", link.expires)
+                        emailed=link.emailed
                         path=link.path
                     />
                 }.into_any(),
