@@ -403,9 +403,10 @@ pub async fn sole_facilitator_of(db: &Database, person: PersonId) -> Result<Vec<
     Ok(response.take(0)?)
 }
 
-/// Erases an account in one transaction: its sign-ins, memberships, reset links, invitations to
-/// its address, reads of the pack, and the account itself; beside what stays (documents it
-/// uploaded, report comments and replies) `app::wall::FORMER_MEMBER` stands for its name.
+/// Erases an account in one transaction: its sign-ins, memberships, reset links, invitations
+/// and mail to its address, reads of the pack, and the account itself; beside what stays
+/// (documents it uploaded, report comments and replies) `app::wall::FORMER_MEMBER` stands for
+/// its name.
 pub async fn erase(
     db: &Database,
     person: PersonId,
@@ -418,6 +419,7 @@ pub async fn erase(
          DELETE session WHERE person = $person;
          DELETE password_reset WHERE person = $person;
          DELETE invitation WHERE email = $email;
+         DELETE outbox WHERE recipient = $email;
          DELETE document_read WHERE person = $person;
          DELETE pack_visit WHERE person = $person;
          UPDATE document SET uploaded_by_name = $former WHERE uploaded_by = $person;

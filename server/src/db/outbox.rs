@@ -100,18 +100,27 @@ pub async fn claim_due(
     let ids: Vec<RecordId> = response.take(0)?;
     let mut claimed = Vec::new();
     for id in ids {
-        // One row at a time, on the condition again: of two workers, one gets it.
-        let mut response = db
-            .query(format!(
-                "UPDATE $id SET claimed_until = $until
-                     WHERE sent_at = NONE AND (claimed_until = NONE OR claimed_until < time::now())
-                     RETURN {DUE_FIELDS}"
-            ))
-            .bind(("id", id))
-            .bind(("until", until))
-            .await?;
-        let rows: Vec<DueMail> = response.take(0)?;
-        claimed.extend(rows);
+        // One row at a time, on the condition again: of two workers, one gets it. The other's
+        // write conflicts, and that row is simply not this worker's: the rows it did claim are
+        // still sent, rather than held for a minute by a pass that gave up.
+        let claim = async {
+            let mut response = db
+                .query(format!(
+                    "UPDATE $id SET claimed_until = $until
+                         WHERE sent_at = NONE
+                             AND (claimed_until = NONE OR claimed_until < time::now())
+                         RETURN {DUE_FIELDS}"
+                ))
+                .bind(("id", id))
+                .bind(("until", until))
+                .await?;
+            let rows: Vec<DueMail> = response.take(0)?;
+            Ok::<_, DbError>(rows)
+        };
+        match claim.await {
+            Ok(rows) => claimed.extend(rows),
+            Err(error) => tracing::debug!(%error, "a mail was claimed elsewhere"),
+        }
     }
     Ok(claimed)
 }

@@ -331,3 +331,36 @@ async fn a_password_reset_is_mailed_to_the_account_and_its_link_works() {
     app.stop().await;
     sink.stop().await;
 }
+
+#[tokio::test]
+async fn erasing_an_account_erases_the_mail_sent_to_it() {
+    let mut sink = SmtpSink::start(0).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
+    let admin = app
+        .session_cookie(peerwall_server::demo::DEMO_ADMIN.1, DEMO_PASSWORD)
+        .await;
+    let person = DEMO_PEOPLE[4].1;
+    let issued = app
+        .post(
+            "/api/issue_password_reset",
+            form(&[("email", person)]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(issued.status(), 200);
+    sink.next(Duration::from_secs(20)).await.expect("the mail");
+    assert_eq!(sent(&app).await.len(), 1);
+
+    let erased = app
+        .post(
+            "/api/erase_account",
+            form(&[("email", person), ("confirm", "on")]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(erased.status(), 200, "{}", erased.text().await.unwrap());
+    // The record of a mail names its recipient: it goes with the account.
+    assert!(outbox::all(&app.state.db).await.unwrap().is_empty());
+    app.stop().await;
+    sink.stop().await;
+}
