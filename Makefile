@@ -6,7 +6,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/peerwall/target
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
-.PHONY: run run-mail test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
+.PHONY: run run-mail run-oidc test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
 	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault bench-cluster-load
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
@@ -18,6 +18,14 @@ run: tools build
 run-mail: tools-e2e build
 	@node end2end/smtp-sink.mjs 2525 --readable & trap "kill $$!" EXIT; \
 	$(PEERWALL_BIN) --demo --smtp-url smtp://127.0.0.1:2525 --mail-from "Peerwall demo <peerwall@demo.peerwall.test>" \
+		--public-url http://127.0.0.1:3000 $(ARGS)
+
+## The demo with "Sign in with your organisation": a local OpenID provider on 127.0.0.1:3001
+## (the npm oidc-provider) whose sign-in page takes any address, and the demo offering it.
+run-oidc: tools-e2e build
+	@node end2end/oidc-provider.mjs 3001 peerwall demo-client-secret http://127.0.0.1:3000/auth/oidc/callback --readable 2>/dev/null & trap "kill $$!" EXIT; \
+	sleep 1; $(PEERWALL_BIN) --demo --oidc-issuer http://127.0.0.1:3001 --oidc-client-id peerwall \
+		--oidc-client-secret demo-client-secret --oidc-allowed-domains demo.peerwall.test,westshire.gov.uk \
 		--public-url http://127.0.0.1:3000 $(ARGS)
 
 ## Lint (rustfmt, clippy for the server and the browser build), unit, integration (real

@@ -126,6 +126,7 @@ def cycles(root):
 
 HANDLERS = [
     "server/src/socket.rs", "server/src/routes.rs", "server/src/endpoint.rs",
+    "server/src/oidc/handlers.rs",
     "server/src/wall/channel.rs", "server/src/wall/export.rs",
     "server/src/present/channel.rs", "server/src/present/deck.rs",
 ]

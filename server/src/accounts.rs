@@ -75,13 +75,23 @@ impl Accounts {
         caller: Caller,
         address: Option<&str>,
     ) -> Result<SignedIn, AppError> {
+        self.open_session_noting(caller, address, String::new())
+            .await
+    }
+
+    /// `open_session`, with a word in the audit trail on how the person signed in.
+    pub(crate) async fn open_session_noting(
+        &self,
+        caller: Caller,
+        address: Option<&str>,
+        how: String,
+    ) -> Result<SignedIn, AppError> {
         // A new token at every sign-in: a session id planted before sign-in is never promoted.
         let (token, key) = new_token();
         db::accounts::create_session(&self.db, caller.id, &key, Utc::now())
             .await
             .map_err(unavailable)?;
-        self.audit("sign_in", Some(caller.id), String::new(), address)
-            .await;
+        self.audit("sign_in", Some(caller.id), how, address).await;
         Ok(SignedIn {
             caller,
             set_cookie: self.sessions.set_cookie(&token),
@@ -273,7 +283,15 @@ impl AccountService for Accounts {
             return Err(self.failed(&email, address, WRONG_CREDENTIALS));
         };
         let id = PersonId(person.id);
-        let matches = verify_off_thread(password_text, &person.password_hash).await?;
+        // An account opened with the organisation's account has no password here: the same
+        // work and answer as a wrong one.
+        let stored = if person.password_hash.is_empty() {
+            password::dummy_hash()
+        } else {
+            &person.password_hash
+        };
+        let matches =
+            verify_off_thread(password_text, stored).await? && !person.password_hash.is_empty();
         if !matches {
             self.audit("sign_in_failed", Some(id), String::new(), address)
                 .await;
@@ -434,7 +452,71 @@ impl AccountService for Accounts {
         .await;
         Ok(())
     }
+
+    async fn pending_link(&self, cookies: &str) -> Result<Option<String>, AppError> {
+        let Some(token) = self.sessions.short_cookie_from(LINK_COOKIE, cookies) else {
+            return Ok(None);
+        };
+        Ok(
+            db::oidc::offered_link(&self.db, &crate::auth::session::hash_token(&token))
+                .await
+                .map_err(unavailable)?
+                .map(|link| link.email),
+        )
+    }
+
+    async fn link_pending(
+        &self,
+        caller: &Caller,
+        cookies: &str,
+        address: Option<&str>,
+    ) -> Result<Option<String>, AppError> {
+        let Some(token) = self.sessions.short_cookie_from(LINK_COOKIE, cookies) else {
+            return Ok(None);
+        };
+        let clear = Some(self.sessions.clear_short_cookie(LINK_COOKIE));
+        // Only for the person it waits for, and only for their own address (the organisation
+        // verified it): someone else signing in in this browser links nothing.
+        let Some(link) = db::oidc::take_link(
+            &self.db,
+            &crate::auth::session::hash_token(&token),
+            caller.id,
+        )
+        .await
+        .map_err(unavailable)?
+        else {
+            return Ok(clear);
+        };
+        if link.email != caller.email {
+            return Ok(clear);
+        }
+        let issuer = link.issuer.clone();
+        let linked = db::oidc::link(
+            &self.db,
+            caller.id,
+            db::oidc::Identity {
+                issuer: link.issuer,
+                subject: link.subject,
+                email: link.email,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        if linked {
+            self.audit(
+                "organisation_account_linked",
+                Some(caller.id),
+                format!("an account at {issuer}, after signing in with the password"),
+                address,
+            )
+            .await;
+        }
+        Ok(clear)
+    }
 }
+
+/// The cookie that carries an organisation account waiting to be linked (`crate::oidc`).
+pub(crate) const LINK_COOKIE: &str = "peerwall_oidc_link";
 
 /// Why an administrator could not be created.
 #[derive(Debug, thiserror::Error)]

@@ -161,6 +161,32 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_MAIL_FROM")]
     pub mail_from: Option<String>,
 
+    /// Sign-in with the organisation's account: the OpenID Connect provider's issuer, such as
+    /// `https://login.microsoftonline.com/<tenant id>/v2.0` for Microsoft Entra ID (found by
+    /// discovery at its `/.well-known/openid-configuration`). With it, the sign-in page offers
+    /// "Sign in with your organisation"; the provider sends people back to
+    /// `<public URL>/auth/oidc/callback`, the redirect address to register with it.
+    #[arg(
+        long,
+        env = "PEERWALL_OIDC_ISSUER",
+        requires_all = ["oidc_client_id", "oidc_allowed_domains"]
+    )]
+    pub oidc_issuer: Option<String>,
+
+    /// The client (application) id registered with the provider (with `--oidc-issuer`).
+    #[arg(long, env = "PEERWALL_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// The client secret registered with the provider (with `--oidc-issuer`).
+    #[arg(long, env = "PEERWALL_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+
+    /// The email domains whose people may sign in with their organisation's account, comma
+    /// separated (`eastbrook.gov.uk,local.gov.uk`), or `*` for any; each still needs an
+    /// invitation or an account.
+    #[arg(long, env = "PEERWALL_OIDC_ALLOWED_DOMAINS", value_delimiter = ',')]
+    pub oidc_allowed_domains: Option<Vec<String>>,
+
     /// Seconds of inactivity after which a session ends (30 minutes by default).
     #[arg(long, env = "PEERWALL_SESSION_IDLE_SECS", default_value_t = 30 * 60)]
     pub session_idle_secs: u64,
@@ -305,15 +331,31 @@ impl Config {
     /// without one, the listening address).
     pub fn mail(&self) -> Result<crate::mail::Mail, crate::mail::MailSetupError> {
         match (&self.smtp_url, &self.mail_from) {
-            (Some(url), Some(from)) => {
-                let site = self
-                    .public_url
-                    .clone()
-                    .unwrap_or_else(|| format!("http://{}", self.addr));
-                crate::mail::Mail::smtp(url, from, &site)
-            }
+            (Some(url), Some(from)) => crate::mail::Mail::smtp(url, from, &self.site()),
             _ => Ok(crate::mail::Mail::off()),
         }
+    }
+
+    /// Sign-in with the organisation's account, if `--oidc-issuer` is set.
+    pub fn oidc(&self) -> Result<Option<crate::oidc::OidcSettings>, crate::oidc::OidcSetupError> {
+        let Some(issuer) = &self.oidc_issuer else {
+            return Ok(None);
+        };
+        crate::oidc::OidcSettings::new(
+            issuer,
+            self.oidc_client_id.as_deref().unwrap_or_default(),
+            self.oidc_client_secret.as_deref(),
+            self.oidc_allowed_domains.as_deref().unwrap_or_default(),
+            &self.site(),
+        )
+        .map(Some)
+    }
+
+    /// The address people use: `--public-url`, or `http://` and `--addr`.
+    fn site(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
     }
 
     /// Leptos's options, built here rather than from cargo-leptos's environment variables so

@@ -11,6 +11,7 @@ pub mod live;
 mod location;
 pub mod membership;
 pub mod migrations;
+pub mod oidc;
 pub mod organisations;
 pub mod outbox;
 pub mod pack;

@@ -28,6 +28,9 @@ pub enum StartupError {
     #[error(transparent)]
     Mail(#[from] crate::mail::MailSetupError),
 
+    #[error(transparent)]
+    Oidc(#[from] crate::oidc::OidcSetupError),
+
     #[error(
         "--demo only seeds a fresh database or the demo's own, and this one holds real accounts \
          or reviews: the demo's accounts share a published password. Use another --db folder \

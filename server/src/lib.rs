@@ -20,6 +20,7 @@ pub mod invitations;
 pub mod live;
 pub mod mail;
 pub mod membership;
+pub mod oidc;
 pub mod organisations;
 pub mod present;
 pub mod report;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub benchmarks: benchmark::Benchmarks,
     /// The mail outbox's worker (`--smtp-url`), stopped at shutdown.
     pub mail: mail::Mail,
+    /// Sign-in with the organisation's account (`--oidc-issuer`), for its two routes.
+    pub oidc: oidc::Oidc,
     /// Retention: the schedule that destroys notes past their date (and tests' injected time).
     pub retention: retention::Retention,
 }
@@ -152,6 +155,16 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         door,
         (wall.clone(), access.clone()),
     );
+    let oidc = oidc::Oidc::new(
+        config.oidc()?,
+        oidc::OidcServices {
+            db: db.clone(),
+            accounts: accounts.clone(),
+            membership: membership.clone(),
+            audit: audit.clone(),
+            sessions: sessions.clone(),
+        },
+    )?;
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
         invitations: Arc::new(invitations::Invitations::new(
@@ -173,6 +186,9 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         retention: Arc::new(retention.clone()),
         accessibility: app::accessibility::StatementContact {
             contact: config.accessibility_contact.clone(),
+        },
+        organisation_sign_in: app::accounts::OrganisationSignIn {
+            enabled: oidc.is_on(),
         },
     };
     let bench = config
@@ -198,6 +214,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         benchmarks,
         retention,
         mail,
+        oidc,
     })
 }
 

@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(bench)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/auth/oidc/start", get(crate::oidc::handlers::start))
+        .route("/auth/oidc/callback", get(crate::oidc::handlers::callback))
         .route(
             "/ws/reviews/{review}/wall",
             get(crate::socket::upgrade::<crate::wall::channel::WallChannel>),

@@ -32,6 +32,8 @@ pub struct Services {
     pub retention: Arc<dyn RetentionService>,
     /// Not a service: the statement's contact, as configured.
     pub accessibility: StatementContact,
+    /// Not a service: whether sign-in with the organisation's account is offered.
+    pub organisation_sign_in: app::accounts::OrganisationSignIn,
 }
 
 impl Services {
@@ -49,5 +51,6 @@ impl Services {
         provide_context(self.benchmarks.clone());
         provide_context(self.retention.clone());
         provide_context(self.accessibility.clone());
+        provide_context(self.organisation_sign_in);
     }
 }

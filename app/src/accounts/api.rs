@@ -71,6 +71,20 @@ pub trait AccountService: Send + Sync {
         new: &str,
         address: Option<&str>,
     ) -> Result<(), AppError>;
+
+    /// The address of the account an organisation account waits to be linked to in this
+    /// browser (its cookie is among `cookies`, the request's `Cookie` header), if any.
+    async fn pending_link(&self, cookies: &str) -> Result<Option<String>, AppError>;
+
+    /// After `caller` signed in with their password: links the organisation account waiting
+    /// in this browser to them, if one waits for them. Returns the `Set-Cookie` value that
+    /// clears the waiting link's cookie, when there was one.
+    async fn link_pending(
+        &self,
+        caller: &Caller,
+        cookies: &str,
+        address: Option<&str>,
+    ) -> Result<Option<String>, AppError>;
 }
 
 /// The current request's session, if it carries a valid one.
@@ -102,6 +116,18 @@ pub(crate) fn client_address() -> Option<String> {
         .extensions
         .get::<ClientAddress>()
         .map(|address| address.0.clone())
+}
+/// The request's `Cookie` header, as one string.
+#[cfg(feature = "ssr")]
+pub(crate) fn cookie_header() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let cookies: Vec<&str> = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    (!cookies.is_empty()).then(|| cookies.join("; "))
 }
 #[cfg(feature = "ssr")]
 pub(crate) fn set_cookie(value: &str) -> Result<(), AppError> {
@@ -144,10 +170,20 @@ pub fn require_review_creator(what: &str) -> Result<Caller, AppError> {
 pub async fn sign_in(email: String, password: String) -> Result<Caller, AppError> {
     crate::error::respond(async {
         let services = crate::services::service::<dyn crate::accounts::AccountService>()?;
+        let address = client_address();
         let signed_in = services
-            .sign_in(&email, &password, client_address().as_deref())
+            .sign_in(&email, &password, address.as_deref())
             .await?;
         set_cookie(&signed_in.set_cookie)?;
+        // An organisation account waiting in this browser for this person's password is
+        // linked now; the next sign-in can be with the organisation.
+        if let Some(cookies) = cookie_header()
+            && let Some(clear) = services
+                .link_pending(&signed_in.caller, &cookies, address.as_deref())
+                .await?
+        {
+            set_cookie(&clear)?;
+        }
         Ok(signed_in.caller)
     })
     .await

@@ -52,6 +52,36 @@ fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
             .map(|e| e.message)
     };
     let has_account = preview.has_account;
+    // A first account can come from the organisation instead of a password, when offered.
+    let organisation = (!has_account).then(|| {
+        let options = Resource::new(|| (), |_| crate::accounts::sign_in_options());
+        let email = preview.email.clone();
+        view! {
+            <Suspense fallback=|| ()>
+                {move || {
+                    let email = email.clone();
+                    Suspend::new(async move {
+                        let offered = options.await.is_ok_and(|options| options.organisation);
+                        offered.then(|| view! {
+                            <div class="sign-in-choice">
+                                <a
+                                    class="button sign-in-organisation"
+                                    href=crate::accounts::ORGANISATION_SIGN_IN_PATH
+                                    rel="external"
+                                >
+                                    "Join with your organisation's account"
+                                </a>
+                                <p class="status">
+                                    "If " {email} " is your council's or the LGA's Microsoft 365 account: no password to choose."
+                                </p>
+                                <p class="sign-in-or" aria-hidden="true"><span>"or choose a password"</span></p>
+                            </div>
+                        })
+                    })
+                }}
+            </Suspense>
+        }
+    });
     view! {
         {match preview.review {
             Some(_) => view! {
@@ -69,6 +99,7 @@ fn AcceptForm(preview: InvitationPreview, token: String) -> impl IntoView {
                 </p>
             }.into_any(),
         }}
+        {organisation}
         <ActionForm action=accept attr:class="form">
             <p class="status status-error" role="alert">{error}</p>
             <input type="hidden" name="token" value=token/>

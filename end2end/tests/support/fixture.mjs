@@ -11,12 +11,15 @@ import { startServer } from './server.mjs';
 
 /// Registers the file's hooks; the returned object is filled in when they run. `env` adds to
 /// the server's environment (its options, `PEERWALL_…`): an object, or an async function
-/// returning one, run first (to start something the server's options name).
-export function useServerAndBrowser({ env = {} } = {}) {
+/// returning one, run first (to start something the server's options name). `port`, a function,
+/// gives the port the server is to take, once `env` has run (for something started first that
+/// must know the server's address).
+export function useServerAndBrowser({ env = {}, port = () => undefined } = {}) {
   const fixture = { server: undefined, browser: undefined };
   let failed = false;
   before(async () => {
-    fixture.server = await startServer({ env: typeof env === 'function' ? await env() : env });
+    const environment = typeof env === 'function' ? await env() : env;
+    fixture.server = await startServer({ env: environment, port: port() });
     fixture.browser = await launchBrowser();
   });
   afterEach(async (t) => {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-async function freePort() {
+export async function freePort() {
   const server = net.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -17,8 +17,9 @@ async function freePort() {
   return port;
 }
 
-export async function startServer({ demo = true, env = {} } = {}) {
-  const port = await freePort();
+/// `port`: a port chosen beforehand (for something started first that must name its address).
+export async function startServer({ demo = true, env = {}, port: chosen } = {}) {
+  const port = chosen ?? await freePort();
   const bin = process.env.PEERWALL_BIN ?? path.join(root, 'target/debug/peerwall');
   const args = ['--addr', `127.0.0.1:${port}`, '--db', 'mem://', '--site-root', path.join(root, 'target/site')];
   if (demo) args.push('--demo');

@@ -60,11 +60,46 @@ impl SessionPolicy {
 
     /// Reads this policy's cookie from a `Cookie` header.
     pub fn token_from(&self, cookie_header: &str) -> Option<String> {
-        cookie_header.split(';').find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == self.cookie_name() && !value.is_empty()).then(|| value.to_string())
-        })
+        cookie_value(cookie_header, self.cookie_name())
     }
+
+    /// The name of one of sign-in's short-lived cookies (`base`), `__Host-` prefixed over TLS.
+    pub fn short_cookie_name(&self, base: &str) -> String {
+        if self.secure {
+            format!("__Host-{base}")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// The `Set-Cookie` value for a short-lived cookie, HttpOnly and SameSite=Lax (so that it
+    /// comes back with the organisation's redirect, a top-level navigation).
+    pub fn set_short_cookie(&self, base: &str, value: &str, lasts: Duration) -> String {
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            self.short_cookie_name(base),
+            lasts.as_secs(),
+            if self.secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that removes a short-lived cookie.
+    pub fn clear_short_cookie(&self, base: &str) -> String {
+        self.set_short_cookie(base, "", Duration::ZERO)
+    }
+
+    /// Reads a short-lived cookie from a `Cookie` header.
+    pub fn short_cookie_from(&self, base: &str, cookie_header: &str) -> Option<String> {
+        cookie_value(cookie_header, &self.short_cookie_name(base))
+    }
+}
+
+/// The value of the cookie `wanted` in a `Cookie` header, if it has one.
+fn cookie_value(cookie_header: &str, wanted: &str) -> Option<String> {
+    cookie_header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == wanted && !value.is_empty()).then(|| value.to_string())
+    })
 }
 
 /// A new random session token (256 bits) and the hash that is stored.
@@ -253,6 +288,26 @@ mod tests {
         assert!(secure.starts_with("__Host-peerwall_session=abc; Path=/;"));
         assert!(secure.ends_with("; Secure"));
         assert!(policy(false).clear_cookie().contains("Max-Age=0"));
+        let short =
+            policy(true).set_short_cookie("peerwall_oidc", "b1nd", Duration::from_secs(600));
+        assert_eq!(
+            short,
+            "__Host-peerwall_oidc=b1nd; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+        );
+        assert_eq!(
+            policy(true).short_cookie_from("peerwall_oidc", "__Host-peerwall_oidc=b1nd; x=1"),
+            Some("b1nd".into())
+        );
+        assert_eq!(
+            policy(true).short_cookie_from("peerwall_oidc", "peerwall_oidc=b1nd"),
+            None,
+            "over TLS only the __Host- cookie counts"
+        );
+        assert!(
+            policy(false)
+                .clear_short_cookie("peerwall_oidc")
+                .contains("Max-Age=0")
+        );
     }
 
     #[test]

@@ -38,10 +38,6 @@ impl PersonRow {
     }
 }
 
-/// A person's organisation as a bare id, or NONE.
-const ORGANISATION_ID: &str =
-    "(IF organisation != NONE THEN <string> record::id(organisation) END) AS organisation";
-
 /// An account to create.
 #[derive(Debug, Clone)]
 pub struct NewPerson {
@@ -66,17 +62,28 @@ pub struct SessionRow {
     pub revoked: bool,
 }
 
+/// A person's account, with its organisation as a bare id or NONE.
+const PERSON_FIELDS: &str = "record::id(id) AS id, email, name, password_hash, is_admin,
+    may_create_reviews, (IF organisation != NONE THEN <string> record::id(organisation) END)
+    AS organisation, failed_sign_ins, locked_until";
+
 pub async fn find_person_by_email(
     db: &Database,
     email: &str,
 ) -> Result<Option<PersonRow>, DbError> {
     let mut response = db
         .query(format!(
-            "SELECT record::id(id) AS id, email, name, password_hash, is_admin,
-                 may_create_reviews, {ORGANISATION_ID}, failed_sign_ins, locked_until
-             FROM person WHERE email = $email LIMIT 1"
+            "SELECT {PERSON_FIELDS} FROM person WHERE email = $email LIMIT 1"
         ))
         .bind(("email", email.to_string()))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+pub async fn find_person(db: &Database, person: PersonId) -> Result<Option<PersonRow>, DbError> {
+    let mut response = db
+        .query(format!("SELECT {PERSON_FIELDS} FROM ONLY $person"))
+        .bind(("person", person_record(person)))
         .await?;
     Ok(response.take(0)?)
 }
@@ -357,6 +364,8 @@ pub struct PersonData {
     pub memberships: Vec<HeldMembership>,
     pub notes: Vec<HeldNote>,
     pub audit: Vec<HeldAudit>,
+    /// The organisation accounts that sign them in (`db::oidc`).
+    pub organisation_accounts: Vec<super::oidc::HeldIdentity>,
 }
 
 /// Reads everything held about `person` (`None`: no such account).
@@ -371,7 +380,9 @@ pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<Perso
              SELECT review.title AS review, text, kind, source, stakeholder, tags, deleted,
                  updated_at FROM note WHERE author = $person ORDER BY updated_at;
              SELECT at, kind, review.title AS review, detail FROM audit_event
-                 WHERE actor = $person ORDER BY at;",
+                 WHERE actor = $person ORDER BY at;
+             SELECT issuer, subject, email, linked_at, last_used_at FROM external_identity
+                 WHERE person = $person ORDER BY linked_at;",
         )
         .bind(("person", person_record(person)))
         .await?;
@@ -385,6 +396,7 @@ pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<Perso
         memberships: response.take(2)?,
         notes: response.take(3)?,
         audit: response.take(4)?,
+        organisation_accounts: response.take(5)?,
     }))
 }
 
@@ -403,8 +415,9 @@ pub async fn sole_facilitator_of(db: &Database, person: PersonId) -> Result<Vec<
     Ok(response.take(0)?)
 }
 
-/// Erases an account in one transaction: its sign-ins, memberships, reset links, invitations
-/// and mail to its address, reads of the pack, and the account itself; beside what stays
+/// Erases an account in one transaction: its sign-ins, organisation accounts, memberships,
+/// reset links, invitations and mail to its address, reads of the pack, and the account
+/// itself; beside what stays
 /// (documents it uploaded, report comments and replies) `app::wall::FORMER_MEMBER` stands for
 /// its name.
 pub async fn erase(
@@ -418,6 +431,8 @@ pub async fn erase(
          LET $reviews = SELECT VALUE review FROM membership WHERE person = $person;
          DELETE session WHERE person = $person;
          DELETE password_reset WHERE person = $person;
+         DELETE external_identity WHERE person = $person;
+         DELETE oidc_link WHERE person = $person;
          DELETE invitation WHERE email = $email;
          DELETE outbox WHERE recipient = $email;
          DELETE document_read WHERE person = $person;

@@ -57,7 +57,8 @@ pub async fn create(
     Ok(())
 }
 
-const INVITATION_FIELDS: &str = "(IF review != NONE THEN record::id(review) END) AS review,
+pub(super) const INVITATION_FIELDS: &str =
+    "(IF review != NONE THEN record::id(review) END) AS review,
     review.title AS review_title,
     review.host.name AS host_authority, role, email, expires_at, used_at";
 

@@ -107,6 +107,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the mail outbox: mail written with what causes it, sent and retried by a worker",
         sql: include_str!("migrations/0018_outbox.surql"),
     },
+    Migration {
+        version: 19,
+        name: "sign-in with the organisation's account: attempts under way, linked identities",
+        sql: include_str!("migrations/0019_organisation_sign_in.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -85,6 +85,17 @@ const TABLE: &[Row] = &[
         check: |_, value| assert!(value["contact"].is_null(), "{value}"),
     },
     Row {
+        // What the sign-in page offers: public, like the page (this app has no organisation
+        // sign-in configured, and no organisation account waits to be linked).
+        path: "/api/sign_in_options",
+        body: no_body,
+        expect: |_| Expect::Allowed,
+        check: |_, value| {
+            assert_eq!(value["organisation"], false, "{value}");
+            assert!(value["linking"].is_null(), "{value}");
+        },
+    },
+    Row {
         path: "/api/who_am_i",
         body: no_body,
         expect: |_| Expect::Allowed,

@@ -141,3 +141,52 @@ fn precompress_compresses_the_front_end_once_and_says_so() {
         "{said}"
     );
 }
+
+#[test]
+fn an_organisation_sign_in_that_cannot_be_safe_is_refused_at_start_up() {
+    let line = failure_sentence(&peerwall(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        "mem://",
+        "--oidc-issuer",
+        "http://login.example.com/tenant",
+        "--oidc-client-id",
+        "peerwall",
+        "--oidc-allowed-domains",
+        "eastbrook.gov.uk",
+    ]));
+    assert!(
+        line.contains("--oidc-issuer is not an https:// address"),
+        "{line}"
+    );
+    let line = failure_sentence(&peerwall(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        "mem://",
+        "--oidc-issuer",
+        "https://login.example.com/tenant",
+        "--oidc-client-id",
+        "peerwall",
+        "--oidc-allowed-domains",
+        "gov",
+    ]));
+    assert!(
+        line.contains("--oidc-allowed-domains must name the email domains"),
+        "{line}"
+    );
+    // Without the domains: clap's own refusal, and no start.
+    let output = peerwall(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--db",
+        "mem://",
+        "--oidc-issuer",
+        "https://login.example.com/tenant",
+        "--oidc-client-id",
+        "peerwall",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--oidc-allowed-domains"));
+}

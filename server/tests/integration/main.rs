@@ -15,6 +15,7 @@ mod health;
 mod invitations;
 mod mail;
 mod migrations;
+mod oidc;
 mod pack;
 mod pages;
 mod pci;
