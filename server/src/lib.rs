@@ -142,7 +142,8 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         membership.clone(),
         reviews.clone(),
         wall.clone(),
-    );
+    )
+    .with_mail(mail.clone());
     report.start_following();
     let door = membership::ReviewDoor::new(membership.clone(), reviews.clone());
     let timetable = visit::Timetables::new(db.clone(), audit.clone(), door.clone());
@@ -154,7 +155,8 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         audit.clone(),
         door,
         (wall.clone(), access.clone()),
-    );
+    )
+    .with_mail(mail.clone());
     let oidc = oidc::Oidc::new(
         config.oidc()?,
         oidc::OidcServices {

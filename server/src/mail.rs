@@ -172,6 +172,71 @@ impl Mail {
         ))
     }
 
+    /// The report's version `number` is with the council: to read and comment on, or (the
+    /// final version) to sign off.
+    pub fn report_ready(
+        &self,
+        to: &str,
+        (review, title, host): (app::review::ReviewId, &str, &str),
+        number: u32,
+        final_version: bool,
+        path: &str,
+    ) -> Option<NewMail> {
+        self.on.as_ref()?;
+        let (subject, ask, label) = if final_version {
+            (
+                format!("The final report of the {title} is ready for sign-off"),
+                format!(
+                    "The peer team has sent the final version of its report (version {number}) of the {title} ({host}). Read it in Peerwall and, when the council is content, the host lead signs it off there."
+                ),
+                "Read the final report",
+            )
+        } else {
+            (
+                format!("The draft report of the {title} is ready for your comments"),
+                format!(
+                    "The peer team has sent version {number} of its report of the {title} ({host}) to the council. Read it in Peerwall and comment where you read it: select words to comment, suggest a change or flag a factual point."
+                ),
+                "Read and comment on the draft",
+            )
+        };
+        Some(compose(
+            "report_ready",
+            Some(review),
+            to,
+            subject,
+            &[
+                ask,
+                "You are receiving this because you are the council's host lead or a host reader on this peer challenge.".to_string(),
+            ],
+            (label, self.link(path)),
+        ))
+    }
+
+    /// A week's warning that a review's notes will be destroyed on `when`.
+    pub fn notes_warning(
+        &self,
+        to: &str,
+        (review, title, host): (app::review::ReviewId, &str, &str),
+        when: &str,
+        path: &str,
+    ) -> Option<NewMail> {
+        self.on.as_ref()?;
+        Some(compose(
+            "notes_warning",
+            Some(review),
+            to,
+            format!("The notes of the {title} will be destroyed on {when}"),
+            &[
+                format!(
+                    "The council signed off the report of the {title} ({host}), so the team's notes, who wrote them and the pairs will be destroyed on {when}, as the review's retention policy says. The key messages and the report stay."
+                ),
+                "Nothing needs doing: it happens on schedule. The review page shows what goes and what stays, and the facilitator can destroy the notes sooner there.".to_string(),
+            ],
+            ("Open the review", self.link(path)),
+        ))
+    }
+
     /// Tells the worker that a mail was queued, so it goes now rather than at the next pass.
     pub fn queued(&self) {
         if let Some(sender) = &self.on {

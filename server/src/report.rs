@@ -114,6 +114,8 @@ pub struct Reports {
     /// This node, as its changes are marked for the others.
     node: uuid::Uuid,
     live: crate::live::LiveFollower,
+    /// "The report is ready for your comments" goes by mail when it is on.
+    mail: crate::mail::Mail,
 }
 
 /// How a change from a socket ended.
@@ -175,7 +177,14 @@ impl Reports {
             sockets: Arc::default(),
             node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
+            mail: crate::mail::Mail::off(),
         }
+    }
+
+    /// Mails the council when a version is sent to it.
+    pub fn with_mail(mut self, mail: crate::mail::Mail) -> Self {
+        self.mail = mail;
+        self
     }
 
     /// Follows the report changes other nodes make (one LIVE query), telling this node's

@@ -33,6 +33,8 @@ pub struct Retention {
     wall: WallHub,
     access: crate::access::AccessWatch,
     schedule: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// The week's warning goes to the facilitators and team leads by mail when it is on.
+    mail: crate::mail::Mail,
 }
 
 fn unavailable(error: db::DbError) -> AppError {
@@ -91,7 +93,49 @@ impl Retention {
             wall,
             access,
             schedule: Arc::default(),
+            mail: crate::mail::Mail::off(),
         }
+    }
+
+    /// Mails the week's warning before notes are destroyed.
+    pub fn with_mail(mut self, mail: crate::mail::Mail) -> Self {
+        self.mail = mail;
+        self
+    }
+
+    /// A week before a review's notes go (`warning_due`), mails its facilitators and team
+    /// leads once for that date, whichever node's schedule gets there first.
+    async fn warn(&self, review: ReviewId, on: chrono::NaiveDate) -> Result<(), db::DbError> {
+        if !self.mail.is_on() {
+            return Ok(());
+        }
+        let Some(summary) = db::review::get_summary(&self.db, review).await? else {
+            return Ok(());
+        };
+        let when = on.format("%-d %B %Y").to_string();
+        let path = format!("/reviews/{}", review.0);
+        let mails: Vec<_> = db::membership::members(&self.db, review)
+            .await?
+            .iter()
+            .filter(|member| {
+                matches!(
+                    app::membership::Role::parse(&member.role),
+                    Some(app::membership::Role::Facilitator | app::membership::Role::TeamLead)
+                )
+            })
+            .filter_map(|member| {
+                self.mail.notes_warning(
+                    &member.email,
+                    (review, &summary.title, &summary.host_authority),
+                    &when,
+                    &path,
+                )
+            })
+            .collect();
+        if db::retention::queue_warning(&self.db, review, &on.to_string(), mails).await? {
+            self.mail.queued();
+        }
+        Ok(())
     }
 
     /// Destroys the notes of every review whose period after sign-off has run by `now`; the
@@ -107,6 +151,12 @@ impl Retention {
         for review in pending {
             let (days, _) = days_in_force(review.days, site);
             if now < due_at(review.signed_off_at, days) {
+                let on = destroy_on(review.signed_off_at.date_naive(), days);
+                if warning_due(now.date_naive(), on)
+                    && let Err(error) = self.warn(ReviewId(review.review), on).await
+                {
+                    tracing::warn!(%error, "the notes' warning mail");
+                }
                 continue;
             }
             let id = ReviewId(review.review);

@@ -57,6 +57,7 @@ pub async fn role_in(
 pub struct MemberRow {
     pub person: uuid::Uuid,
     pub name: String,
+    pub email: String,
     pub organisation: Option<String>,
     pub role: String,
     pub pair: Option<i64>,
@@ -65,7 +66,7 @@ pub struct MemberRow {
 pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
     let mut response = db
         .query(
-            "SELECT record::id(person) AS person, person.name AS name,
+            "SELECT record::id(person) AS person, person.name AS name, person.email AS email,
                  person.organisation.name AS organisation, role, pair
              FROM membership WHERE review = $review",
         )

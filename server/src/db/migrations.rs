@@ -112,6 +112,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sign-in with the organisation's account: attempts under way, linked identities",
         sql: include_str!("migrations/0019_organisation_sign_in.surql"),
     },
+    Migration {
+        version: 20,
+        name: "the notes' destruction warning mailed once per date",
+        sql: include_str!("migrations/0020_notes_warning_mail.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -80,6 +80,44 @@ pub(crate) fn with_mail<'a>(
         .bind(("mail_html", mail.html))
 }
 
+/// A mail as the outbox stores it, for statements that queue several (`QUEUE_MAILS`).
+#[derive(Debug, Clone, SurrealValue)]
+pub(crate) struct OutboxRow {
+    id: RecordId,
+    kind: String,
+    review: Option<RecordId>,
+    recipient: String,
+    subject: String,
+    text: Option<String>,
+    html: Option<String>,
+    created_at: DateTime<Utc>,
+    attempts: i64,
+    next_attempt_at: DateTime<Utc>,
+}
+
+/// The statement that queues the mails bound as `$mails` (`rows`).
+pub(crate) const QUEUE_MAILS: &str = "FOR $mail IN $mails { CREATE $mail.id CONTENT $mail; };";
+
+/// `mails` as rows to bind as `$mails`, due at once.
+pub(crate) fn rows(mails: Vec<NewMail>) -> Vec<OutboxRow> {
+    let now = Utc::now();
+    mails
+        .into_iter()
+        .map(|mail| OutboxRow {
+            id: outbox_record(mail.id),
+            kind: mail.kind.to_string(),
+            review: mail.review.map(review_record),
+            recipient: mail.recipient,
+            subject: mail.subject,
+            text: Some(mail.text),
+            html: Some(mail.html),
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+        })
+        .collect()
+}
+
 const DUE_FIELDS: &str = "record::id(id) AS id, kind, recipient, subject, text, html, attempts";
 
 /// Claims up to `limit` mails that are due and not held by another worker, each until

@@ -399,17 +399,18 @@ struct VersionBlockContent {
     practice_link: Option<String>,
 }
 
-/// Freezes `blocks` as version `number` and moves the report to `round`, in one transaction;
-/// false when that number was taken meanwhile.
+/// Freezes `blocks` as version `number` (the final one, or not) and moves the report to
+/// `round`, queueing `mails`, in one transaction; false when that number was taken meanwhile.
 pub async fn send_version(
     db: &Database,
     review: ReviewId,
     number: u32,
     blocks: &[Block],
     sent_by: String,
-    final_version: bool,
-    round: Round,
+    (final_version, round): (bool, Round),
+    mails: Vec<super::outbox::NewMail>,
 ) -> Result<bool, DbError> {
+    let mails = super::outbox::rows(mails);
     let contents: Vec<VersionBlockContent> = blocks
         .iter()
         .enumerate()
@@ -428,14 +429,16 @@ pub async fn send_version(
         .collect();
     let result = super::retry_conflicts(|| {
         let query = db
-            .query(
+            .query(format!(
                 "BEGIN TRANSACTION;
                  CREATE $version SET review = $review, number = $number, sent_by = $by,
                      sent_at = time::now(), final_version = $final;
-                 FOR $block IN $blocks { CREATE $block.id CONTENT $block; };
+                 FOR $block IN $blocks {{ CREATE $block.id CONTENT $block; }};
                  UPDATE $report SET round = $round;
+                 {queue}
                  COMMIT TRANSACTION;",
-            )
+                queue = super::outbox::QUEUE_MAILS
+            ))
             .bind(("version", version_record(review, number)))
             .bind(("report", report_record(review)))
             .bind(("review", review_record(review)))
@@ -443,7 +446,8 @@ pub async fn send_version(
             .bind(("by", sent_by.clone()))
             .bind(("final", final_version))
             .bind(("blocks", contents.clone()))
-            .bind(("round", round.as_str()));
+            .bind(("round", round.as_str()))
+            .bind(("mails", mails.clone()));
         async move { query.await?.check() }
     })
     .await;

@@ -141,6 +141,33 @@ pub async fn pending(db: &Database) -> Result<Vec<Pending>, DbError> {
     Ok(response.take(0)?)
 }
 
+/// Queues the warning `mails` that the notes of `review` go on `on`, unless they were queued for
+/// that date already (by this node or another): whether they were queued now.
+pub async fn queue_warning(
+    db: &Database,
+    review: ReviewId,
+    on: &str,
+    mails: Vec<super::outbox::NewMail>,
+) -> Result<bool, DbError> {
+    let mut response = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             LET $marked = UPDATE report SET notes_warning_mailed_for = $on
+                 WHERE review = $review AND notes_warning_mailed_for != $on RETURN VALUE id;
+             IF array::len($marked) > 0 {{ {queue} }};
+             COMMIT TRANSACTION;
+             RETURN array::len($marked) > 0;",
+            queue = super::outbox::QUEUE_MAILS
+        ))
+        .bind(("review", review_record(review)))
+        .bind(("on", on.to_string()))
+        .bind(("mails", super::outbox::rows(mails)))
+        .await?
+        .check()?;
+    let queued: Option<bool> = response.take(response.num_statements() - 1)?;
+    Ok(queued.unwrap_or(false))
+}
+
 /// The destruction record of a review, if its notes were destroyed.
 pub async fn record(db: &Database, review: ReviewId) -> Result<Option<RecordRow>, DbError> {
     let mut response = db

@@ -156,8 +156,8 @@ pub(super) async fn seed_pci_report(
         1,
         &blocks,
         "Morag Campbell".into(),
-        false,
-        Round::SentToCouncil,
+        (false, Round::SentToCouncil),
+        Vec::new(),
     )
     .await?;
     let Some(&reader) = hosts.get(1) else {

@@ -580,14 +580,16 @@ impl Reports {
         } else {
             Round::SentToCouncil
         };
+        let mails = self.version_mails(review, number, final_version).await?;
+        let mailed = !mails.is_empty();
         let sent = db::report::send_version(
             &self.db,
             review,
             number,
             &blocks,
             who.caller.name.clone(),
-            final_version,
-            round,
+            (final_version, round),
+            mails,
         )
         .await
         .map_err(unavailable)?;
@@ -596,6 +598,48 @@ impl Reports {
                 "Another version was sent meanwhile. Reload to see it.",
             ));
         }
+        if mailed {
+            self.mail.queued();
+        }
         Ok(number)
+    }
+
+    /// When mail is on, a mail to each of the council's members (host lead and host readers)
+    /// saying the version is theirs to read and comment on (or, the final one, to sign off).
+    async fn version_mails(
+        &self,
+        review: ReviewId,
+        number: u32,
+        final_version: bool,
+    ) -> Result<Vec<crate::db::outbox::NewMail>, AppError> {
+        if !self.mail.is_on() {
+            return Ok(Vec::new());
+        }
+        let summary = db::review::get_summary(&self.db, review)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| invalid("There is no such review."))?;
+        let members = db::membership::members(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let path = format!("/reviews/{}/report", review.0);
+        Ok(members
+            .iter()
+            .filter(|member| {
+                matches!(
+                    app::membership::Role::parse(&member.role),
+                    Some(app::membership::Role::HostLead | app::membership::Role::HostReader)
+                )
+            })
+            .filter_map(|member| {
+                self.mail.report_ready(
+                    &member.email,
+                    (review, &summary.title, &summary.host_authority),
+                    number,
+                    final_version,
+                    &path,
+                )
+            })
+            .collect())
     }
 }

@@ -364,3 +364,117 @@ async fn erasing_an_account_erases_the_mail_sent_to_it() {
     app.stop().await;
     sink.stop().await;
 }
+
+#[tokio::test]
+async fn a_version_sent_to_the_council_mails_its_host_lead_and_readers() {
+    let mut sink = SmtpSink::start(0).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let step = |step: &'static str| form(&[("review", review.as_str()), ("step", step)]);
+    let created = app
+        .post(
+            "/api/create_report",
+            form(&[("review", &review)]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+    for (name, body) in [("ask_peers", step("ask_peers")), ("send", step("send"))] {
+        let response = app.post("/api/report_step", body, Some(&facilitator)).await;
+        let status = response.status();
+        assert_eq!(status, 200, "{name}: {}", response.text().await.unwrap());
+    }
+    let mut to = Vec::new();
+    for _ in 0..2 {
+        let mail = sink
+            .next(Duration::from_secs(20))
+            .await
+            .expect("a mail to each council member");
+        assert!(
+            mail.data.contains(
+                "Subject: The draft report of the Eastbrook Borough Council Corporate Peer Challenge is ready for your comments"
+            ),
+            "{}",
+            mail.data
+        );
+        assert!(
+            mail.data
+                .contains("The peer team has sent version 1 of its report")
+        );
+        assert!(
+            mail.data
+                .contains(&format!("http://127.0.0.1:0/reviews/{review}/report")),
+            "{}",
+            mail.data
+        );
+        to.extend(mail.to);
+    }
+    to.sort();
+    assert_eq!(to, ["host@demo.peerwall.test", "reader@demo.peerwall.test"]);
+    assert!(
+        sink.next(Duration::from_millis(1500)).await.is_none(),
+        "no one else: the peer team and the observer are not mailed"
+    );
+    app.stop().await;
+    sink.stop().await;
+}
+
+#[tokio::test]
+async fn a_week_before_the_notes_go_their_facilitator_and_team_lead_are_mailed_once() {
+    let mut sink = SmtpSink::start(0).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let id = app::review::ReviewId(review.parse().unwrap());
+    app.sign_off_report(id).await;
+    let now = chrono::Utc::now();
+    let retention = &app.state.retention;
+    // Three weeks on: no warning yet.
+    retention
+        .run_due(now + chrono::Duration::days(21))
+        .await
+        .unwrap();
+    assert!(sink.next(Duration::from_millis(1500)).await.is_none());
+    // Six days before: the facilitator and the team lead, once each.
+    let on = (now + chrono::Duration::days(30))
+        .format("%-d %B %Y")
+        .to_string();
+    retention
+        .run_due(now + chrono::Duration::days(24))
+        .await
+        .unwrap();
+    let mut to = Vec::new();
+    for _ in 0..2 {
+        let mail = sink.next(Duration::from_secs(20)).await.expect("a warning");
+        assert!(
+            mail.data.contains(&format!(
+                "Subject: The notes of the Eastbrook Borough Council Corporate Peer Challenge will be destroyed on {on}"
+            )),
+            "{}",
+            mail.data
+        );
+        assert!(mail.data.contains("The key messages and the report stay."));
+        to.extend(mail.to);
+    }
+    to.sort();
+    assert_eq!(
+        to,
+        ["facilitator@demo.peerwall.test", "lead@demo.peerwall.test"]
+    );
+    // The schedule's next runs (on this node or another) send nothing more.
+    retention
+        .run_due(now + chrono::Duration::days(25))
+        .await
+        .unwrap();
+    retention
+        .run_due(now + chrono::Duration::days(26))
+        .await
+        .unwrap();
+    assert!(
+        sink.next(Duration::from_millis(1500)).await.is_none(),
+        "once, not at every run"
+    );
+    app.stop().await;
+    sink.stop().await;
+}
