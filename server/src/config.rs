@@ -145,9 +145,10 @@ pub struct Config {
     #[arg(long, env = "PEERWALL_ACCESSIBILITY_CONTACT")]
     pub accessibility_contact: Option<String>,
 
-    /// The SMTP server mail goes through (invitations, password resets): `smtp://host:port`
-    /// (plain, on a trusted network), `smtp://user:password@host:587?tls=required` (STARTTLS)
-    /// or `smtps://user:password@host`. Without it no mail is sent and links are shown to
+    /// The SMTP server mail goes through (invitations, password resets, the report sent to the
+    /// council, round deadlines, the notes' warning): `smtp://host:port` (plain, on a trusted
+    /// network), `smtp://user:password@host:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@host`. Without it no mail is sent and links are shown to
     /// whoever created them.
     #[arg(
         long,

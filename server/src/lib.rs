@@ -289,6 +289,7 @@ pub async fn stop_following(state: &AppState) {
     state.report.stop_following().await;
     state.timetable.stop_following().await;
     state.retention.stop_schedule();
+    state.report.stop_reminders();
     state.mail.stop().await;
 }
 
@@ -309,6 +310,7 @@ pub async fn run(config: Config) -> Result<(), StartupError> {
         );
     }
     state.retention.start_schedule(retention::CHECK_EVERY);
+    state.report.start_reminders(report::reminders::CHECK_EVERY);
     let backups = match &config.db {
         db::DatabaseLocation::Folder(folder) => backup::listen(state.db.clone(), folder),
         _ => None,

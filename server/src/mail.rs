@@ -213,6 +213,30 @@ impl Mail {
         ))
     }
 
+    /// A reminder, three days before, that what the person does in the report's round
+    /// (`task`: "Your comments on the draft report") is due on `when`.
+    pub fn round_due(
+        &self,
+        to: &str,
+        (review, title, host): (app::review::ReviewId, &str, &str),
+        task: &str,
+        when: &str,
+        path: &str,
+    ) -> Option<NewMail> {
+        self.on.as_ref()?;
+        Some(compose(
+            "round_due",
+            Some(review),
+            to,
+            format!("{task} for the {title}: due {when}"),
+            &[
+                format!("{task} for the {title} ({host}) are due on {when}."),
+                "The report in Peerwall shows where it stands; you are receiving this because the current round is yours to take part in.".to_string(),
+            ],
+            ("Open the report", self.link(path)),
+        ))
+    }
+
     /// A week's warning that a review's notes will be destroyed on `when`.
     pub fn notes_warning(
         &self,

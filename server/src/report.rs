@@ -7,6 +7,7 @@ mod changes;
 pub mod channel;
 pub mod docx;
 mod download;
+pub mod reminders;
 mod service;
 
 pub use download::{DocxQuery, download_docx};
@@ -116,6 +117,8 @@ pub struct Reports {
     live: crate::live::LiveFollower,
     /// "The report is ready for your comments" goes by mail when it is on.
     mail: crate::mail::Mail,
+    /// The deadline reminders' schedule (`reminders.rs`).
+    reminders: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 /// How a change from a socket ended.
@@ -178,6 +181,7 @@ impl Reports {
             node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
             mail: crate::mail::Mail::off(),
+            reminders: Arc::default(),
         }
     }
 

@@ -117,6 +117,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the notes' destruction warning mailed once per date",
         sql: include_str!("migrations/0020_notes_warning_mail.surql"),
     },
+    Migration {
+        version: 21,
+        name: "the report's deadline reminders mailed once per round and date",
+        sql: include_str!("migrations/0021_report_reminders.surql"),
+    },
 ];
 
 /// What `migrate` did.

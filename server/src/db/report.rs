@@ -87,6 +87,47 @@ struct ReportRow {
     signed_off_at: Option<DateTime<Utc>>,
 }
 
+/// The reviews whose report is not signed off and has a due date set: the ones a deadline
+/// reminder may be for.
+pub async fn with_due_dates(db: &Database) -> Result<Vec<ReviewId>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT VALUE record::id(review) FROM report WHERE round != 'signed_off'
+                 AND (due_peer_comments != NONE OR due_council_comments != NONE
+                     OR due_final_version != NONE OR due_sign_off != NONE)",
+        )
+        .await?;
+    let reviews: Vec<uuid::Uuid> = response.take(0)?;
+    Ok(reviews.into_iter().map(ReviewId).collect())
+}
+
+/// Queues a deadline reminder's `mails` unless one was queued for `key` (the round and the
+/// date) already, by this node or another: whether they were queued now.
+pub async fn queue_reminder(
+    db: &Database,
+    review: ReviewId,
+    key: &str,
+    mails: Vec<super::outbox::NewMail>,
+) -> Result<bool, DbError> {
+    let mut response = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             LET $marked = UPDATE $report SET reminded_for = $key
+                 WHERE reminded_for != $key RETURN VALUE id;
+             IF array::len($marked) > 0 {{ {queue} }};
+             COMMIT TRANSACTION;
+             RETURN array::len($marked) > 0;",
+            queue = super::outbox::QUEUE_MAILS
+        ))
+        .bind(("report", report_record(review)))
+        .bind(("key", key.to_string()))
+        .bind(("mails", super::outbox::rows(mails)))
+        .await?
+        .check()?;
+    let queued: Option<bool> = response.take(response.num_statements() - 1)?;
+    Ok(queued.unwrap_or(false))
+}
+
 /// The review's report, if one has been drafted.
 pub async fn state(db: &Database, review: ReviewId) -> Result<Option<ReportState>, DbError> {
     let mut response = db

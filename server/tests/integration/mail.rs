@@ -478,3 +478,95 @@ async fn a_week_before_the_notes_go_their_facilitator_and_team_lead_are_mailed_o
     app.stop().await;
     sink.stop().await;
 }
+
+#[tokio::test]
+async fn three_days_before_a_round_is_due_those_whose_part_it_is_are_reminded_once() {
+    let mut sink = SmtpSink::start(0).await;
+    let app = demo_mailing_to("mem://", sink.port).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let r = review.as_str();
+    assert_eq!(
+        app.post(
+            "/api/create_report",
+            form(&[("review", r)]),
+            Some(&facilitator)
+        )
+        .await
+        .status(),
+        200
+    );
+    let today = chrono::Utc::now();
+    let due = (today + chrono::Duration::days(5)).date_naive().to_string();
+    let set = app
+        .post(
+            "/api/set_report_due_dates",
+            form(&[("review", r), ("peer_comments", &due)]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(set.status(), 200);
+    let reports = &app.state.report;
+    // The team still drafting: nobody is asked yet, however close the date.
+    assert_eq!(
+        reports
+            .remind_due(today + chrono::Duration::days(3))
+            .await
+            .unwrap(),
+        0
+    );
+    let asked = app
+        .post(
+            "/api/report_step",
+            form(&[("review", r), ("step", "ask_peers")]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(asked.status(), 200);
+    // Five days before: not yet. Three days before: the peer team, once.
+    assert_eq!(reports.remind_due(today).await.unwrap(), 0);
+    assert_eq!(
+        reports
+            .remind_due(today + chrono::Duration::days(2))
+            .await
+            .unwrap(),
+        1
+    );
+    let mut to = Vec::new();
+    for _ in 0..5 {
+        let mail = sink
+            .next(Duration::from_secs(20))
+            .await
+            .expect("a reminder");
+        assert!(
+            mail.data
+                .contains("Subject: Your comments on the draft report for the Eastbrook"),
+            "{}",
+            mail.data
+        );
+        to.extend(mail.to);
+    }
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "facilitator@demo.peerwall.test",
+            "lead@demo.peerwall.test",
+            "peer1@demo.peerwall.test",
+            "peer2@demo.peerwall.test",
+            "peer3@demo.peerwall.test"
+        ],
+        "the peer team, not the council or the observer"
+    );
+    assert_eq!(
+        reports
+            .remind_due(today + chrono::Duration::days(3))
+            .await
+            .unwrap(),
+        0,
+        "once per round and date"
+    );
+    assert!(sink.next(Duration::from_millis(1500)).await.is_none());
+    app.stop().await;
+    sink.stop().await;
+}
