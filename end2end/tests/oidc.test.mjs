@@ -1,7 +1,7 @@
 // "Sign in with your organisation", against a real OpenID provider on loopback
 // (end2end/oidc-provider.mjs, the certified npm `oidc-provider`): the sign-in page offers the
-// choice (the README's screenshot); an invited person's first sign-in opens their account and
-// takes them to the review; an existing password account is linked after its password, and
+// choice (the README's screenshot); an invitee joins from the invitation's page with their
+// organisation's account, which opens their account and takes them to the review; an existing password account is linked after its password, and
 // from then on the organisation alone signs its person in; a refusal is said in words.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -49,7 +49,7 @@ async function withOrganisation(page, email, name = '') {
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-test('the sign-in page offers the organisation, and an invited person joins with it', async () => {
+test('the sign-in page offers the organisation, and an invitee joins with it from the invitation', async () => {
   const visitor = await openPage(fixture.browser, { viewport: { width: 1024, height: 720 } });
   await visitor.goto(`${fixture.server.url}/sign-in`);
   await waitForHydration(visitor);
@@ -65,10 +65,19 @@ test('the sign-in page offers the organisation, and an invited person joins with
   await facilitator.getByLabel('Email').fill('rhys.morgan@westshire.gov.uk');
   await facilitator.getByLabel('Role', { exact: true }).selectOption({ label: 'Peer reviewer' });
   await facilitator.getByRole('button', { name: 'Create invitation link' }).click();
-  await facilitator.getByText(/rhys\.morgan@westshire\.gov\.uk/).first().waitFor();
+  const linkField = facilitator.getByLabel('Invitation link');
+  await linkField.waitFor();
+  const link = await linkField.inputValue();
 
-  // No link passed on: the invitee signs in with their organisation and is in the review.
-  await withOrganisation(visitor, 'rhys.morgan@westshire.gov.uk', 'Rhys Morgan');
+  // The invitee opens the link and joins with their organisation's account: no password.
+  await visitor.goto(link);
+  await waitForHydration(visitor);
+  await visitor.getByText('You are invited to join').waitFor();
+  await visitor.getByRole('link', { name: "Join with your organisation's account" }).click();
+  await visitor.getByRole('heading', { name: 'Sign in to your organisation' }).waitFor();
+  await visitor.getByLabel('Work email').fill('rhys.morgan@westshire.gov.uk');
+  await visitor.getByLabel('Name').fill('Rhys Morgan');
+  await visitor.getByRole('button', { name: 'Sign in' }).click();
   await visitor.waitForURL(/\/reviews\/[0-9a-f-]+$/);
   await visitor.getByRole('heading', { name: REVIEW }).waitFor();
   await visitor.getByText('Rhys Morgan').first().waitFor();

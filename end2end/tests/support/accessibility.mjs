@@ -28,7 +28,13 @@ export async function audit(page, state, { collect = false } = {}) {
   if (!url.startsWith('http')) return [];
   const results = await page.evaluate(async ([source, tags]) => {
     if (!window.axe) (0, eval)(source);
-    // Transitions finish before colours are read, or a fading element reads as low contrast.
+    // Transitions finish before colours are read, or a fading element reads as low contrast:
+    // each running one jumps to its end (what a person sees a moment later), then a frame is
+    // drawn. Two frames alone were not enough for the 120 ms fade-in of a report block's tools
+    // under the pointer (a CI run read a button half-faded, 4.34:1).
+    for (const animation of document.getAnimations()) {
+      try { animation.finish(); } catch { /* an endless animation has no end to jump to */ }
+    }
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const run = await window.axe.run(document, {
       runOnly: { type: 'tag', values: tags },

@@ -118,6 +118,32 @@ pub(crate) fn rows(mails: Vec<NewMail>) -> Vec<OutboxRow> {
         .collect()
 }
 
+/// Queues `mails` and sets `field` of `record` to `key`, in one transaction, unless the field
+/// holds `key` already: a mail that a schedule on every node may ask for goes once per key
+/// (and again when the key changes). Whether they were queued now.
+pub(crate) async fn queue_once(
+    db: &Database,
+    (record, field): (RecordId, &'static str),
+    key: &str,
+    mails: Vec<NewMail>,
+) -> Result<bool, DbError> {
+    let mut response = db
+        .query(format!(
+            "BEGIN TRANSACTION;
+             LET $marked = UPDATE $record SET {field} = $key WHERE {field} != $key RETURN VALUE id;
+             IF array::len($marked) > 0 {{ {QUEUE_MAILS} }};
+             COMMIT TRANSACTION;
+             RETURN array::len($marked) > 0;"
+        ))
+        .bind(("record", record))
+        .bind(("key", key.to_string()))
+        .bind(("mails", rows(mails)))
+        .await?
+        .check()?;
+    let queued: Option<bool> = response.take(response.num_statements() - 1)?;
+    Ok(queued.unwrap_or(false))
+}
+
 const DUE_FIELDS: &str = "record::id(id) AS id, kind, recipient, subject, text, html, attempts";
 
 /// Claims up to `limit` mails that are due and not held by another worker, each until

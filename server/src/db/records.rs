@@ -15,6 +15,11 @@ pub(crate) fn review_record(id: ReviewId) -> RecordId {
     RecordId::new("review", RecordIdKey::Uuid(id.0.into()))
 }
 
+/// A review's report: one row per review, keyed by the review's id.
+pub(crate) fn report_record(id: ReviewId) -> RecordId {
+    RecordId::new("report", RecordIdKey::Uuid(id.0.into()))
+}
+
 fn keyed(table: &'static str, review: ReviewId, id: Value) -> RecordId {
     let key = Array::from(vec![Value::Uuid(review.0.into()), id]);
     RecordId::new(table, RecordIdKey::Array(key))

@@ -20,9 +20,7 @@ mod shared;
 pub use comments::*;
 pub use shared::*;
 
-fn report_record(review: ReviewId) -> RecordId {
-    RecordId::new("report", RecordIdKey::Uuid(review.0.into()))
-}
+use super::records::report_record;
 
 pub(super) fn keyed(table: &'static str, review: ReviewId, rest: Vec<Value>) -> RecordId {
     let mut key = vec![Value::Uuid(review.0.into())];
@@ -109,23 +107,7 @@ pub async fn queue_reminder(
     key: &str,
     mails: Vec<super::outbox::NewMail>,
 ) -> Result<bool, DbError> {
-    let mut response = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             LET $marked = UPDATE $report SET reminded_for = $key
-                 WHERE reminded_for != $key RETURN VALUE id;
-             IF array::len($marked) > 0 {{ {queue} }};
-             COMMIT TRANSACTION;
-             RETURN array::len($marked) > 0;",
-            queue = super::outbox::QUEUE_MAILS
-        ))
-        .bind(("report", report_record(review)))
-        .bind(("key", key.to_string()))
-        .bind(("mails", super::outbox::rows(mails)))
-        .await?
-        .check()?;
-    let queued: Option<bool> = response.take(response.num_statements() - 1)?;
-    Ok(queued.unwrap_or(false))
+    super::outbox::queue_once(db, (report_record(review), "reminded_for"), key, mails).await
 }
 
 /// The review's report, if one has been drafted.

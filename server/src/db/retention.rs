@@ -149,23 +149,16 @@ pub async fn queue_warning(
     on: &str,
     mails: Vec<super::outbox::NewMail>,
 ) -> Result<bool, DbError> {
-    let mut response = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             LET $marked = UPDATE report SET notes_warning_mailed_for = $on
-                 WHERE review = $review AND notes_warning_mailed_for != $on RETURN VALUE id;
-             IF array::len($marked) > 0 {{ {queue} }};
-             COMMIT TRANSACTION;
-             RETURN array::len($marked) > 0;",
-            queue = super::outbox::QUEUE_MAILS
-        ))
-        .bind(("review", review_record(review)))
-        .bind(("on", on.to_string()))
-        .bind(("mails", super::outbox::rows(mails)))
-        .await?
-        .check()?;
-    let queued: Option<bool> = response.take(response.num_statements() - 1)?;
-    Ok(queued.unwrap_or(false))
+    super::outbox::queue_once(
+        db,
+        (
+            super::records::report_record(review),
+            "notes_warning_mailed_for",
+        ),
+        on,
+        mails,
+    )
+    .await
 }
 
 /// The destruction record of a review, if its notes were destroyed.

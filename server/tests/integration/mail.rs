@@ -1,18 +1,18 @@
 //! Email through the outbox, against a real SMTP server on loopback (the npm `smtp-server`
 //! package, `end2end/smtp-sink.mjs`, installed by `make tools-e2e`): an invitation's mail with
-//! its link in a text and an HTML part, and a password reset's; a mail server that is down, then up, loses nothing; a
-//! restart sends nothing twice; without `--smtp-url`, nothing is queued.
+//! its link in a text and an HTML part, and a password reset's; a mail server that is down,
+//! then up, loses nothing; a restart sends nothing twice; without `--smtp-url`, nothing is
+//! queued; the report sent to the council, round deadlines and the notes' warning reach those
+//! whose part they are, once.
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use peerwall_server::db::outbox;
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use tokio::io::{BufReader, Lines};
+use tokio::process::{Child, ChildStdout};
 
-use crate::support::{TestApp, config, folder, form, json};
+use crate::support::{TestApp, config, folder, form, json, node_script};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const FROM: &str = "Peerwall <peerwall@eastbrook.example.gov.uk>";
@@ -35,21 +35,7 @@ struct Received {
 impl SmtpSink {
     /// Starts it on `port` (0: any free one).
     async fn start(port: u16) -> Self {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/smtp-sink.mjs");
-        let mut child = Command::new("node")
-            .arg(&script)
-            .arg(port.to_string())
-            .stdout(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node runs the SMTP server (make tools-e2e installs its package)");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("the SMTP server starts")
-            .expect("its output")
-            .expect("a first line");
-        let listening: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+        let (child, listening, lines) = node_script("smtp-sink.mjs", &[&port.to_string()]).await;
         let port = listening["listening"].as_u64().expect("its port") as u16;
         Self { child, lines, port }
     }

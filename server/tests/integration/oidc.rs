@@ -8,17 +8,14 @@
 //! allowed, no account, the provider down.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use clap::Parser;
 use peerwall_server::Config;
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use crate::support::{TestApp, cookie_set_by, form, json};
+use crate::support::{TestApp, cookie_set_by, form, json, node_script};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const LEAD: &str = DEMO_PEOPLE[1].1;
@@ -33,23 +30,12 @@ struct Provider {
 
 impl Provider {
     async fn start(peerwall_port: u16) -> Self {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../end2end/oidc-provider.mjs");
         let redirect = format!("http://127.0.0.1:{peerwall_port}/auth/oidc/callback");
-        let mut child = Command::new("node")
-            .arg(&script)
-            .args(["0", CLIENT_ID, CLIENT_SECRET, &redirect])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("node runs the OpenID provider (make tools-e2e installs its package)");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("the OpenID provider starts")
-            .expect("its output")
-            .expect("a first line");
-        let started: serde_json::Value = serde_json::from_str(&first).expect("JSON");
+        let (child, started, mut lines) = node_script(
+            "oidc-provider.mjs",
+            &["0", CLIENT_ID, CLIENT_SECRET, &redirect],
+        )
+        .await;
         let issuer = started["issuer"].as_str().expect("its issuer").to_string();
         // Read whatever else it prints, so that it never writes to a closed pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
@@ -283,30 +269,32 @@ async fn who_am_i(app: &TestApp, cookie: Option<&str>) -> serde_json::Value {
     json(app.post("/api/who_am_i", String::new(), cookie).await).await
 }
 
-async fn invite(app: &TestApp, cookie: &str, review: &str, email: &str, role: &str) {
-    let body = form(&[("review", review), ("email", email), ("role", role)]);
-    let response = app.post("/api/invite_member", body, Some(cookie)).await;
+/// The provider, and the demo offering sign-in with it to `domains`.
+async fn started(domains: &str) -> (Provider, TestApp) {
+    let port = free_port();
+    let provider = Provider::start(port).await;
+    let app = demo_with(&provider.issuer, port, domains).await;
+    (provider, app)
+}
+
+/// `started`, with `invitee` invited to the demo review as a peer; and the review's id.
+async fn inviting(invitee: &str, domains: &str) -> (Provider, TestApp, String) {
+    let (provider, app) = started(domains).await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let body = form(&[("review", &review), ("email", invitee), ("role", "peer")]);
+    let response = app
+        .post("/api/invite_member", body, Some(&facilitator))
+        .await;
     assert_eq!(response.status(), 200);
+    (provider, app, review)
 }
 
 #[tokio::test]
 async fn a_first_sign_in_with_an_invitation_opens_the_account_and_joins_the_review() {
-    let port = free_port();
-    let provider = Provider::start(port).await;
-    let app = demo_with(
-        &provider.issuer,
-        port,
-        "demo.peerwall.test,westshire.gov.uk",
-    )
-    .await;
-    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = app.first_review(&facilitator).await;
-    invite(
-        &app,
-        &facilitator,
-        &review,
+    let (provider, app, review) = inviting(
         "nia.evans@westshire.gov.uk",
-        "peer",
+        "demo.peerwall.test,westshire.gov.uk",
     )
     .await;
 
@@ -399,9 +387,7 @@ async fn a_first_sign_in_with_an_invitation_opens_the_account_and_joins_the_revi
 
 #[tokio::test]
 async fn an_existing_password_account_is_linked_only_after_its_password() {
-    let port = free_port();
-    let provider = Provider::start(port).await;
-    let app = demo_with(&provider.issuer, port, "demo.peerwall.test").await;
+    let (provider, app) = started("demo.peerwall.test").await;
     let mut browser = Browser::new();
     let to = browser.sign_in_as(&app, FACILITATOR, "Priya Shah").await;
     assert_eq!(to, "/sign-in?link=organisation");
@@ -474,9 +460,7 @@ async fn an_existing_password_account_is_linked_only_after_its_password() {
 
 #[tokio::test]
 async fn an_id_token_that_does_not_verify_signs_no_one_in() {
-    let port = free_port();
-    let provider = Provider::start(port).await;
-    let app = demo_with(&provider.issuer, port, "demo.peerwall.test").await;
+    let (provider, app) = started("demo.peerwall.test").await;
     // Linked first, so that any verified token would sign the facilitator straight in.
     let mut browser = Browser::new();
     browser.sign_in_as(&app, FACILITATOR, "").await;
@@ -521,22 +505,9 @@ async fn an_id_token_that_does_not_verify_signs_no_one_in() {
 
 #[tokio::test]
 async fn a_replayed_or_mismatched_callback_signs_no_one_in() {
-    let port = free_port();
-    let provider = Provider::start(port).await;
-    let app = demo_with(
-        &provider.issuer,
-        port,
-        "demo.peerwall.test,westshire.gov.uk",
-    )
-    .await;
-    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = app.first_review(&facilitator).await;
-    invite(
-        &app,
-        &facilitator,
-        &review,
+    let (provider, app, review) = inviting(
         "owen.price@westshire.gov.uk",
-        "peer",
+        "demo.peerwall.test,westshire.gov.uk",
     )
     .await;
     let email = "owen.price@westshire.gov.uk";
@@ -643,13 +614,8 @@ async fn a_replayed_or_mismatched_callback_signs_no_one_in() {
 
 #[tokio::test]
 async fn a_domain_not_allowed_or_an_address_without_an_invitation_is_refused() {
-    let port = free_port();
-    let provider = Provider::start(port).await;
-    let app = demo_with(&provider.issuer, port, "demo.peerwall.test").await;
-    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
-    let review = app.first_review(&facilitator).await;
     // Invited, but at a domain this site does not accept.
-    invite(&app, &facilitator, &review, "sam@elsewhere.example", "peer").await;
+    let (provider, app, _) = inviting("sam@elsewhere.example", "demo.peerwall.test").await;
     let mut browser = Browser::new();
     assert_eq!(
         browser

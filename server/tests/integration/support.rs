@@ -390,3 +390,36 @@ pub async fn sign_in_at(addr: std::net::SocketAddr, email: &str) -> (String, Str
     let review = reviews[0]["summary"]["id"].as_str().unwrap().to_string();
     (cookie, review)
 }
+
+/// A test server written in Node (`end2end/<script>`, its packages installed by
+/// `make tools-e2e`), started with `args`: the process, the JSON of the first line it prints
+/// (where it listens) and the rest of its output.
+pub async fn node_script(
+    script: &str,
+    args: &[&str],
+) -> (
+    tokio::process::Child,
+    serde_json::Value,
+    tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+) {
+    use tokio::io::AsyncBufReadExt;
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../end2end")
+        .join(script);
+    let mut child = tokio::process::Command::new("node")
+        .arg(&path)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| panic!("node runs {script} (make tools-e2e): {error}"));
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .unwrap_or_else(|_| panic!("{script} starts"))
+        .expect("its output")
+        .expect("a first line");
+    let started = serde_json::from_str(&first).expect("JSON");
+    (child, started, lines)
+}
