@@ -12,7 +12,7 @@ use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 use tokio::io::{BufReader, Lines};
 use tokio::process::{Child, ChildStdout};
 
-use crate::support::{TestApp, config, folder, form, json, node_script};
+use crate::support::{TestApp, config, folder, form, free_port, json, node_script};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const FROM: &str = "Peerwall <peerwall@eastbrook.example.gov.uk>";
@@ -83,15 +83,6 @@ fn unfold(data: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A port nothing listens on (yet).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The demo on `db`, sending mail to the SMTP server on `port`.

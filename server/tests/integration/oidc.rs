@@ -15,7 +15,7 @@ use peerwall_server::Config;
 use peerwall_server::demo::{DEMO_PASSWORD, DEMO_PEOPLE};
 use tokio::process::Child;
 
-use crate::support::{TestApp, cookie_set_by, form, json, node_script};
+use crate::support::{TestApp, cookie_set_by, form, free_port, json, node_script};
 
 const FACILITATOR: &str = DEMO_PEOPLE[0].1;
 const LEAD: &str = DEMO_PEOPLE[1].1;
@@ -56,15 +56,6 @@ impl Provider {
     async fn stop(mut self) {
         let _ = self.child.kill().await;
     }
-}
-
-/// A free port on loopback for Peerwall: the provider must know its redirect address first.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The demo on `port`, offering sign-in with the organisation at `issuer`.

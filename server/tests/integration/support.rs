@@ -423,3 +423,12 @@ pub async fn node_script(
     let started = serde_json::from_str(&first).expect("JSON");
     (child, started, lines)
 }
+
+/// A port nothing listens on (yet): for a server that must be named before it starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
