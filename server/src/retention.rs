@@ -114,18 +114,16 @@ impl Retention {
         };
         let when = on.format("%-d %B %Y").to_string();
         let path = format!("/reviews/{}", review.0);
-        let mails: Vec<_> = db::membership::members(&self.db, review)
+        let leads = [
+            app::membership::Role::Facilitator,
+            app::membership::Role::TeamLead,
+        ];
+        let mails: Vec<_> = db::membership::emails_in(&self.db, review, &leads)
             .await?
             .iter()
-            .filter(|member| {
-                matches!(
-                    app::membership::Role::parse(&member.role),
-                    Some(app::membership::Role::Facilitator | app::membership::Role::TeamLead)
-                )
-            })
-            .filter_map(|member| {
+            .filter_map(|email| {
                 self.mail.notes_warning(
-                    &member.email,
+                    email,
                     (review, &summary.title, &summary.host_authority),
                     &when,
                     &path,

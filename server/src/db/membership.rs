@@ -57,7 +57,6 @@ pub async fn role_in(
 pub struct MemberRow {
     pub person: uuid::Uuid,
     pub name: String,
-    pub email: String,
     pub organisation: Option<String>,
     pub role: String,
     pub pair: Option<i64>,
@@ -66,11 +65,29 @@ pub struct MemberRow {
 pub async fn members(db: &Database, review: ReviewId) -> Result<Vec<MemberRow>, DbError> {
     let mut response = db
         .query(
-            "SELECT record::id(person) AS person, person.name AS name, person.email AS email,
+            "SELECT record::id(person) AS person, person.name AS name,
                  person.organisation.name AS organisation, role, pair
              FROM membership WHERE review = $review",
         )
         .bind(("review", super::records::review_record(review)))
+        .await?;
+    Ok(response.take(0)?)
+}
+
+/// The email addresses of the review's members in any of `roles`: whom a mail goes to.
+pub async fn emails_in(
+    db: &Database,
+    review: ReviewId,
+    roles: &[app::membership::Role],
+) -> Result<Vec<String>, DbError> {
+    let roles: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
+    let mut response = db
+        .query(
+            "SELECT VALUE person.email FROM membership
+                 WHERE review = $review AND role IN $roles ORDER BY person.email",
+        )
+        .bind(("review", super::records::review_record(review)))
+        .bind(("roles", roles))
         .await?;
     Ok(response.take(0)?)
 }

@@ -619,21 +619,18 @@ impl Reports {
             .await
             .map_err(unavailable)?
             .ok_or_else(|| invalid("There is no such review."))?;
-        let members = db::membership::members(&self.db, review)
-            .await
-            .map_err(unavailable)?;
+        let council = [
+            app::membership::Role::HostLead,
+            app::membership::Role::HostReader,
+        ];
         let path = format!("/reviews/{}/report", review.0);
-        Ok(members
+        Ok(db::membership::emails_in(&self.db, review, &council)
+            .await
+            .map_err(unavailable)?
             .iter()
-            .filter(|member| {
-                matches!(
-                    app::membership::Role::parse(&member.role),
-                    Some(app::membership::Role::HostLead | app::membership::Role::HostReader)
-                )
-            })
-            .filter_map(|member| {
+            .filter_map(|email| {
                 self.mail.report_ready(
-                    &member.email,
+                    email,
                     (review, &summary.title, &summary.host_authority),
                     number,
                     final_version,

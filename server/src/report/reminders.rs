@@ -106,16 +106,17 @@ impl Reports {
         };
         let when = due.format("%-d %B %Y").to_string();
         let path = format!("/reviews/{}/report", review.0);
-        let mails: Vec<_> = db::membership::members(&self.db, review)
+        // Whose part it is, by the role table for the review's programme.
+        let roles: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|role| allows_in(summary.review_type, *role, action))
+            .collect();
+        let mails: Vec<_> = db::membership::emails_in(&self.db, review, &roles)
             .await?
             .iter()
-            .filter(|member| {
-                Role::parse(&member.role)
-                    .is_some_and(|role| allows_in(summary.review_type, role, action))
-            })
-            .filter_map(|member| {
+            .filter_map(|email| {
                 self.mail.round_due(
-                    &member.email,
+                    email,
                     (review, &summary.title, &summary.host_authority),
                     task,
                     &when,
