@@ -144,49 +144,39 @@ fn precompress_compresses_the_front_end_once_and_says_so() {
 
 #[test]
 fn an_organisation_sign_in_that_cannot_be_safe_is_refused_at_start_up() {
-    let line = failure_sentence(&peerwall(&[
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        "mem://",
-        "--oidc-issuer",
+    // peerwall on a throwaway database with `--oidc-issuer` and the options after it.
+    let with_issuer = |issuer: &str, more: &[&str]| {
+        let mut args = vec![
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            "mem://",
+            "--oidc-issuer",
+            issuer,
+            "--oidc-client-id",
+            "peerwall",
+        ];
+        args.extend_from_slice(more);
+        peerwall(&args)
+    };
+    let line = failure_sentence(&with_issuer(
         "http://login.example.com/tenant",
-        "--oidc-client-id",
-        "peerwall",
-        "--oidc-allowed-domains",
-        "eastbrook.gov.uk",
-    ]));
+        &["--oidc-allowed-domains", "eastbrook.gov.uk"],
+    ));
     assert!(
         line.contains("--oidc-issuer is not an https:// address"),
         "{line}"
     );
-    let line = failure_sentence(&peerwall(&[
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        "mem://",
-        "--oidc-issuer",
+    let line = failure_sentence(&with_issuer(
         "https://login.example.com/tenant",
-        "--oidc-client-id",
-        "peerwall",
-        "--oidc-allowed-domains",
-        "gov",
-    ]));
+        &["--oidc-allowed-domains", "gov"],
+    ));
     assert!(
         line.contains("--oidc-allowed-domains must name the email domains"),
         "{line}"
     );
     // Without the domains: clap's own refusal, and no start.
-    let output = peerwall(&[
-        "--addr",
-        "127.0.0.1:0",
-        "--db",
-        "mem://",
-        "--oidc-issuer",
-        "https://login.example.com/tenant",
-        "--oidc-client-id",
-        "peerwall",
-    ]);
+    let output = with_issuer("https://login.example.com/tenant", &[]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--oidc-allowed-domains"));
 }
