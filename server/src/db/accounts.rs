@@ -380,9 +380,7 @@ pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<Perso
              SELECT review.title AS review, text, kind, source, stakeholder, tags, deleted,
                  updated_at FROM note WHERE author = $person ORDER BY updated_at;
              SELECT at, kind, review.title AS review, detail FROM audit_event
-                 WHERE actor = $person ORDER BY at;
-             SELECT issuer, subject, email, linked_at, last_used_at FROM external_identity
-                 WHERE person = $person ORDER BY linked_at;",
+                 WHERE actor = $person ORDER BY at;",
         )
         .bind(("person", person_record(person)))
         .await?;
@@ -396,7 +394,7 @@ pub async fn person_data(db: &Database, person: PersonId) -> Result<Option<Perso
         memberships: response.take(2)?,
         notes: response.take(3)?,
         audit: response.take(4)?,
-        organisation_accounts: response.take(5)?,
+        organisation_accounts: super::oidc::identities_of(db, person).await?,
     }))
 }
 

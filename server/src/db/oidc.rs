@@ -100,7 +100,7 @@ pub async fn link(db: &Database, person: PersonId, identity: Identity) -> Result
     }
 }
 
-/// A person's organisation accounts, for their data export.
+/// An organisation account as a person's data export gives it.
 #[derive(Debug, Clone, SurrealValue, serde::Serialize)]
 pub struct HeldIdentity {
     pub issuer: String,
@@ -110,6 +110,7 @@ pub struct HeldIdentity {
     pub last_used_at: DateTime<Utc>,
 }
 
+/// A person's organisation accounts (for their data export), oldest first.
 pub async fn identities_of(db: &Database, person: PersonId) -> Result<Vec<HeldIdentity>, DbError> {
     let mut response = db
         .query(
