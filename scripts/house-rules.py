@@ -129,6 +129,8 @@ HANDLERS = [
     "server/src/oidc/handlers.rs",
     "server/src/wall/channel.rs", "server/src/wall/export.rs",
     "server/src/present/channel.rs", "server/src/present/deck.rs",
+    "server/src/socket/view.rs", "server/src/visit/channel.rs",
+    "server/src/plan/channel.rs", "server/src/plan/export.rs",
 ]
 SURREALQL = re.compile(r'"[^"\n]*\b(SELECT|UPSERT|DEFINE|RELATE|LIVE SELECT)\b [^"\n]*')
 

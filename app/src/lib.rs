@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod layout;
 pub mod membership;
 pub mod organisations;
+pub mod plan;
 pub mod present;
 pub mod report;
 pub mod retention;
@@ -40,6 +41,7 @@ use crate::accounts::{AccountPage, AdminPage, ResetPasswordPage, SignInPage};
 use crate::benchmark::BenchmarkPage;
 use crate::invitations::InvitationPage;
 use crate::layout::{NotFoundPage, SiteLayout};
+use crate::plan::ActionPlanPage;
 use crate::present::{FollowPage, HandoutPage, PresentPage, PresenterPanelPage};
 use crate::report::ReportPage;
 use crate::review::{HomePage, NewReviewPage, ReviewPage};
@@ -119,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reviews/:id/timetable") view={Lazy::<TimetableRoute>::new()}/>
                     <Route path=path!("/reviews/:id/documents") view={Lazy::<PackRoute>::new()}/>
                     <Route path=path!("/reviews/:id/data") view={Lazy::<BenchmarkRoute>::new()}/>
+                    <Route path=path!("/reviews/:id/plan") view={Lazy::<ActionPlanRoute>::new()}/>
                     <Route path=path!("/invitations/:token") view={Lazy::<InvitationRoute>::new()}/>
                     <Route path=path!("/accessibility") view={Lazy::<AccessibilityRoute>::new()}/>
                 </Routes>
@@ -161,6 +164,7 @@ lazy_page!(ReportRoute, ReportPage);
 lazy_page!(TimetableRoute, TimetablePage);
 lazy_page!(PackRoute, PackPage);
 lazy_page!(BenchmarkRoute, BenchmarkPage);
+lazy_page!(ActionPlanRoute, ActionPlanPage);
 lazy_page!(AccessibilityRoute, AccessibilityPage);
 
 /// Marks the document once the browser has taken over from the server-rendered HTML, so tests

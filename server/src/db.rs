@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod organisations;
 pub mod outbox;
 pub mod pack;
+pub mod plan;
 pub mod presence;
 mod records;
 pub mod report;

@@ -29,9 +29,11 @@ pub enum Contents {
 
 pub mod pack;
 mod pci;
+mod plan;
 mod timetable;
 
 pub use pci::{PCI_COUNCIL, PCI_HOSTS};
+pub use plan::{PLAN_COUNCIL, PLAN_HOSTS};
 
 /// Synthetic benchmarking data in the shape of the LGBF (12 fictional councils in two family
 /// groups, 6 indicators, 6 years), for the demo's PCI and the tests. No real data.
@@ -71,6 +73,12 @@ pub async fn seed(db: &Database) -> Result<(), crate::StartupError> {
     pci::seed_pci_report(
         db,
         &[DEMO_PEOPLE[0], DEMO_PEOPLE[2], DEMO_PEOPLE[3]],
+        DEMO_PASSWORD,
+    )
+    .await?;
+    plan::seed_plan_review(
+        db,
+        &[DEMO_PEOPLE[0], DEMO_PEOPLE[1], DEMO_PEOPLE[2]],
         DEMO_PASSWORD,
     )
     .await?;
@@ -542,6 +550,13 @@ fn print_demo_accounts() {
         pci::PCI_COUNCIL
     );
     for (name, email, role) in pci::PCI_HOSTS {
+        println!("  {:<16} {:<32} {name}", role.label(), email);
+    }
+    println!(
+        "and for {}'s Corporate Peer Challenge, signed off, with its action plan:",
+        plan::PLAN_COUNCIL
+    );
+    for (name, email, role) in plan::PLAN_HOSTS {
         println!("  {:<16} {:<32} {name}", role.label(), email);
     }
 }

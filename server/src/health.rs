@@ -65,6 +65,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
         ("access", state.access.live_query()),
         ("report", state.report.live_query()),
         ("timetable", state.timetable.live_query()),
+        ("plan", state.plan.live_query()),
     ];
     let live_queries: Vec<LiveQueryState> = followed
         .iter()

@@ -22,6 +22,7 @@ pub mod mail;
 pub mod membership;
 pub mod oidc;
 pub mod organisations;
+pub mod plan;
 pub mod present;
 pub mod report;
 pub mod retention;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub report: report::Reports,
     /// The visit's timetable, for its socket and its calendar export.
     pub timetable: visit::Timetables,
+    /// The action plan, for its socket and its downloads.
+    pub plan: plan::Plans,
     /// The pack's documents, for their upload and download routes.
     pub pack: visit::pack::Packs,
     /// The council's benchmarking data, for its import route.
@@ -148,6 +151,8 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let door = membership::ReviewDoor::new(membership.clone(), reviews.clone());
     let timetable = visit::Timetables::new(db.clone(), audit.clone(), door.clone());
     timetable.start_following();
+    let plan = plan::Plans::new(db.clone(), audit.clone(), door.clone());
+    plan.start_following();
     let pack = visit::pack::Packs::new(db.clone(), audit.clone(), door.clone());
     let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door.clone());
     let retention = retention::Retention::new(
@@ -157,6 +162,13 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         (wall.clone(), access.clone()),
     )
     .with_mail(mail.clone());
+    if config.demo {
+        // The demo's signed-off review had its notes destroyed on schedule, as any would.
+        retention
+            .run_due(chrono::Utc::now())
+            .await
+            .map_err(|error| StartupError::Retention(error.message))?;
+    }
     let oidc = oidc::Oidc::new(
         config.oidc()?,
         oidc::OidcServices {
@@ -186,6 +198,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         pack: Arc::new(pack.clone()),
         benchmarks: Arc::new(benchmarks.clone()),
         retention: Arc::new(retention.clone()),
+        plan: Arc::new(plan.clone()),
         accessibility: app::accessibility::StatementContact {
             contact: config.accessibility_contact.clone(),
         },
@@ -212,6 +225,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
         bench,
         report,
         timetable,
+        plan,
         pack,
         benchmarks,
         retention,
@@ -288,6 +302,7 @@ pub async fn stop_following(state: &AppState) {
     state.access.stop_following().await;
     state.report.stop_following().await;
     state.timetable.stop_following().await;
+    state.plan.stop_following().await;
     state.retention.stop_schedule();
     state.report.stop_reminders();
     state.mail.stop().await;

@@ -152,3 +152,36 @@ impl LiveFollower {
         }
     }
 }
+
+/// Per review with a live view open on this node (the timetable, the action plan): a counter
+/// that goes up at every change, which the view's sockets wait on.
+#[derive(Clone, Default)]
+pub struct ReviewChanges {
+    senders: Arc<
+        Mutex<std::collections::HashMap<app::review::ReviewId, tokio::sync::watch::Sender<u64>>>,
+    >,
+}
+
+impl ReviewChanges {
+    /// Tells this node's open views of `review` to read it again.
+    pub fn changed(&self, review: app::review::ReviewId) {
+        if let Ok(senders) = self.senders.lock()
+            && let Some(sender) = senders.get(&review)
+        {
+            sender.send_modify(|n| *n += 1);
+        }
+    }
+
+    /// A receiver that changes whenever `review`'s view does.
+    pub fn watch(&self, review: app::review::ReviewId) -> tokio::sync::watch::Receiver<u64> {
+        let mut senders = self
+            .senders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        senders.retain(|_, sender| sender.receiver_count() > 0);
+        senders
+            .entry(review)
+            .or_insert_with(|| tokio::sync::watch::channel(0).0)
+            .subscribe()
+    }
+}

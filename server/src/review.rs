@@ -4,8 +4,7 @@ use app::accounts::{Caller, PersonId};
 use app::error::{AppError, ErrorCode};
 use app::membership::Role;
 use app::review::{
-    CheckedReview, KeyDates, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService,
-    ReviewSummary,
+    CheckedReview, Member, MyReview, Phase, ReviewId, ReviewOverview, ReviewService, ReviewSummary,
 };
 
 use crate::audit::AuditTrail;
@@ -20,6 +19,50 @@ pub struct Reviews {
 impl Reviews {
     pub fn new(db: Database, audit: AuditTrail) -> Self {
         Self { db, audit }
+    }
+
+    /// What the review's timeline is made from: its phases' dates, the report's rounds and the
+    /// council's publication record.
+    async fn timeline_facts(
+        &self,
+        summary: &ReviewSummary,
+    ) -> Result<app::review::TimelineFacts, AppError> {
+        let review = summary.id;
+        let (created, reached) = db::review::dates(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let report = db::report::state(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let sent = db::report::versions(&self.db, review)
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .filter_map(|v| chrono::DateTime::parse_from_rfc3339(&v.sent_at).ok())
+            .map(|at| at.date_naive())
+            .min();
+        let (report_published, plan_published) = db::plan::publication(&self.db, review)
+            .await
+            .map_err(unavailable)?;
+        let signed_off = report
+            .as_ref()
+            .and_then(|r| r.signed_off.as_ref())
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s.at).ok())
+            .map(|at| at.date_naive());
+        Ok(app::review::TimelineFacts {
+            phase: summary.phase,
+            created: created.unwrap_or(summary.on_site_start),
+            visit: (summary.on_site_start, summary.on_site_end),
+            reached,
+            due: report.map(|r| r.due).unwrap_or_default(),
+            sent,
+            signed_off,
+            publication: app::plan::Publication {
+                report: report_published,
+                plan: plan_published,
+                ..app::plan::Publication::unpublished(summary.on_site_end)
+            },
+        })
     }
 }
 
@@ -77,13 +120,15 @@ impl ReviewService for Reviews {
                 .cmp(&rank(b.role))
                 .then_with(|| a.name.cmp(&b.name))
         });
-        let key_dates = KeyDates::from_visit(summary.on_site_start, summary.on_site_end);
+        let today = chrono::Utc::now().date_naive();
+        let facts = self.timeline_facts(&summary).await?;
         Ok(Some(ReviewOverview {
             summary,
             my_role: role,
             members,
             shows_pairs: include_pairs,
-            key_dates,
+            timeline: app::review::timeline(&facts, today),
+            today,
         }))
     }
 

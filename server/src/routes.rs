@@ -68,6 +68,18 @@ pub fn router(state: AppState) -> Router {
             get(crate::socket::upgrade::<crate::visit::channel::TimetableChannel>),
         )
         .route(
+            "/ws/reviews/{review}/plan",
+            get(crate::socket::upgrade::<crate::plan::channel::PlanChannel>),
+        )
+        .route(
+            "/api/reviews/{review}/plan.csv",
+            get(crate::plan::export::download_csv),
+        )
+        .route(
+            "/api/reviews/{review}/plan.docx",
+            get(crate::plan::export::download_docx),
+        )
+        .route(
             "/api/reviews/{review}/timetable.ics",
             get(crate::visit::download_ics),
         )

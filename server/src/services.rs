@@ -10,6 +10,7 @@ use app::benchmark::BenchmarkService;
 use app::invitations::InvitationService;
 use app::membership::MembershipService;
 use app::organisations::OrganisationService;
+use app::plan::PlanService;
 use app::report::ReportService;
 use app::retention::RetentionService;
 use app::review::ReviewService;
@@ -30,6 +31,7 @@ pub struct Services {
     pub pack: Arc<dyn PackService>,
     pub benchmarks: Arc<dyn BenchmarkService>,
     pub retention: Arc<dyn RetentionService>,
+    pub plan: Arc<dyn PlanService>,
     /// Not a service: the statement's contact, as configured.
     pub accessibility: StatementContact,
     /// Not a service: whether sign-in with the organisation's account is offered.
@@ -50,6 +52,7 @@ impl Services {
         provide_context(self.pack.clone());
         provide_context(self.benchmarks.clone());
         provide_context(self.retention.clone());
+        provide_context(self.plan.clone());
         provide_context(self.accessibility.clone());
         provide_context(self.organisation_sign_in);
     }

@@ -25,6 +25,8 @@ use crate::AppState;
 use crate::access::SocketAccess;
 use crate::endpoint::{caller, refuse};
 
+pub mod view;
+
 /// How often a websocket is pinged, and how long a silent one is kept.
 pub const PING_EVERY: Duration = Duration::from_secs(15);
 pub const SILENT_FOR: Duration = Duration::from_secs(45);

@@ -10,9 +10,6 @@ pub mod pack;
 mod service;
 mod sniff;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
 use app::error::AppError;
 use app::membership::Action;
 use app::review::ReviewId;
@@ -34,7 +31,7 @@ pub struct Timetables {
     audit: AuditTrail,
     pub(crate) door: ReviewDoor,
     /// Per review with an open timetable: a counter that goes up at every change.
-    changes: Arc<Mutex<HashMap<ReviewId, watch::Sender<u64>>>>,
+    changes: crate::live::ReviewChanges,
     /// This node, as its changes are marked: it tells its own timetables at once and skips the
     /// LIVE notification of the same change.
     node: uuid::Uuid,
@@ -52,7 +49,7 @@ impl Timetables {
             db,
             audit,
             door,
-            changes: Arc::default(),
+            changes: crate::live::ReviewChanges::default(),
             node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
         }
@@ -94,24 +91,12 @@ impl Timetables {
 
     /// Tells this node's open timetables of `review` to read it again.
     fn changed(&self, review: ReviewId) {
-        if let Ok(changes) = self.changes.lock()
-            && let Some(sender) = changes.get(&review)
-        {
-            sender.send_modify(|n| *n += 1);
-        }
+        self.changes.changed(review);
     }
 
     /// A receiver that changes whenever `review`'s timetable does.
     pub fn watch(&self, review: ReviewId) -> watch::Receiver<u64> {
-        let mut changes = self
-            .changes
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        changes.retain(|_, sender| sender.receiver_count() > 0);
-        changes
-            .entry(review)
-            .or_insert_with(|| watch::channel(0).0)
-            .subscribe()
+        self.changes.watch(review)
     }
 
     /// Every session of the review, cancelled ones too.

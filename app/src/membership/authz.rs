@@ -87,6 +87,18 @@ pub enum Action {
     SetRetention,
     /// Destroy the notes now, once the report is signed off (with a preview first).
     DestroyNotes,
+    /// Read the council's action plan and its progress statements (the peer team reads what
+    /// the council does with its recommendations; the facilitator sees what is overdue).
+    ViewActionPlan,
+    /// Make the action plan from the signed-off report's recommendations.
+    MakeActionPlan,
+    /// Add, change and remove the plan's actions and write the progress statements: the host
+    /// lead, and the host readers the host lead allows (the service checks the allowance).
+    EditActionPlan,
+    /// Allow host readers to edit the action plan.
+    AllowPlanEditors,
+    /// Record when and where the council published the report and the action plan.
+    RecordPublication,
 }
 
 use Role::{
@@ -132,6 +144,11 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ViewRetention, &[F, TL, P, HL, HR, O, FW]),
     (Action::SetRetention, &[F]),
     (Action::DestroyNotes, &[F]),
+    (Action::ViewActionPlan, &[F, TL, P, HL, HR, FW]),
+    (Action::MakeActionPlan, &[F, HL]),
+    (Action::EditActionPlan, &[HL, HR]),
+    (Action::AllowPlanEditors, &[HL]),
+    (Action::RecordPublication, &[F, HL]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -184,7 +201,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 35] = [
+    const ALL_ACTIONS: [Action; 40] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -220,6 +237,11 @@ mod tests {
         Action::ViewRetention,
         Action::SetRetention,
         Action::DestroyNotes,
+        Action::ViewActionPlan,
+        Action::MakeActionPlan,
+        Action::EditActionPlan,
+        Action::AllowPlanEditors,
+        Action::RecordPublication,
     ];
 
     #[test]
@@ -325,6 +347,7 @@ mod tests {
                 Action::ViewBenchmarks,
                 Action::PickIndicators,
                 Action::ViewRetention,
+                Action::ViewActionPlan,
             ]
         );
         let host_lead = |programme| actions(programme, Role::HostLead);
@@ -348,6 +371,8 @@ mod tests {
                     Action::ViewDocuments,
                     Action::ViewBenchmarks,
                     Action::ViewRetention,
+                    Action::ViewActionPlan,
+                    Action::EditActionPlan,
                 ]
             );
             assert!(host_lead(programme).contains(&Action::ImportBenchmarks));
@@ -363,6 +388,37 @@ mod tests {
                 assert_eq!(
                     actions(programme, role).contains(&Action::SetRetention),
                     destroys
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_council_keeps_its_action_plan_and_the_team_reads_it() {
+        use crate::review::ReviewType::{
+            LgaCorporatePeerChallenge as Cpc, PeerCollaborativeImprovement as Pci,
+        };
+        for programme in [Cpc, Pci] {
+            for role in Role::in_programme(programme) {
+                let may = |action| allows_in(programme, role, action);
+                assert_eq!(
+                    may(Action::ViewActionPlan),
+                    role != Role::Observer,
+                    "{role:?}"
+                );
+                assert_eq!(
+                    may(Action::EditActionPlan),
+                    matches!(role, Role::HostLead | Role::HostReader),
+                    "{role:?}: only the council edits its plan"
+                );
+                assert_eq!(may(Action::AllowPlanEditors), role == Role::HostLead);
+                assert_eq!(
+                    may(Action::MakeActionPlan),
+                    matches!(role, Role::HostLead | Role::Facilitator)
+                );
+                assert_eq!(
+                    may(Action::RecordPublication),
+                    matches!(role, Role::HostLead | Role::Facilitator)
                 );
             }
         }

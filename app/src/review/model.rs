@@ -198,77 +198,10 @@ pub struct ReviewOverview {
     pub members: Vec<Member>,
     /// Whether `members` carries pairs (the peer team's view) or not (everyone else's).
     pub shows_pairs: bool,
-    pub key_dates: KeyDates,
-}
-
-/// Dates that follow from the on-site visit (../shared/DOMAIN.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeyDates {
-    /// Documents go to the team 2–3 weeks before the visit.
-    pub documents_out: (NaiveDate, NaiveDate),
-    /// The pre-site video call, 1–2 weeks before.
-    pub pre_site_call: (NaiveDate, NaiveDate),
-    pub on_site: (NaiveDate, NaiveDate),
-    /// The council publishes the report within 3 months of the visit.
-    pub publish_by: NaiveDate,
-    /// The progress review, about 10 months after the visit.
-    pub progress_review: NaiveDate,
-}
-
-impl KeyDates {
-    pub fn from_visit(start: NaiveDate, end: NaiveDate) -> Self {
-        use chrono::{Days, Months};
-        let weeks = |n: u64| Days::new(7 * n);
-        Self {
-            documents_out: (start - weeks(3), start - weeks(2)),
-            pre_site_call: (start - weeks(2), start - weeks(1)),
-            on_site: (start, end),
-            publish_by: end.checked_add_months(Months::new(3)).unwrap_or(end),
-            progress_review: start.checked_add_months(Months::new(10)).unwrap_or(start),
-        }
-    }
-}
-
-#[cfg(test)]
-mod key_date_tests {
-    use super::*;
-
-    #[test]
-    fn key_dates_follow_the_visit() {
-        let start = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        let end = NaiveDate::from_ymd_opt(2026, 3, 13).unwrap();
-        let dates = KeyDates::from_visit(start, end);
-        assert_eq!(
-            dates.documents_out.0,
-            NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()
-        );
-        assert_eq!(
-            dates.documents_out.1,
-            NaiveDate::from_ymd_opt(2026, 2, 24).unwrap()
-        );
-        assert_eq!(
-            dates.pre_site_call.1,
-            NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()
-        );
-        assert_eq!(
-            dates.publish_by,
-            NaiveDate::from_ymd_opt(2026, 6, 13).unwrap()
-        );
-        assert_eq!(
-            dates.progress_review,
-            NaiveDate::from_ymd_opt(2027, 1, 10).unwrap()
-        );
-    }
-
-    #[test]
-    fn month_ends_clamp_rather_than_overflow() {
-        let start = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-        let dates = KeyDates::from_visit(start, start);
-        assert_eq!(
-            dates.publish_by,
-            NaiveDate::from_ymd_opt(2027, 2, 28).unwrap()
-        );
-    }
+    /// Every step from scoping to the progress review's report, with what is late.
+    pub timeline: Vec<crate::review::Milestone>,
+    /// The server's date, which the timeline counts from.
+    pub today: NaiveDate,
 }
 
 /// Longest accepted review title, scope and heading; most headings and on-site days at creation.

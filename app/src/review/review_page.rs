@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::membership::Role;
 use crate::review::manage::{AuditPanel, InviteForm, MemberActions, PhaseForm};
 use crate::review::{
-    ChangePhase, KeyDates, Member, ReviewId, ReviewOverview, format_date_range, load_review,
+    ChangePhase, Member, Milestone, ReviewId, ReviewOverview, format_date_range, load_review,
 };
 
 /// `/reviews/:id`.
@@ -134,12 +134,18 @@ fn OverviewView(
                     <leptos_router::components::A href=format!("/reviews/{}/data", summary.id)>
                         "Data"
                     </leptos_router::components::A>
+                    " "
+                })}
+                {(summary.phase >= crate::review::Phase::SignedOff && allows_in(programme, overview.my_role, Action::ViewActionPlan)).then(|| view! {
+                    <leptos_router::components::A href=format!("/reviews/{}/plan", summary.id)>
+                        "Action plan"
+                    </leptos_router::components::A>
                 })}
             </p>
             <ReportStatusLine review=summary.id role=overview.my_role programme=summary.review_type/>
         </header>
         <div class="review-columns">
-            <KeyDatesView dates=overview.key_dates/>
+            <TimelineView steps=overview.timeline today=overview.today/>
             <MembersView members=overview.members shows_pairs=overview.shows_pairs manage=members_manage/>
         </div>
         {allows_in(programme, overview.my_role, Action::ViewRetention).then(|| view! {
@@ -187,37 +193,44 @@ fn ReportStatusLine(
     })
 }
 
-/// The review's timeline.
+/// The review's timeline: every step with when it is due, when it happened, and what is late.
 #[component]
-fn KeyDatesView(dates: KeyDates) -> impl IntoView {
-    let rows = [
-        (
-            "Documents to the team",
-            format_date_range(dates.documents_out.0, dates.documents_out.1),
-        ),
-        (
-            "Pre-site video call",
-            format_date_range(dates.pre_site_call.0, dates.pre_site_call.1),
-        ),
-        (
-            "On site",
-            format_date_range(dates.on_site.0, dates.on_site.1),
-        ),
-        (
-            "Report published by",
-            dates.publish_by.format("%-d %B %Y").to_string(),
-        ),
-        (
-            "Progress review, about",
-            dates.progress_review.format("%B %Y").to_string(),
-        ),
-    ];
+fn TimelineView(steps: Vec<Milestone>, today: chrono::NaiveDate) -> impl IntoView {
+    let late = steps
+        .iter()
+        .filter(|s| s.late_by.is_some() && !(s.passed || s.done.is_some()))
+        .count();
+    let when = |(from, to): (chrono::NaiveDate, chrono::NaiveDate)| {
+        if from == to {
+            from.format("%-d %B %Y").to_string()
+        } else {
+            format_date_range(from, to)
+        }
+    };
     view! {
         <section aria-labelledby="timeline-title" class="panel">
-            <h2 id="timeline-title">"Key dates"</h2>
+            <h2 id="timeline-title">"Key dates and timeline"</h2>
+            {(late > 0).then(|| view! {
+                <p class="status status-warning">{format!("{late} step{} late", if late == 1 { " is" } else { "s are" })}</p>
+            })}
             <ol class="timeline">
-                {rows.into_iter().map(|(what, when)| view! {
-                    <li><span class="timeline-what">{what}</span><span class="timeline-when">{when}</span></li>
+                {steps.into_iter().map(|step| {
+                    let state = step.state(today);
+                    let open_late = step.late_by.is_some() && !(step.passed || step.done.is_some());
+                    let class = if open_late { "timeline-step late" } else if step.passed || step.done.is_some() { "timeline-step done" } else { "timeline-step" };
+                    view! {
+                        <li class=class>
+                            <span class="timeline-what">{step.what.clone()}</span>
+                            <span class="timeline-when">
+                                {step.due.map(|due| format!("Due {}", when(due))).unwrap_or_else(|| "No date set".into())}
+                                {step.also.map(|also| view! { <span class="timeline-also">{format!(" · {also}")}</span> })}
+                            </span>
+                            <span class="timeline-done">
+                                {step.done.map(|d| format!("{} · ", d.format("%-d %B %Y")))}
+                                <span class="timeline-state">{state}</span>
+                            </span>
+                        </li>
+                    }
                 }).collect_view()}
             </ol>
         </section>

@@ -72,3 +72,24 @@ pub async fn is_registered(db: &Database, table: &str, id: uuid::Uuid) -> Result
             .is_some_and(|lives| lives.contains_key(&id.to_string()))
     }))
 }
+
+/// A change row of a review's live view (the timetable's, the action plan's): which review, and
+/// which node made it (None: none serving it, as when the demo is seeded).
+#[derive(Debug, SurrealValue)]
+pub struct ReviewChangeRow {
+    review: surrealdb::types::RecordId,
+    node: Option<uuid::Uuid>,
+}
+
+/// Notifications of changes to a review's live view: (review, the node that made it).
+pub type LiveReviewChanges = Live<(app::review::ReviewId, Option<uuid::Uuid>)>;
+
+/// Reads a change row (`live_creates`'s `read`).
+pub fn review_and_node(
+    row: ReviewChangeRow,
+) -> Option<(app::review::ReviewId, Option<uuid::Uuid>)> {
+    let surrealdb::types::RecordIdKey::Uuid(review) = &row.review.key else {
+        return None;
+    };
+    Some((app::review::ReviewId((*review).into()), row.node))
+}

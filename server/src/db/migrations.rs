@@ -122,6 +122,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the report's deadline reminders mailed once per round and date",
         sql: include_str!("migrations/0021_report_reminders.surql"),
     },
+    Migration {
+        version: 22,
+        name: "the council's action plan and the publication record",
+        sql: include_str!("migrations/0022_action_plan.surql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -20,7 +20,7 @@ pub(crate) fn report_record(id: ReviewId) -> RecordId {
     RecordId::new("report", RecordIdKey::Uuid(id.0.into()))
 }
 
-fn keyed(table: &'static str, review: ReviewId, id: Value) -> RecordId {
+pub(crate) fn keyed(table: &'static str, review: ReviewId, id: Value) -> RecordId {
     let key = Array::from(vec![Value::Uuid(review.0.into()), id]);
     RecordId::new(table, RecordIdKey::Array(key))
 }

@@ -396,13 +396,25 @@ pub async fn sign_off(
     version: u32,
     by: String,
 ) -> Result<(), DbError> {
+    sign_off_at(db, review, version, by, Utc::now()).await
+}
+
+/// `sign_off`, recorded as done `at` (the demo's review signed off months ago).
+pub async fn sign_off_at(
+    db: &Database,
+    review: ReviewId,
+    version: u32,
+    by: String,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
     db.query(
         "UPDATE $report SET round = 'signed_off', signed_off_version = $version,
-             signed_off_by = $by, signed_off_at = time::now()",
+             signed_off_by = $by, signed_off_at = $at",
     )
     .bind(("report", report_record(review)))
     .bind(("version", i64::from(version)))
     .bind(("by", by))
+    .bind(("at", at))
     .await?
     .check()?;
     Ok(())

@@ -201,3 +201,33 @@ pub async fn change_phase(
     let changed: Option<i64> = response.take(2)?;
     Ok(changed.unwrap_or(0) > 0)
 }
+
+#[derive(Debug, SurrealValue)]
+struct PhaseReached {
+    to_phase: String,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The day the review was created, and each phase it moved to with the day (every move, in
+/// order; a phase left and reached again appears twice).
+pub async fn dates(
+    db: &Database,
+    review: ReviewId,
+) -> Result<(Option<NaiveDate>, Vec<(Phase, NaiveDate)>), DbError> {
+    let mut response = db
+        .query(
+            "SELECT VALUE created_at FROM ONLY $review;
+             SELECT to_phase, at FROM phase_change WHERE review = $review ORDER BY at;",
+        )
+        .bind(("review", super::records::review_record(review)))
+        .await?;
+    let created: Option<chrono::DateTime<chrono::Utc>> = response.take(0)?;
+    let moves: Vec<PhaseReached> = response.take(1)?;
+    Ok((
+        created.map(|c| c.date_naive()),
+        moves
+            .into_iter()
+            .filter_map(|m| Some((Phase::parse(&m.to_phase)?, m.at.date_naive())))
+            .collect(),
+    ))
+}

@@ -158,26 +158,15 @@ pub async fn put(
     Ok(outcome.as_deref() == Some("written"))
 }
 
-#[derive(Debug, SurrealValue)]
-struct LiveRow {
-    review: RecordId,
-    node: Option<uuid::Uuid>,
-}
-
 /// Notifications of timetable changes: (live query id, (review, the node that made it)).
-pub type LiveTimetableChanges = crate::db::live::Live<(ReviewId, Option<uuid::Uuid>)>;
+pub type LiveTimetableChanges = crate::db::live::LiveReviewChanges;
 
 /// Starts a LIVE query on the timetable changes.
 pub async fn live_changes(db: &Database) -> Result<LiveTimetableChanges, DbError> {
     crate::db::live::live_creates(
         db,
         "LIVE SELECT review, node FROM timetable_change",
-        |row: LiveRow| {
-            let RecordIdKey::Uuid(review) = &row.review.key else {
-                return None;
-            };
-            Some((ReviewId((*review).into()), row.node))
-        },
+        crate::db::live::review_and_node,
     )
     .await
 }

@@ -26,8 +26,7 @@ pub(super) async fn seed_pci_report(
     password: &str,
 ) -> Result<(), DbError> {
     use app::report::{
-        Anchor, Block, BlockId, BlockKind, Comment, CommentId, DueDates, Practice, Reply,
-        Resolution, Round,
+        Anchor, Block, BlockKind, Comment, CommentId, DueDates, Practice, Reply, Resolution, Round,
     };
     let start = Local::now().date_naive() - Duration::days(42);
     let review = db::review::insert(
@@ -49,39 +48,7 @@ pub(super) async fn seed_pci_report(
         },
     )
     .await?;
-    let hash = crate::auth::password::hash(password);
-    let mut hosts = Vec::new();
-    for (name, email, role) in PCI_HOSTS {
-        let person = db::accounts::create_person(
-            db,
-            db::accounts::NewPerson {
-                email: email.into(),
-                name: name.into(),
-                password_hash: hash.clone(),
-                is_admin: false,
-                may_create_reviews: false,
-            },
-        )
-        .await?;
-        if let Some(person) = person {
-            // The fieldwork member interviews with the demo's second pair.
-            let pair = (role == Role::Fieldwork).then_some(2);
-            db::membership::add_membership(db, review, person, role, pair).await?;
-            hosts.push(person);
-        }
-    }
-    for &(_, email, role, pair, _) in team {
-        if let Some(person) = db::accounts::find_person_by_email(db, email).await? {
-            db::membership::add_membership(
-                db,
-                review,
-                app::accounts::PersonId(person.id),
-                role,
-                pair,
-            )
-            .await?;
-        }
-    }
+    let hosts = add_people(db, review, &PCI_HOSTS, team, password).await?;
     let texts: [(BlockKind, &str); 12] = [
         (BlockKind::Heading, "Executive summary"),
         (
@@ -117,27 +84,14 @@ pub(super) async fn seed_pci_report(
             "The council will turn these recommendations into an improvement plan, with a progress review in a year.",
         ),
     ];
-    let mut order: Option<String> = None;
-    let blocks: Vec<Block> = texts
-        .iter()
-        .map(|(kind, text)| {
-            let key = app::wall::order::key_between(order.as_deref(), None);
-            order = Some(key.clone());
-            Block {
-                id: BlockId::new(),
-                kind: *kind,
-                text: (*text).into(),
-                order: key,
-                practice: (*kind == BlockKind::Practice).then(|| Practice {
-                    place: "Northshire County Council".into(),
-                    contact: "Head of Early Help".into(),
-                    link: "https://www.example.org/early-help-dashboard".into(),
-                }),
-                source: None,
-                rev: 1,
-            }
-        })
-        .collect();
+    let blocks = report_blocks(
+        &texts,
+        Practice {
+            place: "Northshire County Council".into(),
+            contact: "Head of Early Help".into(),
+            link: "https://www.example.org/early-help-dashboard".into(),
+        },
+    );
     db::report::create(db, review, &blocks).await?;
     db::report::set_due(
         db,
@@ -248,6 +202,76 @@ pub(super) async fn seed_pci_report(
     seed_benchmarks(db, review).await?;
     tracing::info!(review = %review, "demo: seeded the {PCI_COUNCIL} review and its report");
     Ok(())
+}
+
+/// A demo report's blocks, in order, each practice example with `practice`.
+pub(super) fn report_blocks(
+    texts: &[(app::report::BlockKind, &str)],
+    practice: app::report::Practice,
+) -> Vec<app::report::Block> {
+    use app::report::{Block, BlockId, BlockKind};
+    let mut order: Option<String> = None;
+    texts
+        .iter()
+        .map(|(kind, text)| {
+            let key = app::wall::order::key_between(order.as_deref(), None);
+            order = Some(key.clone());
+            Block {
+                id: BlockId::new(),
+                kind: *kind,
+                text: (*text).into(),
+                order: key,
+                practice: (*kind == BlockKind::Practice).then(|| practice.clone()),
+                source: None,
+                rev: 1,
+            }
+        })
+        .collect()
+}
+
+/// The council's people a demo review's host adds (new accounts, sharing `password`), and the
+/// demo's own team members in `team`: the council's people, in order.
+pub(super) async fn add_people(
+    db: &Database,
+    review: app::review::ReviewId,
+    hosts: &[(&str, &str, Role)],
+    team: &[(&str, &str, Role, Option<i64>, &str)],
+    password: &str,
+) -> Result<Vec<app::accounts::PersonId>, DbError> {
+    let hash = crate::auth::password::hash(password);
+    let mut added = Vec::new();
+    for &(name, email, role) in hosts {
+        let person = db::accounts::create_person(
+            db,
+            db::accounts::NewPerson {
+                email: email.into(),
+                name: name.into(),
+                password_hash: hash.clone(),
+                is_admin: false,
+                may_create_reviews: false,
+            },
+        )
+        .await?;
+        if let Some(person) = person {
+            // A fieldwork member interviews with the demo's second pair.
+            let pair = (role == Role::Fieldwork).then_some(2);
+            db::membership::add_membership(db, review, person, role, pair).await?;
+            added.push(person);
+        }
+    }
+    for &(_, email, role, pair, _) in team {
+        if let Some(person) = db::accounts::find_person_by_email(db, email).await? {
+            db::membership::add_membership(
+                db,
+                review,
+                app::accounts::PersonId(person.id),
+                role,
+                pair,
+            )
+            .await?;
+        }
+    }
+    Ok(added)
 }
 
 /// The synthetic LGBF data, with two indicators picked for the team's charts.

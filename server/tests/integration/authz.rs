@@ -470,6 +470,99 @@ const TABLE: &[Row] = &[
         },
     },
     Row {
+        path: "/api/get_action_plan",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewActionPlan, None),
+        check: |_, value| {
+            // The demo review is on site: no plan yet, and none can be made.
+            assert!(value["made"].is_null(), "{value}");
+            assert_eq!(value["can_make"], false);
+        },
+    },
+    Row {
+        path: "/api/make_action_plan",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::MakeActionPlan, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/save_plan_action",
+        body: |ids| {
+            serde_json::json!({
+                "review": ids.review,
+                "input": {
+                    "id": UNKNOWN, "recommendation": 1, "text": "An action", "owner": "",
+                    "due": "", "status": "green", "status_note": "", "evidence": "",
+                    "version": 0
+                }
+            })
+            .to_string()
+        },
+        expect: |who| report_expect(who, Action::EditActionPlan, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/remove_plan_action",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("action", UNKNOWN),
+                ("version", "1"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::EditActionPlan, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/save_progress_statement",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("number", "1"),
+                ("text", "Progress."),
+                ("version", "0"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::EditActionPlan, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/allow_plan_editor",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("person", &ids.peer),
+                ("allowed", "true"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::AllowPlanEditors, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/record_publication",
+        body: |ids| {
+            form(&[
+                ("review", &ids.review),
+                ("what", "minutes"),
+                ("on", "2026-01-01"),
+                ("url", "https://example.org"),
+            ])
+        },
+        expect: |who| report_expect(who, Action::RecordPublication, None).or_everyone("invalid"),
+        check: nothing,
+    },
+    Row {
+        path: "/api/get_publication",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ViewReview, None),
+        check: |_, value| {
+            assert!(
+                value["report"].is_null() && value["report_by"].is_string(),
+                "{value}"
+            );
+        },
+    },
+    Row {
         path: "/api/get_timetable",
         body: |ids| form(&[("review", &ids.review)]),
         expect: |who| report_expect(who, Action::ViewTimetable, None),

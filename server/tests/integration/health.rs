@@ -28,7 +28,7 @@ async fn readyz_is_ready_when_the_database_answers_and_the_live_queries_are_open
         .iter()
         .map(|q| q["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["wall", "access", "report", "timetable"]);
+    assert_eq!(names, ["wall", "access", "report", "timetable", "plan"]);
     assert!(
         queries
             .iter()

@@ -20,6 +20,7 @@ mod pack;
 mod pages;
 mod pci;
 mod people;
+mod plan;
 mod presentation;
 mod report;
 mod retention;

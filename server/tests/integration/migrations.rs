@@ -102,8 +102,8 @@ async fn a_restart_on_the_same_folder_keeps_data_and_does_not_reapply_migrations
             .await,
     )
     .await;
-    // The demo's two reviews: Eastbrook's CPC and Glenmoor's PCI.
-    assert_eq!(before.as_array().map(Vec::len), Some(2));
+    // The demo's three reviews: Eastbrook's CPC, Glenmoor's PCI and Ashdown's signed-off CPC.
+    assert_eq!(before.as_array().map(Vec::len), Some(3));
     app.stop().await;
 
     // Reopen directly: the schema is current, so nothing is applied again.
@@ -111,7 +111,7 @@ async fn a_restart_on_the_same_folder_keeps_data_and_does_not_reapply_migrations
         let db = open(&db_option).await;
         let report = migrate(&db, MIGRATIONS).await.unwrap();
         assert!(report.applied.is_empty(), "{report:?}");
-        assert_eq!(review::count(&db).await.unwrap(), 2);
+        assert_eq!(review::count(&db).await.unwrap(), 3);
         db.close().await;
     }
 

@@ -100,11 +100,8 @@ impl TestApp {
                 .expect("server task")
                 .expect("server stops cleanly");
         }
-        self.state.wall.stop_following().await;
-        self.state.access.stop_following().await;
-        self.state.report.stop_following().await;
-        self.state.timetable.stop_following().await;
-        self.state.mail.stop().await;
+        // Every LIVE query, schedule and the mail worker, as the server stops them.
+        peerwall_server::stop_following(&self.state).await;
         if self.owns_db {
             self.state.db.close().await;
         }
@@ -224,6 +221,23 @@ impl TestApp {
         peerwall_server::db::report::sign_off(&self.state.db, review, 1, "Hannah Host".into())
             .await
             .unwrap();
+    }
+
+    /// The kinds of the newest audit events about the review whose title starts with `title`,
+    /// newest first.
+    pub async fn audit_kinds_on(&self, title: &str) -> Vec<String> {
+        peerwall_server::db::audit::recent_audit(&self.state.db, 100)
+            .await
+            .expect("the audit trail reads")
+            .into_iter()
+            .filter(|event| {
+                event
+                    .review
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with(title))
+            })
+            .map(|event| event.kind)
+            .collect()
     }
 
     pub async fn audit_kinds(&self) -> Vec<String> {

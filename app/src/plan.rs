@@ -1,0 +1,15 @@
+//! After the report: the council's action plan, made from the signed-off report's numbered
+//! recommendations, with its actions (owner, due date, RAG status and a sentence, evidence),
+//! the council's progress statement per recommendation, and when and where the council
+//! published the report and the plan (`model.rs`). The server functions are in `api.rs`, the
+//! socket that keeps an open plan live in `protocol.rs` and `state.rs`, the page in `page.rs`.
+
+mod api;
+mod model;
+mod page;
+pub mod protocol;
+mod state;
+
+pub use api::*;
+pub use model::*;
+pub use page::ActionPlanPage;
