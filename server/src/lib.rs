@@ -151,7 +151,16 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let door = membership::ReviewDoor::new(membership.clone(), reviews.clone());
     let timetable = visit::Timetables::new(db.clone(), audit.clone(), door.clone());
     timetable.start_following();
-    let plan = plan::Plans::new(db.clone(), audit.clone(), door.clone());
+    let invitations: Arc<dyn app::invitations::InvitationService> =
+        Arc::new(invitations::Invitations::new(
+            db.clone(),
+            accounts.clone(),
+            membership.clone(),
+            audit.clone(),
+            config.invitation_ttl(),
+            mail.clone(),
+        ));
+    let plan = plan::Plans::new(db.clone(), audit.clone(), door.clone(), invitations.clone());
     plan.start_following();
     let pack = visit::pack::Packs::new(db.clone(), audit.clone(), door.clone());
     let benchmarks = benchmark::Benchmarks::new(db.clone(), audit.clone(), door.clone());
@@ -181,14 +190,7 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     )?;
     let services = Services {
         accounts: accounts.clone() as Arc<dyn app::accounts::AccountService>,
-        invitations: Arc::new(invitations::Invitations::new(
-            db.clone(),
-            accounts.clone(),
-            membership.clone(),
-            audit.clone(),
-            config.invitation_ttl(),
-            mail.clone(),
-        )),
+        invitations,
         organisations: Arc::new(organisations::Organisations::new(db.clone(), audit.clone())),
         membership,
         audit: Arc::new(audit.clone()),

@@ -6,13 +6,15 @@
 
 pub mod channel;
 pub mod export;
+mod progress;
 
 use app::accounts::PersonId;
 use app::error::{AppError, ErrorCode};
 use app::membership::{Action, Role};
 use app::plan::{
-    ActionInput, ActionPlanView, MAX_ACTIONS, PlanActionId, PlanEditor, PlanService, Publication,
-    Published, Publishing, check_progress, check_publication,
+    ActionInput, ActionPlanView, MAX_ACTIONS, PlanActionId, PlanEditor, PlanService,
+    ProgressReviewInput, ProgressSetup, ProgressStatements, Publication, Published, Publishing,
+    ScheduledProgressReview, check_progress, check_publication,
 };
 use app::report::BlockKind;
 use app::review::ReviewId;
@@ -28,6 +30,8 @@ pub struct Plans {
     db: Database,
     audit: AuditTrail,
     pub(crate) door: ReviewDoor,
+    /// The progress review's team is invited again through the invitations.
+    invitations: std::sync::Arc<dyn app::invitations::InvitationService>,
     changes: crate::live::ReviewChanges,
     /// This node, as its changes are marked: it tells its own plans at once and skips the LIVE
     /// notification of the same change.
@@ -77,11 +81,17 @@ pub fn recommendations(blocks: &[app::report::Block]) -> Vec<(u32, String, Strin
 }
 
 impl Plans {
-    pub fn new(db: Database, audit: AuditTrail, door: ReviewDoor) -> Self {
+    pub fn new(
+        db: Database,
+        audit: AuditTrail,
+        door: ReviewDoor,
+        invitations: std::sync::Arc<dyn app::invitations::InvitationService>,
+    ) -> Self {
         Self {
             db,
             audit,
             door,
+            invitations,
             changes: crate::live::ReviewChanges::default(),
             node: uuid::Uuid::new_v4(),
             live: crate::live::LiveFollower::default(),
@@ -511,6 +521,22 @@ impl PlanService for Plans {
         let who = self.door.caller(review).await?;
         who.must(Action::ViewReview)?;
         self.publication_of(review, who.visit.1).await
+    }
+
+    async fn progress_setup(&self, review: ReviewId) -> Result<ProgressSetup, AppError> {
+        self.setup(review).await
+    }
+
+    async fn schedule_progress(
+        &self,
+        review: ReviewId,
+        input: ProgressReviewInput,
+    ) -> Result<ScheduledProgressReview, AppError> {
+        self.schedule(review, input).await
+    }
+
+    async fn progress_statements(&self, review: ReviewId) -> Result<ProgressStatements, AppError> {
+        self.statements(review).await
     }
 }
 

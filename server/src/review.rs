@@ -49,6 +49,29 @@ impl Reviews {
             .and_then(|r| r.signed_off.as_ref())
             .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s.at).ok())
             .map(|at| at.date_naive());
+        let progress_review = match summary.progress_review {
+            Some(child) => match db::review::get_summary(&self.db, child)
+                .await
+                .map_err(unavailable)?
+            {
+                Some(child_summary) => Some(app::review::ProgressFacts {
+                    phase: child_summary.phase,
+                    visit: (child_summary.on_site_start, child_summary.on_site_end),
+                    signed_off: db::report::signed_off_on(&self.db, child)
+                        .await
+                        .map_err(unavailable)?,
+                }),
+                None => None,
+            },
+            None => None,
+        };
+        let follows_up = match summary.progress_of {
+            Some(parent) => db::review::get_summary(&self.db, parent)
+                .await
+                .map_err(unavailable)?
+                .map(|parent| parent.on_site_end),
+            None => None,
+        };
         Ok(app::review::TimelineFacts {
             phase: summary.phase,
             created: created.unwrap_or(summary.on_site_start),
@@ -62,6 +85,8 @@ impl Reviews {
                 plan: plan_published,
                 ..app::plan::Publication::unpublished(summary.on_site_end)
             },
+            progress_review,
+            follows_up,
         })
     }
 }

@@ -99,6 +99,8 @@ pub enum Action {
     AllowPlanEditors,
     /// Record when and where the council published the report and the action plan.
     RecordPublication,
+    /// Schedule the progress review and choose whom of the peer team to invite again.
+    ScheduleProgressReview,
 }
 
 use Role::{
@@ -149,6 +151,7 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::EditActionPlan, &[HL, HR]),
     (Action::AllowPlanEditors, &[HL]),
     (Action::RecordPublication, &[F, HL]),
+    (Action::ScheduleProgressReview, &[F]),
 ];
 
 /// The rows that differ in an Improvement Service Peer Collaborative Improvement, where the host
@@ -201,7 +204,7 @@ pub fn allows(role: Role, action: Action) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_ACTIONS: [Action; 40] = [
+    const ALL_ACTIONS: [Action; 41] = [
         Action::ViewReview,
         Action::ViewMembers,
         Action::ViewPairs,
@@ -242,6 +245,7 @@ mod tests {
         Action::EditActionPlan,
         Action::AllowPlanEditors,
         Action::RecordPublication,
+        Action::ScheduleProgressReview,
     ];
 
     #[test]
@@ -419,6 +423,10 @@ mod tests {
                 assert_eq!(
                     may(Action::RecordPublication),
                     matches!(role, Role::HostLead | Role::Facilitator)
+                );
+                assert_eq!(
+                    may(Action::ScheduleProgressReview),
+                    role == Role::Facilitator
                 );
             }
         }

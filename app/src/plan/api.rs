@@ -6,7 +6,10 @@ use leptos::server_fn::codec::Json;
 
 use crate::accounts::PersonId;
 use crate::error::AppError;
-use crate::plan::{ActionInput, ActionPlanView, PlanActionId, Publication};
+use crate::plan::{
+    ActionInput, ActionPlanView, PlanActionId, ProgressReviewInput, ProgressSetup,
+    ProgressStatements, Publication, ScheduledProgressReview,
+};
 use crate::review::ReviewId;
 
 /// What the server functions of this module need from the server.
@@ -55,6 +58,16 @@ pub trait PlanService: Send + Sync {
     ) -> Result<Publication, AppError>;
     /// The publication record and deadlines (everyone on the review).
     async fn publication(&self, review: ReviewId) -> Result<Publication, AppError>;
+    /// What the facilitator's progress review form needs: the window and the team.
+    async fn progress_setup(&self, review: ReviewId) -> Result<ProgressSetup, AppError>;
+    /// Schedules the progress review of `review`: a review of its own, its team invited again.
+    async fn schedule_progress(
+        &self,
+        review: ReviewId,
+        input: ProgressReviewInput,
+    ) -> Result<ScheduledProgressReview, AppError>;
+    /// For a progress review: the council's progress on the recommendations it follows up.
+    async fn progress_statements(&self, review: ReviewId) -> Result<ProgressStatements, AppError>;
 }
 
 #[cfg(feature = "ssr")]
@@ -131,4 +144,25 @@ pub async fn record_publication(
 #[server(prefix = "/api", endpoint = "get_publication")]
 pub async fn get_publication(review: ReviewId) -> Result<Publication, AppError> {
     crate::error::respond(async { plans()?.publication(review).await }).await
+}
+
+/// The window and the original team, for scheduling the progress review (the facilitator).
+#[server(prefix = "/api", endpoint = "progress_review_setup")]
+pub async fn progress_review_setup(review: ReviewId) -> Result<ProgressSetup, AppError> {
+    crate::error::respond(async { plans()?.progress_setup(review).await }).await
+}
+
+/// Schedules the progress review: its days, and whom of the peer team to invite again.
+#[server(prefix = "/api", endpoint = "schedule_progress_review", input = Json)]
+pub async fn schedule_progress_review(
+    review: ReviewId,
+    input: ProgressReviewInput,
+) -> Result<ScheduledProgressReview, AppError> {
+    crate::error::respond(async { plans()?.schedule_progress(review, input).await }).await
+}
+
+/// For a progress review: where the council says each recommendation it follows up stands.
+#[server(prefix = "/api", endpoint = "get_progress_statements")]
+pub async fn get_progress_statements(review: ReviewId) -> Result<ProgressStatements, AppError> {
+    crate::error::respond(async { plans()?.progress_statements(review).await }).await
 }

@@ -98,7 +98,7 @@ fn Loaded(
         .collect_view();
     view! {
         <p class="plan-summary">{summary}</p>
-        <p class="hint">{format!("Made from version {} of the report, signed off, by {} on {}.", made.from_version, made.by, made.at.get(..10).unwrap_or_default())}</p>
+        <p class="hint">{format!("Made from version {} of the report, signed off, by {} on {}.", made.from_version, made.by, long_date(&made.at))}</p>
         <p class="plan-exports">
             <a class="button button-secondary" href=format!("/api/reviews/{review}/plan.docx") download="">"Download for cabinet (Word)"</a>
             " " <a href=format!("/api/reviews/{review}/plan.csv") download="">"Download as a spreadsheet (CSV)"</a>
@@ -109,6 +109,13 @@ fn Loaded(
         {publication}
     }
     .into_any()
+}
+
+/// "2 December 2026" from an RFC 3339 time.
+fn long_date(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|at| at.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| at.get(..10).unwrap_or_default().to_string())
 }
 
 fn owner(action: &PlanAction) -> String {
@@ -535,7 +542,7 @@ fn PublicationForm(
         });
     };
     view! {
-        <form class="publication-form" on:submit=move |ev| { ev.prevent_default(); record(); }>
+        <form class="publication-form" novalidate on:submit=move |ev| { ev.prevent_default(); record(); }>
             <div class="field-row">
                 <div class="field">
                     <label for=on_id.clone()>"Published on"</label>

@@ -68,6 +68,12 @@ pub struct ReviewSummary {
     pub on_site_start: NaiveDate,
     pub on_site_end: NaiveDate,
     pub headings: Vec<String>,
+    /// For a progress review: the review whose recommendations it follows up.
+    #[serde(default)]
+    pub progress_of: Option<ReviewId>,
+    /// The progress review of this review, once scheduled.
+    #[serde(default)]
+    pub progress_review: Option<ReviewId>,
 }
 
 impl ReviewSummary {

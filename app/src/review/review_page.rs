@@ -100,6 +100,16 @@ fn OverviewView(
                 {summary.host_authority} " · " <span class="phase">{summary.phase.label()}</span>
                 " · you are " {overview.my_role.label().to_lowercase()}
             </p>
+            {summary.progress_of.map(|parent| view! {
+                <p class="progress-of">"The progress review of "
+                    <a href=format!("/reviews/{parent}")>"the peer challenge it follows up"</a>"."</p>
+            })}
+            {summary.progress_review.map(|child| view! {
+                <p class="progress-of">
+                    <a href=format!("/reviews/{child}")>"The progress review"</a>
+                    " is scheduled: its own team, timetable, wall and report."
+                </p>
+            })}
             <p>{summary.scope}</p>
             <p class="wall-link">
                 {crate::membership::allows(overview.my_role, crate::membership::Action::ViewNotes).then(|| view! {
@@ -136,7 +146,7 @@ fn OverviewView(
                     </leptos_router::components::A>
                     " "
                 })}
-                {(summary.phase >= crate::review::Phase::SignedOff && allows_in(programme, overview.my_role, Action::ViewActionPlan)).then(|| view! {
+                {(summary.phase >= crate::review::Phase::SignedOff && summary.progress_of.is_none() && allows_in(programme, overview.my_role, Action::ViewActionPlan)).then(|| view! {
                     <leptos_router::components::A href=format!("/reviews/{}/plan", summary.id)>
                         "Action plan"
                     </leptos_router::components::A>
@@ -148,6 +158,14 @@ fn OverviewView(
             <TimelineView steps=overview.timeline today=overview.today/>
             <MembersView members=overview.members shows_pairs=overview.shows_pairs manage=members_manage/>
         </div>
+        {(summary.progress_of.is_some() && allows_in(programme, overview.my_role, Action::ViewActionPlan)).then(|| view! {
+            <crate::plan::ProgressStatementsPanel review=review_id/>
+        })}
+        {(summary.progress_of.is_none() && summary.progress_review.is_none()
+            && summary.phase >= crate::review::Phase::SignedOff
+            && allows_in(programme, overview.my_role, Action::ScheduleProgressReview)).then(|| view! {
+            <crate::plan::ProgressReviewScheduler review=review_id/>
+        })}
         {allows_in(programme, overview.my_role, Action::ViewRetention).then(|| view! {
             <crate::retention::RetentionPanel review=review_id/>
         })}
@@ -222,7 +240,11 @@ fn TimelineView(steps: Vec<Milestone>, today: chrono::NaiveDate) -> impl IntoVie
                         <li class=class>
                             <span class="timeline-what">{step.what.clone()}</span>
                             <span class="timeline-when">
-                                {step.due.map(|due| format!("Due {}", when(due))).unwrap_or_else(|| "No date set".into())}
+                                {match step.due {
+                                    Some(due) => format!("Due {}", when(due)),
+                                    None if step.passed || step.done.is_some() => String::new(),
+                                    None => "No date set".into(),
+                                }}
                                 {step.also.map(|also| view! { <span class="timeline-also">{format!(" · {also}")}</span> })}
                             </span>
                             <span class="timeline-done">

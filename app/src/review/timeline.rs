@@ -22,6 +22,19 @@ pub struct TimelineFacts {
     pub sent: Option<NaiveDate>,
     pub signed_off: Option<NaiveDate>,
     pub publication: Publication,
+    /// The progress review of this review, once scheduled.
+    pub progress_review: Option<ProgressFacts>,
+    /// For a progress review: the last day of the visit it follows up (its report is due
+    /// twelve months after).
+    pub follows_up: Option<NaiveDate>,
+}
+
+/// What the timeline shows of a scheduled progress review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressFacts {
+    pub phase: Phase,
+    pub visit: (NaiveDate, NaiveDate),
+    pub signed_off: Option<NaiveDate>,
 }
 
 /// One step of the timeline.
@@ -137,35 +150,58 @@ pub fn timeline(facts: &TimelineFacts, today: NaiveDate) -> Vec<Milestone> {
         ),
         step(
             "Report published",
-            day(Some(facts.publication.report_by)),
+            day(Some(match facts.follows_up {
+                Some(visit_end) => months(visit_end, 12),
+                None => facts.publication.report_by,
+            })),
             facts.publication.report.as_ref().map(|p| p.on),
             false,
         ),
-        step(
-            "Action plan published",
-            day(Some(facts.publication.plan_by)),
-            facts.publication.plan.as_ref().map(|p| p.on),
-            false,
-        ),
     ];
+    if facts.follows_up.is_some() {
+        // A progress review's own timeline ends with its report.
+        for step in &mut steps {
+            step.late_by = late_by(step, today);
+        }
+        return steps;
+    }
+    steps.extend([step(
+        "Action plan published",
+        day(Some(facts.publication.plan_by)),
+        facts.publication.plan.as_ref().map(|p| p.on),
+        false,
+    )]);
+    let child = facts.progress_review.as_ref();
+    let visited = child.filter(|c| c.phase > Phase::OnSite).map(|c| c.visit.1);
     let mut progress = step(
         "Progress review (10–12 months after the visit)",
         Some((months(end, 10), months(end, 12))),
-        reached(Phase::ProgressReview),
-        past(Phase::ProgressReview),
+        visited.or(reached(Phase::ProgressReview)),
+        visited.is_some() || past(Phase::ProgressReview),
     );
-    progress.also = facts.signed_off.map(|signed| {
-        format!(
-            "{} from the final report",
-            crate::review::format_date_range(months(signed, 10), months(signed, 12))
-        )
-    });
+    let readings = [
+        facts.signed_off.map(|signed| {
+            format!(
+                "{} from the final report",
+                crate::review::format_date_range(months(signed, 10), months(signed, 12))
+            )
+        }),
+        child.map(|c| {
+            format!(
+                "scheduled for {}",
+                crate::review::format_date_range(c.visit.0, c.visit.1)
+            )
+        }),
+    ];
+    let readings: Vec<String> = readings.into_iter().flatten().collect();
+    progress.also = (!readings.is_empty()).then(|| readings.join("; "));
     steps.push(progress);
+    let child_signed = child.and_then(|c| c.signed_off);
     steps.push(step(
         "Progress review report published",
         day(Some(months(end, 12))),
-        reached(Phase::Closed),
-        past(Phase::Closed),
+        child_signed.or(reached(Phase::Closed)),
+        child_signed.is_some() || past(Phase::Closed),
     ));
     for step in &mut steps {
         step.late_by = late_by(step, today);
@@ -224,6 +260,8 @@ mod tests {
             sent: Some(date(2026, 4, 20)),
             signed_off: Some(date(2026, 5, 20)),
             publication: Publication::unpublished(date(2026, 3, 13)),
+            progress_review: None,
+            follows_up: None,
         }
     }
 
@@ -280,7 +318,7 @@ mod tests {
         assert_eq!(progress.due, Some((date(2027, 1, 13), date(2027, 3, 13))));
         assert_eq!(
             progress.also.as_deref(),
-            Some("20 January – 20 March 2027 from the final report")
+            Some("20 March – 20 May 2027 from the final report")
         );
         assert_eq!(
             find(&steps, "Progress review report").due,
@@ -304,5 +342,61 @@ mod tests {
         assert_eq!(comments.due, None);
         assert_eq!(comments.late_by, None);
         assert_eq!(comments.done, Some(date(2026, 4, 20)));
+    }
+
+    #[test]
+    fn a_scheduled_progress_review_shows_its_days_and_counts_when_done() {
+        let scheduled = TimelineFacts {
+            progress_review: Some(ProgressFacts {
+                phase: Phase::Preparation,
+                visit: (date(2027, 2, 1), date(2027, 2, 2)),
+                signed_off: None,
+            }),
+            ..facts()
+        };
+        let steps = timeline(&scheduled, date(2026, 12, 1));
+        let progress = find(&steps, "Progress review (");
+        assert!(
+            progress
+                .also
+                .as_deref()
+                .is_some_and(|a| a.ends_with("; scheduled for 1–2 February 2027")),
+            "{progress:?}"
+        );
+        assert_eq!(progress.done, None);
+        let visited = TimelineFacts {
+            progress_review: Some(ProgressFacts {
+                phase: Phase::SignedOff,
+                visit: (date(2027, 2, 1), date(2027, 2, 2)),
+                signed_off: Some(date(2027, 3, 1)),
+            }),
+            ..facts()
+        };
+        let steps = timeline(&visited, date(2027, 4, 1));
+        assert_eq!(
+            find(&steps, "Progress review (").done,
+            Some(date(2027, 2, 2))
+        );
+        let report = find(&steps, "Progress review report");
+        assert_eq!(report.done, Some(date(2027, 3, 1)));
+        assert_eq!(report.late_by, None, "signed off before 13 March 2027");
+    }
+
+    #[test]
+    fn a_progress_reviews_own_timeline_ends_with_its_report_due_a_year_after_the_first_visit() {
+        let own = TimelineFacts {
+            follows_up: Some(date(2026, 3, 13)),
+            visit: (date(2027, 2, 1), date(2027, 2, 2)),
+            signed_off: None,
+            phase: Phase::Preparation,
+            ..facts()
+        };
+        let steps = timeline(&own, date(2026, 12, 1));
+        assert_eq!(steps.last().unwrap().what, "Report published");
+        assert_eq!(
+            steps.last().unwrap().due,
+            Some((date(2027, 3, 13), date(2027, 3, 13)))
+        );
+        assert!(!steps.iter().any(|s| s.what.starts_with("Progress review")));
     }
 }

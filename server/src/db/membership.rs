@@ -217,3 +217,31 @@ pub async fn pair_in(
     let pair: Option<Option<i64>> = response.take(0)?;
     Ok(pair.flatten())
 }
+
+#[derive(Debug, SurrealValue)]
+pub struct MemberAddress {
+    pub person: uuid::Uuid,
+    pub email: String,
+    pub role: String,
+}
+
+/// The address and role of each member of `review` among `people`.
+pub async fn addresses_of(
+    db: &Database,
+    review: ReviewId,
+    people: &[app::accounts::PersonId],
+) -> Result<Vec<MemberAddress>, DbError> {
+    let people: Vec<surrealdb::types::RecordId> = people
+        .iter()
+        .map(|person| super::records::person_record(*person))
+        .collect();
+    let mut response = db
+        .query(
+            "SELECT record::id(person) AS person, person.email AS email, role FROM membership
+                 WHERE review = $review AND person IN $people",
+        )
+        .bind(("review", super::records::review_record(review)))
+        .bind(("people", people))
+        .await?;
+    Ok(response.take(0)?)
+}

@@ -127,6 +127,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "the council's action plan and the publication record",
         sql: include_str!("migrations/0022_action_plan.surql"),
     },
+    Migration {
+        version: 23,
+        name: "the progress review, linked to the review it follows up",
+        sql: include_str!("migrations/0023_progress_review.surql"),
+    },
 ];
 
 /// What `migrate` did.

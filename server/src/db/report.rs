@@ -110,6 +110,19 @@ pub async fn queue_reminder(
     super::outbox::queue_once(db, (report_record(review), "reminded_for"), key, mails).await
 }
 
+/// The day the review's report was signed off, if it was.
+pub async fn signed_off_on(
+    db: &Database,
+    review: ReviewId,
+) -> Result<Option<chrono::NaiveDate>, DbError> {
+    let mut response = db
+        .query("SELECT VALUE signed_off_at FROM $report")
+        .bind(("report", report_record(review)))
+        .await?;
+    let at: Vec<Option<DateTime<Utc>>> = response.take(0)?;
+    Ok(at.into_iter().flatten().next().map(|at| at.date_naive()))
+}
+
 /// The review's report, if one has been drafted.
 pub async fn state(db: &Database, review: ReviewId) -> Result<Option<ReportState>, DbError> {
     let mut response = db

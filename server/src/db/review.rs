@@ -35,6 +35,8 @@ struct ReviewRow {
     on_site_start: String,
     on_site_end: String,
     headings: Vec<String>,
+    progress_of: Option<RecordId>,
+    progress_review: Option<RecordId>,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -109,7 +111,7 @@ pub async fn insert(db: &Database, review: NewReview) -> Result<ReviewId, DbErro
 }
 
 const SUMMARY_FIELDS: &str = "record::id(id) AS id, title, host.name AS host_authority,
-    review_type, phase, scope, on_site_start, on_site_end,
+    review_type, phase, scope, on_site_start, on_site_end, progress_of, progress_review,
     (SELECT title, position FROM heading WHERE review = $parent.id AND archived = false
         ORDER BY position).title AS headings";
 
@@ -170,7 +172,66 @@ fn summary_from_row(row: ReviewRow) -> Result<ReviewSummary, DbError> {
         title: row.title.clone(),
         scope: row.scope.clone(),
         headings: row.headings.clone(),
+        progress_of: row.progress_of.as_ref().and_then(review_id),
+        progress_review: row.progress_review.as_ref().and_then(review_id),
     })
+}
+
+fn review_id(record: &RecordId) -> Option<ReviewId> {
+    match &record.key {
+        surrealdb::types::RecordIdKey::Uuid(id) => Some(ReviewId((*id).into())),
+        _ => None,
+    }
+}
+
+/// Links `child` to `parent` as its progress review and adds the council's people to it, in
+/// one transaction; when the parent has one already, `child` (just made) is removed instead and
+/// false returned.
+pub async fn link_progress_review(
+    db: &Database,
+    parent: ReviewId,
+    child: ReviewId,
+    council: &[(PersonId, Role)],
+) -> Result<bool, DbError> {
+    #[derive(Debug, SurrealValue)]
+    struct Member {
+        person: RecordId,
+        role: String,
+    }
+    let members: Vec<Member> = council
+        .iter()
+        .map(|(person, role)| Member {
+            person: person_record(*person),
+            role: role.as_str().to_string(),
+        })
+        .collect();
+    let mut response = db
+        .query(
+            "BEGIN TRANSACTION;
+             LET $outcome = IF (SELECT VALUE progress_review FROM ONLY $parent) != NONE {
+                 DELETE membership WHERE review = $child;
+                 DELETE heading WHERE review = $child;
+                 DELETE $child;
+                 'taken'
+             } ELSE {
+                 UPDATE $parent SET progress_review = $child;
+                 UPDATE $child SET progress_of = $parent;
+                 FOR $member IN $members {
+                     CREATE membership SET review = $child, person = $member.person,
+                         role = $member.role, pair = NONE;
+                 };
+                 'linked'
+             };
+             COMMIT TRANSACTION;
+             RETURN $outcome;",
+        )
+        .bind(("parent", review_record(parent)))
+        .bind(("child", review_record(child)))
+        .bind(("members", members))
+        .await?;
+    let index = response.num_statements() - 1;
+    let outcome: Option<String> = response.take(index)?;
+    Ok(outcome.as_deref() == Some("linked"))
 }
 
 /// Moves the review from `from` to `to` and records who did it (and why, for a move back);

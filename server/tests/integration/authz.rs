@@ -563,6 +563,37 @@ const TABLE: &[Row] = &[
         },
     },
     Row {
+        path: "/api/progress_review_setup",
+        body: |ids| form(&[("review", &ids.review)]),
+        expect: |who| report_expect(who, Action::ScheduleProgressReview, None),
+        check: |_, value| {
+            // On site: nothing to schedule yet.
+            assert_eq!(value["signed_off"], false, "{value}");
+        },
+    },
+    Row {
+        path: "/api/schedule_progress_review",
+        body: |ids| {
+            serde_json::json!({
+                "review": ids.review,
+                "input": { "start": "2030-01-01", "end": "", "team": [], "outside_confirmed": true }
+            })
+            .to_string()
+        },
+        // The demo review's report is not signed off.
+        expect: |who| {
+            report_expect(who, Action::ScheduleProgressReview, None).or_everyone("invalid")
+        },
+        check: nothing,
+    },
+    Row {
+        path: "/api/get_progress_statements",
+        body: |ids| form(&[("review", &ids.review)]),
+        // The demo review is not a progress review.
+        expect: |who| report_expect(who, Action::ViewActionPlan, None).or_everyone("not_found"),
+        check: nothing,
+    },
+    Row {
         path: "/api/get_timetable",
         body: |ids| form(&[("review", &ids.review)]),
         expect: |who| report_expect(who, Action::ViewTimetable, None),

@@ -656,3 +656,337 @@ async fn publication_deadlines_count_from_the_visit_and_the_progress_review_from
     );
     app.stop().await;
 }
+
+/// Schedules Ashdown's progress review in its window with its team lead and a peer, who both
+/// accept their invitations: (the progress review, the peer's and the lead's cookies).
+pub(crate) async fn scheduled_progress_review(app: &TestApp) -> (ReviewId, String, String) {
+    let ashdown = review_titled(app, "Ashdown").await;
+    let facilitator = cookie(app, FACILITATOR).await;
+    let setup = json(
+        app.post(
+            "/api/progress_review_setup",
+            form(&[("review", &ashdown.to_string())]),
+            Some(&facilitator),
+        )
+        .await,
+    )
+    .await;
+    let start = setup["window"]["from_visit"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let team: Vec<Value> = setup["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["person"].clone())
+        .collect();
+    let body = object!({
+        "review": ashdown,
+        "input": { "start": start, "end": "", "team": team, "outside_confirmed": false }
+    });
+    let scheduled = app
+        .post_json(
+            "/api/schedule_progress_review",
+            body.to_string(),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(scheduled.status(), 200);
+    let scheduled = json(scheduled).await;
+    let child = ReviewId(scheduled["review"].as_str().unwrap().parse().unwrap());
+    for invitation in scheduled["invitations"].as_array().unwrap() {
+        let token = invitation["path"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("/invitations/");
+        let accepted = app
+            .post(
+                "/api/accept_invitation",
+                form(&[("token", token), ("name", ""), ("password", DEMO_PASSWORD)]),
+                None,
+            )
+            .await;
+        assert_eq!(accepted.status(), 200, "{}", json(accepted).await);
+    }
+    (
+        child,
+        cookie(app, PEER).await,
+        cookie(app, DEMO_PEOPLE[1].1).await,
+    )
+}
+
+#[tokio::test]
+async fn the_progress_review_is_scheduled_in_its_window_with_its_team_invited_again() {
+    let app = TestApp::demo().await;
+    let ashdown = review_titled(&app, "Ashdown").await;
+    let facilitator = cookie(&app, FACILITATOR).await;
+    let lead = cookie(&app, ASHDOWN_LEAD).await;
+    let peer = cookie(&app, PEER).await;
+    let body = form(&[("review", &ashdown.to_string())]);
+    let setup = json(
+        app.post(
+            "/api/progress_review_setup",
+            body.clone(),
+            Some(&facilitator),
+        )
+        .await,
+    )
+    .await;
+    let summary = db::review::get_summary(&app.state.db, ashdown)
+        .await
+        .unwrap()
+        .unwrap();
+    let end = summary.on_site_end;
+    let months = |day: chrono::NaiveDate, n| {
+        day.checked_add_months(chrono::Months::new(n))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        setup["window"]["from_visit"],
+        object!([months(end, 10), months(end, 12)])
+    );
+    let signed = end + chrono::Duration::days(60);
+    assert_eq!(
+        setup["window"]["from_report"],
+        object!([months(signed, 10), months(signed, 12)])
+    );
+    let names: Vec<&str> = setup["team"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Tom Okafor", "Helen Marsh"],
+        "the team lead first, then the peers"
+    );
+    assert_eq!(
+        app.post("/api/progress_review_setup", body, Some(&peer))
+            .await
+            .status(),
+        403
+    );
+
+    let schedule = |start: String, team: Vec<String>, confirmed: bool| {
+        object!({
+            "review": ashdown,
+            "input": { "start": start, "end": "", "team": team, "outside_confirmed": confirmed }
+        })
+        .to_string()
+    };
+    let in_window = (end.checked_add_months(chrono::Months::new(10)).unwrap()
+        + chrono::Duration::days(3))
+    .to_string();
+    let helen = setup["team"][1]["person"].as_str().unwrap().to_string();
+    for (who, cookie) in [("peer", &peer), ("host lead", &lead)] {
+        let refused = app
+            .post_json(
+                "/api/schedule_progress_review",
+                schedule(in_window.clone(), vec![], false),
+                Some(cookie),
+            )
+            .await;
+        assert_eq!(refused.status(), 403, "{who}");
+    }
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
+    let outside = json(
+        app.post_json(
+            "/api/schedule_progress_review",
+            schedule(tomorrow, vec![], false),
+            Some(&facilitator),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(outside["field"], "start");
+    assert!(
+        outside["message"].as_str().unwrap().contains("outside"),
+        "{outside}"
+    );
+    let gareth = db::accounts::find_person_by_email(&app.state.db, DEMO_PEOPLE[3].1)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let stranger = app
+        .post_json(
+            "/api/schedule_progress_review",
+            schedule(in_window.clone(), vec![gareth], false),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(stranger.status(), 404, "not on Ashdown's team");
+
+    let scheduled = app
+        .post_json(
+            "/api/schedule_progress_review",
+            schedule(in_window.clone(), vec![helen], false),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(scheduled.status(), 200);
+    let scheduled = json(scheduled).await;
+    let child = ReviewId(scheduled["review"].as_str().unwrap().parse().unwrap());
+    let invitations = scheduled["invitations"].as_array().unwrap();
+    assert_eq!(invitations.len(), 1);
+    assert_eq!(
+        (
+            invitations[0]["email"].as_str(),
+            invitations[0]["role"].as_str()
+        ),
+        (Some(PEER), Some("peer"))
+    );
+    let again = app
+        .post_json(
+            "/api/schedule_progress_review",
+            schedule(in_window.clone(), vec![], false),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(again.status(), 409, "one progress review per review");
+
+    // A review of its own: the recommendations as its wall's headings, the council along, the
+    // facilitator leading, the invited peer not on it until she accepts.
+    let child_summary = db::review::get_summary(&app.state.db, child)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(child_summary.progress_of, Some(ashdown));
+    assert_eq!(child_summary.on_site_start.to_string(), in_window);
+    assert_eq!(child_summary.headings.len(), 4);
+    assert!(child_summary.headings[0].starts_with("1. Agree a medium-term financial strategy"));
+    let roles: Vec<(String, String)> = db::membership::members(&app.state.db, child)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.name, m.role))
+        .collect();
+    for expected in [
+        ("Priya Shah", "facilitator"),
+        ("Claire Bennett", "host_lead"),
+        ("Raj Patel", "host_reader"),
+    ] {
+        assert!(
+            roles.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} in {roles:?}"
+        );
+    }
+    assert!(!roles.iter().any(|(name, _)| name == "Helen Marsh"));
+    let statements = |cookie: &str| {
+        let body = form(&[("review", &child.to_string())]);
+        let cookie = cookie.to_string();
+        let app = &app;
+        async move {
+            app.post("/api/get_progress_statements", body, Some(&cookie))
+                .await
+        }
+    };
+    assert_eq!(statements(&peer).await.status(), 404, "not on it yet");
+    let token = invitations[0]["path"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("/invitations/");
+    let accepted = app
+        .post(
+            "/api/accept_invitation",
+            form(&[("token", token), ("name", ""), ("password", DEMO_PASSWORD)]),
+            None,
+        )
+        .await;
+    assert_eq!(accepted.status(), 200);
+
+    // The council's progress feeds it.
+    let read = json(statements(&peer).await).await;
+    assert_eq!(read["parent"], ashdown.to_string());
+    let first = &read["recommendations"][0];
+    assert_eq!(first["overdue"], 1);
+    assert!(
+        first["statuses"]
+            .as_array()
+            .unwrap()
+            .contains(&object!(["red", 1])),
+        "{first}"
+    );
+    assert!(
+        read["recommendations"][2]["progress"]
+            .as_str()
+            .unwrap()
+            .starts_with("The independent member")
+    );
+    let on_parent = app
+        .post(
+            "/api/get_progress_statements",
+            form(&[("review", &ashdown.to_string())]),
+            Some(&peer),
+        )
+        .await;
+    assert_eq!(
+        on_parent.status(),
+        404,
+        "the review itself is not a progress review"
+    );
+    let nested = app.post_json(
+        "/api/schedule_progress_review",
+        object!({ "review": child, "input": { "start": in_window, "end": "", "team": [], "outside_confirmed": true } }).to_string(),
+        Some(&facilitator),
+    ).await;
+    assert_eq!(
+        nested.status(),
+        422,
+        "no progress review of a progress review"
+    );
+
+    // Both timelines say so.
+    let parent_view = json(
+        app.post(
+            "/api/get_review",
+            form(&[("review", &ashdown.to_string())]),
+            Some(&lead),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(parent_view["summary"]["progress_review"], child.to_string());
+    let progress = parent_view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["what"].as_str().unwrap().starts_with("Progress review ("))
+        .unwrap()
+        .clone();
+    assert!(
+        progress["also"].as_str().unwrap().contains("scheduled for"),
+        "{progress}"
+    );
+    let child_view = json(
+        app.post(
+            "/api/get_review",
+            form(&[("review", &child.to_string())]),
+            Some(&lead),
+        )
+        .await,
+    )
+    .await;
+    let last = child_view["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["what"], "Report published");
+    assert_eq!(
+        last["due"][0],
+        months(end, 12),
+        "twelve months after the first visit"
+    );
+    assert!(
+        app.audit_kinds_on("Ashdown")
+            .await
+            .contains(&"progress_review_scheduled".to_string())
+    );
+    app.stop().await;
+}

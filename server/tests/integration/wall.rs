@@ -296,6 +296,60 @@ async fn only_the_peer_team_opens_the_wall() {
     app.stop().await;
 }
 
+/// The progress review's wall is the wall: the same socket and rules, on a board whose headings
+/// are the recommendations it follows up.
+#[tokio::test]
+async fn a_progress_review_board_is_the_same_wall_with_the_recommendations_as_headings() {
+    let app = TestApp::demo().await;
+    let (review, peer, lead) = crate::plan::scheduled_progress_review(&app).await;
+    let review = review.to_string();
+    let host = app
+        .session_cookie(peerwall_server::demo::PLAN_HOSTS[0].1, DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        open(&app, &review, Some(&host)).await.err(),
+        Some(403),
+        "the council never sees notes"
+    );
+    let mut writer = Client::open(&app, &review, &peer).await;
+    let mut reader = Client::open(&app, &review, &lead).await;
+    let headings: Vec<(HeadingId, String)> = writer
+        .board
+        .live_headings()
+        .map(|h| (h.id.clone(), h.title.clone()))
+        .collect();
+    assert_eq!(headings.len(), 4);
+    assert!(
+        headings[3]
+            .1
+            .starts_with("4. Give scrutiny a work programme")
+    );
+    let note = new_note();
+    let base = writer.board.seq;
+    let command = create(
+        note,
+        Some(headings[0].0.clone()),
+        "The strategy is drafted; savings still unowned.",
+    );
+    assert_eq!(acked(&writer.command(new_op(), command).await), base + 1);
+    reader.until_seq(base + 1).await;
+    assert_eq!(
+        reader.board.notes[&note].heading.as_ref(),
+        Some(&headings[0].0)
+    );
+    // The same rules: a peer manages no headings; the team lead does.
+    let add = Command::AddHeading {
+        heading: HeadingId::new(),
+        title: "Other findings".into(),
+    };
+    assert_eq!(
+        rejected(&writer.command(new_op(), add.clone()).await),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(acked(&reader.command(new_op(), add).await), base + 2);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_note_reaches_every_open_wall_once_and_a_resend_is_applied_once() {
     let app = TestApp::demo().await;
