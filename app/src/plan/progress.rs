@@ -237,7 +237,7 @@ mod tests {
             "2. Refresh the plan."
         );
         let long = heading_for(12, &"word ".repeat(100));
-        assert_eq!(long.chars().count(), crate::review::MAX_HEADING);
+        assert!(long.chars().count() <= crate::review::MAX_HEADING);
         assert!(long.starts_with("12. word") && long.ends_with('…'));
     }
 }
