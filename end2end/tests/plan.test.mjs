@@ -77,3 +77,32 @@ test('the host lead sets an overdue action to amber and the facilitator sees it 
   await publication.getByRole('button', { name: /^Record/ }).click();
   await publication.getByRole('alert').getByText('Give the web address where it is published').waitFor();
 });
+
+test('the facilitator schedules the progress review and its team reads the council\'s progress', async () => {
+  const facilitator = await openPlan('facilitator@demo.peerwall.test');
+  const panel = facilitator.locator('section.progress-scheduler');
+  await panel.getByRole('heading', { name: 'Progress review' }).waitFor();
+  // Both readings of the window, and the original team ticked to be invited again.
+  assert.match(await panel.innerText(), /10–12 months after the visit: .+ After the final report: /);
+  assert.ok(await panel.getByLabel('Tom Okafor (peer team lead)').isChecked());
+  await panel.getByLabel('Helen Marsh (peer reviewer)').uncheck();
+  await panel.screenshot({ path: screenshotPath('progress-review-scheduler.png') });
+
+  // A day outside both readings is questioned, then kept when confirmed.
+  const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+  await panel.getByLabel('First day').fill(tomorrow);
+  await panel.getByRole('button', { name: 'Schedule the progress review' }).click();
+  await panel.getByText(/outside the 10–12 months/).waitFor();
+  await panel.getByLabel('Keep these days outside the window').check();
+  await panel.getByRole('button', { name: 'Schedule the progress review' }).click();
+  await panel.getByText(/1 of the team invited again/).waitFor();
+  assert.match(await panel.innerText(), /lead@demo\.peerwall\.test: \/invitations\//, 'the link shown without a mail server');
+
+  // The progress review: its own page, with the council's progress on each recommendation.
+  await panel.getByRole('link', { name: 'Open the progress review' }).click();
+  await facilitator.getByRole('heading', { name: `${REVIEW} progress review` }).waitFor();
+  const statements = facilitator.locator('section.progress-statements');
+  await statements.getByText('The independent member joined in the summer', { exact: false }).waitFor();
+  assert.match(await statements.innerText(), /1 overdue/);
+  assert.match(await facilitator.locator('.timeline').innerText(), /Report published/);
+});
