@@ -52,6 +52,15 @@ for (const [who, email, size] of [
     await audit(page, `home, ${who}`);
     const review = await reviewPath(page);
     for (const path of REVIEW_PAGES) await visit(page, `${review}${path}`, `${path || 'review'}, ${who}`);
+    // The signed-off review, its timeline and its action plan, for those on it.
+    await page.goto(`${fixture.server.url}/`);
+    await waitForHydration(page);
+    const signedOff = page.getByRole('link', { name: 'Ashdown District Council Corporate Peer Challenge' });
+    if (await signedOff.count()) {
+      const href = await signedOff.first().getAttribute('href');
+      await visit(page, href, `signed-off review, ${who}`);
+      await visit(page, `${href}/plan`, `action plan, ${who}`);
+    }
     await visit(page, '/account', `account, ${who}`);
     await visit(page, '/accessibility', `statement, ${who}`);
     assert.deepEqual(page.problems, []);
