@@ -13,6 +13,8 @@ use crate::wall::{Board, HeadingId, MessageId, MessageKind};
 pub const EXECUTIVE_SUMMARY: &str = "Executive summary";
 pub const KEY_RECOMMENDATIONS: &str = "Key recommendations";
 pub const NEXT_STEPS: &str = "Next steps";
+pub const INTRODUCTION: &str = "Introduction";
+pub const APPROACH: &str = "Approach";
 
 /// A block before it has a place: the draft is laid out in order by `draft`.
 fn block(
@@ -74,6 +76,47 @@ pub fn draft(board: &Board) -> Vec<Block> {
     }
     parts.push(block(BlockKind::Heading, NEXT_STEPS, None));
     parts.push(block(BlockKind::Paragraph, "", None));
+    laid_out(parts)
+}
+
+/// The first draft of a progress review's short report: an introduction, the approach, then
+/// feedback on each recommendation followed up (a section per heading of its wall, every key
+/// message under it, in presentation order), and next steps.
+pub fn draft_progress(board: &Board) -> Vec<Block> {
+    let mut parts = vec![
+        block(BlockKind::Heading, INTRODUCTION, None),
+        block(BlockKind::Paragraph, "", None),
+        block(BlockKind::Heading, APPROACH, None),
+        block(BlockKind::Paragraph, "", None),
+    ];
+    for heading in board.live_headings() {
+        parts.push(block(
+            BlockKind::Heading,
+            &heading.title,
+            Some(Source::Heading {
+                id: heading.id.clone(),
+            }),
+        ));
+        for message in presentation_order(board, &heading.id) {
+            let kind = if message.kind == MessageKind::Recommendation {
+                BlockKind::Recommendation
+            } else {
+                BlockKind::Paragraph
+            };
+            parts.push(block(
+                kind,
+                &message.text,
+                message_source(message.id, message.kind, &message.text),
+            ));
+        }
+    }
+    parts.push(block(BlockKind::Heading, NEXT_STEPS, None));
+    parts.push(block(BlockKind::Paragraph, "", None));
+    laid_out(parts)
+}
+
+/// Blocks in the order given, each keyed after the one before.
+fn laid_out(parts: Vec<(BlockKind, String, Option<Source>)>) -> Vec<Block> {
     let mut order: Option<String> = None;
     parts
         .into_iter()
@@ -468,5 +511,27 @@ mod tests {
             scale_sentence(&ScaleFigures::default()),
             "The peer team recorded 0 observations during the on-site visit."
         );
+    }
+
+    #[test]
+    fn a_progress_review_report_gives_feedback_on_each_recommendation() {
+        let board = board();
+        let blocks = draft_progress(&board);
+        let headings: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Heading)
+            .map(|b| b.text.as_str())
+            .collect();
+        let sections: Vec<&str> = board.live_headings().map(|h| h.title.as_str()).collect();
+        assert_eq!(&headings[..2], &[INTRODUCTION, APPROACH]);
+        assert_eq!(
+            &headings[2..headings.len() - 1],
+            sections.as_slice(),
+            "every recommendation, in order"
+        );
+        assert_eq!(headings.last(), Some(&NEXT_STEPS));
+        assert!(!headings.contains(&KEY_RECOMMENDATIONS));
+        let messages = blocks.iter().filter(|b| b.message().is_some()).count();
+        assert_eq!(messages, board.messages.len(), "every key message, once");
     }
 }

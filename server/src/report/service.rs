@@ -59,7 +59,17 @@ impl ReportService for Reports {
         let room = self.room(review);
         let _guard = room.lock.lock().await;
         let board = self.wall.board(review).await?;
-        let blocks = generate::draft(&board);
+        // A progress review's short report gives feedback on each recommendation it follows up.
+        let progress = self
+            .reviews
+            .summary(review)
+            .await?
+            .is_some_and(|summary| summary.progress_of.is_some());
+        let blocks = if progress {
+            generate::draft_progress(&board)
+        } else {
+            generate::draft(&board)
+        };
         let created = db::report::create(&self.db, review, &blocks)
             .await
             .map_err(unavailable)?;

@@ -347,6 +347,28 @@ async fn a_progress_review_board_is_the_same_wall_with_the_recommendations_as_he
         ErrorCode::Forbidden
     );
     assert_eq!(acked(&reader.command(new_op(), add).await), base + 2);
+
+    // And its report is the report, drafted in a progress review's shape.
+    let body = crate::support::form(&[("review", &review)]);
+    let drafted = app
+        .post("/api/create_report", body.clone(), Some(&lead))
+        .await;
+    assert_eq!(drafted.status(), 200, "{}", json(drafted).await);
+    let report = json(app.post("/api/get_report", body, Some(&lead)).await).await;
+    let headings: Vec<&str> = report["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "heading")
+        .map(|b| b["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &headings[..2],
+        &["Introduction", "Approach"],
+        "{headings:?}"
+    );
+    assert!(headings[2].starts_with("1. Agree a medium-term financial strategy"));
+    assert!(!headings.contains(&"Key recommendations"));
     app.stop().await;
 }
 
