@@ -310,6 +310,67 @@ pub fn forget_stored() {
     }
 }
 
+/// A frame of a socket that sends a view of a review (the timetable, the action plan): the view,
+/// or an error to show.
+pub trait ViewFrame: serde::de::DeserializeOwned + 'static {
+    type View: Send + Sync + 'static;
+    fn into_view(self) -> Result<Self::View, crate::error::AppError>;
+}
+
+/// A view of a review the server keeps live over a socket: the view as this window has it, the
+/// last error, and whether the socket is live; reconnecting with backoff for as long as the
+/// component that made it lives.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub struct FollowedView<T: Send + Sync + 'static> {
+    pub view: RwSignal<Option<T>>,
+    pub error: RwSignal<Option<String>>,
+    pub live: RwSignal<bool>,
+    socket: Reconnecting,
+}
+
+impl<T: Send + Sync + 'static> Clone for FollowedView<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for FollowedView<T> {}
+
+impl<T: Send + Sync + 'static> FollowedView<T> {
+    /// Follows the socket at `path`, whose frames are `M`.
+    pub fn new<M: ViewFrame<View = T>>(path: String) -> Self {
+        let state = Self {
+            view: RwSignal::new(None),
+            error: RwSignal::new(None),
+            live: RwSignal::new(false),
+            socket: Reconnecting::new(),
+        };
+        Effect::new(move |_| {
+            #[cfg(feature = "hydrate")]
+            state.socket.follow(
+                path.clone(),
+                state.live,
+                state.error,
+                move |frame: M| match frame.into_view() {
+                    Ok(view) => {
+                        state.error.set(None);
+                        state.view.set(Some(view));
+                    }
+                    Err(error) => state.error.set(Some(error.message)),
+                },
+            );
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (&path, state.socket);
+        });
+        state
+    }
+
+    /// A view a server function answered with (as new as the socket's, or newer).
+    pub fn show(&self, view: T) {
+        self.view.set(Some(view));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -236,6 +236,22 @@ impl Plans {
     fn changed(&self, review: ReviewId) {
         self.changes.changed(review);
     }
+
+    /// After a change by `who`: this node's open plans told, the change audited as `kind`, and
+    /// the plan as `who` sees it now.
+    async fn told(
+        &self,
+        who: &ReviewCaller,
+        review: ReviewId,
+        kind: &'static str,
+        detail: String,
+    ) -> Result<ActionPlanView, AppError> {
+        self.changed(review);
+        self.audit
+            .review_change(&who.caller, review, kind, detail)
+            .await?;
+        self.view_for(who, review).await
+    }
 }
 
 #[async_trait::async_trait]
@@ -348,7 +364,6 @@ impl PlanService for Plans {
         {
             return Err(stale());
         }
-        self.changed(review);
         let kind = if stored.is_some() {
             "plan_action_changed"
         } else {
@@ -360,10 +375,7 @@ impl PlanService for Plans {
             action.text.chars().take(80).collect::<String>(),
             action.status.short()
         );
-        self.audit
-            .review_change(&who.caller, review, kind, detail)
-            .await?;
-        self.view_for(&who, review).await
+        self.told(&who, review, kind, detail).await
     }
 
     async fn remove_action(
@@ -386,20 +398,17 @@ impl PlanService for Plans {
         {
             return Err(stale());
         }
-        self.changed(review);
-        self.audit
-            .review_change(
-                &who.caller,
-                review,
-                "plan_action_removed",
-                format!(
-                    "recommendation {}: \"{}\"",
-                    stored.recommendation,
-                    stored.text.chars().take(80).collect::<String>()
-                ),
-            )
-            .await?;
-        self.view_for(&who, review).await
+        self.told(
+            &who,
+            review,
+            "plan_action_removed",
+            format!(
+                "recommendation {}: \"{}\"",
+                stored.recommendation,
+                stored.text.chars().take(80).collect::<String>()
+            ),
+        )
+        .await
     }
 
     async fn save_progress(
@@ -424,16 +433,13 @@ impl PlanService for Plans {
         {
             return Err(stale());
         }
-        self.changed(review);
-        self.audit
-            .review_change(
-                &who.caller,
-                review,
-                "progress_statement_written",
-                format!("recommendation {number}"),
-            )
-            .await?;
-        self.view_for(&who, review).await
+        self.told(
+            &who,
+            review,
+            "progress_statement_written",
+            format!("recommendation {number}"),
+        )
+        .await
     }
 
     async fn allow_editor(
@@ -465,20 +471,17 @@ impl PlanService for Plans {
         db::plan::set_editor(&self.db, review, person, allowed, Some(self.node))
             .await
             .map_err(unavailable)?;
-        self.changed(review);
-        self.audit
-            .review_change(
-                &who.caller,
-                review,
-                if allowed {
-                    "plan_editor_allowed"
-                } else {
-                    "plan_editor_removed"
-                },
-                reader.name,
-            )
-            .await?;
-        self.view_for(&who, review).await
+        self.told(
+            &who,
+            review,
+            if allowed {
+                "plan_editor_allowed"
+            } else {
+                "plan_editor_removed"
+            },
+            reader.name,
+        )
+        .await
     }
 
     async fn record_publication(

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 
 use crate::error::AppError;
 use crate::membership::{Action, Role, allows};
-use crate::plan::state::PlanState;
+use crate::plan::state::{PlanState, follow_plan};
 use crate::plan::{
     ActionInput, ActionPlanView, ActionStatus, PlanAction, PlanActionId, PlanRecommendation,
     Publishing, allow_plan_editor, make_action_plan, record_publication, remove_plan_action,
@@ -42,7 +42,7 @@ where
 
 #[component]
 fn Plan(review: ReviewId, title: String, role: Role) -> impl IntoView {
-    let state = PlanState::new(review);
+    let state = follow_plan(review);
     // Which form is open: an action (new or existing) or nothing. It stands outside the live
     // part, so a change arriving while someone types never redraws their half-filled form.
     let editing = RwSignal::new(None::<ActionInput>);
@@ -101,7 +101,7 @@ fn Loaded(
         <p class="hint">{format!("Made from version {} of the report, signed off, by {} on {}.", made.from_version, made.by, long_date(&made.at))}</p>
         <p class="plan-exports">
             <a class="button button-secondary" href=format!("/api/reviews/{review}/plan.docx") download="">"Download for cabinet (Word)"</a>
-            " " <a href=format!("/api/reviews/{review}/plan.csv") download="">"Download as a spreadsheet (CSV)"</a>
+            <a class="button button-secondary" href=format!("/api/reviews/{review}/plan.csv") download="">"Download as a spreadsheet (CSV)"</a>
         </p>
         {overdue_panel}
         {sections}

@@ -1,64 +1,27 @@
 //! The browser's side of the plan's socket: the plan as this window has it, kept live and
-//! reconnecting with backoff.
+//! reconnecting with backoff (`crate::browser::FollowedView`).
 
-use leptos::prelude::*;
-
-use crate::browser::Reconnecting;
+use crate::browser::{FollowedView, ViewFrame};
+use crate::error::AppError;
 use crate::plan::ActionPlanView;
 use crate::plan::protocol::PlanServerMessage;
 use crate::review::ReviewId;
 
 /// The plan as this window has it.
-#[derive(Clone, Copy)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-pub struct PlanState {
-    pub view: RwSignal<Option<ActionPlanView>>,
-    pub error: RwSignal<Option<String>>,
-    pub live: RwSignal<bool>,
-    review: ReviewId,
-    socket: Reconnecting,
+pub type PlanState = FollowedView<ActionPlanView>;
+
+impl ViewFrame for PlanServerMessage {
+    type View = ActionPlanView;
+
+    fn into_view(self) -> Result<ActionPlanView, AppError> {
+        match self {
+            PlanServerMessage::Plan { plan } => Ok(*plan),
+            PlanServerMessage::Error { error } => Err(error),
+        }
+    }
 }
 
-impl PlanState {
-    /// Follows the review's plan for as long as the calling component lives.
-    pub fn new(review: ReviewId) -> Self {
-        let state = Self {
-            view: RwSignal::new(None),
-            error: RwSignal::new(None),
-            live: RwSignal::new(false),
-            review,
-            socket: Reconnecting::new(),
-        };
-        Effect::new(move |_| state.connect());
-        state
-    }
-
-    /// A plan a server function answered with (newer than the socket's, or as new).
-    pub fn show(&self, plan: ActionPlanView) {
-        self.view.set(Some(plan));
-    }
-
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    fn receive(&self, message: PlanServerMessage) {
-        match message {
-            PlanServerMessage::Plan { plan } => {
-                self.error.set(None);
-                self.view.set(Some(*plan));
-            }
-            PlanServerMessage::Error { error } => self.error.set(Some(error.message)),
-        }
-    }
-
-    fn connect(&self) {
-        #[cfg(feature = "hydrate")]
-        {
-            let state = *self;
-            self.socket.follow(
-                format!("/ws/reviews/{}/plan", self.review),
-                self.live,
-                self.error,
-                move |message| state.receive(message),
-            );
-        }
-    }
+/// Follows the review's plan for as long as the calling component lives.
+pub fn follow_plan(review: ReviewId) -> PlanState {
+    FollowedView::new::<PlanServerMessage>(format!("/ws/reviews/{review}/plan"))
 }

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::review::ReviewId;
-use crate::visit::state::TimetableState;
+use crate::visit::state::follow_timetable;
 use crate::visit::{
     PairLabel, Session, SessionId, SessionInput, SessionKind, TimetableView, cancel_session,
     record_people_met, save_session,
@@ -23,7 +23,7 @@ pub fn TimetablePage() -> impl IntoView {
 
 #[component]
 fn Timetable(review: ReviewId, title: String) -> impl IntoView {
-    let state = TimetableState::new(review);
+    let state = follow_timetable(review);
     let editing = RwSignal::new(None::<SessionInput>);
     view! {
         <Title text=format!("Timetable · {title}")/>

@@ -436,6 +436,7 @@ pub async fn erase(
          DELETE document_read WHERE person = $person;
          DELETE pack_visit WHERE person = $person;
          UPDATE document SET uploaded_by_name = $former WHERE uploaded_by = $person;
+         UPDATE action_plan SET editors = array::complement(editors, [$person]);
          UPDATE report_comment SET author_name = $former WHERE author = $person;
          UPDATE report_comment SET resolved_by = $former
              WHERE review IN $reviews AND resolved_by = $name;

@@ -251,28 +251,14 @@ pub async fn put_action(
         updated_at: now,
         created_at: now,
     };
-    let mut response = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             LET $stored = (SELECT version, created_at FROM ONLY $id);
-             LET $outcome = IF ($stored.version ?? 0) != $expected {{ 'stale' }} ELSE {{
-                 UPSERT $id CONTENT $content;
-                 IF $stored.created_at != NONE {{ UPDATE $id SET created_at = $stored.created_at }};
-                 {CHANGED}
-                 'written'
-             }};
-             COMMIT TRANSACTION;
-             RETURN $outcome;"
-        ))
-        .bind(("id", action_record(review, action.id)))
-        .bind(("review", review_record(review)))
-        .bind(("expected", i64::from(expected)))
-        .bind(("node", node))
-        .bind(("content", content))
-        .await?;
-    let index = response.num_statements() - 1;
-    let outcome: Option<String> = response.take(index)?;
-    Ok(outcome.as_deref() == Some("written"))
+    versioned(
+        db,
+        (review, action_record(review, action.id), expected, node),
+        "UPSERT $id CONTENT $content;
+         IF $stored.created_at != NONE { UPDATE $id SET created_at = $stored.created_at };",
+        vec![("content", content.into_value())],
+    )
+    .await
 }
 
 /// Removes an action at version `expected`; false when it is not there at that version.
@@ -283,25 +269,13 @@ pub async fn remove_action(
     expected: u32,
     node: Option<uuid::Uuid>,
 ) -> Result<bool, DbError> {
-    let mut response = db
-        .query(format!(
-            "BEGIN TRANSACTION;
-             LET $outcome = IF (SELECT VALUE version FROM ONLY $id) != $expected {{ 'stale' }} ELSE {{
-                 DELETE $id;
-                 {CHANGED}
-                 'removed'
-             }};
-             COMMIT TRANSACTION;
-             RETURN $outcome;"
-        ))
-        .bind(("id", action_record(review, action)))
-        .bind(("review", review_record(review)))
-        .bind(("expected", i64::from(expected)))
-        .bind(("node", node))
-        .await?;
-    let index = response.num_statements() - 1;
-    let outcome: Option<String> = response.take(index)?;
-    Ok(outcome.as_deref() == Some("removed"))
+    versioned(
+        db,
+        (review, action_record(review, action), expected, node),
+        "DELETE $id;",
+        Vec::new(),
+    )
+    .await
 }
 
 /// Writes the progress statement of recommendation `number` at version `expected`; false when
@@ -314,26 +288,53 @@ pub async fn put_progress(
     expected: u32,
     node: Option<uuid::Uuid>,
 ) -> Result<bool, DbError> {
-    let mut response = db
+    versioned(
+        db,
+        (
+            review,
+            recommendation_record(review, number),
+            expected,
+            node,
+        ),
+        "UPDATE $id SET progress = $text, version = $expected + 1;",
+        vec![("text", text.into_value())],
+    )
+    .await
+}
+
+/// Runs `change` on the row `id` of `review`'s plan, as `node`, if its stored version is
+/// `expected` (0: not stored), with the change row, in one transaction; false when the stored
+/// version is another (someone changed or removed it meanwhile). `change` sees the stored row
+/// as `$stored` and `binds` as their names.
+async fn versioned(
+    db: &Database,
+    (review, id, expected, node): (ReviewId, RecordId, u32, Option<uuid::Uuid>),
+    change: &str,
+    binds: Vec<(&'static str, Value)>,
+) -> Result<bool, DbError> {
+    let mut query = db
         .query(format!(
             "BEGIN TRANSACTION;
-             LET $outcome = IF (SELECT VALUE version FROM ONLY $id) != $expected {{ 'stale' }} ELSE {{
-                 UPDATE $id SET progress = $text, version = $expected + 1;
+             LET $stored = (SELECT * FROM ONLY $id);
+             LET $outcome = IF ($stored.version ?? 0) != $expected {{ 'stale' }} ELSE {{
+                 {change}
                  {CHANGED}
-                 'written'
+                 'done'
              }};
              COMMIT TRANSACTION;
              RETURN $outcome;"
         ))
-        .bind(("id", recommendation_record(review, number)))
+        .bind(("id", id))
         .bind(("review", review_record(review)))
         .bind(("expected", i64::from(expected)))
-        .bind(("text", text))
-        .bind(("node", node))
-        .await?;
+        .bind(("node", node));
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    let mut response = query.await?;
     let index = response.num_statements() - 1;
     let outcome: Option<String> = response.take(index)?;
-    Ok(outcome.as_deref() == Some("written"))
+    Ok(outcome.as_deref() == Some("done"))
 }
 
 /// Allows `person` to edit the plan, or no longer.
