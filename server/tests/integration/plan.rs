@@ -482,6 +482,41 @@ async fn an_open_plan_hears_every_change_and_strangers_get_no_socket() {
         "Platform renewed; survey opens next week."
     );
 
+    // Access ends: a peer taken off the review has her open plan closed at once.
+    let peer = cookie(&app, PEER).await;
+    let mut peers = crate::support::websocket(app.addr, &path, Some(&peer))
+        .await
+        .unwrap();
+    next_plan(&mut peers).await;
+    let helen = db::accounts::find_person_by_email(&app.state.db, PEER)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let removed = app
+        .post(
+            "/api/remove_member",
+            form(&[("review", &ashdown.to_string()), ("person", &helen)]),
+            Some(&facilitator),
+        )
+        .await;
+    assert_eq!(removed.status(), 200);
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match peers.next().await {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return true,
+                Some(Ok(Message::Text(text))) if text.contains("\"type\":\"plan\"") => {
+                    return false;
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed within 10 s");
+    assert!(closed, "no plan after the removal, only the close");
+
     let outsider = cookie(&app, EASTBROOK_HOST).await;
     assert_eq!(
         crate::support::websocket(app.addr, &path, Some(&outsider))
