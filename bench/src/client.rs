@@ -32,6 +32,9 @@ pub struct Control {
     pub welcomes: AtomicUsize,
     /// No client keeps going past this, whatever happens.
     pub deadline: Instant,
+    /// The mix keeps each board's live notes around a real wall's 300–500 (deletes as well as
+    /// creates) instead of letting them grow.
+    pub steady: bool,
 }
 
 impl Control {
@@ -45,6 +48,7 @@ impl Control {
             ready: AtomicUsize::new(0),
             welcomes: AtomicUsize::new(0),
             deadline,
+            steady: false,
         }
     }
 
@@ -122,9 +126,13 @@ impl Target {
     }
 }
 
-/// How long a client waits before sending again an operation refused as unavailable (the
-/// database away), as the browser does with its backoff.
-const RETRY_UNAVAILABLE_AFTER: Duration = Duration::from_millis(250);
+/// How long a client waits before sending again an operation refused for now (the wall busy,
+/// the database away) after `refusals` such refusals of it: as the browser does, 250 ms
+/// doubling to 8 s, spread over up to half as long again.
+fn retry_after(refusals: u32) -> Duration {
+    let base = (250u64 << refusals.min(5)).min(8_000);
+    Duration::from_millis(base + (base as f64 * 0.5 * rand::random::<f64>()) as u64)
+}
 
 /// What a client measured and ended with.
 #[derive(Debug, Default)]
@@ -147,8 +155,12 @@ pub struct ClientReport {
     pub unanswered: usize,
     /// Refusals as unavailable, each sent again later.
     pub retried: u64,
+    /// Refusals as busy (a full queue, or the rate limit), each sent again later.
+    pub busy: u64,
     /// Connections made to a node other than the client's own.
     pub moved: u64,
+    /// The notes on its board at the end, deleted ones not counted.
+    pub live_notes: usize,
 }
 
 impl ClientReport {
@@ -204,8 +216,10 @@ struct Unacked {
     step: usize,
     /// Whether its ack latency counts (not when it was first sent before a disconnection).
     timed: bool,
-    /// When to send it again, after a refusal as unavailable.
+    /// When to send it again, after a refusal as unavailable or busy.
     retry_at: Option<Instant>,
+    /// How many times it was refused for now.
+    refusals: u32,
 }
 
 type Socket =
@@ -347,7 +361,7 @@ pub async fn run(
                         armed = true;
                         next_op = Instant::now() + poisson_gap(rate, &mut rng);
                     } else if sending {
-                        let (op, frame) = next_operation(&board, &view, &mut rng);
+                        let (op, frame) = crate::mix::next_operation(&board.headings, &view.notes, control.steady, &mut rng);
                         let step = control.step.load(Ordering::Relaxed);
                         let now = Instant::now();
                         board.inflight.lock().expect("inflight lock").insert(
@@ -359,7 +373,7 @@ pub async fn run(
                             report.sent.resize(step + 1, 0);
                         }
                         report.sent[step] += 1;
-                        unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true, retry_at: None });
+                        unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true, retry_at: None, refusals: 0 });
                         next_op = now + poisson_gap(rate, &mut rng);
                         if sink.send(Message::text(frame)).await.is_err() {
                             break;
@@ -374,7 +388,7 @@ pub async fn run(
                         let _ = sink.send(Message::Close(None)).await;
                         break;
                     }
-                    if resend_due(&mut sink, &mut unacked).await.is_err() {
+                    if resend_due(&mut sink, &board, &mut unacked).await.is_err() {
                         break;
                     }
                 }
@@ -382,20 +396,35 @@ pub async fn run(
         }
     }
     report.seq = view.seq;
+    report.live_notes = view
+        .notes
+        .values()
+        .filter(|note| note["deleted"] != true)
+        .count();
     report.digest = view.digest();
     report.unanswered = unacked.len();
     report
 }
 
-/// Sends again the operations refused as unavailable whose pause is over.
+/// Sends again the operations refused for now whose pause is over. Their fan-out is timed from
+/// this send, the one the server accepts.
 async fn resend_due(
     sink: &mut futures_util::stream::SplitSink<Socket, Message>,
+    board: &BoardShared,
     unacked: &mut VecDeque<Unacked>,
 ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
     let now = Instant::now();
     for pending in unacked.iter_mut() {
         if pending.retry_at.is_some_and(|at| at <= now) {
             pending.retry_at = None;
+            if let Some(inflight) = board
+                .inflight
+                .lock()
+                .expect("inflight lock")
+                .get_mut(&pending.op)
+            {
+                inflight.sent = now;
+            }
             sink.send(Message::text(pending.frame.clone())).await?;
         }
     }
@@ -424,11 +453,19 @@ fn handle(
             let Some(position) = unacked.iter().position(|pending| pending.op == op) else {
                 return;
             };
-            if frame["type"] == "rejected" && frame["error"]["code"] == "unavailable" {
-                // Not refused for good: kept, and sent again shortly, as the browser does.
-                report.retried += 1;
-                unacked[position].timed = false;
-                unacked[position].retry_at = Some(Instant::now() + RETRY_UNAVAILABLE_AFTER);
+            let code = &frame["error"]["code"];
+            if frame["type"] == "rejected" && (code == "unavailable" || code == "rate_limited") {
+                // Not refused for good: kept, and sent again after a pause, as the browser does.
+                let count = if code == "unavailable" {
+                    &mut report.retried
+                } else {
+                    &mut report.busy
+                };
+                *count += 1;
+                let pending = &mut unacked[position];
+                pending.timed = false;
+                pending.retry_at = Some(Instant::now() + retry_after(pending.refusals));
+                pending.refusals += 1;
                 return;
             }
             let Some(pending) = unacked.remove(position) else {
@@ -489,71 +526,6 @@ fn apply_event(
             inflight.remove(op);
         }
     }
-}
-
-const KINDS: [&str; 5] = [
-    "strength",
-    "area_for_improvement",
-    "suggestion",
-    "question",
-    "notable_practice",
-];
-
-/// The workload's mix: create 50%, move or reorder 35%, edit 15%.
-fn next_operation(board: &BoardShared, view: &View, rng: &mut impl Rng) -> (String, String) {
-    let op = uuid::Uuid::new_v4().to_string();
-    let live: Vec<&Value> = view
-        .notes
-        .values()
-        .filter(|note| note["deleted"] != true)
-        .collect();
-    let roll = rng.random_range(0..100);
-    let heading = |rng: &mut dyn rand::RngCore| -> Value {
-        let choice = rng.random_range(0..=board.headings.len());
-        board
-            .headings
-            .get(choice)
-            .map_or(Value::Null, |id| json!(id))
-    };
-    let command = if roll < 50 || live.is_empty() {
-        let n = rng.random_range(0..10_000);
-        let stakeholder = ["Officers", "Councillors", "Partners", "Staff"][n % 4];
-        json!({
-            "type": "create_note",
-            "note": uuid::Uuid::new_v4().to_string(),
-            "heading": heading(rng),
-            "fields": {
-                "text": format!("Bench note {n}: partners value the council's visible leadership but want earlier involvement."),
-                "kind": KINDS[n % KINDS.len()],
-                "source": format!("Interview {}", n % 40),
-                "stakeholder": stakeholder,
-                "tags": [],
-            },
-        })
-    } else if roll < 85 {
-        let note = live[rng.random_range(0..live.len())];
-        let target = heading(rng);
-        let neighbours: Vec<&&Value> = live
-            .iter()
-            .filter(|other| other["heading"] == target && other["id"] != note["id"])
-            .collect();
-        let before = if !neighbours.is_empty() && rng.random_bool(0.5) {
-            neighbours[rng.random_range(0..neighbours.len())]["id"].clone()
-        } else {
-            Value::Null
-        };
-        json!({"type": "move_note", "note": note["id"], "heading": target, "before": before})
-    } else {
-        let note = live[rng.random_range(0..live.len())];
-        json!({
-            "type": "edit_note",
-            "note": note["id"],
-            "base_version": note["version"],
-            "edit": {"text": format!("Edited: {}", rng.random_range(0..10_000))},
-        })
-    };
-    let frame = json!({"type": "command", "op": op, "command": command}).to_string();
-    (op, frame)
 }
 
 /// Resends acknowledged operations on a fresh connection and counts those the server does not

@@ -24,18 +24,55 @@ const TABLE: Table = Table {
     ratios: &[(0, 1, "÷ SQLite"), (0, 2, "÷ memory")],
 };
 
+/// The same with an earlier build of Peerwall alongside: before and after in one run.
+const WITH_BASELINE: Table = Table {
+    title: "Peerwall (after) ÷ its earlier build (before) and ÷ Hocuspocus (medians over rounds; below 1 is better for times, CPU and memory; above 1 for rates)",
+    file: "compare.json",
+    columns: &[
+        ("peerwall-before", "Before"),
+        ("peerwall", "After"),
+        ("hocuspocus-sqlite", "Hp SQLite"),
+        ("hocuspocus-memory", "Hp memory"),
+    ],
+    ratios: &[
+        (1, 0, "÷ before"),
+        (0, 2, "before÷SQLite"),
+        (1, 2, "÷ SQLite"),
+        (1, 3, "÷ memory"),
+    ],
+};
+
+/// The programs a comparison runs.
+pub struct Binaries<'a> {
+    pub peerwall: &'a Path,
+    /// An earlier `peerwall`, measured as "before".
+    pub baseline: Option<&'a Path>,
+    /// The folder with the Hocuspocus scripts.
+    pub hocuspocus: &'a Path,
+}
+
 pub async fn main(
-    binary: &Path,
+    binaries: Binaries<'_>,
     site_root: &Path,
     out: &Path,
-    hocuspocus: &Path,
     rounds: usize,
     time_scale: f64,
 ) -> Result<(), String> {
-    rounds::alternate(out, &TABLE, rounds, time_scale, |system, plan| async move {
-        match system.strip_prefix("hocuspocus-") {
-            Some(persistence) => run_hocuspocus(hocuspocus, out, &plan, persistence).await,
-            None => run::peerwall(binary, site_root, &plan).await,
+    let table = if binaries.baseline.is_some() {
+        &WITH_BASELINE
+    } else {
+        &TABLE
+    };
+    let binaries = &binaries;
+    rounds::alternate(out, table, rounds, time_scale, |system, plan| async move {
+        match (system.strip_prefix("hocuspocus-"), binaries.baseline) {
+            (Some(persistence), _) => {
+                run_hocuspocus(binaries.hocuspocus, out, &plan, persistence).await
+            }
+            (None, Some(baseline)) if system == "peerwall-before" => {
+                run::peerwall(baseline, site_root, &plan).await
+            }
+            (None, _) => run::peerwall(binaries.peerwall, site_root, &plan).await,
         }
     })
     .await

@@ -9,6 +9,7 @@ mod client;
 mod cluster;
 mod compare;
 mod fault;
+mod mix;
 mod nodes;
 mod rounds;
 mod run;
@@ -61,6 +62,9 @@ enum Action {
         /// Override every step's total rate (operations a second over all clients).
         #[arg(long)]
         rate: Option<f64>,
+        /// Creates without deletes, so the walls grow all run (the soak is steady otherwise).
+        #[arg(long)]
+        growth: bool,
     },
     /// Kill -9 the server again and again during a triangulation-day load; fails on any
     /// acknowledged operation lost or any client not converged.
@@ -114,6 +118,9 @@ enum Action {
         /// The folder with the Hocuspocus scripts and their node_modules.
         #[arg(long, default_value = "bench/hocuspocus")]
         hocuspocus: PathBuf,
+        /// An earlier build of `peerwall` measured alongside, as "before".
+        #[arg(long)]
+        baseline: Option<PathBuf>,
     },
 }
 
@@ -137,8 +144,10 @@ fn main() -> ExitCode {
                 boards,
                 clients,
                 rate,
+                growth,
             } => {
                 let mut plan = run::Plan::of(*workload, *time_scale);
+                plan.steady = plan.steady && !growth;
                 plan.boards = boards.unwrap_or(plan.boards);
                 plan.clients = clients.unwrap_or(plan.clients);
                 if let Some(rate) = rate {
@@ -180,12 +189,16 @@ fn main() -> ExitCode {
                 rounds,
                 time_scale,
                 hocuspocus,
+                baseline,
             } => {
                 compare::main(
-                    &cli.server,
+                    compare::Binaries {
+                        peerwall: &cli.server,
+                        baseline: baseline.as_deref(),
+                        hocuspocus,
+                    },
                     &cli.site_root,
                     &cli.out,
-                    hocuspocus,
                     *rounds,
                     *time_scale,
                 )

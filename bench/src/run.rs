@@ -19,9 +19,10 @@ pub const BURST_P99_MS: f64 = 100.0;
 pub enum Workload {
     /// 20 boards × 8 clients, 80 operations a second in all, 60 s.
     Triangulation,
-    /// 1 board × 50 clients, the rate stepped up every 4 s for 20 s.
+    /// 1 board × 50 clients, the rate stepped up every 4 s for 28 s.
     Burst,
-    /// Triangulation day for 10 minutes, measured minute by minute.
+    /// Triangulation day for 30 minutes, measured minute by minute, with deletes in the mix so
+    /// that each wall's live notes stay around 300–500 (`--growth`: without).
     Soak,
     /// 100 boards × 12 clients connected at once, lightly loaded, for 20 s.
     Capacity,
@@ -34,6 +35,8 @@ pub struct Plan {
     pub boards: usize,
     pub clients: usize,
     pub steps: Vec<(f64, Duration)>,
+    /// Deletes in the mix, so that each wall's live notes stay around a real wall's.
+    pub steady: bool,
 }
 
 impl Plan {
@@ -44,12 +47,12 @@ impl Plan {
             Workload::Burst => (
                 1,
                 50,
-                [100.0, 200.0, 400.0, 600.0, 900.0]
+                [100.0, 200.0, 400.0, 900.0, 1_500.0, 2_000.0, 3_000.0]
                     .into_iter()
                     .map(|rate| (rate, scaled(4.0)))
                     .collect(),
             ),
-            Workload::Soak => (20, 8, vec![(80.0, scaled(60.0)); 10]),
+            Workload::Soak => (20, 8, vec![(80.0, scaled(60.0)); 30]),
             Workload::Capacity => (100, 12, vec![(40.0, scaled(20.0))]),
         };
         Self {
@@ -57,6 +60,7 @@ impl Plan {
             boards,
             clients,
             steps,
+            steady: workload == Workload::Soak,
         }
     }
 
@@ -95,7 +99,13 @@ pub struct RunResult {
     pub achieved_ops_per_s: f64,
     pub errors: u64,
     pub rejected: u64,
+    /// Refusals as busy (a full board queue), each sent again after a pause.
+    #[serde(default)]
+    pub busy: u64,
     pub conflicts: u64,
+    /// Notes on the walls at the end, deleted ones not counted.
+    #[serde(default)]
+    pub live_notes: u64,
     pub ack_ms: Summary,
     pub fanout_ms: Summary,
     pub server_cpu_s: f64,
@@ -113,7 +123,7 @@ pub struct RunResult {
 impl RunResult {
     pub fn print(&self) {
         println!(
-            "{} {}: {} boards × {} clients, {:.0} s: {} sent, {} acked ({:.1}/s), {} errors, {} rejected, {} conflicts",
+            "{} {}: {} boards × {} clients, {:.0} s: {} sent, {} acked ({:.1}/s), {} errors, {} rejected, {} busy (sent again), {} conflicts; {} live notes",
             self.system,
             self.workload,
             self.boards,
@@ -124,7 +134,9 @@ impl RunResult {
             self.achieved_ops_per_s,
             self.errors,
             self.rejected,
-            self.conflicts
+            self.busy,
+            self.conflicts,
+            self.live_notes
         );
         let line = |name: &str, s: &Summary| {
             println!(
@@ -251,6 +263,11 @@ fn print_drift(result: &RunResult) {
         (outside(last) / outside(first) - 1.0) * 100.0,
         (outside(last) - outside(first)) * 1048576.0 / operations.max(1.0)
     );
+    println!(
+        "  {} live notes on the walls at the end: {:.0} bytes of the process's own memory per live note",
+        result.live_notes,
+        own(last) * 1048576.0 / result.live_notes.max(1) as f64
+    );
 }
 
 /// The length of one of a run's (equal) steps, in seconds.
@@ -299,7 +316,9 @@ pub async fn drive_over(
         .collect();
     let stats = || ProcessStats::total(&pids);
     let deadline = Instant::now() + plan.duration() + Duration::from_secs(120);
-    let control = Arc::new(Control::new(deadline));
+    let mut control = Control::new(deadline);
+    control.steady = plan.steady;
+    let control = Arc::new(control);
     let addrs: Vec<std::net::SocketAddr> = nodes.iter().map(|node| node.addr).collect();
     let (boards, tasks) = spawn_clients_on(setup, plan.clients, &control, |client, cookie| {
         Target::at(addrs[client % addrs.len()], cookie)
@@ -490,7 +509,15 @@ pub fn summarise(
         achieved_ops_per_s: acked as f64 / elapsed.as_secs_f64(),
         errors: sum(|r| r.errors),
         rejected: sum(|r| r.rejected),
+        busy: sum(|r| r.busy),
         conflicts: sum(|r| r.conflicts),
+        // Every client of a board ends with the same notes: one per board is counted.
+        live_notes: reports
+            .iter()
+            .map(|(board, r)| (*board, r.live_notes as u64))
+            .collect::<std::collections::HashMap<usize, u64>>()
+            .values()
+            .sum(),
         ack_ms: Summary::of_micros(&all_ack),
         fanout_ms: Summary::of_micros(&all_fanout),
         server_cpu_s: 0.0,
@@ -540,10 +567,11 @@ mod tests {
         assert_eq!(day.duration(), Duration::from_secs(60));
         let burst = Plan::of(Workload::Burst, 1.0);
         assert_eq!((burst.boards, burst.clients), (1, 50));
-        assert_eq!(burst.duration(), Duration::from_secs(20));
+        assert_eq!(burst.duration(), Duration::from_secs(28));
+        assert!(!burst.steady && Plan::of(Workload::Soak, 1.0).steady);
         assert_eq!(
             Plan::of(Workload::Soak, 1.0).duration(),
-            Duration::from_secs(600)
+            Duration::from_secs(1_800)
         );
         let capacity = Plan::of(Workload::Capacity, 1.0);
         assert_eq!(capacity.boards * capacity.clients, 1200);

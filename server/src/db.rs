@@ -25,6 +25,6 @@ pub mod site;
 pub mod visit;
 pub mod wall;
 
-pub(crate) use connection::retry_conflicts;
 pub use connection::{Database, DbError};
+pub(crate) use connection::{is_away, retry_conflicts};
 pub use location::{DatabaseConfig, DatabaseLocation, OpenError};

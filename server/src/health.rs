@@ -73,6 +73,9 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
             name,
             state: if follower.is_open() {
                 "open"
+            } else if !follower.started() {
+                // Not needed: an embedded database has no other node to hear.
+                "not followed"
             } else {
                 "reopening"
             },
@@ -81,7 +84,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
         .collect();
     let closed: Vec<&str> = live_queries
         .iter()
-        .filter(|query| query.state != "open")
+        .filter(|query| query.state == "reopening")
         .map(|query| query.name)
         .collect();
     let reason = if !answering {

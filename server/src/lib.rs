@@ -138,7 +138,12 @@ pub async fn prepare_on(db: Database, config: &Config) -> Result<AppState, Start
     let reviews: Arc<dyn app::review::ReviewService> =
         Arc::new(review::Reviews::new(db.clone(), audit.clone()));
     let wall = wall::hub::WallHub::new(db.clone());
-    wall.start_following();
+    // Only another node can commit to this node's walls, and only through a database server:
+    // an embedded folder has no one else to hear, so its walls follow no LIVE query (each
+    // commit would otherwise wake one to be read and ignored).
+    if db.is_server() {
+        wall.start_following();
+    }
     let report = report::Reports::new(
         db.clone(),
         audit.clone(),

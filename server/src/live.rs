@@ -31,6 +31,8 @@ pub struct LiveFollower {
     query: Arc<Mutex<Option<uuid::Uuid>>>,
     open: Arc<AtomicBool>,
     openings: Arc<AtomicU64>,
+    /// Whether `start` was ever called (a stopped follower is still one this node needs).
+    wanted: Arc<AtomicBool>,
 }
 
 impl LiveFollower {
@@ -48,6 +50,7 @@ impl LiveFollower {
         Handle: Fn(T) -> HandleFut + Send + 'static,
         HandleFut: Future<Output = ()> + Send,
     {
+        self.wanted.store(true, Ordering::SeqCst);
         let follower = self.clone();
         let task = tokio::spawn(async move {
             let mut handle = handle;
@@ -124,6 +127,12 @@ impl LiveFollower {
         if let Ok(mut known) = self.query.lock() {
             *known = id;
         }
+    }
+
+    /// Whether this node follows the query at all (the wall's is followed only on a database
+    /// server).
+    pub fn started(&self) -> bool {
+        self.wanted.load(Ordering::SeqCst)
     }
 
     /// Whether the query is open now: started and not ended since.

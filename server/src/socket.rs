@@ -58,6 +58,8 @@ impl Flow {
 /// The channel's next frame for this socket.
 pub enum Next {
     Text(Arc<str>),
+    /// Several frames that were ready at once, written together (one flush).
+    Texts(Vec<Arc<str>>),
     Close(u16, &'static str),
 }
 
@@ -196,6 +198,22 @@ impl Link {
         self.socket.send(Message::Text(text.into())).await.is_ok()
     }
 
+    /// Sends frames already encoded, flushed once; whether they went.
+    pub async fn send_texts(&mut self, texts: &[Arc<str>]) -> bool {
+        use futures_util::SinkExt;
+        for text in texts {
+            if self
+                .socket
+                .feed(Message::Text((&**text).into()))
+                .await
+                .is_err()
+            {
+                return false;
+            }
+        }
+        self.socket.flush().await.is_ok()
+    }
+
     /// Closes the socket with a code and a reason.
     pub async fn close(&mut self, code: u16, reason: &'static str) {
         let _ = self
@@ -299,6 +317,7 @@ async fn run<C: Channel>(link: &mut Link, channel: &mut C, access: &mut SocketAc
             }
             next = channel.next() => match next {
                 Next::Text(text) => Flow::sent(link.send_text(&text).await),
+                Next::Texts(texts) => Flow::sent(link.send_texts(&texts).await),
                 Next::Close(code, reason) => Flow::Close(code, reason),
             },
             _ = ping.tick() => {

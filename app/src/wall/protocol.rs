@@ -39,9 +39,11 @@ pub const MAX_MESSAGES_PER_BOARD: usize = 300;
 pub const MAX_EVIDENCE: usize = 200;
 /// Most dot votes a person may be given.
 pub const MAX_VOTES_PER_PERSON: u32 = 20;
-/// Commands a connection may send per second, sustained, and in a burst.
-pub const COMMANDS_PER_SECOND: f64 = 20.0;
-pub const COMMAND_BURST: f64 = 60.0;
+/// Commands a connection may send per second, sustained, and in a burst (a person drags a
+/// few notes a second at most; a script sending more is slowed, and a board's queue is
+/// bounded anyway).
+pub const COMMANDS_PER_SECOND: f64 = 50.0;
+pub const COMMAND_BURST: f64 = 100.0;
 /// A client this far behind gets a snapshot instead of a replay.
 pub const MAX_REPLAY: u64 = 500;
 

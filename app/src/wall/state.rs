@@ -68,8 +68,19 @@ pub struct WallState {
     pub shown: Memo<Board>,
     connection: StoredValue<Option<crate::browser::PageSocket>, crate::browser::SocketStorage>,
     attempts: StoredValue<u32>,
+    /// Refusals in a row that asked to send again later (the wall busy, the database away):
+    /// each waits longer before its resend, so a busy server is not flooded.
+    refusals: StoredValue<u32>,
     /// Ask for the whole board at the next connection (after the votes were revealed).
     snapshot_next: StoredValue<bool>,
+}
+
+/// How long to wait before sending again an operation refused for now (busy, unavailable),
+/// after `refusals` such refusals in a row: 250 ms doubling to 8 s, each spread over up to
+/// half as long again (`spread` in 0..1), so many browsers told at once do not return at once.
+pub fn resend_after_ms(refusals: u32, spread: f64) -> u64 {
+    let base = (250u64 << refusals.min(5)).min(8_000);
+    base + (base as f64 * 0.5 * spread.clamp(0.0, 1.0)) as u64
 }
 
 fn storage_key(review: ReviewId) -> String {
@@ -115,6 +126,7 @@ impl WallState {
             shown,
             connection: StoredValue::new_with_storage(None),
             attempts: StoredValue::new(0),
+            refusals: StoredValue::new(0),
             snapshot_next: StoredValue::new(false),
         };
         let restored = StoredValue::new(false);
@@ -232,6 +244,7 @@ impl WallState {
                 }
             }
             ServerMessage::Ack { op, seq } => {
+                self.refusals.set_value(0);
                 let reached = self.confirmed.with_untracked(|board| board.seq >= seq);
                 self.pending.update(|pending| {
                     if reached {
@@ -274,11 +287,14 @@ impl WallState {
 
     fn rejected(&self, op: OpId, error: AppError, current: Option<Note>) {
         if matches!(error.code, ErrorCode::RateLimited | ErrorCode::Unavailable) {
-            // Kept; sent again shortly.
+            // Kept; sent again after a pause that grows while the refusals go on.
+            let refusals = self.refusals.get_value();
+            self.refusals.set_value(refusals.saturating_add(1));
+            let spread = (uuid::Uuid::new_v4().as_u128() % 1_000) as f64 / 1_000.0;
             let state = *self;
             set_timeout(
                 move || state.resend(op),
-                std::time::Duration::from_millis(1500),
+                std::time::Duration::from_millis(resend_after_ms(refusals, spread)),
             );
             return;
         }
@@ -468,4 +484,19 @@ fn load_pending(review: ReviewId) -> Vec<Pending> {
 
 fn save_pending(review: ReviewId, pending: &[Pending]) {
     crate::browser::save_list(&storage_key(review), pending);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resend_after_ms;
+
+    #[test]
+    fn a_refused_operation_waits_longer_each_time_and_browsers_spread_out() {
+        let waits: Vec<u64> = (0..8).map(|n| resend_after_ms(n, 0.0)).collect();
+        assert_eq!(waits, [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000]);
+        // Two browsers refused at once come back at different moments, within half again.
+        assert_eq!(resend_after_ms(0, 1.0), 375);
+        assert_eq!(resend_after_ms(5, 0.5), 10_000);
+        assert_eq!(resend_after_ms(2, 7.0), 1_500, "the spread is clamped");
+    }
 }

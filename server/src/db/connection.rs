@@ -301,6 +301,15 @@ where
     unreachable!("the loop returns on its last attempt")
 }
 
+/// Whether `error` says the database did not answer (unreachable, or past its deadline) rather
+/// than refused the statement: nothing can be read back from it just now either.
+pub(crate) fn is_away(error: &surrealdb::Error) -> bool {
+    error.is_connection()
+        // Not `NotExecuted`: that is every other statement of a transaction one refused.
+        || matches!(error.query_details(), Some(QueryError::TimedOut { .. }))
+        || error.cause().is_some_and(is_away)
+}
+
 fn is_conflict(error: &surrealdb::Error) -> bool {
     error.query_details() == Some(&QueryError::TransactionConflict)
         || error.cause().is_some_and(is_conflict)

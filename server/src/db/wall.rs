@@ -11,11 +11,17 @@ use app::wall::{
 use std::collections::BTreeMap;
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue, Value};
 
-use super::records::{
-    evidence_record, heading_record, message_record, note_record, person_record, review_record,
-    settings_record, vote_record,
-};
+use super::records::{note_record, review_record, settings_record};
 use super::{Database, DbError};
+
+mod commit;
+use commit::SettingsContent;
+pub(in crate::db) use commit::seq_taken;
+pub use commit::{Commit, Entry, commit};
+
+/// How many deleted notes a board holds in memory, the latest deleted (for undo); older ones
+/// stay in the database and are read back when someone restores one.
+pub const DELETED_KEPT: usize = 200;
 
 /// The format of the changes the event log holds (`wall_event.schema`): the JSON of
 /// `app::wall::Change` as the first eight schema versions wrote it. A row of another format is
@@ -72,6 +78,54 @@ struct NoteRow {
     deleted: bool,
 }
 
+impl NoteRow {
+    fn into_note(self) -> Result<Note, DbError> {
+        let kind = NoteKind::parse(&self.kind).ok_or_else(|| {
+            DbError::Corrupt(format!("note {} has kind {:?}", self.id, self.kind))
+        })?;
+        Ok(Note {
+            id: NoteId(self.id),
+            heading: self.heading.map(HeadingId),
+            order: self.order_key,
+            text: self.text,
+            kind,
+            source: self.source,
+            session: self.session.map(app::visit::SessionId),
+            stakeholder: self.stakeholder,
+            pair: self.pair,
+            author: self
+                .author
+                .unwrap_or_else(|| app::wall::FORMER_MEMBER.into()),
+            tags: self.tags,
+            version: self.version.max(0) as u64,
+            deleted: self.deleted,
+        })
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+struct DeletedNoteRow {
+    #[surreal(flatten)]
+    note: NoteRow,
+    #[allow(dead_code)]
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One note of a review's wall as stored (a deleted one too), if it has a row.
+pub async fn note(db: &Database, review: ReviewId, id: NoteId) -> Result<Option<Note>, DbError> {
+    let mut response = db
+        .query(
+            "SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, session,
+                 stakeholder, pair, author.name AS author, tags, version, deleted
+                 FROM $note WHERE review = $review",
+        )
+        .bind(("note", note_record(review, id)))
+        .bind(("review", review_record(review)))
+        .await?;
+    let rows: Vec<NoteRow> = response.take(0)?;
+    rows.into_iter().next().map(NoteRow::into_note).transpose()
+}
+
 #[derive(Debug, SurrealValue)]
 struct EventRow {
     seq: i64,
@@ -95,7 +149,7 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                  WHERE review = $review;
              SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, session, stakeholder,
                  pair, author.name AS author, tags, version, deleted
-                 FROM note WHERE review = $review;
+                 FROM note WHERE review = $review AND deleted = false;
              SELECT VALUE seq FROM wall_event WHERE review = $review ORDER BY seq DESC LIMIT 1;
              SELECT record::id(id)[1] AS id, heading, order_key, text, kind, version, deleted,
                  frozen FROM key_message WHERE review = $review;
@@ -105,11 +159,16 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
                  FROM vote WHERE review = $review;
              SELECT review, locked, votes_per_person, votes_revealed, slide, quote, presenting,
                  handout_published, updated_at FROM $settings;
-             SELECT VALUE at FROM $destruction;",
+             SELECT VALUE at FROM $destruction;
+             SELECT record::id(id)[1] AS id, heading, order_key, text, kind, source, session, stakeholder,
+                 pair, author.name AS author, tags, version, deleted, updated_at
+                 FROM note WHERE review = $review AND deleted = true
+                 ORDER BY updated_at DESC LIMIT $deleted_kept;",
         )
         .bind(("review", review_record(review)))
         .bind(("settings", settings_record(review)))
         .bind(("destruction", super::records::destruction_record(review)))
+        .bind(("deleted_kept", DELETED_KEPT as i64))
         .await?;
     let headings: Vec<HeadingRow> = response.take(0)?;
     let notes: Vec<NoteRow> = response.take(1)?;
@@ -119,6 +178,12 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
     let votes: Vec<VoteCount> = response.take(5)?;
     let settings: Vec<SettingsContent> = response.take(6)?;
     let destroyed: Option<chrono::DateTime<chrono::Utc>> = response.take(7)?;
+    let mut deleted: Vec<DeletedNoteRow> = response.take(8)?;
+    // The latest deleted are held too, oldest first (as they were deleted).
+    deleted.reverse();
+    let notes = notes
+        .into_iter()
+        .chain(deleted.into_iter().map(|row| row.note));
     let mut board = Board {
         notes_destroyed: destroyed.map(|at| at.format("%-d %B %Y").to_string()),
         ..Board::default()
@@ -134,28 +199,8 @@ pub async fn load(db: &Database, review: ReviewId) -> Result<Board, DbError> {
         });
     }
     for row in notes {
-        let kind = NoteKind::parse(&row.kind)
-            .ok_or_else(|| DbError::Corrupt(format!("note {} has kind {:?}", row.id, row.kind)))?;
-        board.notes.insert(
-            NoteId(row.id),
-            Note {
-                id: NoteId(row.id),
-                heading: row.heading.map(HeadingId),
-                order: row.order_key,
-                text: row.text,
-                kind,
-                source: row.source,
-                session: row.session.map(app::visit::SessionId),
-                stakeholder: row.stakeholder,
-                pair: row.pair,
-                author: row
-                    .author
-                    .unwrap_or_else(|| app::wall::FORMER_MEMBER.into()),
-                tags: row.tags,
-                version: row.version.max(0) as u64,
-                deleted: row.deleted,
-            },
-        );
+        let note = row.into_note()?;
+        board.notes.insert(note.id, note);
     }
     for row in messages {
         let kind = MessageKind::parse(&row.kind).ok_or_else(|| {
@@ -281,86 +326,6 @@ pub async fn find_op(db: &Database, review: ReviewId, op: OpId) -> Result<Option
     Ok(seq.map(|seq| seq.max(0) as u64))
 }
 
-#[derive(Debug, Clone, SurrealValue)]
-struct NoteContent {
-    review: RecordId,
-    heading: Option<String>,
-    order_key: String,
-    text: String,
-    kind: String,
-    source: String,
-    session: Option<uuid::Uuid>,
-    stakeholder: String,
-    pair: Option<i64>,
-    tags: Vec<String>,
-    version: i64,
-    deleted: bool,
-    updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-fn note_content(review: ReviewId, note: &Note) -> NoteContent {
-    NoteContent {
-        review: review_record(review),
-        heading: note.heading.as_ref().map(|heading| heading.0.clone()),
-        order_key: note.order.clone(),
-        text: note.text.clone(),
-        kind: note.kind.as_str().to_string(),
-        source: note.source.clone(),
-        session: note.session.map(|session| session.0),
-        stakeholder: note.stakeholder.clone(),
-        pair: note.pair,
-        tags: note.tags.clone(),
-        version: note.version as i64,
-        deleted: note.deleted,
-        updated_at: chrono::Utc::now(),
-    }
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-struct MessageContent {
-    review: RecordId,
-    heading: String,
-    order_key: String,
-    text: String,
-    kind: String,
-    version: i64,
-    deleted: bool,
-    frozen: Option<Vec<i64>>,
-    updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-struct EvidenceContent {
-    id: RecordId,
-    review: RecordId,
-    message: RecordId,
-    note: RecordId,
-    position: i64,
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-struct VoteContent {
-    id: RecordId,
-    review: RecordId,
-    message: RecordId,
-    person: RecordId,
-    count: i64,
-}
-
-#[derive(Debug, Clone, SurrealValue)]
-struct SettingsContent {
-    review: RecordId,
-    locked: bool,
-    votes_per_person: i64,
-    votes_revealed: bool,
-    slide: Option<String>,
-    quote: Option<uuid::Uuid>,
-    presenting: bool,
-    handout_published: bool,
-    updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A key message's row, its evidence rows and its vote rows.
 /// A frozen strength as stored: [notes, sessions, groups, pairs].
 fn frozen_strength(stored: &[i64]) -> Option<app::wall::Strength> {
     let count = |index: usize| stored.get(index).map(|n| (*n).max(0) as usize);
@@ -382,205 +347,6 @@ pub(super) fn stored_strength(strength: app::wall::Strength) -> Vec<i64> {
     ]
     .map(|n| n as i64)
     .to_vec()
-}
-
-fn message_rows(
-    review: ReviewId,
-    message: &KeyMessage,
-) -> (MessageContent, Vec<EvidenceContent>, Vec<VoteContent>) {
-    let record = message_record(review, message.id);
-    let content = MessageContent {
-        review: review_record(review),
-        heading: message.heading.0.clone(),
-        order_key: message.order.clone(),
-        text: message.text.clone(),
-        kind: message.kind.as_str().to_string(),
-        version: message.version as i64,
-        deleted: message.deleted,
-        frozen: message.frozen.map(stored_strength),
-        updated_at: chrono::Utc::now(),
-    };
-    let evidence = message
-        .evidence
-        .iter()
-        .enumerate()
-        .map(|(position, note)| EvidenceContent {
-            id: evidence_record(review, message.id, *note),
-            review: review_record(review),
-            message: record.clone(),
-            note: note_record(review, *note),
-            position: position as i64,
-        })
-        .collect();
-    let votes = message
-        .votes
-        .iter()
-        .filter(|(_, count)| **count > 0)
-        .map(|(person, count)| VoteContent {
-            id: vote_record(review, message.id, *person),
-            review: review_record(review),
-            message: record.clone(),
-            person: person_record(*person),
-            count: i64::from(*count),
-        })
-        .collect();
-    (content, evidence, votes)
-}
-
-fn settings_content(review: ReviewId, settings: &WallSettings) -> SettingsContent {
-    SettingsContent {
-        review: review_record(review),
-        locked: settings.locked,
-        votes_per_person: i64::from(settings.votes_per_person),
-        votes_revealed: settings.votes_revealed,
-        slide: settings.slide.as_ref().map(|heading| heading.0.clone()),
-        quote: settings.quote.map(|note| note.0),
-        presenting: settings.presenting,
-        handout_published: settings.handout_published,
-        updated_at: chrono::Utc::now(),
-    }
-}
-
-/// How a commit went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Commit {
-    Done,
-    /// Another writer took this sequence number first (another node): reload and try again.
-    SeqTaken,
-    /// The operation was already committed, as this sequence number.
-    Duplicate(u64),
-}
-
-/// Writes the event `seq` and the rows its change touches, in one transaction. `actor` is
-/// recorded on the event, and as the author of a note the change creates.
-pub async fn commit(
-    db: &Database,
-    review: ReviewId,
-    seq: u64,
-    op: OpId,
-    actor: PersonId,
-    change: &Change,
-) -> Result<Commit, DbError> {
-    let payload = serde_json::to_string(change)
-        .map_err(|error| DbError::Corrupt(format!("encoding a change: {error}")))?;
-    let mut writes = String::new();
-    let mut binds: Vec<(String, Value)> = vec![
-        ("review".into(), review_record(review).into_value()),
-        ("seq".into(), (seq as i64).into_value()),
-        ("op".into(), op.to_string().into_value()),
-        ("actor".into(), person_record(actor).into_value()),
-        ("schema".into(), EVENT_SCHEMA.into_value()),
-        ("change".into(), payload.into_value()),
-    ];
-    let mut bind = |name: String, value: Value| binds.push((name, value));
-    let mut notes: Vec<&Note> = Vec::new();
-    match change {
-        Change::Note { note } => notes.push(note),
-        Change::Heading { heading } => {
-            writes.push_str(
-                "UPSERT $h0 SET review = $review, title = $title, position = $position,
-                     archived = $archived;",
-            );
-            bind(
-                "h0".into(),
-                heading_record(review, &heading.id).into_value(),
-            );
-            bind("title".into(), heading.title.clone().into_value());
-            bind("position".into(), heading.position.into_value());
-            bind("archived".into(), heading.archived.into_value());
-        }
-        Change::HeadingsOrdered { order } => {
-            for (index, id) in order.iter().enumerate() {
-                writes.push_str(&format!(
-                    "UPDATE $h{index} SET position = {index} WHERE review = $review;"
-                ));
-                bind(format!("h{index}"), heading_record(review, id).into_value());
-            }
-        }
-        Change::HeadingArchived { heading, moved } => {
-            writes.push_str("UPDATE $h0 SET archived = true WHERE review = $review;");
-            bind("h0".into(), heading_record(review, heading).into_value());
-            notes.extend(moved);
-        }
-        Change::Message { message } => {
-            // The message's evidence and votes are written whole: the rows it no longer has
-            // go, the rest are written again.
-            writes.push_str(
-                "UPSERT $m0 MERGE $mc;
-                 DELETE evidence WHERE message = $m0;
-                 DELETE vote WHERE message = $m0;
-                 INSERT INTO evidence $evidence;
-                 INSERT INTO vote $votes;",
-            );
-            let (content, evidence, votes) = message_rows(review, message);
-            bind("m0".into(), message_record(review, message.id).into_value());
-            bind("mc".into(), content.into_value());
-            bind("evidence".into(), evidence.into_value());
-            bind("votes".into(), votes.into_value());
-        }
-        Change::NotesDestroyed { .. } | Change::AuthorErased { .. } => {
-            return Err(DbError::Corrupt(
-                "destruction and erasure are committed by db::retention".into(),
-            ));
-        }
-        Change::Settings { settings } => {
-            writes.push_str("UPSERT $s0 MERGE $sc;");
-            bind("s0".into(), settings_record(review).into_value());
-            bind("sc".into(), settings_content(review, settings).into_value());
-        }
-    }
-    for (index, note) in notes.into_iter().enumerate() {
-        // A new note takes its author from the event's actor; later writes leave it alone.
-        writes.push_str(&format!(
-            "UPSERT $n{index} MERGE $c{index};
-             UPDATE $n{index} SET author = $actor WHERE author = NONE AND review = $review;"
-        ));
-        bind(
-            format!("n{index}"),
-            note_record(review, note.id).into_value(),
-        );
-        bind(format!("c{index}"), note_content(review, note).into_value());
-    }
-    let sql = format!(
-        "BEGIN TRANSACTION;
-         CREATE wall_event SET review = $review, seq = $seq, op = $op, actor = $actor,
-             schema = $schema, change = $change, at = time::now();
-         {writes}
-         COMMIT TRANSACTION;"
-    );
-    let result = super::retry_conflicts(|| {
-        let mut query = db.query(sql.clone());
-        for (name, value) in &binds {
-            query = query.bind((name.clone(), value.clone()));
-        }
-        async move { query.await?.check() }
-    })
-    .await;
-    match result {
-        Ok(_) => Ok(Commit::Done),
-        Err(error) => {
-            // The transaction failed as a whole; which unique index refused it is read back
-            // rather than parsed from the message.
-            if let Some(seq) = find_op(db, review, op).await? {
-                return Ok(Commit::Duplicate(seq));
-            }
-            if seq_taken(db, review, seq).await? {
-                return Ok(Commit::SeqTaken);
-            }
-            Err(error.into())
-        }
-    }
-}
-
-/// Whether the board's log already has an event `seq`.
-pub(super) async fn seq_taken(db: &Database, review: ReviewId, seq: u64) -> Result<bool, DbError> {
-    let mut response = db
-        .query("RETURN count(SELECT id FROM wall_event WHERE review = $review AND seq = $seq) > 0")
-        .bind(("review", review_record(review)))
-        .bind(("seq", seq as i64))
-        .await?;
-    let taken: Option<bool> = response.take(0)?;
-    Ok(taken.unwrap_or(false))
 }
 
 #[derive(Debug, SurrealValue)]
@@ -623,6 +389,16 @@ mod tests {
     use super::*;
     use crate::config::DatabaseConfig;
 
+    fn entry(op: OpId, actor: PersonId, change: &Change) -> Entry<'_> {
+        Entry {
+            seq: 1,
+            op,
+            actor,
+            change,
+            creates: false,
+        }
+    }
+
     /// The schema itself refuses to move a wall row to another review.
     #[tokio::test]
     async fn a_rows_review_is_read_only() {
@@ -645,12 +421,14 @@ mod tests {
         let actor = PersonId(uuid::Uuid::new_v4());
         let op = OpId(uuid::Uuid::new_v4());
         assert_eq!(
-            commit(&db, one, 1, op, actor, &change).await.unwrap(),
+            commit(&db, one, &[entry(op, actor, &change)])
+                .await
+                .unwrap(),
             Commit::Done
         );
         let moved = db
             .query("UPDATE $h SET review = $other")
-            .bind(("h", heading_record(one, &heading)))
+            .bind(("h", super::super::records::heading_record(one, &heading)))
             .bind(("other", review_record(two)))
             .await
             .unwrap()
@@ -659,7 +437,9 @@ mod tests {
         // The same id committed on the other review is that review's own row.
         let op = OpId(uuid::Uuid::new_v4());
         assert_eq!(
-            commit(&db, two, 1, op, actor, &change).await.unwrap(),
+            commit(&db, two, &[entry(op, actor, &change)])
+                .await
+                .unwrap(),
             Commit::Done
         );
         assert_eq!(load(&db, one).await.unwrap().headings.len(), 1);
@@ -686,7 +466,9 @@ mod tests {
             },
         };
         let (actor, op) = (PersonId(uuid::Uuid::new_v4()), OpId(uuid::Uuid::new_v4()));
-        commit(&db, review, 1, op, actor, &change).await.unwrap();
+        commit(&db, review, &[entry(op, actor, &change)])
+            .await
+            .unwrap();
         assert_eq!(events_after(&db, review, 0, 10).await.unwrap().len(), 1);
         db.query("UPDATE wall_event SET schema = 2 WHERE review = $review")
             .bind(("review", review_record(review)))

@@ -31,6 +31,10 @@ use crate::wall::recent::RecentOps;
 /// burst's 900 ops/s step acknowledged 0–2 operations a second instead of 1–25).
 const FRAMES_KEPT: usize = 1_024;
 
+/// How long a board task spends on its periodic reads (the log's head, who is on other
+/// nodes) before it turns back to its queue.
+const BACKGROUND_WITHIN: Duration = Duration::from_millis(750);
+
 /// Identifies one socket on this node.
 pub type ConnectionId = u64;
 
@@ -40,6 +44,14 @@ pub trait BoardView: Send + Sync + 'static {
     /// Works the view out again from `board`: its frame when it changed since the last call
     /// (the first call always gives one).
     fn refresh(&mut self, board: &Board) -> Option<Arc<str>>;
+}
+
+/// A command waiting for its answer.
+pub(crate) struct Queued {
+    pub(crate) actor: Actor,
+    pub(crate) op: OpId,
+    pub(crate) command: Command,
+    pub(crate) reply: oneshot::Sender<ServerMessage>,
 }
 
 /// Names a kind of view, one of each per board.
@@ -95,8 +107,17 @@ pub(crate) enum Request {
     },
 }
 
+/// What a hub's board tasks share: how many transactions they committed, and (for tests) a
+/// switch that ends the next task to commit at once after its commit, before any answer, as a
+/// crash of the process would.
+#[derive(Debug, Default)]
+pub(crate) struct Shared {
+    pub(crate) transactions: std::sync::atomic::AtomicU64,
+    pub(crate) crash_after_commit: std::sync::atomic::AtomicBool,
+}
+
 /// How a hub's board tasks run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Tuning {
     /// A task ends after this long without sockets or requests.
     pub(crate) idle: Duration,
@@ -108,6 +129,7 @@ pub(crate) struct Tuning {
     /// database (on a database server; an embedded folder has no other node).
     pub(crate) node: uuid::Uuid,
     pub(crate) share_presence: bool,
+    pub(crate) shared: Arc<Shared>,
 }
 
 /// The refusal for a storage failure in the retention service's requests, logged.
@@ -122,11 +144,18 @@ pub(crate) fn unavailable() -> AppError {
     )
 }
 
-struct BoardTask {
-    db: Database,
-    review: ReviewId,
-    board: Board,
-    ops: RecentOps,
+pub(crate) struct BoardTask {
+    pub(crate) db: Database,
+    pub(crate) review: ReviewId,
+    pub(crate) board: Board,
+    pub(crate) ops: RecentOps,
+    /// The deleted notes the board holds, as they were deleted (oldest first; those loaded at
+    /// the start in no particular order): beyond `db::wall::DELETED_KEPT` the oldest are let go
+    /// from memory, and read back if someone restores one.
+    pub(crate) deleted: VecDeque<NoteId>,
+    shared: Arc<Shared>,
+    /// Set when a test's crash was asked for: the task ends at once.
+    pub(crate) crashed: bool,
     /// The latest events, for reconnecting clients.
     recent: VecDeque<WallEvent>,
     frames: broadcast::Sender<Arc<Frame>>,
@@ -171,6 +200,7 @@ pub(crate) async fn run_board(
         remembered_ops,
         node,
         share_presence,
+        shared,
     } = tuning;
     let loaded = match tokio::try_join!(
         db::wall::load(&db, review),
@@ -193,11 +223,18 @@ pub(crate) async fn run_board(
     for (op, seq) in latest.into_iter().rev() {
         ops.insert(op, seq);
     }
+    let deleted = (board.notes.values())
+        .filter(|note| note.deleted)
+        .map(|note| note.id)
+        .collect();
     let mut task = BoardTask {
         db,
         review,
         board,
         ops,
+        deleted,
+        shared,
+        crashed: false,
         recent: VecDeque::new(),
         frames,
         presence: Presence::default(),
@@ -217,7 +254,10 @@ pub(crate) async fn run_board(
             request = requests.recv() => match request {
                 Some(request) => {
                     last_request = tokio::time::Instant::now();
-                    task.handle(request).await;
+                    if !task.take(request, &mut requests).await {
+                        tracing::warn!(%review, "board task ended after a commit, as asked (a test's crash)");
+                        return;
+                    }
                 }
                 None => break,
             },
@@ -229,14 +269,23 @@ pub(crate) async fn run_board(
                     // Idle: stop taking requests, answer what is queued, and end.
                     requests.close();
                     while let Some(request) = requests.recv().await {
-                        task.handle(request).await;
+                        task.take(request, &mut requests).await;
                     }
                     break;
                 }
-                if let Err(error) = task.catch_up().await {
-                    tracing::warn!(%error, "checking the wall's head");
+                // Commands first; and a database that is slow or away delays them by this
+                // much at most (a command waits for the task).
+                if requests.is_empty() {
+                    let background = async {
+                        if let Err(error) = task.catch_up().await {
+                            tracing::warn!(%error, "checking the wall's head");
+                        }
+                        task.share_presence().await;
+                    };
+                    if tokio::time::timeout(BACKGROUND_WITHIN, background).await.is_err() {
+                        tracing::warn!(%review, "the wall's head check took too long; left for the next");
+                    }
                 }
-                task.share_presence().await;
             }
         }
     }
@@ -270,7 +319,16 @@ fn refuse(request: Request, error: AppError) {
 }
 
 impl BoardTask {
-    async fn handle(&mut self, request: Request) {
+    pub(crate) fn count_transaction(&self) {
+        (self.shared.transactions).fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether a test asked this task to end now, after its commit.
+    pub(crate) fn crash_after_commit(&self) -> bool {
+        (self.shared.crash_after_commit).swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) async fn handle(&mut self, request: Request) {
         match request {
             Request::Join {
                 connection,
@@ -290,8 +348,13 @@ impl BoardTask {
                 command,
                 reply,
             } => {
-                let answer = self.command(&actor, op, &command).await;
-                let _ = reply.send(answer);
+                let queued = Queued {
+                    actor,
+                    op,
+                    command,
+                    reply,
+                };
+                self.commands(vec![queued]).await;
             }
             Request::Presence {
                 connection,
@@ -396,81 +459,6 @@ impl BoardTask {
         })
     }
 
-    async fn command(&mut self, actor: &Actor, op: OpId, command: &Command) -> ServerMessage {
-        // Another node may take the next sequence number first: after a short, growing,
-        // jittered pause (so busy nodes do not keep colliding), catch up with the log and decide
-        // again. The catch-up comes after the pause, just before the next try: read before it,
-        // what the other nodes wrote during the pause would make the try fail again.
-        const ATTEMPTS: u32 = 12;
-        for attempt in 0..ATTEMPTS {
-            if attempt > 0 {
-                let jitter = uuid::Uuid::new_v4().as_u128() % 3;
-                let pause = (1u64 << attempt.min(6)) + jitter as u64;
-                tokio::time::sleep(Duration::from_millis(pause)).await;
-                if let Err(error) = self.catch_up().await {
-                    tracing::error!(%error, "catching up with the wall's log");
-                    break;
-                }
-            }
-            if let Some(seq) = self.ops.get(op) {
-                return ServerMessage::Ack { op, seq };
-            }
-            let change = match decide(&self.board, actor, command) {
-                Ok(change) => change,
-                Err(rejection) => return self.refused(op, rejection).await,
-            };
-            let seq = self.board.seq + 1;
-            match db::wall::commit(&self.db, self.review, seq, op, actor.person, &change).await {
-                Ok(db::wall::Commit::Done) => {
-                    self.applied(WallEvent { seq, op, change });
-                    return ServerMessage::Ack { op, seq };
-                }
-                Ok(db::wall::Commit::Duplicate(seq)) => {
-                    self.ops.insert(op, seq);
-                    return ServerMessage::Ack { op, seq };
-                }
-                Ok(db::wall::Commit::SeqTaken) if attempt + 1 == ATTEMPTS => {
-                    tracing::warn!(review = %self.review, "other nodes took every sequence number tried");
-                }
-                Ok(db::wall::Commit::SeqTaken) => {}
-                Err(error) => {
-                    tracing::error!(review = %self.review, %error, "committing a wall change");
-                    break;
-                }
-            }
-        }
-        ServerMessage::Rejected {
-            op,
-            error: unavailable(),
-            current: None,
-        }
-    }
-
-    /// The answer to an operation the rules refuse. A resend of one older than those remembered
-    /// (a note created long ago now exists, so the rules refuse it) is answered from the log.
-    async fn refused(&mut self, op: OpId, rejection: Rejection) -> ServerMessage {
-        match db::wall::find_op(&self.db, self.review, op).await {
-            Ok(Some(seq)) => {
-                self.ops.insert(op, seq);
-                ServerMessage::Ack { op, seq }
-            }
-            Ok(None) => ServerMessage::Rejected {
-                op,
-                error: rejection.error,
-                current: rejection.current.map(|note| *note),
-            },
-            Err(error) => {
-                // Not refused for good: the client keeps the change and resends it.
-                tracing::error!(review = %self.review, %error, "looking up an operation");
-                ServerMessage::Rejected {
-                    op,
-                    error: unavailable(),
-                    current: None,
-                }
-            }
-        }
-    }
-
     /// Destroys the notes with the wall's next event, each message's strength frozen first.
     async fn destroy_notes(
         &mut self,
@@ -555,7 +543,7 @@ impl BoardTask {
     }
 
     /// Applies events committed elsewhere (another node) after our head.
-    async fn catch_up(&mut self) -> Result<(), db::DbError> {
+    pub(crate) async fn catch_up(&mut self) -> Result<(), db::DbError> {
         loop {
             let events =
                 db::wall::events_after(&self.db, self.review, self.board.seq, MAX_REPLAY).await?;
@@ -572,8 +560,30 @@ impl BoardTask {
     }
 
     /// Takes a committed event into the board and sends it to every socket.
-    fn applied(&mut self, event: WallEvent) {
+    pub(crate) fn applied(&mut self, event: WallEvent) {
+        self.applied_one(event, true);
+    }
+
+    /// Takes a committed event into the board and sends it to every socket; the followed views
+    /// are worked out again when `last` (once for a batch).
+    pub(crate) fn applied_one(&mut self, event: WallEvent, last: bool) {
         self.board.apply(&event.change);
+        match &event.change {
+            Change::Note { note } if note.deleted => self.deleted.push_back(note.id),
+            Change::NotesDestroyed { .. } => self.deleted.clear(),
+            _ => {}
+        }
+        while self.deleted.len() > db::wall::DELETED_KEPT {
+            if let Some(oldest) = self.deleted.pop_front()
+                && self
+                    .board
+                    .notes
+                    .get(&oldest)
+                    .is_some_and(|note| note.deleted)
+            {
+                self.board.notes.remove(&oldest);
+            }
+        }
         self.board.seq = event.seq;
         self.ops.insert(event.op, event.seq);
         let hidden =
@@ -611,9 +621,11 @@ impl BoardTask {
         while self.recent.len() as u64 > MAX_REPLAY {
             self.recent.pop_front();
         }
-        for followed in self.views.values_mut() {
-            if followed.followed() {
-                followed.refresh(&self.board);
+        if last {
+            for followed in self.views.values_mut() {
+                if followed.followed() {
+                    followed.refresh(&self.board);
+                }
             }
         }
     }

@@ -1,18 +1,22 @@
 //! The wall's channel: `GET /ws/reviews/{review}/wall` (the lifecycle is `crate::socket`'s).
 //! The first frame is a hello saying where the browser is up to; the welcome brings it up to
 //! date, then it gets every event of the board, each person with only their own votes until
-//! they are revealed. Every command is authorized again against the caller's role.
+//! they are revealed. Every command is authorized against the caller's role as the socket's
+//! access check last read it (kept up to date by pushed access changes), then queued on the
+//! board; the socket reads the next frame while it waits for the answer.
 
 use std::time::Duration;
 
 use app::error::{AppError, ErrorCode};
-use app::membership::{Action, Role, authorize_person};
+use app::membership::{Action, Role, allows, forbidden};
 use app::review::ReviewId;
 use app::wall::protocol::{
     COMMAND_BURST, COMMANDS_PER_SECOND, ClientMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
     ServerMessage,
 };
 use axum::extract::ws::close_code;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::sync::broadcast;
 
 use crate::AppState;
@@ -28,18 +32,29 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 /// are dropped, since presence is only ever a hint and every change is sent to the whole team.
 const PRESENCE_PER_SECOND: f64 = 5.0;
 const PRESENCE_BURST: f64 = 10.0;
+/// Commands one socket may have waiting for their answers (more than its burst allowance);
+/// past this it is told the wall is busy, as a full board queue would.
+const IN_FLIGHT: usize = 128;
+
+/// The most frames written to a socket at once.
+const FRAMES_AT_ONCE: usize = 64;
+
+/// An answer on its way from the board.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = ServerMessage> + Send>>;
 
 /// One socket on a review's wall.
 pub struct WallChannel {
     hub: WallHub,
     audit: AuditTrail,
-    people: std::sync::Arc<dyn app::membership::MembershipService>,
     review: ReviewId,
     actor: Actor,
     /// Set once joined: this socket on the board, and the board's frames.
     joined: Option<(ConnectionId, Frames)>,
     commands: Bucket,
     presence: Bucket,
+    /// Commands queued on the board whose answers have not come yet: the socket reads the
+    /// browser's next frames meanwhile, and sends each answer as it comes.
+    answers: FuturesUnordered<Answer>,
 }
 
 impl Channel for WallChannel {
@@ -58,13 +73,13 @@ impl Channel for WallChannel {
     }
 
     async fn open(state: &AppState, caller: SocketCaller) -> Result<Self, AppError> {
-        let people = state.services.membership.clone();
         let person = caller.session.caller.id;
-        let pair = people.pair_in(person, caller.review).await?;
+        let pair = (state.services.membership)
+            .pair_in(person, caller.review)
+            .await?;
         Ok(WallChannel {
             hub: state.wall.clone(),
             audit: state.audit.clone(),
-            people,
             review: caller.review,
             actor: Actor {
                 person,
@@ -75,6 +90,7 @@ impl Channel for WallChannel {
             joined: None,
             commands: Bucket::new(COMMANDS_PER_SECOND, COMMAND_BURST),
             presence: Bucket::new(PRESENCE_PER_SECOND, PRESENCE_BURST),
+            answers: FuturesUnordered::new(),
         })
     }
 
@@ -140,16 +156,40 @@ impl Channel for WallChannel {
         let Some((_, frames)) = self.joined.as_mut() else {
             return std::future::pending().await;
         };
-        match frames.recv().await {
-            Ok(frame) => Next::Text(frame.for_person(self.actor.person)),
-            // Too far behind to catch up from the stream: the browser resumes from its last
-            // sequence number on a new socket.
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                Next::Close(close_code::AGAIN, "fell behind; resume")
+        let answers = &mut self.answers;
+        tokio::select! {
+            Some(answer) = answers.next(), if !answers.is_empty() => {
+                Next::Text(crate::wall::frame::frame(&answer))
             }
-            Err(broadcast::error::RecvError::Closed) => {
-                Next::Close(close_code::RESTART, "board restarted; resume")
-            }
+            frame = frames.recv() => match frame {
+                Ok(frame) => {
+                    // Whatever else is ready goes in the same write.
+                    let person = self.actor.person;
+                    let mut texts = vec![frame.for_person(person)];
+                    while texts.len() < FRAMES_AT_ONCE {
+                        match frames.try_recv() {
+                            Ok(frame) => texts.push(frame.for_person(person)),
+                            Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                                return Next::Close(close_code::AGAIN, "fell behind; resume");
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    if texts.len() == 1 {
+                        Next::Text(texts.remove(0))
+                    } else {
+                        Next::Texts(texts)
+                    }
+                }
+                // Too far behind to catch up from the stream: the browser resumes from its last
+                // sequence number on a new socket.
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    Next::Close(close_code::AGAIN, "fell behind; resume")
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    Next::Close(close_code::RESTART, "board restarted; resume")
+                }
+            },
         }
     }
 
@@ -167,41 +207,34 @@ impl Channel for WallChannel {
                 return Flow::Continue;
             }
             ClientMessage::Command { op, command } => {
+                let rejected = |error| ServerMessage::Rejected {
+                    op,
+                    error,
+                    current: None,
+                };
+                // The role is the one this socket's access check last read: every change to
+                // it is pushed to the socket (`crate::access`) and checked before the next
+                // frame is read, so no command is decided on a role taken away.
+                let role = self.actor.role;
                 if !self.commands.take() {
-                    ServerMessage::Rejected {
-                        op,
-                        error: AppError::new(
-                            ErrorCode::RateLimited,
-                            "Too many changes at once: this one is kept and will be sent again.",
-                        ),
-                        current: None,
-                    }
+                    rejected(AppError::new(
+                        ErrorCode::RateLimited,
+                        "Too many changes at once: this one is kept and will be sent again.",
+                    ))
+                } else if !allows(role, command.action()) {
+                    rejected(forbidden(role))
+                } else if self.answers.len() >= IN_FLIGHT {
+                    rejected(crate::wall::hub::busy())
                 } else {
-                    let action = command.action();
-                    let person = self.actor.person;
-                    match authorize_person(self.people.as_ref(), person, self.review, action).await
+                    match (self.hub)
+                        .submit(self.review, self.actor.clone(), op, command)
+                        .await
                     {
-                        Ok(role) => {
-                            self.actor.role = role;
-                            self.hub
-                                .command(self.review, self.actor.clone(), op, command)
-                                .await
-                        }
-                        Err(error) => {
-                            let removed = error.code == ErrorCode::NotFound;
-                            let rejected = ServerMessage::Rejected {
-                                op,
-                                error,
-                                current: None,
-                            };
-                            if !link.send(&rejected).await {
-                                return Flow::Stop;
-                            }
-                            if removed {
-                                return Flow::Close(close_code::POLICY, "no longer a member");
-                            }
+                        Ok(answer) => {
+                            self.answers.push(Box::pin(answer));
                             return Flow::Continue;
                         }
+                        Err(refused) => refused,
                     }
                 }
             }

@@ -11,12 +11,25 @@ use app::wall::protocol::{Command, OpId, ServerMessage, WallEvent};
 use app::wall::{Board, NoteId};
 use tokio::sync::{mpsc, oneshot, watch};
 
+/// How many requests a board's queue holds. A command that finds it full is answered at once
+/// that the wall is busy (the browser sends it again after a pause), so what is accepted waits
+/// at most a queue's worth of commits, and memory does not grow with an overload.
+pub const BOARD_QUEUE: usize = 256;
+
 use crate::db::{self, Database};
 use crate::wall::board::{
     Actor, BoardView, ConnectionId, REMEMBERED_OPS, Request, Tuning, ViewKey, run_board,
     unavailable,
 };
 use crate::wall::frame::Joined;
+
+/// The refusal for a command that finds its board's queue full.
+pub fn busy() -> AppError {
+    AppError::new(
+        app::error::ErrorCode::RateLimited,
+        "The wall is busy just now: this change is kept and will be sent again in a moment.",
+    )
+}
 
 /// How often a board task reads its log's head for events another node committed.
 const HEAD_CHECK_EVERY: Duration = Duration::from_secs(3);
@@ -51,6 +64,7 @@ impl WallHub {
                 remembered_ops: REMEMBERED_OPS,
                 node: uuid::Uuid::new_v4(),
                 share_presence,
+                shared: Arc::default(),
             },
             live: crate::live::LiveFollower::default(),
         }
@@ -125,28 +139,59 @@ impl WallHub {
         })
     }
 
+    /// The queue of `review`'s board task, started if need be.
+    fn sender(&self, review: ReviewId) -> Result<mpsc::Sender<Request>, AppError> {
+        let mut boards = self.boards.lock().map_err(|_| unavailable())?;
+        Ok(match boards.get(&review) {
+            Some(sender) if !sender.is_closed() => sender.clone(),
+            _ => {
+                let (sender, receiver) = mpsc::channel(BOARD_QUEUE);
+                tokio::spawn(run_board(
+                    self.db.clone(),
+                    review,
+                    receiver,
+                    self.tuning.clone(),
+                ));
+                boards.insert(review, sender.clone());
+                sender
+            }
+        })
+    }
+
     async fn send(&self, review: ReviewId, request: Request) -> Result<(), AppError> {
         let mut request = request;
         // Twice: a task that just ended on idle is replaced once.
         for _ in 0..2 {
-            let sender = {
-                let mut boards = self.boards.lock().map_err(|_| unavailable())?;
-                match boards.get(&review) {
-                    Some(sender) if !sender.is_closed() => sender.clone(),
-                    _ => {
-                        let (sender, receiver) = mpsc::channel(256);
-                        tokio::spawn(run_board(self.db.clone(), review, receiver, self.tuning));
-                        boards.insert(review, sender.clone());
-                        sender
-                    }
-                }
-            };
-            match sender.send(request).await {
+            match self.sender(review)?.send(request).await {
                 Ok(()) => return Ok(()),
                 Err(mpsc::error::SendError(returned)) => request = returned,
             }
         }
         Err(unavailable())
+    }
+
+    /// Queues `request` without waiting for room: `Ok(false)` when the queue is full.
+    fn try_send(&self, review: ReviewId, request: Request) -> Result<bool, AppError> {
+        let mut request = request;
+        for _ in 0..2 {
+            match self.sender(review)?.try_send(request) {
+                Ok(()) => return Ok(true),
+                Err(mpsc::error::TrySendError::Full(_)) => return Ok(false),
+                Err(mpsc::error::TrySendError::Closed(returned)) => request = returned,
+            }
+        }
+        Err(unavailable())
+    }
+
+    /// How many transactions this hub's board tasks have committed.
+    pub fn transactions(&self) -> u64 {
+        (self.tuning.shared.transactions).load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// For tests: the next board task to commit ends at once after its commit, before it
+    /// answers or sends anything, as a crash of the process would leave it.
+    pub fn crash_after_next_commit(&self) {
+        (self.tuning.shared.crash_after_commit).store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Joins a board: the welcome frame and the subscription to its frames.
@@ -200,50 +245,59 @@ impl WallHub {
         op: OpId,
         command: Command,
     ) -> ServerMessage {
+        match self.submit(review, actor, op, command).await {
+            Ok(answer) => answer.await,
+            Err(refused) => refused,
+        }
+    }
+
+    /// Queues a command on its board without waiting for it to be decided: the answer (`Ack`
+    /// or `Rejected`) comes when the future completes. Refused at once (`Err`) when the
+    /// board's queue is full (busy: the browser sends it again after a pause), or when its
+    /// note names a session that is not on the review's timetable.
+    pub async fn submit(
+        &self,
+        review: ReviewId,
+        actor: Actor,
+        op: OpId,
+        command: Command,
+    ) -> Result<impl std::future::Future<Output = ServerMessage> + Send + 'static, ServerMessage>
+    {
+        let rejected = move |error| ServerMessage::Rejected {
+            op,
+            error,
+            current: None,
+        };
         if let Command::CreateNote { fields, .. } = &command
             && let Some(session) = fields.session
         {
             // A session of this review's timetable, still on it: an id from another review
             // names no row here.
-            let refusal = match db::visit::session(&self.db, review, session).await {
-                Ok(Some(found)) if !found.cancelled => None,
-                Ok(_) => Some(app::error::AppError::invalid_field(
-                    "session",
-                    "That session is not on this review's timetable: choose another, or type where it was heard.",
-                )),
+            match db::visit::session(&self.db, review, session).await {
+                Ok(Some(found)) if !found.cancelled => {}
+                Ok(_) => {
+                    return Err(rejected(AppError::invalid_field(
+                        "session",
+                        "That session is not on this review's timetable: choose another, or type where it was heard.",
+                    )));
+                }
                 Err(error) => {
                     tracing::error!(%error, "reading a note's session");
-                    Some(unavailable())
+                    return Err(rejected(unavailable()));
                 }
-            };
-            if let Some(error) = refusal {
-                return ServerMessage::Rejected {
-                    op,
-                    error,
-                    current: None,
-                };
             }
         }
         let (reply, answer) = oneshot::channel();
-        let sent = self
-            .send(
-                review,
-                Request::Command {
-                    actor,
-                    op,
-                    command,
-                    reply,
-                },
-            )
-            .await;
-        let rejected = |error| ServerMessage::Rejected {
+        let request = Request::Command {
+            actor,
             op,
-            error,
-            current: None,
+            command,
+            reply,
         };
-        match sent {
-            Ok(()) => answer.await.unwrap_or_else(|_| rejected(unavailable())),
-            Err(error) => rejected(error),
+        match self.try_send(review, request) {
+            Ok(true) => Ok(async move { answer.await.unwrap_or_else(|_| rejected(unavailable())) }),
+            Ok(false) => Err(rejected(busy())),
+            Err(error) => Err(rejected(error)),
         }
     }
 

@@ -21,16 +21,21 @@ pub async fn seed(
         return Ok(false);
     };
     let seq = board.seq + 1;
-    db::wall::commit(
-        db,
-        review,
+    let entry = db::wall::Entry {
         seq,
-        OpId(uuid::Uuid::new_v4()),
-        actor.person,
-        &change,
-    )
-    .await?;
+        op: OpId(uuid::Uuid::new_v4()),
+        actor: actor.person,
+        change: &change,
+        creates: creates(board, &change),
+    };
+    db::wall::commit(db, review, &[entry]).await?;
     board.apply(&change);
     board.seq = seq;
     Ok(true)
+}
+
+/// Whether `change` makes a note `board` does not have (its row is then created, with the
+/// change's actor as its author).
+pub(crate) fn creates(board: &Board, change: &app::wall::Change) -> bool {
+    matches!(change, app::wall::Change::Note { note } if !board.notes.contains_key(&note.id))
 }

@@ -11,6 +11,7 @@ mod bench;
 mod benchmark;
 mod cluster;
 mod config_errors;
+mod group_commit;
 mod health;
 mod invitations;
 mod mail;
