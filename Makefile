@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 PEERWALL_BIN := $(CARGO_TARGET_DIR)/debug/peerwall
 
 .PHONY: run run-mail run-oidc test tools tools-e2e tools-bench front server build unit e2e fault-ci lint fmt clean-data \
-	bench bench-build bench-soak bench-capacity bench-fault bench-cluster-fault bench-cluster-load
+	bench bench-baseline bench-build bench-soak bench-capacity bench-fault bench-cluster-fault bench-cluster-load
 
 ## Serve the demo review at http://127.0.0.1:3000 with the embedded database in ./data.
 run: tools build
@@ -81,15 +81,20 @@ e2e:
 
 ## Benchmarks (docs/benchmarks.md): release builds, then Peerwall against Hocuspocus.
 BENCH := $(CARGO_TARGET_DIR)/release/peerwall-bench --server $(CARGO_TARGET_DIR)/release/peerwall --out target/bench
+## The build measured as "before" next to this one (the last commit before the group commit).
+BENCH_BASELINE ?= d56020c
 
-bench-build: tools-bench front
+bench-baseline:
+	@scripts/bench-baseline.sh $(BENCH_BASELINE) > /dev/null
+
+bench-build: tools-bench front bench-baseline
 	@echo "==> Building the server and the load generator in release (about 30 minutes cold, SurrealDB optimised)"
 	cargo build --release -p peerwall-server -p peerwall-bench -p peerwall-surreal --bin peerwall --bin peerwall-bench --bin surreal
 	$(CARGO_TARGET_DIR)/release/peerwall --site-root target/site precompress
 
-## The whole comparison, the big board and a fault run: under 15 minutes on 2 cores.
+## The whole comparison (before and after, against Hocuspocus), the big board and a fault run.
 bench: bench-build
-	$(BENCH) compare
+	$(BENCH) compare --baseline $$(scripts/bench-baseline.sh $(BENCH_BASELINE))
 	$(BENCH) big-board
 	$(BENCH) run capacity
 	$(BENCH) fault --cycles 20

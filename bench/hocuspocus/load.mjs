@@ -201,6 +201,15 @@ async function worker({ plan, index, count }) {
     client.sent[step]++;
     expected += plan.clients - 1;
     client.ackQueue.push({ sent, step });
+    // Steady (as peerwall-bench's mix): between 300 and 500 notes half the creates become
+    // deletes, above 500 every create does. A delete carries no note to time, so it is not
+    // counted in the fan-out here (Peerwall's are).
+    const deletes = !plan.steady || live < 300 ? 0 : live <= 500 ? 25 : 50;
+    if (roll < deletes) {
+      expected -= plan.clients - 1;
+      client.doc.transact(() => client.notes.delete(Math.floor(Math.random() * live), 1));
+      return;
+    }
     client.doc.transact(() => {
       if (roll < 50 || live === 0) {
         const n = Math.floor(Math.random() * 10000);

@@ -141,6 +141,8 @@ pub struct ClientReport {
     pub ack: Vec<Vec<u32>>,
     pub fanout: Vec<Vec<u32>>,
     pub sent: Vec<u64>,
+    /// Per step: operations answered at their first sending with a refusal by the rules.
+    pub refused: Vec<u64>,
     pub acked: u64,
     pub rejected: u64,
     pub conflicts: u64,
@@ -198,12 +200,18 @@ impl View {
         }
     }
 
+    /// The notes on the wall (a board holds only its latest deleted ones, so those are not
+    /// compared).
     fn digest(&self) -> u64 {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut hasher = DefaultHasher::new();
-        serde_json::to_string(&self.notes)
-            .unwrap_or_default()
-            .hash(&mut hasher);
+        for (id, note) in self
+            .notes
+            .iter()
+            .filter(|(_, note)| note["deleted"] != true)
+        {
+            (id, note.to_string()).hash(&mut hasher);
+        }
         hasher.finish()
     }
 }
@@ -483,6 +491,14 @@ fn handle(
             } else {
                 // Nobody else will see a refused operation.
                 board.inflight.lock().expect("inflight lock").remove(op);
+                if pending.timed {
+                    // Answered, by the rules: the server handled it (a delete of a note another
+                    // client deleted first, an edit that conflicts).
+                    if report.refused.len() <= pending.step {
+                        report.refused.resize(pending.step + 1, 0);
+                    }
+                    report.refused[pending.step] += 1;
+                }
                 if frame["error"]["code"] == "conflict" {
                     report.conflicts += 1;
                 } else {

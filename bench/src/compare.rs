@@ -138,6 +138,7 @@ async fn run_hocuspocus(
         "boards": plan.boards,
         "clients": plan.clients,
         "steps": steps,
+        "steady": plan.steady,
         "out": result_path,
         "system": format!("hocuspocus-{persistence}"),
         "workload": run::workload_name(plan.workload),

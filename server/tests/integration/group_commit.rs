@@ -322,3 +322,124 @@ async fn peer_on_first_review_as_other(app: &TestApp) -> peerwall_server::wall::
     actor.name = peerwall_server::demo::DEMO_PEOPLE[3].0.into();
     actor
 }
+
+/// A small, reproducible stream of numbers for the property test below (xorshift).
+struct Numbers(u64);
+
+impl Numbers {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// Group commit decides exactly as one command at a time would: random commands from two
+/// people (creates, edits on right and stale versions, moves, deletes, restores, on a handful
+/// of notes, some of them nowhere), queued in random groups, get the answers the rules give
+/// in order on a model board, and the board held and the board stored end as the model.
+#[tokio::test]
+async fn random_groups_of_commands_are_decided_as_one_at_a_time_would_be() {
+    let app = TestApp::demo().await;
+    let (review, peer) = peer_on_first_review(&app).await;
+    let other = peer_on_first_review_as_other(&app).await;
+    let hub = app.state.wall.clone();
+    let mut model = hub.board(review).await.unwrap();
+    let start = model.seq;
+    let headings: Vec<Option<app::wall::HeadingId>> = std::iter::once(None)
+        .chain(model.live_headings().map(|h| Some(h.id.clone())))
+        .collect();
+    let notes: Vec<NoteId> = (0..8).map(|_| new_note()).collect();
+    let transactions = hub.transactions();
+    let mut groups = 0;
+    for seed in 1..=12u64 {
+        let mut numbers = Numbers(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut commands = Vec::new();
+        let mut actors = Vec::new();
+        for _ in 0..1 + numbers.below(40) {
+            let note = notes[numbers.below(notes.len())];
+            let command = match numbers.below(6) {
+                0 | 1 => create(
+                    note,
+                    headings[numbers.below(headings.len())].clone(),
+                    "Said",
+                ),
+                2 => edit(
+                    note,
+                    1 + numbers.below(3) as u64,
+                    &format!("Edit {}", numbers.below(9)),
+                ),
+                3 => Command::MoveNote {
+                    note,
+                    heading: headings[numbers.below(headings.len())].clone(),
+                    before: None,
+                },
+                4 => Command::DeleteNote { note },
+                _ => Command::RestoreNote { note },
+            };
+            commands.push((new_op(), command));
+            actors.push(if numbers.below(2) == 0 { &peer } else { &other });
+        }
+        // Queued in groups of random sizes, each all at once.
+        let mut answers = Vec::new();
+        let mut at = 0;
+        while at < commands.len() {
+            let size = (1 + numbers.below(12)).min(commands.len() - at);
+            let mut queued: Vec<Answer> = Vec::new();
+            for index in at..at + size {
+                let (op, command) = commands[index].clone();
+                let answer = hub.submit(review, actors[index].clone(), op, command).await;
+                queued.push(match answer {
+                    Ok(answer) => Box::pin(answer),
+                    Err(refused) => Box::pin(std::future::ready(refused)),
+                });
+            }
+            for answer in queued {
+                answers.push(answer.await);
+            }
+            at += size;
+            groups += 1;
+        }
+        // The model: the same rules, one command at a time.
+        for (index, ((_, command), answer)) in commands.iter().zip(&answers).enumerate() {
+            match app::wall::rules::decide(&model, actors[index], command) {
+                Ok(change) => {
+                    model.apply(&change);
+                    model.seq += 1;
+                    assert_eq!(acked(answer), model.seq, "seed {seed}, command {index}");
+                }
+                Err(rejection) => assert_eq!(
+                    rejected(answer),
+                    rejection.error.code,
+                    "seed {seed}, command {index}: {command:?}"
+                ),
+            }
+        }
+    }
+    let accepted = model.seq - start;
+    assert!(
+        hub.transactions() - transactions < accepted.min(groups),
+        "commands queued together were committed together"
+    );
+    let shape = |board: &Board| {
+        let mut notes: Vec<_> = (board.notes.values())
+            .filter(|note| notes.contains(&note.id))
+            .map(|n| {
+                (
+                    n.id,
+                    n.text.clone(),
+                    n.heading.clone(),
+                    n.order.clone(),
+                    n.version,
+                    n.deleted,
+                )
+            })
+            .collect();
+        notes.sort_by_key(|note| note.0);
+        (board.seq, notes)
+    };
+    assert_eq!(shape(&hub.board(review).await.unwrap()), shape(&model));
+    assert_eq!(shape(&stored(&app, review).await), shape(&model));
+    app.stop().await;
+}

@@ -288,7 +288,13 @@ pub async fn commit(
         let rows = writes.bind(rows);
         writes.push(&format!("INSERT INTO note {rows};"));
     }
-    if !updated.is_empty() {
+    if let [(_, id, _, content)] = updated.as_slice() {
+        // One note (the usual case outside a burst): its statement on its own.
+        let (id, content) = (writes.bind(id.clone()), writes.bind(content.clone()));
+        writes.push(&format!(
+            "UPDATE {id} MERGE {content} WHERE review = {review_id};"
+        ));
+    } else if !updated.is_empty() {
         let rows: Vec<NoteUpdate> = (updated.into_iter())
             .map(|(_, id, _, content)| NoteUpdate { id, content })
             .collect();
