@@ -243,21 +243,37 @@ async function worker({ plan, index, count }) {
     });
   }
 
+  // Operations are due on a schedule of their own (each gap added to the last due time, not
+  // to when the timer fired), so a busy event loop sends late but not fewer: the offered rate
+  // is the step's, as in the Rust client. More than a second behind, the schedule restarts.
   function schedule(client, armed) {
     const rate = plan.steps[step][0] / totalClients;
     const gap = sending && rate > 0 ? -Math.log(1 - Math.random()) / rate : 0.05;
+    const now = performance.now();
+    const last = armed && client.due !== undefined && client.due > now - 1000 ? client.due : now;
+    client.due = last + Math.min(gap, 60) * 1000;
     client.timer = setTimeout(() => {
       if (stopping) return;
       // The first gap after sending starts is a wait, so clients do not all fire at once.
       if (sending && armed && client.synced) operate(client);
       schedule(client, sending);
-    }, Math.min(gap, 60) * 1000);
+    }, Math.max(0, client.due - now));
   }
 
   parentPort.on('message', (message) => {
     if (message.type === 'step') {
+      const wasSending = sending;
       step = message.step;
       sending = message.sending;
+      // A new rate: each client's next operation drawn again at it (arrivals are memoryless),
+      // rather than the first of the step still at the last step's pace.
+      if (wasSending && sending) {
+        clients.forEach((client) => {
+          clearTimeout(client.timer);
+          client.due = undefined;
+          schedule(client, true);
+        });
+      }
     }
     if (message.type === 'stop') {
       stopping = true;

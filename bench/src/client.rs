@@ -2,8 +2,9 @@
 //! sending a mix of operations at a rate the run controls, timing acks and the arrival of
 //! everyone else's operations, reconnecting and resending after a dropped connection.
 //!
-//! The client reads frames as plain JSON rather than through the `app` crate's types: it is an
-//! outside observer, and it stays as light as the browsers it stands in for.
+//! The client reads frames into its own small structs (`frames`) rather than through the `app`
+//! crate's types: it is an outside observer, and it stays as light as the browsers it stands in
+//! for.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
+
+use crate::frames::{Change, Event, Incoming, Note};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -32,6 +35,9 @@ pub struct Control {
     pub welcomes: AtomicUsize,
     /// No client keeps going past this, whatever happens.
     pub deadline: Instant,
+    /// Clients joining for the first time at once: thousands of sockets opened in the same
+    /// instant would each wait out their connect timeout behind the others and start again.
+    joining: tokio::sync::Semaphore,
     /// The mix keeps each board's live notes around a real wall's 300–500 (deletes as well as
     /// creates) instead of letting them grow.
     pub steady: bool,
@@ -48,6 +54,7 @@ impl Control {
             ready: AtomicUsize::new(0),
             welcomes: AtomicUsize::new(0),
             deadline,
+            joining: tokio::sync::Semaphore::new(JOINING_AT_ONCE),
             steady: false,
         }
     }
@@ -65,6 +72,9 @@ impl Control {
         self.stop.load(Ordering::Relaxed) || Instant::now() >= self.deadline
     }
 }
+
+/// Clients that may be joining for the first time at once (a reconnection does not wait).
+const JOINING_AT_ONCE: usize = 64;
 
 /// A board shared by its clients: which operations are on their way to whom.
 pub struct BoardShared {
@@ -178,26 +188,22 @@ impl ClientReport {
 #[derive(Default)]
 struct View {
     seq: u64,
-    notes: BTreeMap<String, Value>,
+    notes: BTreeMap<String, Note>,
     welcomed: bool,
 }
 
 impl View {
-    fn apply_change(&mut self, change: &Value) {
-        if let Some(note) = change.get("note") {
+    fn apply_change(&mut self, change: Change) {
+        if let Some(note) = change.note {
             self.put(note);
         }
-        if let Some(moved) = change.get("moved").and_then(Value::as_array) {
-            for note in moved {
-                self.put(note);
-            }
+        for note in change.moved {
+            self.put(note);
         }
     }
 
-    fn put(&mut self, note: &Value) {
-        if let Some(id) = note.get("id").and_then(Value::as_str) {
-            self.notes.insert(id.to_string(), note.clone());
-        }
+    fn put(&mut self, note: Note) {
+        self.notes.insert(note.id.clone(), note);
     }
 
     /// The notes on the wall (a board holds only its latest deleted ones, so those are not
@@ -205,12 +211,8 @@ impl View {
     fn digest(&self) -> u64 {
         use std::hash::{DefaultHasher, Hash, Hasher};
         let mut hasher = DefaultHasher::new();
-        for (id, note) in self
-            .notes
-            .iter()
-            .filter(|(_, note)| note["deleted"] != true)
-        {
-            (id, note.to_string()).hash(&mut hasher);
+        for note in self.notes.values().filter(|note| !note.deleted) {
+            note.hash(&mut hasher);
         }
         hasher.finish()
     }
@@ -271,7 +273,9 @@ pub async fn run(
     let mut rng = rand::rngs::StdRng::from_os_rng();
     let mut next_op = Instant::now();
     let mut armed = false;
+    let mut scheduled_rate = 0.0;
     let mut turn = 0;
+    let mut joining = control.joining.acquire().await.ok();
     while !control.stopping() {
         let Ok(socket) = connect_to(&target, turn, &board.review).await else {
             report.reconnects += 1;
@@ -315,16 +319,24 @@ pub async fn run(
             view.notes.clear();
             if let Some(notes) = snapshot.get("notes").and_then(Value::as_object) {
                 for note in notes.values() {
-                    view.put(note);
+                    if let Ok(note) = serde_json::from_value::<Note>(note.clone()) {
+                        view.put(note);
+                    } else {
+                        report.errors += 1;
+                    }
                 }
             }
             view.seq = snapshot["seq"].as_u64().unwrap_or(0);
         }
         for event in welcome["events"].as_array().into_iter().flatten() {
-            apply_event(index, &board, &mut view, &mut report, event);
+            match serde_json::from_value::<Event>(event.clone()) {
+                Ok(event) => apply_event(index, &board, &mut view, &mut report, event),
+                Err(_) => report.errors += 1,
+            }
         }
         if !view.welcomed {
             control.ready.fetch_add(1, Ordering::Relaxed);
+            drop(joining.take());
         }
         view.welcomed = true;
         control.welcomes.fetch_add(1, Ordering::Relaxed);
@@ -346,8 +358,22 @@ pub async fn run(
             continue;
         }
         // The connection's life: frames in, operations out at the run's rate.
-        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        // Woken for the next resend that is due, and twice a second to see whether to stop
+        // (ten thousand clients on a fixed quick tick cost the machine the server shares).
+        let mut check = Instant::now() + Duration::from_millis(500);
         loop {
+            // A new step's rate: the next operation drawn again at it (arrivals are memoryless),
+            // rather than the first of the step still at the last step's pace.
+            let rate = control.rate_per_client();
+            if armed && rate != scheduled_rate && rate > 0.0 {
+                scheduled_rate = rate;
+                next_op = Instant::now() + poisson_gap(rate, &mut rng);
+            }
+            let wake = unacked
+                .iter()
+                .filter_map(|pending| pending.retry_at)
+                .min()
+                .map_or(check, |due| due.min(check));
             tokio::select! {
                 message = stream.next() => {
                     let text = match message {
@@ -355,11 +381,11 @@ pub async fn run(
                         Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                         Some(Ok(_)) => continue,
                     };
-                    let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+                    let Ok(frame) = serde_json::from_str::<Incoming>(&text) else {
                         report.errors += 1;
                         continue;
                     };
-                    handle(index, &board, &control, &mut view, &mut report, &mut unacked, &frame);
+                    handle(index, &board, &control, &mut view, &mut report, &mut unacked, frame);
                 }
                 () = tokio::time::sleep_until(next_op.into()) => {
                     let rate = control.rate_per_client();
@@ -367,6 +393,7 @@ pub async fn run(
                     if sending && !armed {
                         // Sending starts: wait a random gap first, so clients do not all fire at once.
                         armed = true;
+                        scheduled_rate = rate;
                         next_op = Instant::now() + poisson_gap(rate, &mut rng);
                     } else if sending {
                         let (op, frame) = crate::mix::next_operation(&board.headings, &view.notes, control.steady, &mut rng);
@@ -382,16 +409,19 @@ pub async fn run(
                         }
                         report.sent[step] += 1;
                         unacked.push_back(Unacked { op, frame: frame.clone(), sent: now, step, timed: true, retry_at: None, refusals: 0 });
-                        next_op = now + poisson_gap(rate, &mut rng);
+                        next_op = next_due(next_op, now, poisson_gap(rate, &mut rng));
                         if sink.send(Message::text(frame)).await.is_err() {
                             break;
                         }
                     } else {
                         armed = false;
-                        next_op = Instant::now() + Duration::from_millis(50);
+                        next_op = Instant::now() + Duration::from_millis(200);
                     }
                 }
-                _ = tick.tick() => {
+                () = tokio::time::sleep_until(wake.into()) => {
+                    if Instant::now() >= check {
+                        check = Instant::now() + Duration::from_millis(500);
+                    }
                     if control.stopping() {
                         let _ = sink.send(Message::Close(None)).await;
                         break;
@@ -404,11 +434,7 @@ pub async fn run(
         }
     }
     report.seq = view.seq;
-    report.live_notes = view
-        .notes
-        .values()
-        .filter(|note| note["deleted"] != true)
-        .count();
+    report.live_notes = view.notes.values().filter(|note| !note.deleted).count();
     report.digest = view.digest();
     report.unanswered = unacked.len();
     report
@@ -439,6 +465,17 @@ async fn resend_due(
     Ok(())
 }
 
+/// When the operation after one due at `due` is: `gap` after it, not after `now`, so that a
+/// client woken late (the machine busy) sends late but not fewer, and the rate offered is the
+/// step's; more than a second behind, the schedule starts again from now.
+fn next_due(due: Instant, now: Instant, gap: Duration) -> Instant {
+    if now.saturating_duration_since(due) > Duration::from_secs(1) {
+        now + gap
+    } else {
+        due + gap
+    }
+}
+
 /// Poisson arrivals: an exponential gap with the given mean rate (per second).
 fn poisson_gap(rate: f64, rng: &mut impl Rng) -> Duration {
     let gap = -(1.0 - rng.random::<f64>()).ln() / rate;
@@ -452,19 +489,22 @@ fn handle(
     view: &mut View,
     report: &mut ClientReport,
     unacked: &mut VecDeque<Unacked>,
-    frame: &Value,
+    frame: Incoming,
 ) {
-    match frame["type"].as_str() {
-        Some("event") => apply_event(index, board, view, report, &frame["event"]),
-        Some("ack" | "rejected") => {
-            let op = frame["op"].as_str().unwrap_or_default();
+    match frame.kind.as_ref() {
+        "event" => match frame.event {
+            Some(event) => apply_event(index, board, view, report, event),
+            None => report.errors += 1,
+        },
+        kind @ ("ack" | "rejected") => {
+            let op = frame.op.as_deref().unwrap_or_default();
             let Some(position) = unacked.iter().position(|pending| pending.op == op) else {
                 return;
             };
-            let code = &frame["error"]["code"];
-            if frame["type"] == "rejected" && (code == "unavailable" || code == "rate_limited") {
+            let code = frame.error.as_ref().map(|error| error.code.as_ref());
+            if kind == "rejected" && matches!(code, Some("unavailable" | "rate_limited")) {
                 // Not refused for good: kept, and sent again after a pause, as the browser does.
-                let count = if code == "unavailable" {
+                let count = if code == Some("unavailable") {
                     &mut report.retried
                 } else {
                     &mut report.busy
@@ -480,13 +520,13 @@ fn handle(
                 return;
             };
             control.outstanding.fetch_sub(1, Ordering::Relaxed);
-            if frame["type"] == "ack" {
+            if kind == "ack" {
                 report.acked += 1;
                 if pending.timed {
                     let micros = pending.sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
                     ClientReport::record(&mut report.ack, pending.step, micros);
                 }
-                let seq = frame["seq"].as_u64().unwrap_or(0);
+                let seq = frame.seq.unwrap_or(0);
                 report.acknowledged.push((pending.op, pending.frame, seq));
             } else {
                 // Nobody else will see a refused operation.
@@ -499,14 +539,14 @@ fn handle(
                     }
                     report.refused[pending.step] += 1;
                 }
-                if frame["error"]["code"] == "conflict" {
+                if code == Some("conflict") {
                     report.conflicts += 1;
                 } else {
                     report.rejected += 1;
                 }
             }
         }
-        Some("error") => report.errors += 1,
+        "error" => report.errors += 1,
         _ => {}
     }
 }
@@ -516,9 +556,9 @@ fn apply_event(
     board: &BoardShared,
     view: &mut View,
     report: &mut ClientReport,
-    event: &Value,
+    event: Event,
 ) {
-    let seq = event["seq"].as_u64().unwrap_or(0);
+    let seq = event.seq;
     if seq <= view.seq {
         return;
     }
@@ -527,8 +567,8 @@ fn apply_event(
         report.errors += 1;
     }
     view.seq = seq;
-    view.apply_change(&event["change"]);
-    let Some(op) = event["op"].as_str() else {
+    view.apply_change(event.change);
+    let Some(op) = event.op.as_deref() else {
         return;
     };
     let mut inflight = board.inflight.lock().expect("inflight lock");
@@ -627,12 +667,33 @@ pub async fn snapshot(target: &Target, review: &str) -> Result<(u64, u64), Strin
         if frame["type"] == "welcome" {
             let mut view = View::default();
             let snapshot = &frame["board"];
-            for note in snapshot["notes"].as_object().into_iter().flatten() {
-                view.put(note.1);
+            for (_, note) in snapshot["notes"].as_object().into_iter().flatten() {
+                let note = serde_json::from_value::<Note>(note.clone())
+                    .map_err(|error| format!("a note in the welcome: {error}"))?;
+                view.put(note);
             }
             let _ = socket.close(None).await;
             return Ok((snapshot["seq"].as_u64().unwrap_or(0), view.digest()));
         }
     }
     Err("no welcome".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_client_keeps_the_schedule_and_one_far_behind_starts_again() {
+        let due = Instant::now();
+        let gap = Duration::from_millis(20);
+        // Woken 300 ms late: the next is due 20 ms after the one it missed (sent at once).
+        assert_eq!(
+            next_due(due, due + Duration::from_millis(300), gap),
+            due + gap
+        );
+        // Two seconds behind: from now.
+        let now = due + Duration::from_secs(2);
+        assert_eq!(next_due(due, now, gap), now + gap);
+    }
 }

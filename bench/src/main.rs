@@ -9,6 +9,7 @@ mod client;
 mod cluster;
 mod compare;
 mod fault;
+mod frames;
 mod mix;
 mod nodes;
 mod rounds;

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use rand::Rng;
-use serde_json::{Value, json};
+use serde_json::json;
+
+use crate::frames::Note;
 
 const KINDS: [&str; 5] = [
     "strength",
@@ -18,19 +20,16 @@ const KINDS: [&str; 5] = [
 /// become deletes; above 500 every create does.
 pub fn next_operation(
     headings: &[String],
-    notes: &BTreeMap<String, Value>,
+    notes: &BTreeMap<String, Note>,
     steady: bool,
     rng: &mut impl Rng,
 ) -> (String, String) {
     let op = uuid::Uuid::new_v4().to_string();
-    let live: Vec<&Value> = notes
-        .values()
-        .filter(|note| note["deleted"] != true)
-        .collect();
+    let live: Vec<&Note> = notes.values().filter(|note| !note.deleted).collect();
     let roll = rng.random_range(0..100);
-    let heading = |rng: &mut dyn rand::RngCore| -> Value {
+    let heading = |rng: &mut dyn rand::RngCore| -> Option<&String> {
         let choice = rng.random_range(0..=headings.len());
-        headings.get(choice).map_or(Value::Null, |id| json!(id))
+        headings.get(choice)
     };
     let deletes = match live.len() {
         _ if !steady => 0,
@@ -40,7 +39,7 @@ pub fn next_operation(
     };
     let command = if roll < deletes && !live.is_empty() {
         let note = live[rng.random_range(0..live.len())];
-        json!({"type": "delete_note", "note": note["id"]})
+        json!({"type": "delete_note", "note": note.id})
     } else if roll < 50 || live.is_empty() {
         let n = rng.random_range(0..10_000);
         let stakeholder = ["Officers", "Councillors", "Partners", "Staff"][n % 4];
@@ -59,22 +58,22 @@ pub fn next_operation(
     } else if roll < 85 {
         let note = live[rng.random_range(0..live.len())];
         let target = heading(rng);
-        let neighbours: Vec<&&Value> = live
+        let neighbours: Vec<&&Note> = live
             .iter()
-            .filter(|other| other["heading"] == target && other["id"] != note["id"])
+            .filter(|other| other.heading.as_ref() == target && other.id != note.id)
             .collect();
         let before = if !neighbours.is_empty() && rng.random_bool(0.5) {
-            neighbours[rng.random_range(0..neighbours.len())]["id"].clone()
+            Some(&neighbours[rng.random_range(0..neighbours.len())].id)
         } else {
-            Value::Null
+            None
         };
-        json!({"type": "move_note", "note": note["id"], "heading": target, "before": before})
+        json!({"type": "move_note", "note": note.id, "heading": target, "before": before})
     } else {
         let note = live[rng.random_range(0..live.len())];
         json!({
             "type": "edit_note",
-            "note": note["id"],
-            "base_version": note["version"],
+            "note": note.id,
+            "base_version": note.version,
             "edit": {"text": format!("Edited: {}", rng.random_range(0..10_000))},
         })
     };

@@ -20,7 +20,7 @@ use crate::auth::session;
 use crate::db::{self, Database, DbError};
 
 /// Most boards, clients per board and pre-seeded notes per board one call may ask for.
-pub const MAX_BOARDS: usize = 200;
+pub const MAX_BOARDS: usize = 500;
 pub const MAX_CLIENTS: usize = 64;
 pub const MAX_NOTES: usize = 2_000;
 

@@ -2,7 +2,7 @@
 
 pub mod board;
 pub mod channel;
-mod commands;
+pub mod commands;
 pub mod export;
 pub mod frame;
 pub mod hub;

@@ -69,6 +69,8 @@ pub(crate) enum Request {
         op: OpId,
         command: Command,
         reply: oneshot::Sender<ServerMessage>,
+        /// When it joined the queue: one that waited past `SHED_AFTER` is answered busy.
+        queued: std::time::Instant,
     },
     Presence {
         connection: ConnectionId,
@@ -113,6 +115,8 @@ pub(crate) enum Request {
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
     pub(crate) transactions: std::sync::atomic::AtomicU64,
+    /// Commands answered busy for having waited past `SHED_AFTER` in a board's queue.
+    pub(crate) shed: std::sync::atomic::AtomicU64,
     pub(crate) crash_after_commit: std::sync::atomic::AtomicBool,
 }
 
@@ -153,7 +157,7 @@ pub(crate) struct BoardTask {
     /// the start in no particular order): beyond `db::wall::DELETED_KEPT` the oldest are let go
     /// from memory, and read back if someone restores one.
     pub(crate) deleted: VecDeque<NoteId>,
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     /// Set when a test's crash was asked for: the task ends at once.
     pub(crate) crashed: bool,
     /// The latest events, for reconnecting clients.
@@ -347,6 +351,7 @@ impl BoardTask {
                 op,
                 command,
                 reply,
+                queued: _,
             } => {
                 let queued = Queued {
                     actor,

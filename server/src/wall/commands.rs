@@ -6,7 +6,7 @@
 //! decided again one command at a time, as each would have been alone.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use app::wall::protocol::{Command, OpId, ServerMessage, WallEvent};
 use app::wall::{Board, NoteId};
@@ -14,10 +14,35 @@ use tokio::sync::mpsc;
 
 use crate::db;
 use crate::wall::board::{BoardTask, Queued, Rejection, Request, decide, unavailable};
+use crate::wall::hub::busy;
 use crate::wall::seed::creates;
 
 /// The most commands one transaction takes.
 pub(crate) const MAX_BATCH: usize = 256;
+
+/// The longest a command waits in its board's queue before it is answered busy instead of
+/// decided: past the rate a board can commit, what it accepts is still answered quickly (the
+/// browser keeps the change and resends it after a pause) rather than everything late.
+pub const SHED_AFTER: Duration = Duration::from_millis(100);
+
+/// Puts a command queued at `queued` in the batch, or answers it busy if it waited too long.
+fn admit(command: Queued, queued: Instant, batch: &mut Vec<Queued>, shed: &mut u64) {
+    if waited_too_long(queued, Instant::now()) {
+        *shed += 1;
+        let _ = command.reply.send(ServerMessage::Rejected {
+            op: command.op,
+            error: busy(),
+            current: None,
+        });
+    } else {
+        batch.push(command);
+    }
+}
+
+/// Whether a command queued at `queued` has waited too long by `now` to be decided.
+pub(crate) fn waited_too_long(queued: Instant, now: Instant) -> bool {
+    now.saturating_duration_since(queued) > SHED_AFTER
+}
 
 /// What became of one command of a batch, before its answer is sent.
 enum Outcome {
@@ -47,17 +72,25 @@ impl BoardTask {
                 op,
                 command,
                 reply,
+                queued,
             } = request
             else {
                 self.handle(request).await;
                 continue;
             };
-            let mut batch = vec![Queued {
-                actor,
-                op,
-                command,
-                reply,
-            }];
+            let mut batch = Vec::new();
+            let mut shed = 0;
+            admit(
+                Queued {
+                    actor,
+                    op,
+                    command,
+                    reply,
+                },
+                queued,
+                &mut batch,
+                &mut shed,
+            );
             while batch.len() < MAX_BATCH {
                 match requests.try_recv() {
                     Ok(Request::Command {
@@ -65,12 +98,18 @@ impl BoardTask {
                         op,
                         command,
                         reply,
-                    }) => batch.push(Queued {
-                        actor,
-                        op,
-                        command,
-                        reply,
-                    }),
+                        queued,
+                    }) => admit(
+                        Queued {
+                            actor,
+                            op,
+                            command,
+                            reply,
+                        },
+                        queued,
+                        &mut batch,
+                        &mut shed,
+                    ),
                     Ok(other) => {
                         next = Some(other);
                         break;
@@ -78,7 +117,10 @@ impl BoardTask {
                     Err(_) => break,
                 }
             }
-            if !self.commands(batch).await {
+            if shed > 0 {
+                (self.shared.shed).fetch_add(shed, std::sync::atomic::Ordering::Relaxed);
+            }
+            if !batch.is_empty() && !self.commands(batch).await {
                 return false;
             }
         }

@@ -183,6 +183,11 @@ impl WallHub {
         Err(unavailable())
     }
 
+    /// How many commands this hub's board tasks answered busy for waiting too long.
+    pub fn shed(&self) -> u64 {
+        (self.tuning.shared.shed).load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many transactions this hub's board tasks have committed.
     pub fn transactions(&self) -> u64 {
         (self.tuning.shared.transactions).load(std::sync::atomic::Ordering::Relaxed)
@@ -293,6 +298,7 @@ impl WallHub {
             op,
             command,
             reply,
+            queued: std::time::Instant::now(),
         };
         match self.try_send(review, request) {
             Ok(true) => Ok(async move { answer.await.unwrap_or_else(|_| rejected(unavailable())) }),

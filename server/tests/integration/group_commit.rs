@@ -1,7 +1,8 @@
 //! The board task's group commit against the real SurrealDB: every command queued at one
 //! moment is decided in order and committed in one transaction; a refused command in the
 //! middle is answered on its own; a crash between the commit and the answers loses nothing and
-//! applies nothing twice; a full queue answers busy; the deleted notes a board lets go of come
+//! applies nothing twice; a full queue answers busy, and so does a command that waited too long
+//! in it; the deleted notes a board lets go of come
 //! back when restored.
 //!
 //! The tests run on tokio's single-threaded test runtime: commands queued without an `.await`
@@ -232,6 +233,55 @@ async fn a_full_board_queue_answers_busy_and_what_it_took_is_all_applied() {
     }
     let board = hub.board(review).await.unwrap();
     assert_eq!(board.seq, start.seq + (BOARD_QUEUE + 20) as u64);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn commands_that_waited_too_long_in_the_queue_are_answered_busy_and_fresh_ones_decided() {
+    use peerwall_server::wall::commands::SHED_AFTER;
+    let app = TestApp::demo().await;
+    let (review, actor) = peer_on_first_review(&app).await;
+    let hub = app.state.wall.clone();
+    let start = hub.board(review).await.unwrap();
+    let commands: Vec<(OpId, Command)> = (0..10)
+        .map(|n| (new_op(), create(new_note(), None, &format!("Waited {n}"))))
+        .collect();
+    // Five queued, then the board kept from them past the limit (the single-threaded runtime
+    // is blocked, as a board busy with a long commit would be), then five more.
+    let mut answers: Vec<Answer> = Vec::new();
+    for (index, (op, command)) in commands.iter().enumerate() {
+        if index == 5 {
+            std::thread::sleep(SHED_AFTER + std::time::Duration::from_millis(50));
+        }
+        let answer = hub
+            .submit(review, actor.clone(), *op, command.clone())
+            .await;
+        answers.push(Box::pin(answer.expect("room in the queue")));
+    }
+    let mut out = Vec::new();
+    for answer in answers {
+        out.push(answer.await);
+    }
+    for answer in &out[..5] {
+        assert_eq!(rejected(answer), ErrorCode::RateLimited, "{answer:?}");
+    }
+    for answer in &out[5..] {
+        acked(answer);
+    }
+    assert_eq!(hub.shed(), 5);
+    let board = hub.board(review).await.unwrap();
+    assert_eq!(
+        board.seq,
+        start.seq + 5,
+        "nothing of the shed commands applied"
+    );
+    // Sent again, as the browser does after its pause, they are applied.
+    for answer in all_at_once(&hub, review, &actor, &commands[..5]).await {
+        acked(&answer);
+    }
+    let board = hub.board(review).await.unwrap();
+    assert_eq!(board.seq, start.seq + 10);
+    assert_eq!(live_notes(&board), live_notes(&stored(&app, review).await));
     app.stop().await;
 }
 
