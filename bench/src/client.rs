@@ -235,7 +235,7 @@ struct Unacked {
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(target: &Target, review: &str) -> Result<Socket, String> {
+pub(crate) async fn connect(target: &Target, review: &str) -> Result<Socket, String> {
     connect_to(target, 0, review).await
 }
 
@@ -582,71 +582,6 @@ fn apply_event(
             inflight.remove(op);
         }
     }
-}
-
-/// Resends acknowledged operations on a fresh connection and counts those the server does not
-/// answer with the same sequence number: an acknowledged operation the database lost would be
-/// applied again (a new number) or refused. Returns (checked, lost).
-pub async fn verify_acknowledged(
-    target: &Target,
-    review: &str,
-    acknowledged: &[(String, String, u64)],
-    deadline: Instant,
-) -> Result<(usize, usize), String> {
-    let socket = connect(target, review).await?;
-    let (mut sink, mut stream) = socket.split();
-    let hello = json!({"type": "hello", "protocol": 1, "after": null}).to_string();
-    sink.send(Message::text(hello))
-        .await
-        .map_err(|e| e.to_string())?;
-    let expected: HashMap<&str, u64> = acknowledged
-        .iter()
-        .map(|(op, _, seq)| (op.as_str(), *seq))
-        .collect();
-    let mut answered = 0usize;
-    let mut lost = 0usize;
-    // Within the connection's rate limit: 60 at once, then 20 a second.
-    for (sent, (_, frame, _)) in acknowledged.iter().enumerate() {
-        if sent >= 50 {
-            tokio::time::sleep(Duration::from_millis(52)).await;
-        }
-        sink.send(Message::text(frame.clone()))
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    while answered < acknowledged.len() && Instant::now() < deadline {
-        let next = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
-        let Ok(Some(Ok(Message::Text(text)))) = next else {
-            if matches!(next, Ok(Some(Ok(_)))) {
-                continue;
-            }
-            break;
-        };
-        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
-            continue;
-        };
-        let Some(op) = frame["op"].as_str() else {
-            continue;
-        };
-        let Some(seq) = expected.get(op) else {
-            continue;
-        };
-        let kept = match frame["type"].as_str() {
-            Some("ack") => frame["seq"].as_u64() == Some(*seq),
-            Some("rejected") => false,
-            _ => continue,
-        };
-        answered += 1;
-        if !kept {
-            lost += 1;
-            // The first few, so a failing run says what it found.
-            if lost <= 5 {
-                eprintln!("lost: {op}, acknowledged as {seq}, answered now {text}");
-            }
-        }
-    }
-    // An operation never answered counts as lost: the check proves nothing about it.
-    Ok((acknowledged.len(), lost + (acknowledged.len() - answered)))
 }
 
 /// The board as a fresh client sees it: (seq, digest).

@@ -13,10 +13,11 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use serde::Serialize;
 
-use crate::client::{self, ClientReport, Control, Target};
+use crate::client::{ClientReport, Control, Target};
 use crate::run;
 use crate::server::{Server, Setup};
 use crate::stats::Summary;
+use crate::verify;
 
 /// Boards, clients per board and total rate of the fault run's load.
 const BOARDS: usize = 4;
@@ -173,7 +174,7 @@ pub async fn resend_acknowledged(
             let review = board.review.clone();
             checks.push(tokio::spawn(async move {
                 let deadline = Instant::now() + Duration::from_secs(300);
-                client::verify_acknowledged(&target, &review, &part, deadline).await
+                verify::acknowledged(&target, &review, &part, deadline).await
             }));
         }
     }

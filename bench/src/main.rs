@@ -17,6 +17,7 @@ mod run;
 mod scaleout;
 mod server;
 mod stats;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use crate::db;
 use crate::wall::board::{BoardTask, Queued, Rejection, Request, decide, unavailable};
 use crate::wall::hub::busy;
+use crate::wall::recent::RecentOps;
 use crate::wall::seed::creates;
 
 /// The most commands one transaction takes.
@@ -26,8 +27,21 @@ pub(crate) const MAX_BATCH: usize = 256;
 pub const SHED_AFTER: Duration = Duration::from_millis(100);
 
 /// Puts a command queued at `queued` in the batch, or answers it busy if it waited too long.
-fn admit(command: Queued, queued: Instant, batch: &mut Vec<Queued>, shed: &mut u64) {
-    if waited_too_long(queued, Instant::now()) {
+/// One the board already applied (sent again after a lost ack) is answered with its ack
+/// however long it waited: that costs nothing, and busy would tell its sender nothing of it.
+fn admit(
+    command: Queued,
+    queued: Instant,
+    known: &RecentOps,
+    batch: &mut Vec<Queued>,
+    shed: &mut u64,
+) {
+    if let Some(seq) = known.get(command.op) {
+        let _ = (command.reply).send(ServerMessage::Ack {
+            op: command.op,
+            seq,
+        });
+    } else if waited_too_long(queued, Instant::now()) {
         *shed += 1;
         let _ = command.reply.send(ServerMessage::Rejected {
             op: command.op,
@@ -88,6 +102,7 @@ impl BoardTask {
                     reply,
                 },
                 queued,
+                &self.ops,
                 &mut batch,
                 &mut shed,
             );
@@ -107,6 +122,7 @@ impl BoardTask {
                             reply,
                         },
                         queued,
+                        &self.ops,
                         &mut batch,
                         &mut shed,
                     ),

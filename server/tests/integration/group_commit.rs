@@ -286,6 +286,30 @@ async fn commands_that_waited_too_long_in_the_queue_are_answered_busy_and_fresh_
 }
 
 #[tokio::test]
+async fn an_operation_sent_again_after_its_ack_is_acknowledged_however_long_it_waited() {
+    use peerwall_server::wall::commands::SHED_AFTER;
+    let app = TestApp::demo().await;
+    let (review, actor) = peer_on_first_review(&app).await;
+    let hub = app.state.wall.clone();
+    let commands = vec![(new_op(), create(new_note(), None, "Acknowledged once"))];
+    let first = all_at_once(&hub, review, &actor, &commands).await;
+    let seq = acked(&first[0]);
+    // Sent again (a client that lost the ack in a fault) and kept waiting past the limit: the
+    // board already knows it, so the answer is its ack, not busy (a checker or a browser that
+    // took busy for a refusal would count an acknowledged change as lost).
+    let (op, command) = commands[0].clone();
+    let answer = hub
+        .submit(review, actor.clone(), op, command)
+        .await
+        .expect("room in the queue");
+    std::thread::sleep(SHED_AFTER + std::time::Duration::from_millis(50));
+    let again = answer.await;
+    assert_eq!(acked(&again), seq, "{again:?}");
+    assert_eq!(hub.shed(), 0);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_board_lets_go_of_old_deleted_notes_and_reads_them_back_to_restore() {
     use peerwall_server::db::wall::DELETED_KEPT;
 
