@@ -8,4 +8,5 @@ pub mod frame;
 pub mod hub;
 pub(crate) mod presence;
 mod recent;
+pub mod ring;
 pub mod seed;

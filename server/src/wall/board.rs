@@ -12,9 +12,10 @@ use app::review::ReviewId;
 use app::wall::protocol::{Command, MAX_REPLAY, OpId, PROTOCOL_VERSION, ServerMessage, WallEvent};
 use app::wall::triangulation::Strength;
 use app::wall::{Board, Change, NoteId};
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::wall::frame::{Frame, HiddenVotes, Joined, frame};
+use crate::wall::frame::{Frame, HiddenVotes, frame};
+use crate::wall::ring::Joined;
 
 use crate::db::{self, Database};
 use crate::wall::presence::Presence;
@@ -23,13 +24,7 @@ pub use app::wall::rules::{Actor, Rejection, decide};
 
 pub(crate) use crate::wall::recent::REMEMBERED_OPS;
 use crate::wall::recent::RecentOps;
-
-/// How many frames a board keeps for sockets still sending the previous ones; a socket further
-/// behind is closed and resumes from its last event. Every slot holds its frame until it is
-/// overwritten, so a busy board holds about half a megabyte here. 256 was tried: it saved memory
-/// only under overload, where sockets then fell behind, resumed and sank the throughput (the
-/// burst's 900 ops/s step acknowledged 0–2 operations a second instead of 1–25).
-const FRAMES_KEPT: usize = 1_024;
+use crate::wall::ring::{EVENT_BYTES_KEPT, FRAME_BYTES_KEPT, FRAMES_KEPT, FrameRing, KeptEvents};
 
 /// How long a board task spends on its periodic reads (the log's head, who is on other
 /// nodes) before it turns back to its queue.
@@ -161,8 +156,8 @@ pub(crate) struct BoardTask {
     /// Set when a test's crash was asked for: the task ends at once.
     pub(crate) crashed: bool,
     /// The latest events, for reconnecting clients.
-    recent: VecDeque<WallEvent>,
-    frames: broadcast::Sender<Arc<Frame>>,
+    recent: KeptEvents,
+    frames: FrameRing,
     presence: Presence,
     node: uuid::Uuid,
     share_presence: bool,
@@ -220,7 +215,7 @@ pub(crate) async fn run_board(
             return;
         }
     };
-    let (frames, _) = broadcast::channel(FRAMES_KEPT);
+    let frames = FrameRing::new(FRAMES_KEPT, FRAME_BYTES_KEPT);
     let (board, latest) = loaded;
     let mut ops = RecentOps::new(remembered_ops);
     // Read newest first; remembered oldest first, so the newest are the last to go.
@@ -239,7 +234,7 @@ pub(crate) async fn run_board(
         deleted,
         shared,
         crashed: false,
-        recent: VecDeque::new(),
+        recent: KeptEvents::new(MAX_REPLAY as usize, EVENT_BYTES_KEPT),
         frames,
         presence: Presence::default(),
         node,
@@ -415,18 +410,10 @@ impl BoardTask {
         let head = self.board.seq;
         let (board, events) = match after {
             Some(after) if after <= head && head - after <= MAX_REPLAY => {
-                let in_memory = self
-                    .recent
-                    .front()
-                    .is_some_and(|first| first.seq <= after + 1);
                 let events = if after == head {
                     Vec::new()
-                } else if in_memory {
-                    self.recent
-                        .iter()
-                        .filter(|event| event.seq > after)
-                        .cloned()
-                        .collect()
+                } else if self.recent.has_after(after) {
+                    self.recent.after(after)
                 } else {
                     db::wall::events_after(&self.db, self.review, after, MAX_REPLAY)
                         .await
@@ -593,7 +580,7 @@ impl BoardTask {
         self.ops.insert(event.op, event.seq);
         let hidden =
             !self.board.settings.votes_revealed && matches!(event.change, Change::Message { .. });
-        let _ = self.frames.send(if hidden {
+        let sent = if hidden {
             let votes_cast = self.board.votes_cast();
             Arc::new(Frame {
                 text: frame(&ServerMessage::Event {
@@ -610,9 +597,11 @@ impl BoardTask {
                 event: event.clone(),
                 votes_cast: None,
             }))
-        });
+        };
+        let bytes = sent.text.len();
+        self.frames.send(sent);
         // The copies of the log this task keeps for reconnecting sockets follow too.
-        for kept in &mut self.recent {
+        for kept in self.recent.iter_mut() {
             let rewritten = match &event.change {
                 Change::NotesDestroyed { .. } => kept.change.redacted(),
                 Change::AuthorErased { notes } => kept.change.with_author_erased(notes),
@@ -622,10 +611,7 @@ impl BoardTask {
                 kept.change = rewritten;
             }
         }
-        self.recent.push_back(event);
-        while self.recent.len() as u64 > MAX_REPLAY {
-            self.recent.pop_front();
-        }
+        self.recent.push(event, bytes);
         if last {
             for followed in self.views.values_mut() {
                 if followed.followed() {
@@ -675,8 +661,6 @@ impl BoardTask {
 
     fn broadcast_presence(&self) {
         let people = self.presence.everyone();
-        let _ = self
-            .frames
-            .send(Frame::shared(frame(&ServerMessage::Presence { people })));
+        (self.frames).send(Frame::shared(frame(&ServerMessage::Presence { people })));
     }
 }

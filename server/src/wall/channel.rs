@@ -17,14 +17,14 @@ use app::wall::protocol::{
 use axum::extract::ws::close_code;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use tokio::sync::broadcast;
 
 use crate::AppState;
 use crate::audit::{AuditEntry, AuditTrail};
 use crate::socket::{Bucket, Channel, Flow, Link, Next, SocketCaller};
 use crate::wall::board::{Actor, ConnectionId};
-use crate::wall::frame::Frames;
 use crate::wall::hub::WallHub;
+use crate::wall::ring::Frames;
+use crate::wall::ring::Missed;
 
 /// How long a new socket has to say hello.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
@@ -169,7 +169,7 @@ impl Channel for WallChannel {
                     while texts.len() < FRAMES_AT_ONCE {
                         match frames.try_recv() {
                             Ok(frame) => texts.push(frame.for_person(person)),
-                            Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                            Err(Missed::FellBehind) => {
                                 return Next::Close(close_code::AGAIN, "fell behind; resume");
                             }
                             Err(_) => break,
@@ -183,10 +183,10 @@ impl Channel for WallChannel {
                 }
                 // Too far behind to catch up from the stream: the browser resumes from its last
                 // sequence number on a new socket.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
+                Err(Missed::FellBehind) => {
                     Next::Close(close_code::AGAIN, "fell behind; resume")
                 }
-                Err(broadcast::error::RecvError::Closed) => {
+                Err(Missed::Closed | Missed::Empty) => {
                     Next::Close(close_code::RESTART, "board restarted; resume")
                 }
             },

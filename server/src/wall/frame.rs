@@ -5,16 +5,6 @@ use std::sync::Arc;
 
 use app::accounts::PersonId;
 use app::wall::protocol::{ServerMessage, WallEvent};
-use tokio::sync::broadcast;
-
-/// A board's stream of frames, as one socket receives it.
-pub type Frames = broadcast::Receiver<Arc<Frame>>;
-
-/// What a socket joining a board gets: the welcome frame and the board's stream of frames.
-pub struct Joined {
-    pub welcome: ServerMessage,
-    pub frames: Frames,
-}
 
 /// A frame for every socket on a board. A key message's change while votes are hidden is sent
 /// to each person with only their own votes on it: `text` carries nobody's, and a socket whose

@@ -21,7 +21,7 @@ use crate::wall::board::{
     Actor, BoardView, ConnectionId, REMEMBERED_OPS, Request, Tuning, ViewKey, run_board,
     unavailable,
 };
-use crate::wall::frame::Joined;
+use crate::wall::ring::Joined;
 
 /// The refusal for a command that finds its board's queue full.
 pub fn busy() -> AppError {
