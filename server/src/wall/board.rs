@@ -155,6 +155,9 @@ pub(crate) struct BoardTask {
     pub(crate) shared: Arc<Shared>,
     /// Set when a test's crash was asked for: the task ends at once.
     pub(crate) crashed: bool,
+    /// Whether the database failed this task's last call: a command that waited too long is
+    /// then answered unavailable, not busy.
+    pub(crate) database_away: bool,
     /// The latest events, for reconnecting clients.
     recent: KeptEvents,
     frames: FrameRing,
@@ -234,6 +237,7 @@ pub(crate) async fn run_board(
         deleted,
         shared,
         crashed: false,
+        database_away: false,
         recent: KeptEvents::new(MAX_REPLAY as usize, EVENT_BYTES_KEPT),
         frames,
         presence: Presence::default(),
@@ -276,14 +280,18 @@ pub(crate) async fn run_board(
                 // much at most (a command waits for the task).
                 if requests.is_empty() {
                     let background = async {
-                        if let Err(error) = task.catch_up().await {
+                        let checked = task.catch_up().await;
+                        if let Err(error) = &checked {
                             tracing::warn!(%error, "checking the wall's head");
                         }
                         task.share_presence().await;
+                        checked.is_ok()
                     };
-                    if tokio::time::timeout(BACKGROUND_WITHIN, background).await.is_err() {
+                    let checked = tokio::time::timeout(BACKGROUND_WITHIN, background).await;
+                    if checked.is_err() {
                         tracing::warn!(%review, "the wall's head check took too long; left for the next");
                     }
+                    task.database_away = checked != Ok(true);
                 }
             }
         }

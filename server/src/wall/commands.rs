@@ -26,13 +26,14 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// browser keeps the change and resends it after a pause) rather than everything late.
 pub const SHED_AFTER: Duration = Duration::from_millis(100);
 
-/// Puts a command queued at `queued` in the batch, or answers it busy if it waited too long.
+/// Puts a command queued at `queued` in the batch, or answers it busy if it waited too long
+/// (unavailable if the board waited for a database that is `away`: its sender is told why).
 /// One the board already applied (sent again after a lost ack) is answered with its ack
 /// however long it waited: that costs nothing, and busy would tell its sender nothing of it.
 fn admit(
     command: Queued,
     queued: Instant,
-    known: &RecentOps,
+    (known, away): (&RecentOps, bool),
     batch: &mut Vec<Queued>,
     shed: &mut u64,
 ) {
@@ -45,7 +46,7 @@ fn admit(
         *shed += 1;
         let _ = command.reply.send(ServerMessage::Rejected {
             op: command.op,
-            error: busy(),
+            error: if away { unavailable() } else { busy() },
             current: None,
         });
     } else {
@@ -102,7 +103,7 @@ impl BoardTask {
                     reply,
                 },
                 queued,
-                &self.ops,
+                (&self.ops, self.database_away),
                 &mut batch,
                 &mut shed,
             );
@@ -122,7 +123,7 @@ impl BoardTask {
                             reply,
                         },
                         queued,
-                        &self.ops,
+                        (&self.ops, self.database_away),
                         &mut batch,
                         &mut shed,
                     ),
@@ -203,6 +204,7 @@ impl BoardTask {
             self.count_transaction();
             match committed {
                 Ok(db::wall::Commit::Done) => {
+                    self.database_away = false;
                     if self.crash_after_commit() {
                         return false;
                     }
@@ -278,6 +280,7 @@ impl BoardTask {
             self.count_transaction();
             match committed {
                 Ok(db::wall::Commit::Done) => {
+                    self.database_away = false;
                     if self.crash_after_commit() {
                         // Ends the task before anything is applied, sent or answered.
                         self.crashed = true;
@@ -302,6 +305,7 @@ impl BoardTask {
                 Ok(db::wall::Commit::SeqTaken) => {}
                 Err(error) => {
                     tracing::error!(review = %self.review, %error, "committing a wall change");
+                    self.database_away = true;
                     break;
                 }
             }

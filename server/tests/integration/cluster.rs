@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use app::error::ErrorCode;
-use app::wall::protocol::{Command as WallCommand, OpId, ServerMessage};
+use app::wall::protocol::{ClientMessage, Command as WallCommand, OpId, ServerMessage};
 use peerwall_server::demo::DEMO_PEOPLE;
 
 use crate::support::{sign_in_at, spawn_peerwall_with};
@@ -487,32 +487,52 @@ async fn a_node_rides_out_the_database_server_restarting_pausing_and_killing_its
     let ready = two.until_ready_is(200, Duration::from_secs(10)).await;
     let mut openings = wall_openings(&ready);
 
-    /// Sends one note while the database is away: refused as unavailable within the timeout.
-    async fn refused_while_away(writer: &mut Client, text: &str) -> (OpId, WallCommand) {
-        let (op, command) = (new_op(), create(new_note(), None, text));
+    /// Sends two notes while the database is away, the second while the first waits for it:
+    /// both refused as unavailable (not busy, though the second waited in the board's queue)
+    /// within the timeout.
+    async fn refused_while_away(writer: &mut Client, text: &str) -> Vec<(OpId, WallCommand)> {
         let sent = Instant::now();
-        let answer =
-            tokio::time::timeout(Duration::from_secs(8), writer.command(op, command.clone()))
+        let mut pending = Vec::new();
+        for n in 0..2 {
+            let (op, command) = (new_op(), create(new_note(), None, &format!("{text} {n}")));
+            writer
+                .send(&ClientMessage::Command {
+                    op,
+                    command: command.clone(),
+                })
+                .await;
+            pending.push((op, command));
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let mut unanswered: Vec<OpId> = pending.iter().map(|(op, _)| *op).collect();
+        while !unanswered.is_empty() {
+            let answer = tokio::time::timeout(Duration::from_secs(8), writer.next())
                 .await
-                .expect("answered, not left hanging");
-        assert!(
-            matches!(&answer, ServerMessage::Rejected { error, .. } if error.code == ErrorCode::Unavailable),
-            "refused as unavailable: {answer:?}"
-        );
+                .expect("answered, not left hanging")
+                .expect("the socket stays open");
+            let (ServerMessage::Rejected { op, .. } | ServerMessage::Ack { op, .. }) = &answer
+            else {
+                continue;
+            };
+            assert!(
+                matches!(&answer, ServerMessage::Rejected { error, .. } if error.code == ErrorCode::Unavailable),
+                "refused as unavailable: {answer:?}"
+            );
+            unanswered.retain(|waiting| waiting != op);
+        }
         assert!(
             sent.elapsed() < Duration::from_secs(6),
             "{:?}",
             sent.elapsed()
         );
-        (op, command)
+        pending
     }
 
     // 1. The server killed: both nodes say they are not ready; a write is refused.
     server.kill9();
     let away = one.until_ready_is(503, Duration::from_secs(5)).await;
     assert_eq!(away["database"], "not answering", "{away}");
-    let (op, command) =
-        refused_while_away(&mut writer, "written while the database was down").await;
+    let refused = refused_while_away(&mut writer, "written while the database was down").await;
     // Restarted: ready again, every live query opened anew; the write sent again lands once
     // and reaches the other node.
     server.restart().await;
@@ -523,12 +543,15 @@ async fn a_node_rides_out_the_database_server_restarting_pausing_and_killing_its
     let ready = two.until_ready_is(200, Duration::from_secs(1)).await;
     assert!(wall_openings(&ready) > openings, "reopened: {ready}");
     openings = wall_openings(&ready);
-    let seq = acked(&writer.command(op, command.clone()).await);
-    assert_eq!(
-        acked(&writer.command(op, command).await),
-        seq,
-        "a resend is applied once"
-    );
+    let mut seq = 0;
+    for (op, command) in refused {
+        seq = acked(&writer.command(op, command.clone()).await);
+        assert_eq!(
+            acked(&writer.command(op, command).await),
+            seq,
+            "a resend is applied once"
+        );
+    }
     tokio::time::timeout(Duration::from_secs(10), reader.until_seq(seq))
         .await
         .expect("the other node hears it");
@@ -538,12 +561,14 @@ async fn a_node_rides_out_the_database_server_restarting_pausing_and_killing_its
     server.signal("-STOP");
     let away = one.until_ready_is(503, Duration::from_secs(6)).await;
     assert_eq!(away["database"], "not answering", "{away}");
-    let (op, command) =
-        refused_while_away(&mut writer, "written while the database was paused").await;
+    let refused = refused_while_away(&mut writer, "written while the database was paused").await;
     server.signal("-CONT");
     one.until_ready_is(200, Duration::from_secs(20)).await;
-    let seq = acked(&writer.command(op, command.clone()).await);
-    assert_eq!(acked(&writer.command(op, command).await), seq);
+    let mut seq = 0;
+    for (op, command) in refused {
+        seq = acked(&writer.command(op, command.clone()).await);
+        assert_eq!(acked(&writer.command(op, command).await), seq);
+    }
     tokio::time::timeout(Duration::from_secs(10), reader.until_seq(seq))
         .await
         .expect("the other node hears it");
