@@ -26,32 +26,44 @@ pub(crate) const MAX_BATCH: usize = 256;
 /// browser keeps the change and resends it after a pause) rather than everything late.
 pub const SHED_AFTER: Duration = Duration::from_millis(100);
 
-/// Puts a command queued at `queued` in the batch, or answers it busy if it waited too long
+/// Hands back a request that is not a command. Puts a command in the batch, or answers it busy if it waited too long
 /// (unavailable if the board waited for a database that is `away`: its sender is told why).
 /// One the board already applied (sent again after a lost ack) is answered with its ack
 /// however long it waited: that costs nothing, and busy would tell its sender nothing of it.
 fn admit(
-    command: Queued,
-    queued: Instant,
+    request: Request,
     (known, away): (&RecentOps, bool),
     batch: &mut Vec<Queued>,
     shed: &mut u64,
-) {
-    if let Some(seq) = known.get(command.op) {
-        let _ = (command.reply).send(ServerMessage::Ack {
-            op: command.op,
-            seq,
-        });
+) -> Option<Request> {
+    let Request::Command {
+        actor,
+        op,
+        command,
+        reply,
+        queued,
+    } = request
+    else {
+        return Some(request);
+    };
+    if let Some(seq) = known.get(op) {
+        let _ = reply.send(ServerMessage::Ack { op, seq });
     } else if waited_too_long(queued, Instant::now()) {
         *shed += 1;
-        let _ = command.reply.send(ServerMessage::Rejected {
-            op: command.op,
+        let _ = reply.send(ServerMessage::Rejected {
+            op,
             error: if away { unavailable() } else { busy() },
             current: None,
         });
     } else {
-        batch.push(command);
+        batch.push(Queued {
+            actor,
+            op,
+            command,
+            reply,
+        });
     }
+    None
 }
 
 /// Whether a command queued at `queued` has waited too long by `now` to be decided.
@@ -82,56 +94,20 @@ impl BoardTask {
     ) -> Going {
         let mut next = Some(first);
         while let Some(request) = next.take() {
-            let Request::Command {
-                actor,
-                op,
-                command,
-                reply,
-                queued,
-            } = request
-            else {
-                self.handle(request).await;
-                continue;
-            };
             let mut batch = Vec::new();
             let mut shed = 0;
-            admit(
-                Queued {
-                    actor,
-                    op,
-                    command,
-                    reply,
-                },
-                queued,
-                (&self.ops, self.database_away),
-                &mut batch,
-                &mut shed,
-            );
+            let known = (&self.ops, self.database_away);
+            if let Some(other) = admit(request, known, &mut batch, &mut shed) {
+                self.handle(other).await;
+                continue;
+            }
             while batch.len() < MAX_BATCH {
-                match requests.try_recv() {
-                    Ok(Request::Command {
-                        actor,
-                        op,
-                        command,
-                        reply,
-                        queued,
-                    }) => admit(
-                        Queued {
-                            actor,
-                            op,
-                            command,
-                            reply,
-                        },
-                        queued,
-                        (&self.ops, self.database_away),
-                        &mut batch,
-                        &mut shed,
-                    ),
-                    Ok(other) => {
-                        next = Some(other);
-                        break;
-                    }
-                    Err(_) => break,
+                let Ok(request) = requests.try_recv() else {
+                    break;
+                };
+                next = admit(request, known, &mut batch, &mut shed);
+                if next.is_some() {
+                    break;
                 }
             }
             if shed > 0 {
