@@ -155,8 +155,8 @@ pub(crate) struct BoardTask {
     pub(crate) shared: Arc<Shared>,
     /// Set when a test's crash was asked for: the task ends at once.
     pub(crate) crashed: bool,
-    /// Whether the database failed this task's last call: a command that waited too long is
-    /// then answered unavailable, not busy.
+    /// Whether the database failed this task's last commit or head check: a command that
+    /// waited too long is then answered unavailable, not busy (set in `commands.rs`, too).
     pub(crate) database_away: bool,
     /// The latest events, for reconnecting clients.
     recent: KeptEvents,
