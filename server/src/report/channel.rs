@@ -11,7 +11,10 @@ use app::report::ReportCaller;
 use app::report::protocol::{ReportClientMessage, ReportServerMessage};
 use app::review::ReviewId;
 use axum::extract::ws::close_code;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::{
+    self,
+    error::{RecvError, TryRecvError},
+};
 
 use crate::AppState;
 use crate::report::{Outcome, Reports, Update, reads_draft};
@@ -36,6 +39,51 @@ pub struct ReportChannel {
 }
 
 impl ReportChannel {
+    /// The frame an update makes for this socket, if it is for this socket's audience.
+    fn frame_for(&mut self, update: Update) -> Option<Arc<str>> {
+        match update {
+            Update::Team(frame) if reads_draft(&self.who) => Some(frame),
+            Update::Everyone(frame) if !reads_draft(&self.who) => Some(frame),
+            Update::Editors if reads_draft(&self.who) => {
+                let editors = self.reports.room(self.review).editors();
+                let message = ReportServerMessage::Editors { editors };
+                Some(Arc::from(
+                    serde_json::to_string(&message).unwrap_or_default(),
+                ))
+            }
+            Update::Refresh => {
+                self.refresh = true;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Sends the updates already queued for this socket (a refresh owed too); false when the
+    /// socket is gone.
+    async fn send_queued(&mut self, link: &mut Link) -> bool {
+        loop {
+            match self.updates.try_recv() {
+                Ok(update) => {
+                    if let Some(frame) = self.frame_for(update)
+                        && !link.send_text(&frame).await
+                    {
+                        return false;
+                    }
+                }
+                Err(TryRecvError::Lagged(_)) => self.refresh = true,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        if self.refresh
+            && let Ok(frame) = self.view_frame().await
+        {
+            self.refresh = false;
+            return link.send_text(&frame).await;
+        }
+        true
+    }
+
     /// The report as this socket's person may see it, as a frame; a host role's first sight of a
     /// version is audited first (no read leaves untraced).
     async fn view_frame(&mut self) -> Result<Arc<str>, AppError> {
@@ -130,17 +178,12 @@ impl Channel for ReportChannel {
                 }
             }
             match self.updates.recv().await {
-                Ok(Update::Team(frame)) if reads_draft(&self.who) => return Next::Text(frame),
-                Ok(Update::Everyone(frame)) if !reads_draft(&self.who) => return Next::Text(frame),
-                Ok(Update::Editors) if reads_draft(&self.who) => {
-                    let editors = self.reports.room(self.review).editors();
-                    let message = ReportServerMessage::Editors { editors };
-                    return Next::Text(Arc::from(
-                        serde_json::to_string(&message).unwrap_or_default(),
-                    ));
+                Ok(update) => {
+                    if let Some(frame) = self.frame_for(update) {
+                        return Next::Text(frame);
+                    }
                 }
-                Ok(Update::Refresh) | Err(RecvError::Lagged(_)) => self.refresh = true,
-                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => self.refresh = true,
                 Err(RecvError::Closed) => {
                     return Next::Close(close_code::RESTART, "report restarted; reconnect");
                 }
@@ -165,11 +208,16 @@ impl Channel for ReportChannel {
             };
             return Flow::sent(link.send(&answer).await);
         }
-        match self
+        let outcome = self
             .reports
             .apply(&self.who, self.review, self.socket, message)
-            .await
-        {
+            .await;
+        // The change's own frames go first: the browser drops its copy of a change on the
+        // answer, so an answer ahead of them would blank what it shows until they came.
+        if !self.send_queued(link).await {
+            return Flow::Stop;
+        }
+        match outcome {
             Outcome::Ack => match op {
                 Some(op) => Flow::sent(link.send(&ReportServerMessage::Ack { op }).await),
                 None => Flow::Continue,

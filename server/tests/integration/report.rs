@@ -648,12 +648,13 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
         },
     )
     .await;
-    answer(&mut author, accept).await.unwrap();
+    // The changed block comes first, then the answer.
     let changed = until(&mut author, |m| match m {
         ReportServerMessage::Block { block, .. } if block.id == summary.id => Some(block),
         _ => None,
     })
     .await;
+    answer(&mut author, accept).await.unwrap();
     assert_eq!(
         changed.text,
         "Eastbrook is an ambitious council with a clear, shared vision for the place."
@@ -813,6 +814,74 @@ async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let draft_doc = docx(&facilitator, "").await;
     assert_eq!(draft_doc.status(), 200, "the team downloads its draft");
     app.stop().await;
+}
+
+/// The browser drops its copy of a change when the change is acknowledged, so the change itself
+/// must reach the sender first: acknowledged before it arrived, a block just added vanished from
+/// the author's page for a moment, and the words typed into it then were lost.
+#[tokio::test]
+async fn a_change_reaches_its_author_before_its_acknowledgement() {
+    let app = TestApp::demo().await;
+    let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
+    let review = app.first_review(&facilitator).await;
+    let r = review.as_str();
+    assert_eq!(
+        call(&app, "/api/create_report", &[("review", r)], &facilitator)
+            .await
+            .0,
+        200
+    );
+    let mut author = open(&app, r, &facilitator).await;
+    let draft = view(&mut author).await;
+    for round in 0..20 {
+        let block = Block {
+            id: app::report::BlockId::new(),
+            kind: BlockKind::Paragraph,
+            text: String::new(),
+            order: app::wall::order::key_between(
+                draft.blocks.last().map(|b| b.order.as_str()),
+                None,
+            ),
+            practice: None,
+            source: None,
+            rev: 1,
+        };
+        let (insert, edit) = (op(), op());
+        send(
+            &mut author,
+            &ReportClientMessage::Insert {
+                op: insert,
+                block: block.clone(),
+            },
+        )
+        .await;
+        send(
+            &mut author,
+            &edit_of(edit, block.id, 1, format!("Round {round}")),
+        )
+        .await;
+        // Frames in the order they came: each change's block before its acknowledgement.
+        let mut seen = Vec::new();
+        while !seen.contains(&format!("ack {edit}")) {
+            match next(&mut author).await {
+                ReportServerMessage::Ack { op } => seen.push(format!("ack {op}")),
+                ReportServerMessage::Block { block: b, .. } if b.id == block.id => {
+                    seen.push(format!("block rev {}", b.rev));
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                "block rev 1".to_string(),
+                format!("ack {insert}"),
+                "block rev 2".to_string(),
+                format!("ack {edit}"),
+            ],
+            "round {round}"
+        );
+    }
 }
 
 #[tokio::test]
