@@ -126,6 +126,19 @@ fn op() -> uuid::Uuid {
     uuid::Uuid::new_v4()
 }
 
+/// A new paragraph placed after `last` (at the start when there is none).
+fn paragraph_after(last: Option<&Block>, text: &str) -> Block {
+    Block {
+        id: app::report::BlockId::new(),
+        kind: BlockKind::Paragraph,
+        text: text.into(),
+        order: app::wall::order::key_between(last.map(|b| b.order.as_str()), None),
+        practice: None,
+        source: None,
+        rev: 1,
+    }
+}
+
 #[tokio::test]
 async fn a_cpc_report_goes_from_the_wall_to_the_councils_sign_off() {
     let app = TestApp::demo().await;
@@ -832,20 +845,10 @@ async fn a_change_reaches_its_author_before_its_acknowledgement() {
         200
     );
     let mut author = open(&app, r, &facilitator).await;
-    let draft = view(&mut author).await;
+    let mut last = view(&mut author).await.blocks.pop();
     for round in 0..20 {
-        let block = Block {
-            id: app::report::BlockId::new(),
-            kind: BlockKind::Paragraph,
-            text: String::new(),
-            order: app::wall::order::key_between(
-                draft.blocks.last().map(|b| b.order.as_str()),
-                None,
-            ),
-            practice: None,
-            source: None,
-            rev: 1,
-        };
+        let block = paragraph_after(last.as_ref(), "");
+        last = Some(block.clone());
         let (insert, edit) = (op(), op());
         send(
             &mut author,
@@ -882,6 +885,7 @@ async fn a_change_reaches_its_author_before_its_acknowledgement() {
             "round {round}"
         );
     }
+    app.stop().await;
 }
 
 #[tokio::test]
@@ -1167,18 +1171,7 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
                 "insert",
                 ReportClientMessage::Insert {
                     op: op(),
-                    block: Block {
-                        id: app::report::BlockId::new(),
-                        kind: BlockKind::Paragraph,
-                        text: "New".into(),
-                        order: app::wall::order::key_between(
-                            draft.blocks.last().map(|b| b.order.as_str()),
-                            None,
-                        ),
-                        practice: None,
-                        source: None,
-                        rev: 1,
-                    },
+                    block: paragraph_after(draft.blocks.last(), "New"),
                 },
                 writes,
             ),
