@@ -126,6 +126,12 @@ fn op() -> uuid::Uuid {
     uuid::Uuid::new_v4()
 }
 
+/// Drafts `review`'s report from its wall, as `cookie`.
+async fn draft_report(app: &TestApp, review: &str, cookie: &str) {
+    let (status, body) = call(app, "/api/create_report", &[("review", review)], cookie).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// A new paragraph placed after `last` (at the start when there is none).
 fn paragraph_after(last: Option<&Block>, text: &str) -> Block {
     Block {
@@ -838,12 +844,7 @@ async fn a_change_reaches_its_author_before_its_acknowledgement() {
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
     let r = review.as_str();
-    assert_eq!(
-        call(&app, "/api/create_report", &[("review", r)], &facilitator)
-            .await
-            .0,
-        200
-    );
+    draft_report(&app, r, &facilitator).await;
     let mut author = open(&app, r, &facilitator).await;
     let mut last = view(&mut author).await.blocks.pop();
     for round in 0..20 {
@@ -1111,12 +1112,7 @@ async fn every_report_message_follows_the_role_table_for_every_role() {
     let facilitator = app.session_cookie(FACILITATOR, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
     let r = review.as_str();
-    assert_eq!(
-        call(&app, "/api/create_report", &[("review", r)], &facilitator)
-            .await
-            .0,
-        200
-    );
+    draft_report(&app, r, &facilitator).await;
     assert_eq!(
         call(
             &app,
@@ -1279,12 +1275,7 @@ async fn report_changes_reach_sockets_on_another_node() {
     let peer = other.session_cookie(PEER, DEMO_PASSWORD).await;
     let review = app.first_review(&facilitator).await;
     let r = review.as_str();
-    assert_eq!(
-        call(&app, "/api/create_report", &[("review", r)], &facilitator)
-            .await
-            .0,
-        200
-    );
+    draft_report(&app, r, &facilitator).await;
     let mut author = open(&app, r, &facilitator).await;
     let mut far = open(&other, r, &peer).await;
     let draft = view(&mut author).await;
