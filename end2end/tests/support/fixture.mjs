@@ -26,6 +26,9 @@ export function useServerAndBrowser({ env = {}, port = () => undefined } = {}) {
     if (t?.passed === false) {
       failed = true;
       for (const request of unfinishedRequests()) console.log(`# unfinished when "${t.name}" failed: ${request}`);
+      // What each page showed when it failed: a screenshot kept in test-results/, and its text
+      // printed, since CI keeps only what a run prints.
+      for (const [i, page] of openPages().entries()) await describe(page, `${t.name} ${i + 1}`).catch(() => {});
     } else {
       // Every page the test leaves open is audited as it ends (a passing test only: a failed
       // one's pages may be anywhere).
@@ -44,4 +47,11 @@ export function useServerAndBrowser({ env = {}, port = () => undefined } = {}) {
     if (failed && log) console.log(`# the server's log (${file}):\n${log.split('\n').slice(-80).map((l) => `# ${l}`).join('\n')}`);
   });
   return fixture;
+}
+
+async function describe(page, name) {
+  const file = screenshotPath(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`);
+  await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
+  const text = await page.locator('main').innerText({ timeout: 2_000 });
+  console.log(`# page ${page.url()} when it failed (${file}):\n${text.split('\n').slice(0, 120).map((l) => `#   ${l}`).join('\n')}`);
 }
