@@ -244,6 +244,17 @@ fn print_drift(result: &RunResult) {
         first.fanout_ms.p99,
         last.fanout_ms.p99
     );
+    // Single samples fall anywhere in the memtable's fill-and-flush cycle (a few minutes at this
+    // rate, up to 16 MiB): three minutes averaged at each end compare like with like.
+    let mean = |steps: &[Step]| steps.iter().map(|s| s.rss_mb).sum::<f64>() / steps.len() as f64;
+    if result.steps.len() >= 7 {
+        let early = mean(&result.steps[1..4]);
+        let late = mean(&result.steps[result.steps.len() - 3..]);
+        println!(
+            "  RSS averaged over minutes 2–4 and the last three: {early:.1} → {late:.1} MiB ({:+.1}%)",
+            (late / early - 1.0) * 100.0
+        );
+    }
     let own = |step: &Step| step.rss_mb - step.file_rss_mb;
     let outside = |step: &Step| own(step) - step.arena_rss_mb;
     // Operations acknowledged between the two samples (each taken at the end of its step).

@@ -11,14 +11,16 @@ use peerwall_server::{Config, StartupError, allocator, assets, create_admin, run
 const THREAD_STACK: usize = 16 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    // Before any thread allocates: big blocks (the database's memtables) go back when freed.
+    // Before any thread allocates: big blocks (the database's memtables) go back when freed,
+    // and the arenas' free pages go back regularly.
     let malloc = allocator::settle();
+    let trimming = allocator::trim_every(allocator::TRIM_EVERY);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_stack_size(THREAD_STACK)
         .build();
     match runtime {
-        Ok(runtime) => runtime.block_on(serve(malloc)),
+        Ok(runtime) => runtime.block_on(serve(malloc, trimming)),
         Err(error) => {
             eprintln!("peerwall: could not start its runtime: {error}");
             ExitCode::FAILURE
@@ -26,10 +28,14 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(malloc: allocator::Settled) -> ExitCode {
+async fn serve(malloc: allocator::Settled, trimming: bool) -> ExitCode {
     let config = Config::parse();
     telemetry::init(&config);
-    tracing::debug!(?malloc, "malloc's mmap threshold");
+    tracing::debug!(
+        ?malloc,
+        trimming,
+        "malloc's mmap threshold, and whether a thread trims"
+    );
     let outcome = match config.command.clone() {
         Some(Command::Admin(AdminCommand::Create { email, name })) => {
             create_admin(&config, &email, &name).await
