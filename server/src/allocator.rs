@@ -177,42 +177,70 @@ mod tests {
     }
 
     /// 64 MiB of small blocks, freed but for the last one (which keeps the heap's top where it
-    /// is, so malloc cannot shrink the heap from the top): the pages stay resident until a trim
-    /// hands them back.
-    #[test]
-    fn a_trim_hands_back_the_free_pages_inside_the_heap() {
-        if !in_fresh_process("a_trim_hands_back_the_free_pages_inside_the_heap") {
-            return;
-        }
+    /// is, so malloc cannot shrink the heap from the top): resident before and after the free.
+    /// Panics if freeing alone handed most pages back (then a trim would show nothing).
+    fn freed_but_resident() -> (usize, Vec<u8>) {
         const BLOCKS: usize = 16 * 1024;
         let mut blocks: Vec<Vec<u8>> = (0..BLOCKS).map(|i| vec![i as u8; 4000]).collect();
-        let last = blocks.pop();
+        let last = blocks.pop().expect("blocks");
         let before = resident();
         drop(blocks);
         let freed = resident();
-        let started = std::time::Instant::now();
-        assert!(trim(), "the trim handed nothing back");
-        let took = started.elapsed();
-        let after = resident();
-        std::hint::black_box(last);
-        println!(
-            "resident {} MiB with the blocks, {} MiB when freed, {} MiB after a trim of {took:?}",
-            before >> 20,
-            freed >> 20,
-            after >> 20
-        );
         assert!(
             freed > before - (16 << 20),
             "freeing alone handed most pages back ({} → {} MiB): the test no longer shows a trim's effect",
             before >> 20,
             freed >> 20
         );
+        (freed, last)
+    }
+
+    fn assert_handed_back(freed: usize, after: usize) {
         assert!(
             after + (48 << 20) < freed,
-            "a trim handed back less than 48 of 64 MiB ({} → {} MiB)",
+            "less than 48 of 64 MiB freed went back ({} → {} MiB)",
             freed >> 20,
             after >> 20
         );
+    }
+
+    /// The freed pages stay resident until a trim hands them back.
+    #[test]
+    fn a_trim_hands_back_the_free_pages_inside_the_heap() {
+        if !in_fresh_process("a_trim_hands_back_the_free_pages_inside_the_heap") {
+            return;
+        }
+        let (freed, last) = freed_but_resident();
+        let started = std::time::Instant::now();
+        assert!(trim(), "the trim handed nothing back");
+        let took = started.elapsed();
+        let after = resident();
+        std::hint::black_box(last);
+        println!(
+            "resident {} MiB when freed, {} MiB after a trim of {took:?}",
+            freed >> 20,
+            after >> 20
+        );
+        assert_handed_back(freed, after);
+        println!("checked in a fresh process");
+    }
+
+    /// The thread `trim_every` starts does the same on its own, within a few of its periods.
+    #[test]
+    fn the_trimming_thread_hands_them_back_unasked() {
+        if !in_fresh_process("the_trimming_thread_hands_them_back_unasked") {
+            return;
+        }
+        let (freed, last) = freed_but_resident();
+        assert!(trim_every(Duration::from_millis(20)));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut after = resident();
+        while after + (48 << 20) >= freed && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            after = resident();
+        }
+        std::hint::black_box(last);
+        assert_handed_back(freed, after);
         println!("checked in a fresh process");
     }
 
