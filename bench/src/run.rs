@@ -244,12 +244,7 @@ fn print_drift(result: &RunResult) {
         first.fanout_ms.p99,
         last.fanout_ms.p99
     );
-    // Single samples fall anywhere in the memtable's fill-and-flush cycle (a few minutes at this
-    // rate, up to 16 MiB): three minutes averaged at each end compare like with like.
-    let mean = |steps: &[Step]| steps.iter().map(|s| s.rss_mb).sum::<f64>() / steps.len() as f64;
-    if result.steps.len() >= 7 {
-        let early = mean(&result.steps[1..4]);
-        let late = mean(&result.steps[result.steps.len() - 3..]);
+    if let Some((early, late)) = rss_at_the_ends(&result.steps) {
         println!(
             "  RSS averaged over minutes 2–4 and the last three: {early:.1} → {late:.1} MiB ({:+.1}%)",
             (late / early - 1.0) * 100.0
@@ -284,6 +279,14 @@ fn print_drift(result: &RunResult) {
         result.live_notes,
         own(last) * 1048576.0 / result.live_notes.max(1) as f64
     );
+}
+
+/// RSS averaged over steps 2–4 and over the last three, when there are at least seven. Single
+/// samples fall anywhere in the memtable's fill-and-flush cycle (a few minutes at the soak's
+/// rate, up to 16 MiB): three steps averaged at each end compare like with like.
+fn rss_at_the_ends(steps: &[Step]) -> Option<(f64, f64)> {
+    let mean = |steps: &[Step]| steps.iter().map(|s| s.rss_mb).sum::<f64>() / steps.len() as f64;
+    (steps.len() >= 7).then(|| (mean(&steps[1..4]), mean(&steps[steps.len() - 3..])))
 }
 
 /// The length of one of a run's (equal) steps, in seconds.
@@ -570,6 +573,24 @@ pub fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_soak_compares_three_steps_at_each_end_skipping_the_first() {
+        let rss = |values: &[f64]| -> Vec<Step> {
+            values
+                .iter()
+                .map(|&rss_mb| Step {
+                    rss_mb,
+                    ..Step::default()
+                })
+                .collect()
+        };
+        assert_eq!(
+            rss_at_the_ends(&rss(&[500.0, 10.0, 20.0, 30.0, 99.0, 40.0, 50.0, 60.0])),
+            Some((20.0, 50.0))
+        );
+        assert_eq!(rss_at_the_ends(&rss(&[1.0; 6])), None);
+    }
 
     fn step(rate: f64, achieved: f64, p99: f64) -> Step {
         Step {
