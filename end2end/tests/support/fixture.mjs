@@ -28,7 +28,7 @@ export function useServerAndBrowser({ env = {}, port = () => undefined } = {}) {
       for (const request of unfinishedRequests()) console.log(`# unfinished when "${t.name}" failed: ${request}`);
       // What each page showed when it failed: a screenshot kept in test-results/, and its text
       // printed, since CI keeps only what a run prints.
-      for (const [i, page] of openPages().entries()) await describe(page, `${t.name} ${i + 1}`).catch(() => {});
+      for (const [i, page] of openPages().entries()) await describe(page, `${t.name} ${i + 1}`);
     } else {
       // Every page the test leaves open is audited as it ends (a passing test only: a failed
       // one's pages may be anywhere).
@@ -49,9 +49,11 @@ export function useServerAndBrowser({ env = {}, port = () => undefined } = {}) {
   return fixture;
 }
 
+/// Prints what `page` shows and keeps a screenshot of it; says so when either cannot be had
+/// (a page that crashed or is still loading), without failing the hook.
 async function describe(page, name) {
   const file = screenshotPath(`failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`);
-  await page.screenshot({ path: file, fullPage: true, timeout: 5_000 });
-  const text = await page.locator('main').innerText({ timeout: 2_000 });
-  console.log(`# page ${page.url()} when it failed (${file}):\n${text.split('\n').slice(0, 120).map((l) => `#   ${l}`).join('\n')}`);
+  const shot = await page.screenshot({ path: file, fullPage: true, timeout: 5_000 }).then(() => file, (e) => `no screenshot: ${e.message.split('\n')[0]}`);
+  const text = await page.locator('main').innerText({ timeout: 2_000 }).catch((e) => `(no text: ${e.message.split('\n')[0]})`);
+  console.log(`# page ${page.url()} when it failed (${shot}):\n${text.split('\n').slice(0, 120).map((l) => `#   ${l}`).join('\n')}`);
 }
