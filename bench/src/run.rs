@@ -244,9 +244,15 @@ fn print_drift(result: &RunResult) {
         first.fanout_ms.p99,
         last.fanout_ms.p99
     );
-    if let Some((early, late)) = rss_at_the_ends(&result.steps) {
+    if let Some((early, late)) = at_the_ends(&result.steps, |step| step.rss_mb) {
         println!(
             "  RSS averaged over minutes 2–4 and the last three: {early:.1} → {late:.1} MiB ({:+.1}%)",
+            (late / early - 1.0) * 100.0
+        );
+    }
+    if let Some((early, late)) = at_the_ends(&result.steps, |step| step.fanout_ms.p99) {
+        println!(
+            "  fan-out p99 averaged the same way: {early:.2} → {late:.2} ms ({:+.1}%)",
             (late / early - 1.0) * 100.0
         );
     }
@@ -281,11 +287,12 @@ fn print_drift(result: &RunResult) {
     );
 }
 
-/// RSS averaged over steps 2–4 and over the last three, when there are at least seven. Single
-/// samples fall anywhere in the memtable's fill-and-flush cycle (a few minutes at the soak's
-/// rate, up to 16 MiB): three steps averaged at each end compare like with like.
-fn rss_at_the_ends(steps: &[Step]) -> Option<(f64, f64)> {
-    let mean = |steps: &[Step]| steps.iter().map(|s| s.rss_mb).sum::<f64>() / steps.len() as f64;
+/// A step's figure averaged over steps 2–4 and over the last three, when there are at least
+/// seven. Single samples fall anywhere in the memtable's fill-and-flush cycle (a few minutes at
+/// the soak's rate, up to 16 MiB of RSS; a flush or compaction lifts that minute's p99): three
+/// steps averaged at each end compare like with like.
+fn at_the_ends(steps: &[Step], figure: impl Fn(&Step) -> f64) -> Option<(f64, f64)> {
+    let mean = |steps: &[Step]| steps.iter().map(&figure).sum::<f64>() / steps.len() as f64;
     (steps.len() >= 7).then(|| (mean(&steps[1..4]), mean(&steps[steps.len() - 3..])))
 }
 
@@ -585,11 +592,24 @@ mod tests {
                 })
                 .collect()
         };
+        let by_rss = |step: &Step| step.rss_mb;
         assert_eq!(
-            rss_at_the_ends(&rss(&[500.0, 10.0, 20.0, 30.0, 99.0, 40.0, 50.0, 60.0])),
+            at_the_ends(
+                &rss(&[500.0, 10.0, 20.0, 30.0, 99.0, 40.0, 50.0, 60.0]),
+                by_rss
+            ),
             Some((20.0, 50.0))
         );
-        assert_eq!(rss_at_the_ends(&rss(&[1.0; 6])), None);
+        assert_eq!(at_the_ends(&rss(&[1.0; 6]), by_rss), None);
+        // Any figure of the steps, the fan-out p99 too.
+        let p99s: Vec<Step> = [9.0, 3.0, 4.0, 5.0, 1.0, 6.0, 6.0, 9.0]
+            .iter()
+            .map(|&p99| step(80.0, 80.0, p99))
+            .collect();
+        assert_eq!(
+            at_the_ends(&p99s, |step| step.fanout_ms.p99),
+            Some((4.0, 7.0))
+        );
     }
 
     fn step(rate: f64, achieved: f64, p99: f64) -> Step {

@@ -15,6 +15,8 @@ use super::records::{note_record, review_record, settings_record};
 use super::{Database, DbError};
 
 mod commit;
+#[cfg(test)]
+mod floor;
 use commit::SettingsContent;
 pub(in crate::db) use commit::seq_taken;
 pub use commit::{Commit, Entry, commit};
