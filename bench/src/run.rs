@@ -22,8 +22,9 @@ pub enum Workload {
     /// 1 board × 50 clients, the rate stepped up every 4 s for 28 s, the wall's notes kept
     /// around 300–500 by deletes.
     Burst,
-    /// Triangulation day for 30 minutes, measured minute by minute, with deletes in the mix so
-    /// that each wall's live notes stay around 300–500 (`--growth`: without).
+    /// Triangulation day for 30 minutes, measured minute by minute, on walls that start with
+    /// 400 notes and keep around 300–500 by deletes in the mix (`--growth`: from empty walls,
+    /// without deletes).
     Soak,
     /// 100 boards × 12 clients connected at once, lightly loaded, for 20 s.
     Capacity,
@@ -38,7 +39,12 @@ pub struct Plan {
     pub steps: Vec<(f64, Duration)>,
     /// Deletes in the mix, so that each wall's live notes stay around a real wall's.
     pub steady: bool,
+    /// Notes put on each board before the clients join.
+    pub seeded: usize,
 }
+
+/// The live notes a soak's wall starts with.
+pub const STEADY_NOTES: usize = 400;
 
 impl Plan {
     pub fn of(workload: Workload, time_scale: f64) -> Self {
@@ -66,6 +72,14 @@ impl Plan {
             // A real wall holds 300–500 notes: the burst and the soak keep there (at 2,000
             // operations a second a growing wall reaches the 5,000-note cap within seconds).
             steady: matches!(workload, Workload::Soak | Workload::Burst),
+            // The soak's walls start full, at the middle of a real wall's 300–500 live notes, so
+            // that its live data is steady from the first minute rather than filling for the
+            // first five (docs/benchmarks.md, fourth stop).
+            seeded: if workload == Workload::Soak {
+                STEADY_NOTES
+            } else {
+                0
+            },
         }
     }
 
@@ -315,7 +329,7 @@ pub async fn peerwall_at(
     plan: &Plan,
 ) -> Result<RunResult, String> {
     let server = Server::start(binary, site_root, db).await?;
-    let setup = server.setup(plan.boards, plan.clients, 0).await?;
+    let setup = server.setup(plan.boards, plan.clients, plan.seeded).await?;
     let result = drive(&server, &setup, plan).await;
     server.stop().await;
     result
@@ -646,6 +660,9 @@ mod tests {
         assert_eq!((burst.boards, burst.clients), (1, 50));
         assert_eq!(burst.duration(), Duration::from_secs(28));
         assert!(burst.steady && !day.steady && Plan::of(Workload::Soak, 1.0).steady);
+        // Only the soak starts on full walls.
+        assert_eq!(Plan::of(Workload::Soak, 1.0).seeded, STEADY_NOTES);
+        assert_eq!((day.seeded, burst.seeded), (0, 0));
         assert_eq!(
             Plan::of(Workload::Soak, 1.0).duration(),
             Duration::from_secs(1_800)

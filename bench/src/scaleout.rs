@@ -62,7 +62,9 @@ async fn on_server(
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let mut database = Database::start(surreal, &data.path().join("surreal")).await?;
     let nodes = nodes::start(binary, site_root, &database, count).await?;
-    let setup = nodes[0].setup(plan.boards, plan.clients, 0).await?;
+    let setup = nodes[0]
+        .setup(plan.boards, plan.clients, plan.seeded)
+        .await?;
     let refs: Vec<&crate::server::Server> = nodes.iter().collect();
     let others: Vec<u32> = database.pid().into_iter().collect();
     let result = run::drive_over(&refs, &others, &setup, plan).await;

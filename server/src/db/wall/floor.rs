@@ -154,11 +154,11 @@ async fn ways(db: Database) {
         note: note(NoteId::new(), 1),
     })
     .expect("encoding");
-    let query = |sql: &'static str| {
+    let query = |sql: String| {
         let (db, event) = (db.clone(), event.clone());
         let review = ReviewId::new();
         move |i: usize| {
-            let (db, event) = (db.clone(), event.clone());
+            let (db, event, sql) = (db.clone(), event.clone(), sql.clone());
             async move {
                 db.query(sql)
                     .bind(("review", review_record(review)))
@@ -173,30 +173,28 @@ async fn ways(db: Database) {
             }
         }
     };
-    report(
-        "event alone, with its two unique indexes",
-        measure(query(
-            "CREATE wall_event SET review = $review, seq = $seq, op = $op, actor = $actor,
-                 schema = 1, change = $change, at = time::now();",
-        ))
-        .await,
-    );
-    report(
-        "the same fields to a table without indexes or schema",
-        measure(query(
-            "CREATE floor_event SET review = $review, seq = $seq, op = $op, actor = $actor,
-                 schema = 1, change = $change, at = time::now();",
-        ))
-        .await,
-    );
-    report(
-        "one field of one record (UPSERT)",
-        measure(query("UPSERT floor:one SET seq = $seq;")).await,
-    );
-    report(
-        "no write: RETURN (the query's own round trip)",
-        measure(query("RETURN $seq;")).await,
-    );
+    let event_fields = "SET review = $review, seq = $seq, op = $op, actor = $actor, schema = 1,
+         change = $change, at = time::now();";
+    for (name, sql) in [
+        (
+            "event alone, with its two unique indexes",
+            format!("CREATE wall_event {event_fields}"),
+        ),
+        (
+            "the same fields to a table without indexes or schema",
+            format!("CREATE floor_event {event_fields}"),
+        ),
+        (
+            "one field of one record (UPSERT)",
+            "UPSERT floor:one SET seq = $seq;".into(),
+        ),
+        (
+            "no write: RETURN (the query's own round trip)",
+            "RETURN $seq;".into(),
+        ),
+    ] {
+        report(name, measure(query(sql)).await);
+    }
     db.close().await;
 }
 
