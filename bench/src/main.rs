@@ -149,9 +149,9 @@ fn main() -> ExitCode {
                 growth,
             } => {
                 let mut plan = run::Plan::of(*workload, *time_scale);
-                plan.steady = plan.steady && !growth;
-                // The growth soak starts from empty walls, as it always has.
-                plan.seeded = if *growth { 0 } else { plan.seeded };
+                if *growth {
+                    plan = plan.growing();
+                }
                 plan.boards = boards.unwrap_or(plan.boards);
                 plan.clients = clients.unwrap_or(plan.clients);
                 if let Some(rate) = rate {

@@ -83,6 +83,15 @@ impl Plan {
         }
     }
 
+    /// The original growth-only soak: creates without deletes, from empty walls.
+    pub fn growing(self) -> Self {
+        Self {
+            steady: false,
+            seeded: 0,
+            ..self
+        }
+    }
+
     pub fn duration(&self) -> Duration {
         self.steps.iter().map(|(_, length)| *length).sum()
     }
@@ -103,6 +112,9 @@ pub struct Step {
     /// Of which mapped from files, mostly the program's code (`ProcessStats::file_rss_mb`).
     #[serde(default)]
     pub file_rss_mb: f64,
+    /// The server's CPU during the step per operation answered in it, in ms.
+    #[serde(default)]
+    pub server_cpu_ms_per_op: f64,
 }
 
 /// The result of a run, in the shape the Hocuspocus runner writes too.
@@ -172,12 +184,13 @@ impl RunResult {
         if self.steps.len() > 1 {
             for step in &self.steps {
                 println!(
-                    "  step {:>5.0}/s: achieved {:>6.1}/s, fan-out p99 {:>7.2} ms, ack p99 {:>7.2} ms, RSS {:.1} MiB",
+                    "  step {:>5.0}/s: achieved {:>6.1}/s, fan-out p99 {:>7.2} ms, ack p99 {:>7.2} ms, RSS {:.1} MiB, server CPU {:.2} ms/op",
                     step.target_rate,
                     step.achieved_rate,
                     step.fanout_ms.p99,
                     step.ack_ms.p99,
-                    step.rss_mb
+                    step.rss_mb,
+                    step.server_cpu_ms_per_op
                 );
             }
         }
@@ -267,6 +280,12 @@ fn print_drift(result: &RunResult) {
     if let Some((early, late)) = at_the_ends(&result.steps, |step| step.fanout_ms.p99) {
         println!(
             "  fan-out p99 averaged the same way: {early:.2} → {late:.2} ms ({:+.1}%)",
+            (late / early - 1.0) * 100.0
+        );
+    }
+    if let Some((early, late)) = at_the_ends(&result.steps, |step| step.server_cpu_ms_per_op) {
+        println!(
+            "  server CPU per operation averaged the same way: {early:.2} → {late:.2} ms ({:+.1}%)",
             (late / early - 1.0) * 100.0
         );
     }
@@ -368,7 +387,7 @@ pub async fn drive_over(
     let before = stats();
     let client_before = ProcessStats::read(std::process::id());
     let started = Instant::now();
-    let mut memory = Vec::new();
+    let mut memory = vec![before];
     for (index, (rate, length)) in plan.steps.iter().enumerate() {
         control.step.store(index, Ordering::Relaxed);
         control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
@@ -518,13 +537,15 @@ pub async fn diverged_boards(
 }
 
 /// Adds up the clients' figures, per step and overall, with the server's memory at the end of
-/// each step.
+/// each step and its CPU during each (`memory`: the server's figures at the start, then at the
+/// end of each step).
 pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],
     elapsed: Duration,
     memory: &[ProcessStats],
 ) -> RunResult {
+    let (cpu_at, memory) = (memory, memory.get(1..).unwrap_or_default());
     let mut steps = Vec::new();
     let mut all_ack = Vec::new();
     let mut all_fanout = Vec::new();
@@ -541,9 +562,15 @@ pub fn summarise(
         let refused: u64 = (reports.iter())
             .map(|(_, r)| r.refused.get(index).copied().unwrap_or(0))
             .sum();
+        let answered = ack.len() as u64 + refused;
+        let cpu_s = match (cpu_at.get(index), cpu_at.get(index + 1)) {
+            (Some(start), Some(end)) => end.cpu_seconds - start.cpu_seconds,
+            _ => 0.0,
+        };
         steps.push(Step {
             target_rate: *rate,
-            achieved_rate: (ack.len() as u64 + refused) as f64 / length.as_secs_f64(),
+            achieved_rate: answered as f64 / length.as_secs_f64(),
+            server_cpu_ms_per_op: cpu_s * 1000.0 / answered.max(1) as f64,
             ack_ms: Summary::of_micros(&ack),
             fanout_ms: Summary::of_micros(&fanout),
             rss_mb: memory.get(index).map(|m| m.rss_mb).unwrap_or_default(),
@@ -652,6 +679,34 @@ mod tests {
     }
 
     #[test]
+    fn each_step_gets_the_servers_cpu_per_operation_answered_in_it() {
+        let plan = Plan {
+            steps: vec![(2.0, Duration::from_secs(1)), (4.0, Duration::from_secs(1))],
+            ..Plan::of(Workload::Triangulation, 1.0)
+        };
+        let report = ClientReport {
+            // Step 1: two acks; step 2: three acks and one refusal by the rules.
+            ack: vec![vec![100, 200], vec![100, 100, 100]],
+            refused: vec![0, 1],
+            ..ClientReport::default()
+        };
+        let at = |cpu_seconds: f64| ProcessStats {
+            cpu_seconds,
+            rss_mb: cpu_seconds * 10.0,
+            ..ProcessStats::default()
+        };
+        // The server's figures at the start and at the end of each step.
+        let memory = [at(10.0), at(10.5), at(11.3)];
+        let result = summarise(&plan, &[(0, report)], Duration::from_secs(2), &memory);
+        let per_op: Vec<f64> = (result.steps.iter())
+            .map(|step| (step.server_cpu_ms_per_op * 1000.0).round() / 1000.0)
+            .collect();
+        assert_eq!(per_op, [250.0, 200.0]);
+        // Memory is still read at each step's end.
+        assert_eq!(result.steps[1].rss_mb, 113.0);
+    }
+
+    #[test]
     fn plans_match_the_documented_workloads() {
         let day = Plan::of(Workload::Triangulation, 1.0);
         assert_eq!((day.boards, day.clients), (20, 8));
@@ -663,6 +718,8 @@ mod tests {
         // Only the soak starts on full walls.
         assert_eq!(Plan::of(Workload::Soak, 1.0).seeded, STEADY_NOTES);
         assert_eq!((day.seeded, burst.seeded), (0, 0));
+        let growth = Plan::of(Workload::Soak, 1.0).growing();
+        assert!(!growth.steady && growth.seeded == 0);
         assert_eq!(
             Plan::of(Workload::Soak, 1.0).duration(),
             Duration::from_secs(1_800)
