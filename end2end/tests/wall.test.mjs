@@ -280,3 +280,29 @@ test('a long column is all there: notes past the first screenful arrive, and the
   assert.equal(await page.getByRole('status').filter({ hasText: 'Picked up' }).count(), 0);
   assert.deepEqual(page.problems, []);
 });
+
+test('leaving the wall by the page\'s own links closes it, and coming back builds it again', async () => {
+  // The browser builds the wall into the page rather than hydrating it: leaving must take it
+  // down (its socket too) and coming back must build a fresh one, without a page load.
+  const helen = await openWall('peer1@demo.peerwall.test');
+  const gareth = await openWall('peer2@demo.peerwall.test');
+  await helen.locator('.presence').getByText('Gareth Lloyd').waitFor();
+  await gareth.evaluate(() => { window.sameDocument = true; });
+
+  await gareth.locator('.wall-header .review-type a').click();
+  await gareth.getByRole('link', { name: 'Open the findings wall' }).waitFor();
+  assert.equal(await gareth.locator('.wall-page').count(), 0);
+  await helen.locator('.presence').getByText('Gareth Lloyd').waitFor({ state: 'detached' });
+
+  const text = 'Partners said the council listens but rarely says what changed.';
+  await addNote(helen, text);
+  await note(helen, text).getByText('Not yet saved').waitFor({ state: 'detached' });
+  await gareth.getByRole('link', { name: 'Open the findings wall' }).click();
+  await gareth.locator('.wall-status[data-status="live"]').waitFor();
+  await note(gareth, text).waitFor();
+  assert.equal(await gareth.locator('.wall-page').count(), 1);
+  assert.equal(await gareth.getByRole('heading', { name: 'Findings wall' }).count(), 1);
+  await helen.locator('.presence').getByText('Gareth Lloyd').waitFor();
+  assert.equal(await gareth.evaluate(() => window.sameDocument), true, 'the app reloaded the page');
+  assert.deepEqual(gareth.problems, []);
+});

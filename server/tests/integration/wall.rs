@@ -1147,6 +1147,10 @@ fn the_wall_page_renders_on_the_server_for_the_team_only() {
         .unwrap();
         assert!(page.contains("Findings wall"), "{page}");
         assert!(page.contains("Opening the wall"));
+        // The browser builds the wall into the placeholder rather than hydrating one the server
+        // rendered, so none of the wall's hydration code is in the first route's wasm.
+        assert!(page.contains("wall-mount"), "{page}");
+        assert!(!page.contains("wall-header"), "{page}");
         let host = app.session_cookie(HOST, DEMO_PASSWORD).await;
         let page = app.get_as(&format!("/reviews/{review}/wall"), &host).await;
         assert!(

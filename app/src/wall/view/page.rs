@@ -31,7 +31,7 @@ pub fn WallPage() -> impl IntoView {
             {move || overview.get().map(|result| match result {
                 Ok(overview) if allows(overview.my_role, Action::ViewNotes) => {
                     let title = overview.summary.title.clone();
-                    view! { <Wall review=overview.summary.id role=overview.my_role title/> }.into_any()
+                    view! { <WallMount review=overview.summary.id role=overview.my_role title/> }.into_any()
                 }
                 Ok(overview) => view! {
                     <Title text="Findings wall"/>
@@ -48,6 +48,59 @@ pub fn WallPage() -> impl IntoView {
                 }.into_any(),
             })}
         </Suspense>
+    }
+}
+
+/// Where the wall goes. The server sends only this placeholder, and the browser builds the wall
+/// into it once the page is live, instead of hydrating a wall the server rendered: the notes
+/// arrive over the websocket anyway, and a view that is never hydrated costs the browser's code
+/// none of the hydration code the wall's views would otherwise compile to (about a tenth of the
+/// first route; docs/benchmarks.md).
+#[component]
+fn WallMount(review: ReviewId, role: Role, title: String) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    let mounted = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::tachys::view::{Mountable, Render};
+        let parent = Owner::current();
+        let built = StoredValue::new_local(None::<(Owner, Box<dyn Mountable>)>);
+        Effect::new(move |_| {
+            let (Some(element), Some(parent)) = (root.get(), parent.clone()) else {
+                return;
+            };
+            if built.with_value(Option::is_some) {
+                return;
+            }
+            let title = title.clone();
+            // The wall's owner is the mount's, not this effect's, so it lives as long as the
+            // page does; nothing it reads while it is built is tracked here.
+            let wall = parent.with(|| {
+                untrack(|| {
+                    let owner = Owner::new();
+                    let mut view =
+                        owner.with(|| view! { <Wall review role title/> }.into_view().build());
+                    view.mount(&element, None);
+                    (owner, Box::new(view) as Box<dyn Mountable>)
+                })
+            });
+            built.set_value(Some(wall));
+            mounted.set(true);
+        });
+        on_cleanup(move || {
+            if let Some((owner, mut view)) = built.try_update_value(Option::take).flatten() {
+                view.unmount();
+                owner.cleanup();
+            }
+        });
+    }
+    // The server never builds the wall (its board comes over the websocket).
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (review, role, title, Wall);
+    view! {
+        <div class="wall-mount" node_ref=root>
+            <p class="status" hidden=move || mounted.get()>"Opening the wall…"</p>
+        </div>
     }
 }
 
