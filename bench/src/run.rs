@@ -387,13 +387,13 @@ pub async fn drive_over(
     let before = stats();
     let client_before = ProcessStats::read(std::process::id());
     let started = Instant::now();
-    let mut memory = vec![before];
+    let mut server_at = vec![before];
     for (index, (rate, length)) in plan.steps.iter().enumerate() {
         control.step.store(index, Ordering::Relaxed);
         control.set_rate_per_client(rate / (boards.len() * plan.clients) as f64);
         control.sending.store(true, Ordering::Relaxed);
         tokio::time::sleep(*length).await;
-        memory.push(stats());
+        server_at.push(stats());
     }
     control.sending.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
@@ -406,7 +406,7 @@ pub async fn drive_over(
     let reports = join(tasks).await;
     let target = Target::at(addrs[0], String::new());
     let diverged = diverged_boards(&target, setup, &boards, &reports).await;
-    let mut result = summarise(plan, &reports, elapsed, &memory);
+    let mut result = summarise(plan, &reports, elapsed, &server_at);
     result.system = "peerwall".into();
     result.server_cpu_s = after.cpu_seconds - before.cpu_seconds;
     result.server_peak_rss_mb = after.peak_rss_mb;
@@ -537,15 +537,15 @@ pub async fn diverged_boards(
 }
 
 /// Adds up the clients' figures, per step and overall, with the server's memory at the end of
-/// each step and its CPU during each (`memory`: the server's figures at the start, then at the
-/// end of each step).
+/// each step and its CPU during each (`server_at`: the server's figures at the start, then at
+/// the end of each step).
 pub fn summarise(
     plan: &Plan,
     reports: &[(usize, ClientReport)],
     elapsed: Duration,
-    memory: &[ProcessStats],
+    server_at: &[ProcessStats],
 ) -> RunResult {
-    let (cpu_at, memory) = (memory, memory.get(1..).unwrap_or_default());
+    let step_ends = server_at.get(1..).unwrap_or_default();
     let mut steps = Vec::new();
     let mut all_ack = Vec::new();
     let mut all_fanout = Vec::new();
@@ -563,7 +563,7 @@ pub fn summarise(
             .map(|(_, r)| r.refused.get(index).copied().unwrap_or(0))
             .sum();
         let answered = ack.len() as u64 + refused;
-        let cpu_s = match (cpu_at.get(index), cpu_at.get(index + 1)) {
+        let cpu_s = match (server_at.get(index), server_at.get(index + 1)) {
             (Some(start), Some(end)) => end.cpu_seconds - start.cpu_seconds,
             _ => 0.0,
         };
@@ -573,12 +573,15 @@ pub fn summarise(
             server_cpu_ms_per_op: cpu_s * 1000.0 / answered.max(1) as f64,
             ack_ms: Summary::of_micros(&ack),
             fanout_ms: Summary::of_micros(&fanout),
-            rss_mb: memory.get(index).map(|m| m.rss_mb).unwrap_or_default(),
-            arena_rss_mb: memory
+            rss_mb: step_ends.get(index).map(|m| m.rss_mb).unwrap_or_default(),
+            arena_rss_mb: step_ends
                 .get(index)
                 .map(|m| m.arena_rss_mb)
                 .unwrap_or_default(),
-            file_rss_mb: memory.get(index).map(|m| m.file_rss_mb).unwrap_or_default(),
+            file_rss_mb: step_ends
+                .get(index)
+                .map(|m| m.file_rss_mb)
+                .unwrap_or_default(),
         });
         all_ack.extend(ack);
         all_fanout.extend(fanout);
@@ -696,8 +699,8 @@ mod tests {
             ..ProcessStats::default()
         };
         // The server's figures at the start and at the end of each step.
-        let memory = [at(10.0), at(10.5), at(11.3)];
-        let result = summarise(&plan, &[(0, report)], Duration::from_secs(2), &memory);
+        let server_at = [at(10.0), at(10.5), at(11.3)];
+        let result = summarise(&plan, &[(0, report)], Duration::from_secs(2), &server_at);
         let per_op: Vec<f64> = (result.steps.iter())
             .map(|step| (step.server_cpu_ms_per_op * 1000.0).round() / 1000.0)
             .collect();
