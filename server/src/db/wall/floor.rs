@@ -126,6 +126,106 @@ async fn floor() {
     }
 }
 
+/// The wall's edit as the store grows, as in the soak: one-note commits measured on a fresh
+/// folder, then again after each round of [`GROWTH_EVENTS`] more events (twenty boards' edits,
+/// committed in batches as a burst would be), beside how many table files the engine holds.
+/// Run by hand: `cargo test --release -p peerwall-server --lib floor_as_the_store_grows --
+/// --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, run by hand in release (see the module's comment)"]
+async fn floor_as_the_store_grows() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("db");
+    let db = fresh(&format!("surrealkv://{}", path.display())).await;
+    let actor = PersonId::new();
+    let boards: Vec<(ReviewId, Vec<NoteId>)> = (0..20)
+        .map(|_| (ReviewId::new(), (0..400).map(|_| NoteId::new()).collect()))
+        .collect();
+    let mut heads = vec![0_u64; boards.len()];
+    // Every board's notes made first, as the soak's seeding does.
+    for (board, (review, notes)) in boards.iter().enumerate() {
+        grow(&db, *review, actor, &mut heads[board], notes, true).await;
+    }
+    for round in 0..=GROWTH_ROUNDS {
+        if round > 0 {
+            let (cpu_before, started) = (cpu(), Instant::now());
+            let rounds = GROWTH_EVENTS / (boards.len() * 400);
+            for _ in 0..rounds {
+                for (board, (review, notes)) in boards.iter().enumerate() {
+                    grow(&db, *review, actor, &mut heads[board], notes, false).await;
+                }
+            }
+            // The batches' own cost, and the engine's flushes and compactions they set off.
+            let events = (rounds * boards.len() * 400) as u32;
+            println!(
+                "floor:   growing, {} events in batches of 100: CPU {:.3} ms, wall {:.3} ms per event",
+                events,
+                ((cpu() - cpu_before) / events).as_secs_f64() * 1000.0,
+                (started.elapsed() / events).as_secs_f64() * 1000.0
+            );
+        }
+        let (review, notes) = (boards[0].0, &boards[0].1);
+        let mut seq = heads[0];
+        let edit = |i: usize| {
+            seq += 1;
+            let (db, seq) = (db.clone(), seq);
+            let id = notes[i % notes.len()];
+            async move { commit_note(&db, review, actor, seq, note(id, seq), false).await }
+        };
+        let measured = measure(OPS, edit).await;
+        heads[0] += (OPS + OPS / 10) as u64;
+        let tables = std::fs::read_dir(path.join("sstables")).map_or(0, Iterator::count);
+        report(
+            &format!(
+                "edit after {} events, {tables} table files",
+                round * GROWTH_EVENTS + heads.len() * 400
+            ),
+            measured,
+        );
+    }
+    db.close().await;
+}
+
+/// Events added to the store between two measurements of [`floor_as_the_store_grows`], and how
+/// many rounds: about the soak's 144,000 operations in all.
+const GROWTH_EVENTS: usize = 32_000;
+const GROWTH_ROUNDS: usize = 5;
+
+/// Commits one edit of each of `notes` (or creates them) on `review`'s board, 100 to a
+/// transaction.
+async fn grow(
+    db: &Database,
+    review: ReviewId,
+    actor: PersonId,
+    head: &mut u64,
+    notes: &[NoteId],
+    creates: bool,
+) {
+    for chunk in notes.chunks(100) {
+        let changes: Vec<Change> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, id)| Change::Note {
+                note: note(*id, *head + 1 + i as u64),
+            })
+            .collect();
+        let entries: Vec<Entry<'_>> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, change)| Entry {
+                seq: *head + 1 + i as u64,
+                op: OpId::new(),
+                actor,
+                change,
+                creates,
+            })
+            .collect();
+        let done = commit(db, review, &entries).await.expect("committing");
+        assert_eq!(done, Commit::Done);
+        *head += chunk.len() as u64;
+    }
+}
+
 /// Every way of writing, a few times each on `mem://`: each still writes what it says (the
 /// wall's commits are accepted, and the edits change the rows the creates made).
 #[tokio::test]
