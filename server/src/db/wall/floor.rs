@@ -1,12 +1,15 @@
 //! What one durable write costs the embedded database, measured apart from the server: the
 //! floor under the wall's CPU per operation (issue 25; docs/benchmarks.md, "the database's
 //! floor"). Run by hand, in release, on an idle machine:
-//! `cargo test --release -p peerwall-server --lib floor -- --ignored --nocapture`.
+//! `cargo test --release -p peerwall-server --lib floor -- --ignored --nocapture` (both
+//! measurements; add `--exact db::wall::floor::floor` or `db::wall::floor::floor_as_the_store_grows`
+//! for one).
 //!
 //! Each way of writing commits `OPS` times, one at a time, to a fresh folder synced at every
 //! commit (the server's defaults), and prints the process's CPU (every thread: the engine's
-//! commit and flush threads too) and wall time per commit. A small run of every way on
-//! `mem://` is an ordinary test, so that the measurement keeps writing what it says it writes.
+//! commit and flush threads too) and wall time per commit. The second measurement repeats the
+//! wall's edit as the store grows to the soak's size. A small run of each on `mem://` is an
+//! ordinary test, so that the measurements keep writing what they say they write.
 
 use std::time::{Duration, Instant};
 
@@ -126,103 +129,164 @@ async fn floor() {
     }
 }
 
-/// The wall's edit as the store grows, as in the soak: one-note commits measured on a fresh
-/// folder, then again after each round of [`GROWTH_EVENTS`] more events (twenty boards' edits,
-/// committed in batches as a burst would be), beside how many table files the engine holds.
-/// Run by hand: `cargo test --release -p peerwall-server --lib floor_as_the_store_grows --
-/// --ignored --nocapture`.
+/// The wall's edit as the store grows, as in the soak: one-note commits measured once every
+/// board's notes are made, then again after each of [`GROWTH_ROUNDS`] rounds of
+/// [`GROWTH_EVENTS`] more events (every board's notes edited, 100 to a transaction, as a burst
+/// commits them), beside how many table files the engine holds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement, run by hand in release (see the module's comment)"]
 async fn floor_as_the_store_grows() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("db");
     let db = fresh(&format!("surrealkv://{}", path.display())).await;
-    let actor = PersonId::new();
-    let boards: Vec<(ReviewId, Vec<NoteId>)> = (0..20)
-        .map(|_| (ReviewId::new(), (0..400).map(|_| NoteId::new()).collect()))
-        .collect();
-    let mut heads = vec![0_u64; boards.len()];
-    // Every board's notes made first, as the soak's seeding does.
-    for (board, (review, notes)) in boards.iter().enumerate() {
-        grow(&db, *review, actor, &mut heads[board], notes, true).await;
-    }
+    let mut store = Store::seeded(db.clone(), GROWN_BOARDS).await;
     for round in 0..=GROWTH_ROUNDS {
         if round > 0 {
             let (cpu_before, started) = (cpu(), Instant::now());
-            let rounds = GROWTH_EVENTS / (boards.len() * 400);
-            for _ in 0..rounds {
-                for (board, (review, notes)) in boards.iter().enumerate() {
-                    grow(&db, *review, actor, &mut heads[board], notes, false).await;
-                }
-            }
+            let events = store.grow(GROWTH_EVENTS).await as u32;
             // The batches' own cost, and the engine's flushes and compactions they set off.
-            let events = (rounds * boards.len() * 400) as u32;
             println!(
-                "floor:   growing, {} events in batches of 100: CPU {:.3} ms, wall {:.3} ms per event",
-                events,
+                "floor:   growing, {events} events in batches of 100: CPU {:.3} ms, wall {:.3} ms per event",
                 ((cpu() - cpu_before) / events).as_secs_f64() * 1000.0,
                 (started.elapsed() / events).as_secs_f64() * 1000.0
             );
         }
-        let (review, notes) = (boards[0].0, &boards[0].1);
-        let mut seq = heads[0];
-        let edit = |i: usize| {
-            seq += 1;
-            let (db, seq) = (db.clone(), seq);
-            let id = notes[i % notes.len()];
-            async move { commit_note(&db, review, actor, seq, note(id, seq), false).await }
-        };
-        let measured = measure(OPS, edit).await;
-        heads[0] += (OPS + OPS / 10) as u64;
+        let measured = store.measure_edits(OPS).await;
         let tables = std::fs::read_dir(path.join("sstables")).map_or(0, Iterator::count);
         report(
-            &format!(
-                "edit after {} events, {tables} table files",
-                round * GROWTH_EVENTS + heads.len() * 400
-            ),
+            &format!("edit after {} events, {tables} table files", store.events),
             measured,
         );
     }
     db.close().await;
 }
 
-/// Events added to the store between two measurements of [`floor_as_the_store_grows`], and how
-/// many rounds: about the soak's 144,000 operations in all.
+/// The grown store's writes still land: a round on `mem://`, then the notes hold their last
+/// edit and the boards' logs their last event.
+#[tokio::test]
+async fn the_growing_store_writes_what_it_says() {
+    let mut store = Store::seeded(fresh("mem://").await, 2).await;
+    assert_eq!(store.grow(2 * NOTES_PER_BOARD).await, 2 * NOTES_PER_BOARD);
+    store.measure_edits(20).await;
+    let measured = 20 + 2;
+    assert_eq!(store.events, 4 * NOTES_PER_BOARD + measured);
+    for (board, (review, notes)) in store.boards.iter().enumerate() {
+        let last = super::note(&store.db, *review, notes[NOTES_PER_BOARD - 1])
+            .await
+            .expect("reading a note");
+        assert_eq!(
+            last.map(|n| n.version),
+            Some(2 * NOTES_PER_BOARD as u64),
+            "board {board}: the last note does not hold its growth edit"
+        );
+        let head = 2 * NOTES_PER_BOARD + if board == 0 { measured } else { 0 };
+        assert_eq!(store.heads[board], head as u64);
+        let loaded = super::load(&store.db, *review).await.expect("loading");
+        assert_eq!(loaded.seq, head as u64, "board {board}: the log's head");
+    }
+    // The last edit measured is on the first board's note 21, as its event 822.
+    let (review, notes) = &store.boards[0];
+    let row = super::note(&store.db, *review, notes[measured - 1])
+        .await
+        .expect("reading a note");
+    assert_eq!(
+        row.map(|n| n.version),
+        Some((2 * NOTES_PER_BOARD + measured) as u64)
+    );
+}
+
+/// Boards in [`floor_as_the_store_grows`], as many as the soak's.
+const GROWN_BOARDS: usize = 20;
+/// Notes on each, as the soak seeds them.
+const NOTES_PER_BOARD: usize = 400;
+/// Events added to the store between two measurements, and how many rounds: about the soak's
+/// 144,000 operations in all.
 const GROWTH_EVENTS: usize = 32_000;
 const GROWTH_ROUNDS: usize = 5;
 
-/// Commits one edit of each of `notes` (or creates them) on `review`'s board, 100 to a
-/// transaction.
-async fn grow(
-    db: &Database,
-    review: ReviewId,
+/// Boards of notes on one database, each with its log's head, and the events written so far.
+struct Store {
+    db: Database,
     actor: PersonId,
-    head: &mut u64,
-    notes: &[NoteId],
-    creates: bool,
-) {
-    for chunk in notes.chunks(100) {
-        let changes: Vec<Change> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, id)| Change::Note {
-                note: note(*id, *head + 1 + i as u64),
-            })
-            .collect();
-        let entries: Vec<Entry<'_>> = changes
-            .iter()
-            .enumerate()
-            .map(|(i, change)| Entry {
-                seq: *head + 1 + i as u64,
-                op: OpId::new(),
-                actor,
-                change,
-                creates,
-            })
-            .collect();
-        let done = commit(db, review, &entries).await.expect("committing");
-        assert_eq!(done, Commit::Done);
-        *head += chunk.len() as u64;
+    boards: Vec<(ReviewId, Vec<NoteId>)>,
+    heads: Vec<u64>,
+    events: usize,
+}
+
+impl Store {
+    /// `boards` boards with every note made, as the soak's seeding does.
+    async fn seeded(db: Database, boards: usize) -> Self {
+        let mut store = Store {
+            db,
+            actor: PersonId::new(),
+            boards: (0..boards)
+                .map(|_| {
+                    let notes = (0..NOTES_PER_BOARD).map(|_| NoteId::new()).collect();
+                    (ReviewId::new(), notes)
+                })
+                .collect(),
+            heads: vec![0; boards],
+            events: 0,
+        };
+        store.every_note(true).await;
+        store
+    }
+
+    /// Edits every board's notes until about `events` more are written; how many were.
+    async fn grow(&mut self, events: usize) -> usize {
+        let per_pass = self.boards.len() * NOTES_PER_BOARD;
+        let passes = (events / per_pass).max(1);
+        for _ in 0..passes {
+            self.every_note(false).await;
+        }
+        passes * per_pass
+    }
+
+    /// One commit of each note of each board (creating them, or editing), 100 to a transaction.
+    async fn every_note(&mut self, creates: bool) {
+        for (board, (review, notes)) in self.boards.iter().enumerate() {
+            let head = &mut self.heads[board];
+            for chunk in notes.chunks(100) {
+                let changes: Vec<Change> = (chunk.iter().enumerate())
+                    .map(|(i, id)| Change::Note {
+                        note: note(*id, *head + 1 + i as u64),
+                    })
+                    .collect();
+                let entries: Vec<Entry<'_>> = (changes.iter().enumerate())
+                    .map(|(i, change)| Entry {
+                        seq: *head + 1 + i as u64,
+                        op: OpId::new(),
+                        actor: self.actor,
+                        change,
+                        creates,
+                    })
+                    .collect();
+                let done = commit(&self.db, *review, &entries)
+                    .await
+                    .expect("committing");
+                assert_eq!(done, Commit::Done);
+                *head += chunk.len() as u64;
+                self.events += chunk.len();
+            }
+        }
+    }
+
+    /// `count` one-note edits on the first board, one at a time (after a tenth as many to warm
+    /// up), as [`measure`] times them.
+    async fn measure_edits(&mut self, count: usize) -> (Duration, Duration) {
+        let (db, actor) = (self.db.clone(), self.actor);
+        let (review, notes) = (self.boards[0].0, self.boards[0].1.clone());
+        let mut seq = self.heads[0];
+        let edit = |i: usize| {
+            seq += 1;
+            let (db, seq, id) = (db.clone(), seq, notes[i % notes.len()]);
+            async move { commit_note(&db, review, actor, seq, note(id, seq), false).await }
+        };
+        let measured = measure(count, edit).await;
+        let written = count + count / 10;
+        self.heads[0] += written as u64;
+        self.events += written;
+        measured
     }
 }
 
