@@ -248,15 +248,52 @@ async fn select<C: surrealdb::Connection>(
 ///
 /// An embedded folder that this process has only just closed stays locked until the
 /// engine's shutdown task has run, so opening is retried briefly.
+///
+/// It is opened on [`storage_runtime`], so the engine's background work lands there.
 async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal<Db>, String> {
-    use surrealdb_engine_local::Datastore;
     let path = format!("surrealkv://{}?sync=every", folder.display());
+    let settings = engine_settings(config);
+    storage_runtime()?
+        .spawn(open_datastore(path, settings))
+        .await
+        .map_err(|error| format!("opening the database stopped: {error}"))?
+}
+
+/// Where the embedded engine's own background work runs: two threads of their own, apart from
+/// the runtime that serves requests. SurrealKV spawns its memtable flushes and level
+/// compactions as tasks on the runtime it is opened on, and runs them there without yielding —
+/// hundreds of milliseconds as the store grows. On the serving runtime (two workers on two
+/// cores) each one held a worker while the sockets and boards queued behind it waited; here
+/// the operating system shares the cores between them instead. Statements still run on the
+/// caller's task. One for the process, made on first use and never shut down: the engine's
+/// tasks must outlive whichever runtime opened the folder (a test's, or the server's).
+fn storage_runtime() -> Result<&'static tokio::runtime::Runtime, String> {
+    static STORAGE: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+        std::sync::OnceLock::new();
+    STORAGE
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("peerwall-storage")
+                .enable_all()
+                .build()
+                .map_err(|error| format!("starting the storage engine's threads: {error}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+async fn open_datastore(
+    path: String,
+    settings: surrealdb_cnf::ConfigMap,
+) -> Result<Surreal<Db>, String> {
+    use surrealdb_engine_local::Datastore;
     let mut attempt = 0;
     let (datastore, notifications) = loop {
         let (notify, notifications) =
             surrealdb::channel::bounded(surrealdb_cnf::NOTIFICATIONS_CHANNEL_SIZE);
         let built = Datastore::builder()
-            .with_config(engine_settings(config))
+            .with_config(settings.clone())
             .with_notify(notify)
             // Started below, once the version key is in place (as the SDK's `connect` does).
             .without_maintenance_tasks()
@@ -430,6 +467,49 @@ mod tests {
         write_nine_mib(&db).await;
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(flushed_tables(&large), 0, "a 64 MiB memtable flushed 9 MiB");
+    }
+
+    /// The engine's flushes run on threads of their own, not on the runtime that opened the
+    /// folder: opened from a runtime that then ends, the database written from another still
+    /// flushes its full memtables to table files, and keeps all it was given.
+    #[test]
+    fn the_engines_flushes_outlive_the_runtime_that_opened_it() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let folder = dir.path().join("db");
+        let runtime = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+        };
+        let opening = runtime();
+        let db = opening
+            .block_on(Database::open(&folder_config(&folder, 4)))
+            .expect("opening");
+        drop(opening);
+        let writing = async {
+            write_nine_mib(&db).await;
+            let deadline = std::time::Instant::now() + Duration::from_secs(20);
+            while flushed_tables(&folder) == 0 && std::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(
+                flushed_tables(&folder) > 0,
+                "9 MiB into a 4 MiB memtable, and nothing flushed once the opening runtime ended"
+            );
+            let mut response = db
+                .query("RETURN count(SELECT id FROM filler)")
+                .await
+                .expect("counting");
+            let count: Option<i64> = response.take(0).expect("a count");
+            assert_eq!(count, Some(3_000));
+        };
+        let written = runtime()
+            .block_on(async { tokio::time::timeout(Duration::from_secs(60), writing).await });
+        assert!(
+            written.is_ok(),
+            "writing stalled once the runtime that opened the database had ended"
+        );
     }
 
     /// Both memory settings are read by SurrealKV's own configuration parser (the one the
