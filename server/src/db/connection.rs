@@ -435,6 +435,15 @@ mod tests {
         std::fs::read_dir(folder.join("sstables")).map_or(0, std::iter::Iterator::count)
     }
 
+    /// Whether the engine writes a table file into `folder` within 20 seconds.
+    async fn flushed_within_20s(folder: &Path) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while flushed_tables(folder) == 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        flushed_tables(folder) > 0
+    }
+
     /// The memtable's size reaches the engine: with 4 MiB, 9 MiB of writes are flushed to
     /// table files; with 64 MiB the same writes all stay in memory. What was flushed is all
     /// there after reopening.
@@ -444,12 +453,8 @@ mod tests {
         let small = dir.path().join("small");
         let db = Database::open(&folder_config(&small, 4)).await.unwrap();
         write_nine_mib(&db).await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        while flushed_tables(&small) == 0 && std::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         assert!(
-            flushed_tables(&small) > 0,
+            flushed_within_20s(&small).await,
             "9 MiB of writes into a 4 MiB memtable flushed nothing"
         );
         db.close().await;
@@ -489,12 +494,8 @@ mod tests {
         drop(opening);
         let writing = async {
             write_nine_mib(&db).await;
-            let deadline = std::time::Instant::now() + Duration::from_secs(20);
-            while flushed_tables(&folder) == 0 && std::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
             assert!(
-                flushed_tables(&folder) > 0,
+                flushed_within_20s(&folder).await,
                 "9 MiB into a 4 MiB memtable, and nothing flushed once the opening runtime ended"
             );
             let mut response = db
