@@ -249,7 +249,9 @@ async fn select<C: surrealdb::Connection>(
 /// An embedded folder that this process has only just closed stays locked until the
 /// engine's shutdown task has run, so opening is retried briefly.
 ///
-/// It is opened on [`storage_runtime`], so the engine's background work lands there.
+/// It is opened on [`storage_runtime`], so the engine's background work lands there. A caller
+/// that stops waiting (the open's timeout) leaves that opening to finish or fail there; the
+/// folder is released when it does.
 async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal<Db>, String> {
     let path = format!("surrealkv://{}?sync=every", folder.display());
     let settings = engine_settings(config);
@@ -259,8 +261,9 @@ async fn open_embedded(folder: &Path, config: &DatabaseConfig) -> Result<Surreal
         .map_err(|error| format!("opening the database stopped: {error}"))?
 }
 
-/// Where the embedded engine's own background work runs: two threads of their own, apart from
-/// the runtime that serves requests. SurrealKV spawns its memtable flushes and level
+/// Where the embedded engine's own background work runs: two threads of their own (SurrealKV
+/// runs its flushes and its compactions as two tasks, so each can have one), apart from the
+/// runtime that serves requests. SurrealKV spawns its memtable flushes and level
 /// compactions as tasks on the runtime it is opened on, and runs them there without yielding —
 /// hundreds of milliseconds as the store grows. On the serving runtime (two workers on two
 /// cores) each one held a worker while the sockets and boards queued behind it waited; here
