@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 
 use crate::wall::drag::{
-    DragState, carry_key, event_note, focus_id, note_key, start_drag, touch_end, touch_move,
-    touch_start,
+    DragState, carry_key, event_note, focus_id, focus_note, note_key, start_drag, touch_end,
+    touch_move, touch_start,
 };
-use crate::wall::protocol::Command;
+use crate::wall::protocol::{Command, NoteEdit};
 use crate::wall::state::{Notice, WallState};
-use crate::wall::view::card::NoteCard;
 use crate::wall::view::filters::Filters;
 use crate::wall::view::headings::HeadingTools;
 use crate::wall::view::messages::MessageList;
@@ -110,7 +109,7 @@ const FIRST_NOTES: usize = 24;
 const MORE_NOTES: usize = 48;
 
 /// A column's notes. Everything their cards do is listened for once, here: mouse drag and
-/// drop, the keyboard, the touch grip, and the Move, Edit and Delete buttons.
+/// drop, the keyboard, the touch grip, the Move, Edit and Delete buttons and the edit form.
 #[component]
 fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoView {
     let state = expect_context::<WallState>();
@@ -136,9 +135,14 @@ fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoV
             on_page.set(usize::MAX);
         }
     });
+    let list = NodeRef::<leptos::html::Ol>::new();
+    // The server never renders a column (the wall is built in the browser).
+    #[cfg(feature = "hydrate")]
+    keep_cards(list, index, visible, on_page);
     view! {
         <ol
             class="notes"
+            node_ref=list
             aria-label=format!("Notes under {title}")
             on:dragstart=move |event: leptos::ev::DragEvent| {
                 if let Some(id) = event_note(&event, "li.note") {
@@ -159,6 +163,12 @@ fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoV
                 }
             }
             on:click=move |event| card_button(&event, index, (state, filters, drag))
+            on:submit=move |event| save_edit(&event, state, drag)
+            on:input=move |event| {
+                if event_note(&event, "form.note-edit").is_some() {
+                    drag.draft.set(event_target_value(&event));
+                }
+            }
             on:pointerdown=move |event: leptos::ev::PointerEvent| {
                 if let Some(id) = event_note(&event, ".drag-handle") {
                     touch_start(event, id, state, drag);
@@ -181,25 +191,178 @@ fn NoteList(index: usize, title: String, visible: Memo<Vec<Note>>) -> impl IntoV
                     state.dragging(None);
                 }
             }
-        >
-            // Keyed by the note's state only: a note written above does not redo the cards below.
-            <For
-                each={move || visible.with(|notes| notes.iter().take(on_page.get()).cloned().collect::<Vec<_>>())}
-                key={|note: &Note| (note.id, note.version, note.order.clone())}
-                children={|note| view! { <NoteCard note/> }}
-            />
-            // The carried note stays in place (and keeps the focus); the marker shows where it
-            // will land.
-            {move || {
-                drag.carry.get().is_some_and(|c| {
-                    let (shown, carried_here) = visible.with(|notes| {
-                        (notes.len(), notes.iter().any(|n| n.id == c.note))
-                    });
-                    c.column == index && c.index >= shown - usize::from(carried_here)
-                }).then(|| view! { <li class="drop-marker" aria-hidden="true"></li> })
-            }}
-        </ol>
+        ></ol>
     }
+}
+
+/// Keeps the column's cards (`card::Card`) in `list` as its notes change: keyed by the note's
+/// state, so a note written above does not redo the cards below, and a card left in place
+/// (the carried one among them) keeps the focus. Each card is repainted only when its marks
+/// change, its form opened and closed as editing starts and ends, and its badge redrawn when
+/// the timetable's sessions arrive.
+#[cfg(feature = "hydrate")]
+fn keep_cards(
+    list: NodeRef<leptos::html::Ol>,
+    index: usize,
+    visible: Memo<Vec<Note>>,
+    on_page: RwSignal<usize>,
+) {
+    use crate::wall::NoteId;
+    use crate::wall::view::card::{Card, CardFlags, CardMarks};
+    use crate::wall::view::sessions::WallSessions;
+    use std::collections::{BTreeSet, HashMap};
+    use std::{cell::RefCell, rc::Rc};
+
+    let drag = expect_context::<DragState>();
+    let marks = expect_context::<CardMarks>();
+    let sessions = expect_context::<WallSessions>();
+    let cards = Rc::new(RefCell::new(HashMap::<NoteId, Card>::new()));
+    let unmarked = CardFlags::default();
+    Effect::new({
+        let (cards, unmarked) = (cards.clone(), unmarked.clone());
+        move |_| {
+            let Some(list) = list.get() else {
+                return;
+            };
+            let shown = on_page.get();
+            visible.with(|notes| {
+                untrack(|| {
+                    let notes = &notes[..notes.len().min(shown)];
+                    let cards = &mut *cards.borrow_mut();
+                    let wanted = notes.iter().map(|note| note.id).collect::<BTreeSet<_>>();
+                    cards.retain(|id, card| {
+                        let keep = wanted.contains(id);
+                        if !keep {
+                            card.element.remove();
+                        }
+                        keep
+                    });
+                    let editing = drag.editing.get();
+                    marks.marked.with(|marked| {
+                        for note in notes {
+                            if cards.get(&note.id).is_some_and(|card| card.shows(note)) {
+                                continue;
+                            }
+                            let draft = (editing == Some(note.id)).then(|| drag.draft.get());
+                            let mut card = Card::build(note, draft.as_deref());
+                            card.paint(marked.get(&note.id).unwrap_or(&unmarked));
+                            card.identify(sessions.identifying(note.session));
+                            if let Some(old) = cards.insert(note.id, card) {
+                                old.element.remove();
+                            }
+                        }
+                    });
+                    // In order: a card already in its place is passed over, not moved.
+                    let mut place = list.first_child();
+                    for note in notes {
+                        let Some(card) = cards.get(&note.id) else {
+                            continue;
+                        };
+                        let node: &web_sys::Node = card.element.as_ref();
+                        if place.as_ref() == Some(node) {
+                            place = node.next_sibling();
+                        } else {
+                            let _ = list.insert_before(node, place.as_ref());
+                        }
+                    }
+                });
+            });
+        }
+    });
+    // The marks: the cards marked before or now are repainted.
+    Effect::new({
+        let cards = cards.clone();
+        move |before: Option<BTreeSet<NoteId>>| {
+            marks.marked.with(|marked| {
+                let cards = &mut *cards.borrow_mut();
+                for id in before.iter().flatten().chain(marked.keys()) {
+                    if let Some(card) = cards.get_mut(id) {
+                        card.paint(marked.get(id).unwrap_or(&unmarked));
+                    }
+                }
+                marked.keys().copied().collect()
+            })
+        }
+    });
+    // The note being edited shows the form instead of its text.
+    Effect::new({
+        let cards = cards.clone();
+        move |before: Option<Option<NoteId>>| {
+            let editing = drag.editing.get();
+            let cards = &mut *cards.borrow_mut();
+            if let Some(Some(id)) = before
+                && Some(id) != editing
+                && let Some(card) = cards.get_mut(&id)
+            {
+                card.edit(id, None);
+            }
+            if let Some(id) = editing
+                && before != Some(editing)
+                && let Some(card) = cards.get_mut(&id)
+            {
+                card.edit(id, Some(&drag.draft.get_untracked()));
+            }
+            editing
+        }
+    });
+    Effect::new({
+        let cards = cards.clone();
+        move |_| {
+            sessions.sessions.track();
+            untrack(|| {
+                for card in cards.borrow_mut().values_mut() {
+                    if card.session.is_some() {
+                        card.identify(sessions.identifying(card.session));
+                    }
+                }
+            });
+        }
+    });
+    // The carried note stays in place (and keeps the focus); the marker after the cards shows
+    // that it will land at the column's end.
+    let marker = document()
+        .create_element("li")
+        .expect("the document makes elements of a known tag");
+    marker.set_class_name("drop-marker");
+    let _ = marker.set_attribute("aria-hidden", "true");
+    Effect::new(move |_| {
+        let Some(list) = list.get() else {
+            return;
+        };
+        let at_end = drag.carry.get().is_some_and(|c| {
+            let (shown, carried_here) =
+                visible.with(|notes| (notes.len(), notes.iter().any(|n| n.id == c.note)));
+            c.column == index && c.index >= shown - usize::from(carried_here)
+        });
+        if !at_end {
+            marker.remove();
+        } else if marker.parent_node().is_none() {
+            let _ = list.append_child(&marker);
+        }
+    });
+}
+
+/// A note's text edited in place, saved.
+fn save_edit(event: &leptos::ev::SubmitEvent, state: WallState, drag: DragState) {
+    let Some(id) = event_note(event, "form.note-edit") else {
+        return;
+    };
+    event.prevent_default();
+    let version = state
+        .shown
+        .with_untracked(|board| board.notes.get(&id).map(|note| note.version));
+    if let Some(base_version) = version {
+        state.submit(Command::EditNote {
+            note: id,
+            base_version,
+            edit: NoteEdit {
+                text: Some(drag.draft.get_untracked()),
+                ..NoteEdit::default()
+            },
+        });
+    }
+    drag.editing.set(None);
+    focus_note(id);
 }
 
 /// A note dropped on a card goes before it; dropped elsewhere in the list, the column takes it.
@@ -247,6 +410,9 @@ fn card_button(
         drag.editing.set(Some(id));
         // The box opens where the note's text was, before the button: the focus goes to it.
         focus_id(format!("edit-{id}"));
+    } else if let Some(id) = event_note(event, "button[data-note-action=cancel-edit]") {
+        drag.editing.set(None);
+        focus_note(id);
     } else if let Some(id) = event_note(event, "button[data-note-action=delete]") {
         state.submit(Command::DeleteNote { note: id });
         state.notice.set(Some(Notice::Deleted(id)));

@@ -43,6 +43,7 @@ impl WallSessions {
     }
 
     /// The named role that makes `id` identifying, if it does.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub fn identifying(&self, id: Option<SessionId>) -> Option<String> {
         id.and_then(|id| self.find(id)).and_then(|s| s.identifying)
     }
