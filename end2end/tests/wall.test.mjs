@@ -274,10 +274,22 @@ test('a long column is all there: notes past the first screenful arrive, and the
   );
   // Space on a card's own button presses the button; it does not pick the note up.
   const first = unsorted.locator('li.note').first();
+  const firstText = await first.locator('.note-text').textContent();
   await first.getByRole('button', { name: 'Edit this note' }).focus();
   await page.keyboard.press('Space');
   await page.getByLabel('Note text').waitFor();
   assert.equal(await page.getByRole('status').filter({ hasText: 'Picked up' }).count(), 0);
+  // The box opens with the note's text and the focus; Cancel puts the text back, unchanged, and
+  // the focus on the card.
+  const box = page.getByLabel('Note text');
+  assert.equal(await box.inputValue(), firstText);
+  await page.waitForFunction(() => document.activeElement?.matches('form.note-edit textarea'));
+  await box.fill('An edit that is cancelled.');
+  await first.getByRole('button', { name: 'Cancel' }).click();
+  await box.waitFor({ state: 'detached' });
+  assert.equal(await first.locator('.note-text').textContent(), firstText);
+  await page.waitForFunction(() => document.activeElement?.matches('li.note'));
+  assert.equal(await first.evaluate((card) => card === document.activeElement), true);
   assert.deepEqual(page.problems, []);
 });
 
