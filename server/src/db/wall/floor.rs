@@ -1,9 +1,9 @@
 //! What one durable write costs the embedded database, measured apart from the server: the
 //! floor under the wall's CPU per operation (issue 25; docs/benchmarks.md, "the database's
 //! floor"). Run by hand, in release, on an idle machine:
-//! `cargo test --release -p peerwall-server --lib floor -- --ignored --nocapture` (both
-//! measurements; add `--exact db::wall::floor::floor` or `db::wall::floor::floor_as_the_store_grows`
-//! for one).
+//! `cargo test --release -p peerwall-server --lib floor -- --ignored --nocapture` (every
+//! measurement; add `--exact db::wall::floor::floor`, `db::wall::floor::floor_as_the_store_grows`
+//! or `db::wall::floor::floor_of_a_log_of_our_own` for one).
 //!
 //! Each way of writing commits `OPS` times, one at a time, to a fresh folder synced at every
 //! commit (the server's defaults), and prints the process's CPU (every thread: the engine's
@@ -129,6 +129,52 @@ async fn floor() {
     }
 }
 
+/// What a log of the wall's own, in front of the database, would cost a durable operation: the
+/// event as the wall encodes it, appended to a file and synced (`fdatasync`) one at a time —
+/// to a file that grows, and over a file of zeros written and synced beforehand, so that a sync
+/// writes the data and no change of the file's size.
+#[test]
+#[ignore = "a measurement, run by hand in release (see the module's comment)"]
+fn floor_of_a_log_of_our_own() {
+    use std::io::{Seek, Write};
+    const SLOT: usize = 1024;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let change = Change::Note {
+        note: note(NoteId::new(), 1),
+    };
+    let mut record = serde_json::to_vec(&change).expect("encoding");
+    record.resize(SLOT, b' ');
+    for (name, zeroed) in [
+        (
+            "own log: event appended and synced, the file growing",
+            false,
+        ),
+        ("own log: event written over zeros and synced", true),
+    ] {
+        let mut file = std::fs::File::create(dir.path().join(format!("log-{zeroed}")))
+            .expect("making the log");
+        if zeroed {
+            file.write_all(&vec![0; (OPS + OPS / 10) * SLOT])
+                .expect("writing zeros");
+            file.sync_all().expect("syncing the zeros");
+            file.rewind().expect("back to the start");
+        }
+        let mut append = || {
+            file.write_all(&record).expect("writing");
+            file.sync_data().expect("syncing");
+        };
+        for _ in 0..OPS / 10 {
+            append();
+        }
+        let (cpu_before, started) = (cpu(), Instant::now());
+        for _ in 0..OPS {
+            append();
+        }
+        let per = |d: Duration| d / OPS as u32;
+        report(name, (per(cpu() - cpu_before), per(started.elapsed())));
+    }
+}
+
 /// The wall's edit as the store grows, as in the soak: one-note commits measured once every
 /// board's notes are made, then again after each of [`GROWTH_ROUNDS`] rounds of
 /// [`GROWTH_EVENTS`] more events (every board's notes edited, 100 to a transaction, as a burst
@@ -247,24 +293,7 @@ impl Store {
         for (board, (review, notes)) in self.boards.iter().enumerate() {
             let head = &mut self.heads[board];
             for chunk in notes.chunks(100) {
-                let changes: Vec<Change> = (chunk.iter().enumerate())
-                    .map(|(i, id)| Change::Note {
-                        note: note(*id, *head + 1 + i as u64),
-                    })
-                    .collect();
-                let entries: Vec<Entry<'_>> = (changes.iter().enumerate())
-                    .map(|(i, change)| Entry {
-                        seq: *head + 1 + i as u64,
-                        op: OpId::new(),
-                        actor: self.actor,
-                        change,
-                        creates,
-                    })
-                    .collect();
-                let done = commit(&self.db, *review, &entries)
-                    .await
-                    .expect("committing");
-                assert_eq!(done, Commit::Done);
+                commit_batch(&self.db, *review, self.actor, *head + 1, chunk, creates).await;
                 *head += chunk.len() as u64;
                 self.events += chunk.len();
             }
@@ -347,6 +376,12 @@ async fn ways(db: Database, count: usize) {
         "wall edits, 20 boards at once (as the triangulation day)",
         concurrent(&db, actor, count).await,
     );
+    for size in [10, 100] {
+        report(
+            &format!("wall edits, {size} to a transaction (per edit)"),
+            batched(&db, actor, count, size).await,
+        );
+    }
 
     let event = serde_json::to_string(&Change::Note {
         note: note(NoteId::new(), 1),
@@ -394,6 +429,54 @@ async fn ways(db: Database, count: usize) {
         report(name, measure(count, query(sql)).await);
     }
     db.close().await;
+}
+
+/// Commits one change of each of `notes` (their events `first`, `first + 1`, …) in one
+/// transaction, as the board's group commit does.
+async fn commit_batch(
+    db: &Database,
+    review: ReviewId,
+    actor: PersonId,
+    first: u64,
+    notes: &[NoteId],
+    creates: bool,
+) {
+    let changes: Vec<Change> = (notes.iter().enumerate())
+        .map(|(i, id)| Change::Note {
+            note: note(*id, first + i as u64),
+        })
+        .collect();
+    let entries: Vec<Entry<'_>> = (changes.iter().enumerate())
+        .map(|(i, change)| Entry {
+            seq: first + i as u64,
+            op: OpId::new(),
+            actor,
+            change,
+            creates,
+        })
+        .collect();
+    let done = commit(db, review, &entries).await.expect("committing");
+    assert_eq!(done, Commit::Done);
+}
+
+/// The wall's edits committed `size` to a transaction, about `count` in all (after one batch
+/// creating the notes); CPU and wall time per edit.
+async fn batched(
+    db: &Database,
+    actor: PersonId,
+    count: usize,
+    size: usize,
+) -> (Duration, Duration) {
+    let review = ReviewId::new();
+    let notes: Vec<NoteId> = (0..size).map(|_| NoteId::new()).collect();
+    commit_batch(db, review, actor, 1, &notes, true).await;
+    let commits = (count / size).max(1);
+    let (cpu_before, started) = (cpu(), Instant::now());
+    for batch in 1..=commits {
+        commit_batch(db, review, actor, (batch * size) as u64 + 1, &notes, false).await;
+    }
+    let edits = (commits * size) as u32;
+    ((cpu() - cpu_before) / edits, started.elapsed() / edits)
 }
 
 /// Twenty boards committing edits at the same time, each one at a time (as the board tasks do),
