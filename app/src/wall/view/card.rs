@@ -4,7 +4,7 @@
 //! Cards are built against the DOM directly (`Card`) rather than through `view!`: a wall holds
 //! hundreds of them, each of the same few elements, and a typed view compiles its building,
 //! updating and unmounting for every element of it into the first route; the column keeps its
-//! cards by key (`column::NoteList`).
+//! cards by key (`column::keep_cards`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -62,12 +62,16 @@ impl CardMarks {
         });
         let marked = Memo::new(move |_| {
             let mut marked = BTreeMap::<NoteId, CardFlags>::new();
-            for id in unsaved.get() {
-                marked.entry(id).or_default().unsaved = true;
-            }
-            for (id, name) in movers.get() {
-                marked.entry(id).or_default().moved_by = Some(name);
-            }
+            unsaved.with(|unsaved| {
+                for id in unsaved {
+                    marked.entry(*id).or_default().unsaved = true;
+                }
+            });
+            movers.with(|movers| {
+                for (id, name) in movers {
+                    marked.entry(*id).or_default().moved_by = Some(name.clone());
+                }
+            });
             if let Some(id) = carried.get() {
                 marked.entry(id).or_default().carried = true;
             }
@@ -123,10 +127,11 @@ impl CardFlags {
     }
 }
 
-/// A card on the page, kept by its column (`column::NoteList`): the `li.note` and the parts of
+/// A card on the page, kept by its column (`column::keep_cards`): the `li.note` and the parts of
 /// it that change without the note changing.
 #[cfg(feature = "hydrate")]
 pub(crate) struct Card {
+    id: NoteId,
     /// The note's state the card was built from; a change to either builds a new card.
     key: (u64, String),
     pub(crate) element: web_sys::Element,
@@ -143,8 +148,9 @@ pub(crate) struct Card {
     painted: CardFlags,
 }
 
+/// A new element of the page's with `class` (none if empty).
 #[cfg(feature = "hydrate")]
-fn element(tag: &str, class: &str) -> web_sys::Element {
+pub(crate) fn element(tag: &str, class: &str) -> web_sys::Element {
     let element = document()
         .create_element(tag)
         .expect("the document makes elements of a known tag");
@@ -257,6 +263,7 @@ impl Card {
             ],
         );
         Self {
+            id,
             key: (note.version, note.order.clone()),
             element: li,
             body,
@@ -318,9 +325,9 @@ impl Card {
     }
 
     /// Opens the form editing the note with `draft` in its box, or (`None`) shows its text.
-    pub(crate) fn edit(&mut self, id: NoteId, draft: Option<&str>) {
+    pub(crate) fn edit(&mut self, draft: Option<&str>) {
         let body = match draft {
-            Some(draft) => edit_form(id, draft),
+            Some(draft) => edit_form(self.id, draft),
             None => text_element("p", "note-text", &self.text),
         };
         let _ = self.element.replace_child(&body, &self.body);
@@ -329,7 +336,7 @@ impl Card {
 }
 
 /// The form that edits a note's text in place; the column listens for its events
-/// (`column::NoteList`).
+/// (`column::NoteList`, which listens for them).
 #[cfg(feature = "hydrate")]
 fn edit_form(id: NoteId, draft: &str) -> web_sys::Element {
     use crate::wall::protocol::MAX_NOTE_CHARS;

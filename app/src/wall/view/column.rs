@@ -208,7 +208,7 @@ fn keep_cards(
     on_page: RwSignal<usize>,
 ) {
     use crate::wall::NoteId;
-    use crate::wall::view::card::{Card, CardFlags, CardMarks};
+    use crate::wall::view::card::{Card, CardFlags, CardMarks, element};
     use crate::wall::view::sessions::WallSessions;
     use std::collections::{BTreeSet, HashMap};
     use std::{cell::RefCell, rc::Rc};
@@ -294,13 +294,13 @@ fn keep_cards(
                 && Some(id) != editing
                 && let Some(card) = cards.get_mut(&id)
             {
-                card.edit(id, None);
+                card.edit(None);
             }
             if let Some(id) = editing
                 && before != Some(editing)
                 && let Some(card) = cards.get_mut(&id)
             {
-                card.edit(id, Some(&drag.draft.get_untracked()));
+                card.edit(Some(&drag.draft.get_untracked()));
             }
             editing
         }
@@ -320,10 +320,7 @@ fn keep_cards(
     });
     // The carried note stays in place (and keeps the focus); the marker after the cards shows
     // that it will land at the column's end.
-    let marker = document()
-        .create_element("li")
-        .expect("the document makes elements of a known tag");
-    marker.set_class_name("drop-marker");
+    let marker = element("li", "drop-marker");
     let _ = marker.set_attribute("aria-hidden", "true");
     Effect::new(move |_| {
         let Some(list) = list.get() else {
@@ -348,6 +345,8 @@ fn save_edit(event: &leptos::ev::SubmitEvent, state: WallState, drag: DragState)
         return;
     };
     event.prevent_default();
+    // The card is built again at every change of the note's version, form and draft included,
+    // so the board's version is the one the form on the page was built on.
     let version = state
         .shown
         .with_untracked(|board| board.notes.get(&id).map(|note| note.version));
