@@ -53,11 +53,28 @@ test('two reviewers see each other\'s notes, drags and keyboard moves live', asy
   await helen.getByRole('status').filter({ hasText: 'Picked up' }).waitFor({ state: 'attached' });
   // The other reviewer sees who is moving the note.
   await note(gareth, text).getByText('Helen Marsh is moving this').waitFor();
+  // The carried card is marked, and where it would land is shown: before the note at that
+  // position, or by the marker at the column's end.
+  await card.and(helen.locator('.note-carried')).waitFor();
   await helen.keyboard.press('ArrowLeft');
-  await helen.getByText(/Organisational and place leadership, position \d+ of \d+/).waitFor({ state: 'attached' });
+  const step = helen.getByText(/Organisational and place leadership, position \d+ of \d+/);
+  await step.waitFor({ state: 'attached' });
+  const [, at, of] = (await step.textContent()).match(/position (\d+) of (\d+)/).map(Number);
+  const target = column(helen, 'Organisational and place leadership');
+  if (at < of) {
+    await target.locator('li.note').nth(at - 1).and(helen.locator('.drop-before')).waitFor();
+    assert.equal(await target.locator('li.drop-marker').count(), 0);
+  } else {
+    await target.locator('li.drop-marker').waitFor({ state: 'attached' });
+    assert.equal(await target.locator('.drop-before').count(), 0);
+  }
+  assert.equal(await helen.locator('.drop-before, li.drop-marker').count(), 1);
   await helen.keyboard.press('ArrowLeft');
   await helen.keyboard.press('Space');
   await helen.getByText('Dropped in Local priorities and outcomes.').waitFor({ state: 'attached' });
+  // Put down, nothing is marked any more, here or for the other reviewer.
+  await helen.locator('.note-carried, .drop-before, li.drop-marker').first().waitFor({ state: 'detached' });
+  await note(gareth, text).getByText('Helen Marsh is moving this').waitFor({ state: 'detached' });
   await column(gareth, 'Local priorities and outcomes').locator('li.note', { hasText: text }).waitFor();
   // Focus stays on the moved note.
   assert.equal(await helen.evaluate(() => document.activeElement?.classList.contains('note')), true);
