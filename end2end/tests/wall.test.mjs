@@ -88,6 +88,21 @@ test('two reviewers see each other\'s notes, drags and keyboard moves live', asy
   for (const page of [helen, gareth]) assert.deepEqual(page.problems, []);
 });
 
+test('markup written in a note is shown as its text, never run, on every wall', async () => {
+  // The cards are built by hand against the DOM: what a reviewer types must only ever become text.
+  const helen = await openWall('peer1@demo.peerwall.test');
+  const gareth = await openWall('peer2@demo.peerwall.test');
+  const text = 'Officers said <img src=x onerror="window.pwned=1"> and <b>nothing else</b>.';
+  await addNote(helen, text);
+  for (const page of [helen, gareth]) {
+    const card = note(page, 'Officers said <img');
+    await card.waitFor();
+    assert.equal(await card.locator('.note-text').textContent(), text);
+    assert.equal(await card.locator('img, b').count(), 0);
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+  }
+});
+
 test('a note written offline is kept, shown as not yet saved, and delivered on reconnection', async () => {
   const helen = await openWall('peer1@demo.peerwall.test');
   const gareth = await openWall('peer2@demo.peerwall.test');
